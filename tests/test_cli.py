@@ -1,0 +1,26 @@
+"""The `vk-eci` console script: every subcommand is there and none pretends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from vkeci.cli import SUBCOMMANDS, build_parser
+
+
+def test_help_lists_every_subcommand() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vkeci.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    for name in SUBCOMMANDS:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_each_subcommand_has_help(name: str) -> None:
+    parser = build_parser()
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args([name, "--help"])
+    assert exited.value.code == 0

@@ -1,0 +1,1 @@
+"""One module per `vk-eci` subcommand, each with `add_arguments` and `run`."""
