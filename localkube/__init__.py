@@ -1,0 +1,1 @@
+"""An embedded, in-memory Kubernetes API server over real HTTP: a test and demo fixture that must answer as kube-apiserver does, never the product."""
