@@ -1,0 +1,5 @@
+"""Shared test set-up: fixtures come from plugin modules under `tests/fixtures/`."""
+
+from __future__ import annotations
+
+pytest_plugins: list[str] = []
