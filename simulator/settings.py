@@ -1,0 +1,87 @@
+"""Settings of one simulator process, one dataclass per concern.
+
+Values come from `vk-eci simulator` flags, the environment or a file; nothing
+here reads them. Secrets never appear in `repr`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ClockMode(enum.Enum):
+    """How simulated time relates to real time."""
+
+    REAL = "real"
+    """Simulated time is wall-clock time (with `time_scale` 1)."""
+    SCALED = "scaled"
+    """Simulated time runs `1 / time_scale` times faster than wall-clock time."""
+    VIRTUAL = "virtual"
+    """Simulated time moves only when told to (tests, the admin clock endpoint)."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One AccessKey pair the simulator accepts."""
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    """Where the ECI API listens."""
+
+    host: str = "127.0.0.1"
+    """Bind address; loopback by default."""
+    port: int = 0
+    """TCP port; 0 picks a free one."""
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """The one clock every simulated duration is measured on."""
+
+    mode: ClockMode = ClockMode.REAL
+    time_scale: float = 1.0
+    """Real seconds per simulated second in SCALED mode: 0.1 runs ten times faster."""
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Request signing and the admin endpoints."""
+
+    credentials: tuple[Credential, ...] = ()
+    """Accepted AccessKey pairs; empty means every signed call is refused."""
+    admin_token: str | None = field(default=None, repr=False)
+    """Bearer token for `/_sim/...`; None disables the admin endpoints."""
+    max_clock_skew_seconds: int = 900
+    """How far `x-acs-date` may be from the simulator's real clock (15 minutes)."""
+    nonce_ttl_seconds: int = 1800
+    """How long a signature nonce is remembered to refuse replays."""
+
+
+@dataclass(frozen=True)
+class RegionSettings:
+    """The one region this simulator serves and its zones."""
+
+    region_id: str = "cn-hangzhou"
+    zones: tuple[str, ...] = ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j")
+
+
+@dataclass(frozen=True)
+class SimulatorSettings:
+    """Everything one simulator process needs."""
+
+    listen: ListenSettings = field(default_factory=ListenSettings)
+    database_url: str = "sqlite+aiosqlite:///eci-simulator.db"
+    """SQLAlchemy async URL: a SQLite file by default, `postgresql+asyncpg://...` to share."""
+    clock: ClockSettings = field(default_factory=ClockSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    region: RegionSettings = field(default_factory=RegionSettings)
+    catalog_paths: tuple[Path, ...] = ()
+    """Extra image catalog files (JSON), added to the built-in catalog."""
+    time_model_path: Path | None = None
+    """Optional JSON file overriding time-model defaults."""
