@@ -1,0 +1,139 @@
+"""The ECI client wrapper: error translation and retries, over real HTTP.
+
+A tiny aiohttp server answers like ECI (error bodies, throttling headers), so
+the official SDK's own exceptions reach the wrapper unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from alibabacloud_eci20180808 import models as eci_models
+
+from vkprovider.eci.client import EciClient, sdk_method_name
+from vkprovider.eci.errors import (
+    EciNetworkError,
+    EciNotFound,
+    EciPermanentError,
+    EciRetryableError,
+    EciThrottled,
+)
+from vkprovider.settings import EciSettings, RetrySettings
+
+
+class FakeEci:
+    """Answers the queued (status, body, headers) replies in order, then success."""
+
+    def __init__(self) -> None:
+        self.replies: list[tuple[int, dict[str, str], dict[str, str]]] = []
+        self.calls = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.calls += 1
+        if self.replies:
+            status, body, headers = self.replies.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response({"RequestId": "r-ok", "Regions": [{"RegionId": "cn-hangzhou"}]})
+
+
+@pytest.fixture
+async def fake_eci() -> AsyncIterator[tuple[FakeEci, str]]:
+    fake = FakeEci()
+    app = web.Application()
+    app.router.add_post("/", fake.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield fake, f"127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+def _client(endpoint: str, retries: int = 3) -> EciClient:
+    settings = EciSettings(
+        endpoint=endpoint,
+        access_key_id="ak",
+        access_key_secret="sk",
+        retry=RetrySettings(backoff_seconds=(0.01,) * retries),
+    )
+    return EciClient(settings=settings)
+
+
+def _error(code: str, message: str = "boom") -> dict[str, str]:
+    return {"Code": code, "Message": message, "RequestId": "r-1"}
+
+
+def test_sdk_method_names() -> None:
+    assert sdk_method_name("DescribeContainerGroupStatus") == (
+        "describe_container_group_status_async"
+    )
+    assert sdk_method_name("CreateImageCache") == "create_image_cache_async"
+
+
+def test_loopback_endpoints_use_http() -> None:
+    assert EciSettings(endpoint="127.0.0.1:9000").effective_protocol() == "http"
+    assert EciSettings(endpoint="eci.cn-beijing.aliyuncs.com").effective_protocol() == "https"
+
+
+async def test_server_errors_are_retried_until_success(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(503, _error("ServiceUnavailable"), {}), (500, _error("InternalError"), {})]
+    body = await _client(endpoint).call(
+        "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+    )
+    assert body.regions[0].region_id == "cn-hangzhou"
+    assert fake.calls == 3
+
+
+async def test_throttling_is_retried_and_escalates(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(400, _error("Throttling.User", "slow down"), {})] * 5
+    with pytest.raises(EciThrottled) as info:
+        await _client(endpoint, retries=2).call(
+            "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+        )
+    assert fake.calls == 3
+    assert info.value.code == "Throttling.User"
+    assert "slow down" in str(info.value)
+
+
+async def test_retry_after_header_is_honoured(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(429, _error("Throttling"), {"x-acs-retry-after": "50"})]
+    await _client(endpoint).call(
+        "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+    )
+    assert fake.calls == 2
+
+
+async def test_permanent_errors_are_not_retried(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(400, _error("InvalidParameter", "Container.1.Cpu: bad"), {})]
+    with pytest.raises(EciPermanentError) as info:
+        await _client(endpoint).call(
+            "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+        )
+    assert not isinstance(info.value, EciRetryableError)
+    assert info.value.code == "InvalidParameter"
+    assert info.value.message == "Container.1.Cpu: bad"
+    assert fake.calls == 1
+
+
+async def test_not_found_is_its_own_class(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(404, _error("ResourceNotFound", "no such group"), {})]
+    with pytest.raises(EciNotFound):
+        await _client(endpoint).call(
+            "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+        )
+
+
+async def test_unreachable_endpoint_is_a_network_error() -> None:
+    client = _client("127.0.0.1:1", retries=1)
+    with pytest.raises(EciNetworkError):
+        await client.call(
+            "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+        )

@@ -1,0 +1,1 @@
+"""The ECI boundary: the official SDK client, its errors, and nothing else."""

@@ -1,0 +1,119 @@
+"""The only way the agent talks to ECI: the official SDK, wrapped with retries.
+
+`make_eci_client(settings)` builds `alibabacloud_eci20180808.client.Client`
+from `EciSettings` (http for a loopback simulator, https for the real
+service). `EciClient.call(action, request)` runs one SDK `*_async` method,
+translates SDK exceptions through `vkprovider.eci.errors`, retries the
+retryable ones along `settings.retry.backoff_seconds` (honouring ECI's
+throttling hint), logs `attempt 2/9`, and records latency and errors in the
+Prometheus metrics. It never imports the simulator: pointed at the real
+endpoint with real credentials it drives real instances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+import structlog
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_tea_openapi.models import Config
+
+from vkprovider import metrics
+from vkprovider.eci.errors import (
+    EciError,
+    EciRetryableError,
+    EciThrottled,
+    translate,
+)
+from vkprovider.settings import EciSettings
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def make_eci_client(settings: EciSettings) -> Client:
+    """The SDK client for `settings` (no SDK-level retries: `EciClient` does them)."""
+    config = Config(
+        access_key_id=settings.access_key_id,
+        access_key_secret=settings.access_key_secret,
+        endpoint=settings.endpoint,
+        protocol=settings.effective_protocol(),
+        region_id=settings.region_id,
+        connect_timeout=settings.connect_timeout_ms,
+        read_timeout=settings.read_timeout_ms,
+    )
+    return Client(config)
+
+
+def sdk_method_name(action: str) -> str:
+    """`DescribeContainerGroupStatus` -> `describe_container_group_status_async`."""
+    return _CAMEL.sub("_", action).lower() + "_async"
+
+
+class EciClient:
+    """An SDK client plus retry policy, error translation and metrics."""
+
+    def __init__(
+        self,
+        *,
+        settings: EciSettings,
+        logger: Any = None,
+        sdk: Client | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sdk = sdk if sdk is not None else make_eci_client(settings)
+        self.logger = logger if logger is not None else structlog.get_logger("vkprovider.eci")
+
+    @property
+    def region_id(self) -> str:
+        return self.settings.region_id
+
+    async def call(self, action: str, request: Any, *, retry: bool = True) -> Any:
+        """Run SDK action `action` (e.g. "CreateContainerGroup") and return the response body.
+
+        Raises `EciPermanentError` (incl. `EciNotFound`) at once, and
+        `EciRetryableError` once the back-off sequence is exhausted.
+        """
+        method = getattr(self.sdk, sdk_method_name(action))
+        backoff = self.settings.retry.backoff_seconds if retry else ()
+        attempts = len(backoff) + 1
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                response = await method(request)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                error = translate(exc, action=action)
+                metrics.ECI_CALL_SECONDS.labels(action=action).observe(
+                    time.perf_counter() - started
+                )
+                metrics.ECI_CALL_ERRORS.labels(action=action, code=error.code).inc()
+                if not isinstance(error, EciRetryableError) or attempt == attempts:
+                    if error is exc:
+                        raise
+                    raise error from exc
+                delay = backoff[attempt - 1]
+                if isinstance(error, EciThrottled) and error.retry_after_seconds is not None:
+                    delay = min(
+                        max(delay, error.retry_after_seconds),
+                        self.settings.retry.max_retry_after_seconds,
+                    )
+                self.logger.warning(
+                    "eci call failed, retrying",
+                    action=action,
+                    code=error.code,
+                    error=error.message,
+                    attempt=f"{attempt + 1}/{attempts}",
+                    delay_seconds=delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            metrics.ECI_CALL_SECONDS.labels(action=action).observe(time.perf_counter() - started)
+            return response.body
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+__all__ = ["EciClient", "EciError", "make_eci_client", "sdk_method_name"]

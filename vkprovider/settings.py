@@ -1,0 +1,184 @@
+"""Settings of the node agent, one frozen dataclass per concern.
+
+Every field documents its unit and default. Tests shorten the intervals; the
+defaults are what a production virtual node runs with. Nothing here reads the
+environment or files: `vkeci.commands.agent` builds these from flags, the
+environment and the optional config file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """How failed calls (ECI or Kubernetes) are retried."""
+
+    backoff_seconds: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+    """Delays before retry 1, 2, ...; its length is the number of retries (8: 9 attempts)."""
+
+    max_retry_after_seconds: float = 60.0
+    """Upper bound on a server's Retry-After / x-acs-retry-after hint, in seconds."""
+
+
+@dataclass(frozen=True)
+class EciSettings:
+    """Where and as whom the agent calls the ECI OpenAPI (2018-08-08)."""
+
+    endpoint: str = "eci.cn-hangzhou.aliyuncs.com"
+    """Host[:port] of the ECI API; the simulator prints its own (e.g. 127.0.0.1:8080)."""
+
+    region_id: str = "cn-hangzhou"
+    """Region in which container groups are created and listed."""
+
+    zone_id: str = ""
+    """Zone for new container groups; empty lets ECI choose."""
+
+    access_key_id: str = field(default="", repr=False)
+    """AccessKey id (from ECI_ACCESS_KEY_ID or a file); never logged."""
+
+    access_key_secret: str = field(default="", repr=False)
+    """AccessKey secret (from ECI_ACCESS_KEY_SECRET or a file); never logged."""
+
+    protocol: str = ""
+    """"http" or "https"; empty means http for loopback endpoints, https otherwise."""
+
+    connect_timeout_ms: int = 5_000
+    """TCP connect timeout of one SDK call, in milliseconds."""
+
+    read_timeout_ms: int = 30_000
+    """Response read timeout of one SDK call, in milliseconds."""
+
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    """Retries of retryable ECI errors (throttling, 5xx, network)."""
+
+    def effective_protocol(self) -> str:
+        if self.protocol:
+            return self.protocol
+        host = self.endpoint.rsplit(":", 1)[0] if ":" in self.endpoint else self.endpoint
+        return "http" if host in {"127.0.0.1", "localhost", "::1", "[::1]"} else "https"
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    """The virtual Node object the agent registers."""
+
+    name: str = "virtual-kubelet"
+    """Node name; Pods bind to it with spec.nodeName."""
+
+    cpu: str = "2000"
+    """Node CPU capacity and allocatable (Kubernetes quantity, cores)."""
+
+    memory: str = "4Ti"
+    """Node memory capacity and allocatable (Kubernetes quantity)."""
+
+    pods: str = "20000"
+    """How many Pods the node accepts."""
+
+    ephemeral_storage: str = "20Ti"
+    """Ephemeral-storage capacity and allocatable (Kubernetes quantity)."""
+
+    internal_ip: str = "127.0.0.1"
+    """Address published as InternalIP (where the kubelet API listens)."""
+
+    zone: str = ""
+    """topology.kubernetes.io/zone label; empty means `<region>-a`."""
+
+    kubelet_version: str = "v1.31.0-vk-eci"
+    """nodeInfo.kubeletVersion shown by `kubectl get nodes`."""
+
+    status_interval_seconds: float = 60.0
+    """Node status refresh period, in seconds (also refreshed on change)."""
+
+    mark_not_ready_on_exit: bool = False
+    """On graceful shutdown, set the Ready condition to False (the Node itself stays)."""
+
+
+@dataclass(frozen=True)
+class LeaseSettings:
+    """The node heartbeat Lease in kube-node-lease."""
+
+    namespace: str = "kube-node-lease"
+    """Namespace of node leases (Kubernetes convention)."""
+
+    duration_seconds: int = 40
+    """spec.leaseDurationSeconds; the node lifecycle controller's grace."""
+
+    renew_interval_seconds: float = 10.0
+    """How often the lease is renewed, in seconds (a quarter of the duration)."""
+
+
+@dataclass(frozen=True)
+class PodSettings:
+    """The pod controller: workers, polling and reconciling."""
+
+    workers: int = 64
+    """Concurrent pod work items (different pods run in parallel)."""
+
+    status_poll_interval_seconds: float = 2.0
+    """Period of DescribeContainerGroupStatus (SinceSecond) polling, real seconds."""
+
+    status_poll_overlap_seconds: int = 5
+    """Extra simulated/ECI seconds added to the SinceSecond window to tolerate skew."""
+
+    reconcile_interval_seconds: float = 60.0
+    """Period of the full reconcile (DescribeContainerGroups by tag), real seconds."""
+
+    orphan_grace_seconds: float = 120.0
+    """An instance without a Pod is deleted only after being orphaned this long (real s)."""
+
+    watch_timeout_seconds: int = 300
+    """Server-side timeout of one watch request, seconds."""
+
+    watch_inactivity_seconds: float = 360.0
+    """Client gives up on a silent watch after this many seconds and re-watches."""
+
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    """Back-off of failed pod work items and API calls."""
+
+    events_enabled: bool = True
+    """Write core/v1 Events on Pods."""
+
+
+@dataclass(frozen=True)
+class KubeletSettings:
+    """The kubelet HTTPS API (logs, stats, metrics)."""
+
+    enabled: bool = True
+    """Serve the kubelet API at all."""
+
+    host: str = "127.0.0.1"
+    """Address the kubelet API binds to."""
+
+    port: int = 10250
+    """Kubelet port, also published in status.daemonEndpoints; 0 picks a free one."""
+
+    tls_cert_file: str = ""
+    """PEM certificate; empty means a self-signed one stored under state_dir."""
+
+    tls_key_file: str = ""
+    """PEM private key matching tls_cert_file."""
+
+    state_dir: str = ".vk-eci"
+    """Directory for the generated certificate and key."""
+
+    authentication: bool = False
+    """Check bearer tokens with TokenReview and authorise with SubjectAccessReview."""
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """Everything the agent needs, grouped by concern."""
+
+    node: NodeSettings = field(default_factory=NodeSettings)
+    lease: LeaseSettings = field(default_factory=LeaseSettings)
+    pods: PodSettings = field(default_factory=PodSettings)
+    eci: EciSettings = field(default_factory=EciSettings)
+    kubelet: KubeletSettings = field(default_factory=KubeletSettings)
+
+    kubeconfig: str = ""
+    """Path of a kubeconfig; empty means $KUBECONFIG, then in-cluster."""
+
+    imagecache_controller: bool = True
+    """Also run the ImageCache controller."""
