@@ -13,6 +13,7 @@ from vkprovider.imagecaches.status import (
     status_from_cloud,
 )
 
+PAUSE = "registry-vpc.cn-beijing.aliyuncs.com/acs/pause-amd64:3.0"
 NOW = datetime(2019, 10, 24, 13, 40, 58, tzinfo=UTC)
 DAY = timedelta(hours=24)
 
@@ -34,8 +35,8 @@ READY: CloudImageCache = {
             "Count": 1,
             "FirstTimestamp": "2019-10-24T13:42:06Z",
             "LastTimestamp": "2019-10-24T13:42:06Z",
-            "Message": "Success pull image registry-vpc.cn-beijing.aliyuncs.com/acs/pause-amd64:3.0",
-            "Name": "registry-vpc.cn-beijing.aliyuncs.com/acs/pause-amd64:3.0",
+            "Message": f"Success pull image {PAUSE}",
+            "Name": PAUSE,
             "Type": "Normal",
         },
     ],
