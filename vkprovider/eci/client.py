@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 from alibabacloud_eci20180808.client import Client
 from alibabacloud_tea_openapi.models import Config
+from alibabacloud_tea_util.models import ExtendsParameters, RuntimeOptions
 
 from vkprovider import metrics
 from vkprovider.eci.errors import (
@@ -70,13 +71,30 @@ class EciClient:
     def region_id(self) -> str:
         return self.settings.region_id
 
-    async def call(self, action: str, request: Any, *, retry: bool = True) -> Any:
+    async def call(
+        self,
+        action: str,
+        request: Any,
+        *,
+        retry: bool = True,
+        extra_query: dict[str, str] | None = None,
+    ) -> Any:
         """Run SDK action `action` (e.g. "CreateContainerGroup") and return the response body.
 
-        Raises `EciPermanentError` (incl. `EciNotFound`) at once, and
+        `extra_query` adds parameters the SDK's request model lacks (sent
+        through the SDK's `extends_parameters`, still signed). Raises
+        `EciPermanentError` (incl. `EciNotFound`) at once, and
         `EciRetryableError` once the back-off sequence is exhausted.
         """
-        method = getattr(self.sdk, sdk_method_name(action))
+        method_name = sdk_method_name(action)
+        runtime = RuntimeOptions(
+            extends_parameters=ExtendsParameters(queries=extra_query) if extra_query else None
+        )
+        options_method = getattr(self.sdk, method_name.replace("_async", "_with_options_async"))
+
+        async def method(req: Any) -> Any:
+            return await options_method(req, runtime)
+
         backoff = self.settings.retry.backoff_seconds if retry else ()
         attempts = len(backoff) + 1
         for attempt in range(1, attempts + 1):

@@ -1,0 +1,65 @@
+"""Kubernetes API calls with retries: 429 (Retry-After), 5xx and network errors.
+
+Walks `RetrySettings.backoff_seconds`, logs `attempt 2/9`, and raises the last
+error once the sequence is exhausted. Permanent errors (404, 409, 422...)
+surface at once as `KubePermanentError` subclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from vkprovider import metrics
+from vkprovider.kube.errors import KubeRetryableError, translate
+from vkprovider.settings import RetrySettings
+
+T = TypeVar("T")
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[T]],
+    *,
+    operation: str,
+    retry: RetrySettings,
+    logger: Any,
+) -> T:
+    attempts = len(retry.backoff_seconds) + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error = translate(exc, operation=operation)
+            metrics.KUBE_CALL_ERRORS.labels(
+                operation=operation, status=str(error.status or "network")
+            ).inc()
+            if not isinstance(error, KubeRetryableError) or attempt == attempts:
+                if error is exc:
+                    raise
+                raise error from exc
+            delay = retry.backoff_seconds[attempt - 1]
+            if error.retry_after is not None:
+                delay = min(max(delay, error.retry_after), retry.max_retry_after_seconds)
+            logger.warning(
+                "kubernetes call failed, retrying",
+                operation=operation,
+                status=error.status,
+                error=str(error),
+                attempt=f"{attempt + 1}/{attempts}",
+                delay_seconds=delay,
+            )
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def read_json(response: Any) -> Any:
+    """Body of a `_preload_content=False` response as JSON, releasing the connection."""
+    try:
+        data = await response.read()
+    finally:
+        response.release()
+    return json.loads(data)

@@ -1,0 +1,142 @@
+"""core/v1 Events on Pods: what a user sees in `kubectl describe pod`.
+
+Source component `virtual-kubelet`, host = the node name, real wall-clock
+times. Writing an Event is best effort: it runs in the background, is
+retried on 429/5xx, and a failure is logged, never raised into pod work.
+Repeats of the same (reason, message) on one Pod are aggregated into `count`
+by patching the first Event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from kubernetes_asyncio import client
+
+from vkprovider.kube.calls import with_retries
+from vkprovider.settings import RetrySettings
+from vkprovider.types import RawObject
+
+COMPONENT = "virtual-kubelet"
+
+
+class EventKind(StrEnum):
+    NORMAL = "Normal"
+    WARNING = "Warning"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class EventRecorder:
+    def __init__(
+        self,
+        *,
+        api: client.ApiClient,
+        node_name: str,
+        retry: RetrySettings,
+        logger: Any,
+        enabled: bool = True,
+        concurrency: int = 16,
+    ) -> None:
+        self._core = client.CoreV1Api(api)
+        self._node = node_name
+        self._retry = retry
+        self._logger = logger
+        self._enabled = enabled
+        self._limit = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+
+    def emit(self, pod: RawObject, kind: EventKind, reason: str, message: str) -> None:
+        """Record an Event on `pod` in the background."""
+        if not self._enabled:
+            return
+        task = asyncio.get_running_loop().create_task(self._write(pod, kind, reason, message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def forget(self, uid: str) -> None:
+        for key in [k for k in self._seen if k[0] == uid]:
+            del self._seen[key]
+
+    async def flush(self) -> None:
+        """Wait for pending writes (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _write(self, pod: RawObject, kind: EventKind, reason: str, message: str) -> None:
+        meta = pod["metadata"]
+        namespace = meta["namespace"]
+        key = (meta["uid"], reason, message)
+        now = _now()
+        async with self._limit:
+            try:
+                seen = self._seen.get(key)
+                if seen is not None:
+                    name, count = seen
+                    self._seen[key] = (name, count + 1)
+                    patch = {"count": count + 1, "lastTimestamp": now}
+
+                    async def aggregate() -> Any:
+                        return await self._core.patch_namespaced_event(
+                            name, namespace, patch, _preload_content=False
+                        )
+
+                    response = await with_retries(
+                        aggregate, operation="patch event", retry=self._retry, logger=self._logger
+                    )
+                    response.release()
+                    return
+                name = f"{meta['name']}.{secrets.token_hex(8)}"
+                self._seen[key] = (name, 1)
+                body: Any = {
+                    "apiVersion": "v1",
+                    "kind": "Event",
+                    "metadata": {"name": name, "namespace": namespace},
+                    "involvedObject": {
+                        "apiVersion": "v1",
+                        "kind": "Pod",
+                        "name": meta["name"],
+                        "namespace": namespace,
+                        "uid": meta["uid"],
+                    },
+                    "reason": reason,
+                    "message": message,
+                    "type": str(kind),
+                    "count": 1,
+                    "firstTimestamp": now,
+                    "lastTimestamp": now,
+                    "source": {"component": COMPONENT, "host": self._node},
+                    "reportingComponent": COMPONENT,
+                    "reportingInstance": self._node,
+                }
+
+                async def create() -> Any:
+                    return await self._core.create_namespaced_event(
+                        namespace, body, _preload_content=False
+                    )
+
+                response = await with_retries(
+                    create, operation="create event", retry=self._retry, logger=self._logger
+                )
+                response.release()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._logger.warning(
+                    "could not record event",
+                    pod=f"{namespace}/{meta['name']}",
+                    reason=reason,
+                    error=str(exc),
+                )

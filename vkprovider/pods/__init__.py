@@ -1,0 +1,1 @@
+"""Pods bound to the virtual node, run as ECI container groups."""

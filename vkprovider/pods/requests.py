@@ -1,0 +1,423 @@
+"""Pod spec -> CreateContainerGroupRequest (pure: no I/O).
+
+The controller first fetches the ConfigMaps/Secrets the Pod refers to
+(`referenced_objects`) and its registry credentials, then calls
+`build_create_request`. A spec the agent cannot honour raises `PodSpecError`
+naming the field, the value and what is supported, so the Pod fails with a
+clear message instead of running differently from what was asked.
+
+CPU and memory: each container gets `max(requests, limits)` as its ECI
+Cpu (cores) / Memory (GiB); the group asks for the sum of its containers (or
+the largest init container, if bigger), rounded *up* to the nearest ECI
+instance spec (cpu in `ECI_CPU_SPECS`, memory to a multiple of 0.5 GiB and
+at least half a GiB per core as ECI requires). A Pod declaring nothing gets
+`default_cpu` / `default_memory_gib` (2 vCPU, 4 GiB: ECI's own default).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from alibabacloud_eci20180808 import models as eci
+
+from vkprovider.pods import annotations as ann
+from vkprovider.quantities import cpu_cores, memory_gib
+from vkprovider.settings import EciSettings
+from vkprovider.types import RawObject
+
+ECI_CPU_SPECS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 52.0, 64.0)
+SUPPORTED_VOLUME_KINDS = ("emptyDir", "projected (service account token, skipped)")
+STATIC_FIELD_PATHS = {
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+}
+ECI_FIELD_PATHS = {"status.podIP", "status.hostIP"}
+
+
+class PodSpecError(Exception):
+    """The Pod asks for something the agent cannot run on ECI."""
+
+    def __init__(self, field_path: str, message: str) -> None:
+        super().__init__(f"{field_path}: {message}")
+        self.field_path = field_path
+
+
+@dataclass(frozen=True)
+class RegistryCredential:
+    server: str
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ReferencedObjects:
+    """ConfigMap and Secret data the Pod's env refers to, already decoded."""
+
+    config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """What to send: the SDK request plus parameters the SDK model lacks."""
+
+    request: eci.CreateContainerGroupRequest
+    extra_query: dict[str, str]
+    explicit_cache_id: str | None
+    auto_cache: bool
+
+
+@dataclass(frozen=True)
+class Defaults:
+    default_cpu: float = 2.0
+    default_memory_gib: float = 4.0
+
+
+def referenced_objects(pod: RawObject) -> tuple[set[str], set[str]]:
+    """Names of the ConfigMaps and Secrets the Pod's containers take env from."""
+    config_maps: set[str] = set()
+    secrets: set[str] = set()
+    for container in _all_containers(pod):
+        for var in container.get("env") or []:
+            source = var.get("valueFrom") or {}
+            if "configMapKeyRef" in source:
+                config_maps.add(source["configMapKeyRef"].get("name", ""))
+            if "secretKeyRef" in source:
+                secrets.add(source["secretKeyRef"].get("name", ""))
+        for source in container.get("envFrom") or []:
+            if "configMapRef" in source:
+                config_maps.add(source["configMapRef"].get("name", ""))
+            if "secretRef" in source:
+                secrets.add(source["secretRef"].get("name", ""))
+    return config_maps, secrets
+
+
+def container_group_name(pod: RawObject) -> str:
+    """ECI names: lowercase letters, digits and hyphens, at most 128 characters."""
+    meta = pod["metadata"]
+    raw = f"{meta['namespace']}-{meta['name']}".lower()
+    cleaned = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in raw).strip("-")
+    return cleaned[:128] or "pod"
+
+
+def tags(pod: RawObject, *, node_name: str) -> list[eci.CreateContainerGroupRequestTag]:
+    meta = pod["metadata"]
+    return [
+        eci.CreateContainerGroupRequestTag(key=ann.TAG_NAMESPACE, value=meta["namespace"]),
+        eci.CreateContainerGroupRequestTag(key=ann.TAG_NAME, value=meta["name"]),
+        eci.CreateContainerGroupRequestTag(key=ann.TAG_UID, value=meta["uid"]),
+        eci.CreateContainerGroupRequestTag(key=ann.TAG_NODE, value=node_name),
+    ]
+
+
+def build_create_request(
+    pod: RawObject,
+    *,
+    settings: EciSettings,
+    node_name: str,
+    objects: ReferencedObjects | None = None,
+    credentials: Sequence[RegistryCredential] = (),
+    defaults: Defaults | None = None,
+) -> CreatePlan:
+    """The CreateContainerGroup call for `pod`; raises `PodSpecError`."""
+    objects = objects or ReferencedObjects()
+    defaults = defaults or Defaults()
+    meta = pod["metadata"]
+    spec = pod.get("spec") or {}
+    annotations: Mapping[str, str] = meta.get("annotations") or {}
+    volumes = _volumes(spec)
+    volume_names = {v.name for v in volumes}
+
+    containers = []
+    total_cpu = 0.0
+    total_memory = 0.0
+    for index, container in enumerate(spec.get("containers") or []):
+        where = f"spec.containers[{index}]"
+        cpu, memory = _resources(container, where)
+        total_cpu += cpu
+        total_memory += memory
+        containers.append(
+            eci.CreateContainerGroupRequestContainer(
+                name=container["name"],
+                image=container.get("image"),
+                image_pull_policy=container.get("imagePullPolicy") or "IfNotPresent",
+                command=list(container.get("command") or []) or None,
+                arg=list(container.get("args") or []) or None,
+                working_dir=container.get("workingDir"),
+                cpu=cpu or None,
+                memory=memory or None,
+                environment_var=[
+                    eci.CreateContainerGroupRequestContainerEnvironmentVar(
+                        key=key,
+                        value=value,
+                        field_ref=(
+                            eci.CreateContainerGroupRequestContainerEnvironmentVarFieldRef(
+                                field_path=field_path
+                            )
+                            if field_path
+                            else None
+                        ),
+                    )
+                    for key, value, field_path in _env(pod, container, where, objects)
+                ]
+                or None,
+                port=[
+                    eci.CreateContainerGroupRequestContainerPort(
+                        port=int(port["containerPort"]), protocol=port.get("protocol", "TCP")
+                    )
+                    for port in container.get("ports") or []
+                ]
+                or None,
+                volume_mount=[
+                    eci.CreateContainerGroupRequestContainerVolumeMount(
+                        name=mount["name"],
+                        mount_path=mount["mountPath"],
+                        read_only=bool(mount.get("readOnly", False)),
+                        sub_path=mount.get("subPath"),
+                    )
+                    for mount in container.get("volumeMounts") or []
+                    if mount.get("name") in volume_names
+                ]
+                or None,
+                stdin=container.get("stdin"),
+                tty=container.get("tty"),
+            )
+        )
+    if not containers:
+        raise PodSpecError("spec.containers", "a Pod needs at least one container")
+
+    init_containers = []
+    init_peak_cpu = 0.0
+    init_peak_memory = 0.0
+    for index, container in enumerate(spec.get("initContainers") or []):
+        where = f"spec.initContainers[{index}]"
+        cpu, memory = _resources(container, where)
+        init_peak_cpu = max(init_peak_cpu, cpu)
+        init_peak_memory = max(init_peak_memory, memory)
+        init_containers.append(
+            eci.CreateContainerGroupRequestInitContainer(
+                name=container["name"],
+                image=container.get("image"),
+                image_pull_policy=container.get("imagePullPolicy") or "IfNotPresent",
+                command=list(container.get("command") or []) or None,
+                arg=list(container.get("args") or []) or None,
+                working_dir=container.get("workingDir"),
+                cpu=cpu or None,
+                memory=memory or None,
+                environment_var=[
+                    eci.CreateContainerGroupRequestInitContainerEnvironmentVar(key=k, value=v)
+                    for k, v, _ in _env(pod, container, where, objects)
+                ]
+                or None,
+                volume_mount=[
+                    eci.CreateContainerGroupRequestInitContainerVolumeMount(
+                        name=mount["name"],
+                        mount_path=mount["mountPath"],
+                        read_only=bool(mount.get("readOnly", False)),
+                    )
+                    for mount in container.get("volumeMounts") or []
+                    if mount.get("name") in volume_names
+                ]
+                or None,
+            )
+        )
+
+    group_cpu = max(total_cpu, init_peak_cpu) or defaults.default_cpu
+    group_memory = max(total_memory, init_peak_memory) or defaults.default_memory_gib
+    group_cpu, group_memory = round_to_spec(group_cpu, group_memory)
+
+    explicit = next((annotations[k] for k in ann.EXPLICIT_CACHE if annotations.get(k)), None)
+    auto = any(ann.truthy(annotations.get(k, "")) for k in ann.AUTO_CACHE)
+    extra: dict[str, str] = {}
+    if auto and not explicit:
+        if ann.truthy(annotations.get(ann.PERFECT_MATCH, "")):
+            extra[ann.EXTRA_PERFECT_MATCH] = "true"
+        count = annotations.get(ann.MATCH_COUNT_REQUEST)
+        if count:
+            if not str(count).isdigit() or int(count) < 1:
+                raise PodSpecError(
+                    f"metadata.annotations[{ann.MATCH_COUNT_REQUEST}]",
+                    f"{count!r} is not a positive integer",
+                )
+            extra[ann.EXTRA_MATCH_COUNT] = str(int(count))
+
+    request = eci.CreateContainerGroupRequest(
+        region_id=settings.region_id,
+        zone_id=settings.zone_id or None,
+        client_token=meta["uid"],
+        container_group_name=container_group_name(pod),
+        restart_policy=spec.get("restartPolicy") or "Always",
+        cpu=group_cpu,
+        memory=group_memory,
+        container=containers,
+        init_container=init_containers or None,
+        volume=volumes or None,
+        tag=tags(pod, node_name=node_name),
+        image_registry_credential=[
+            eci.CreateContainerGroupRequestImageRegistryCredential(
+                server=c.server, user_name=c.username, password=c.password
+            )
+            for c in credentials
+        ]
+        or None,
+        image_snapshot_id=explicit or None,
+        auto_match_image_cache=True if (auto and not explicit) else None,
+        termination_grace_period_seconds=spec.get("terminationGracePeriodSeconds"),
+        active_deadline_seconds=spec.get("activeDeadlineSeconds"),
+        host_name=spec.get("hostname"),
+    )
+    return CreatePlan(
+        request=request,
+        extra_query=extra,
+        explicit_cache_id=explicit or None,
+        auto_cache=auto and not explicit,
+    )
+
+
+def round_to_spec(cpu: float, memory_gib: float) -> tuple[float, float]:
+    """Round a (cores, GiB) ask up to the nearest ECI instance spec."""
+    spec_cpu = next((c for c in ECI_CPU_SPECS if c >= cpu - 1e-9), ECI_CPU_SPECS[-1])
+    memory = max(memory_gib, spec_cpu * 0.5, 0.5)
+    memory = math.ceil(memory * 2 - 1e-9) / 2
+    return spec_cpu, memory
+
+
+def _all_containers(pod: RawObject) -> list[dict[str, Any]]:
+    spec = pod.get("spec") or {}
+    return [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+
+
+def _resources(container: Mapping[str, Any], where: str) -> tuple[float, float]:
+    resources = container.get("resources") or {}
+    cpu = 0.0
+    memory = 0.0
+    for kind in ("requests", "limits"):
+        values = resources.get(kind) or {}
+        try:
+            if "cpu" in values:
+                cpu = max(cpu, cpu_cores(values["cpu"]))
+            if "memory" in values:
+                memory = max(memory, memory_gib(values["memory"]))
+        except ValueError as exc:
+            raise PodSpecError(f"{where}.resources.{kind}", str(exc)) from exc
+    return cpu, memory
+
+
+def _static_field(pod: RawObject, path: str) -> str | None:
+    meta = pod.get("metadata") or {}
+    spec = pod.get("spec") or {}
+    simple = {
+        "metadata.name": meta.get("name"),
+        "metadata.namespace": meta.get("namespace"),
+        "metadata.uid": meta.get("uid"),
+        "spec.nodeName": spec.get("nodeName"),
+        "spec.serviceAccountName": spec.get("serviceAccountName") or "default",
+    }
+    if path in simple:
+        return str(simple[path] or "")
+    for prefix, source in (("metadata.labels", "labels"), ("metadata.annotations", "annotations")):
+        if path.startswith(prefix + "['") and path.endswith("']"):
+            return str((meta.get(source) or {}).get(path[len(prefix) + 2 : -2], ""))
+    return None
+
+
+def _env(
+    pod: RawObject, container: Mapping[str, Any], where: str, objects: ReferencedObjects
+) -> list[tuple[str, str | None, str | None]]:
+    """(name, value, ECI field path) for every env var, envFrom first as Kubernetes does."""
+    result: dict[str, tuple[str, str | None, str | None]] = {}
+    for index, source in enumerate(container.get("envFrom") or []):
+        prefix = source.get("prefix", "")
+        for kind, table in (("configMapRef", objects.config_maps), ("secretRef", objects.secrets)):
+            if kind not in source:
+                continue
+            ref = source[kind]
+            data = table.get(ref.get("name", ""))
+            if data is None:
+                if ref.get("optional"):
+                    continue
+                raise PodSpecError(
+                    f"{where}.envFrom[{index}].{kind}", f"{ref.get('name')!r} not found"
+                )
+            for key, value in data.items():
+                result[prefix + key] = (prefix + key, value, None)
+    for index, var in enumerate(container.get("env") or []):
+        name = var["name"]
+        if "valueFrom" not in var:
+            result[name] = (name, str(var.get("value", "")), None)
+            continue
+        source = var["valueFrom"] or {}
+        here = f"{where}.env[{index}].valueFrom"
+        if "fieldRef" in source:
+            path = source["fieldRef"].get("fieldPath", "")
+            static = _static_field(pod, path)
+            if static is not None:
+                result[name] = (name, static, None)
+            elif path in ECI_FIELD_PATHS:
+                result[name] = (name, None, path)
+            else:
+                raise PodSpecError(
+                    f"{here}.fieldRef.fieldPath",
+                    f"{path!r} is not supported on ECI (supported: "
+                    f"{', '.join(sorted(STATIC_FIELD_PATHS | ECI_FIELD_PATHS))}, labels, "
+                    "annotations)",
+                )
+            continue
+        for kind, table in (
+            ("configMapKeyRef", objects.config_maps),
+            ("secretKeyRef", objects.secrets),
+        ):
+            if kind not in source:
+                continue
+            ref = source[kind]
+            data = table.get(ref.get("name", ""))
+            if data is None or ref.get("key") not in data:
+                if ref.get("optional"):
+                    break
+                raise PodSpecError(
+                    f"{here}.{kind}",
+                    f"key {ref.get('key')!r} of {ref.get('name')!r} not found",
+                )
+            result[name] = (name, data[ref["key"]], None)
+            break
+        else:
+            unsupported = ", ".join(sorted(source)) or "empty valueFrom"
+            raise PodSpecError(
+                here,
+                f"{unsupported} is not supported (supported: fieldRef, configMapKeyRef, "
+                "secretKeyRef)",
+            )
+    return list(result.values())
+
+
+def _volumes(spec: Mapping[str, Any]) -> list[eci.CreateContainerGroupRequestVolume]:
+    volumes = []
+    for index, volume in enumerate(spec.get("volumes") or []):
+        if "emptyDir" in volume:
+            empty = volume["emptyDir"] or {}
+            volumes.append(
+                eci.CreateContainerGroupRequestVolume(
+                    name=volume["name"],
+                    type="EmptyDirVolume",
+                    empty_dir_volume=eci.CreateContainerGroupRequestVolumeEmptyDirVolume(
+                        medium=empty.get("medium") or None,
+                        size_limit=empty.get("sizeLimit") or None,
+                    ),
+                )
+            )
+        elif "projected" in volume and volume["name"].startswith("kube-api-access-"):
+            continue  # the service account token volume a real API server injects
+        else:
+            kinds = ", ".join(k for k in volume if k != "name") or "unknown"
+            raise PodSpecError(
+                f"spec.volumes[{index}]",
+                f"volume {volume.get('name')!r} of type {kinds} is not supported "
+                f"(supported: {', '.join(SUPPORTED_VOLUME_KINDS)})",
+            )
+    return volumes

@@ -1,0 +1,54 @@
+"""Kubernetes resource quantities ("500m", "1.5", "128Mi", "1G") as numbers.
+
+Only what the agent needs: CPU in cores and memory in bytes, for mapping Pod
+requests/limits to ECI's Cpu (cores) and Memory (GiB). A malformed quantity
+raises `ValueError` naming the value.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_SUFFIXES: dict[str, Decimal] = {
+    "": Decimal(1),
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "k": Decimal(10) ** 3,
+    "M": Decimal(10) ** 6,
+    "G": Decimal(10) ** 9,
+    "T": Decimal(10) ** 12,
+    "P": Decimal(10) ** 15,
+    "E": Decimal(10) ** 18,
+    "Ki": Decimal(2) ** 10,
+    "Mi": Decimal(2) ** 20,
+    "Gi": Decimal(2) ** 30,
+    "Ti": Decimal(2) ** 40,
+    "Pi": Decimal(2) ** 50,
+    "Ei": Decimal(2) ** 60,
+}
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]{0,2})$")
+
+GIB = 2**30
+
+
+def parse_quantity(value: str | int | float) -> Decimal:
+    """The numeric value of a Kubernetes quantity."""
+    text = str(value).strip()
+    match = _QUANTITY.match(text)
+    if not match or match.group(2) not in _SUFFIXES:
+        raise ValueError(f"{text!r} is not a Kubernetes quantity (e.g. 500m, 2, 128Mi, 1Gi)")
+    try:
+        number = Decimal(match.group(1))
+    except InvalidOperation as exc:
+        raise ValueError(f"{text!r} is not a Kubernetes quantity") from exc
+    return number * _SUFFIXES[match.group(2)]
+
+
+def cpu_cores(value: str | int | float) -> float:
+    return float(parse_quantity(value))
+
+
+def memory_gib(value: str | int | float) -> float:
+    return float(parse_quantity(value) / GIB)
