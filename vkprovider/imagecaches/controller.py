@@ -1,15 +1,18 @@
 """The ImageCache controller: watch ImageCaches, reconcile each one in a keyed work queue.
 
-Runs inside the node agent process until cancelled. Workers take one resource at a time
-(`Reconciler.reconcile`); a retryable problem (ECI throttled, API server away) re-queues that
-resource along the back-off sequence in settings, and nothing a single resource does can stop
-the others or the controller: every unexpected exception is logged and retried.
+Runs inside the node agent process until cancelled, on the agent's own informer
+(`vkprovider.kube.informer`: list+watch, bookmarks, relist on 410) and work queue
+(`vkprovider.queueing`: one worker per key, parallel across keys, back-off per key). Workers
+take one resource at a time (`Reconciler.reconcile`); a retryable problem (ECI throttled, API
+server away) re-queues that resource along the back-off in settings, and nothing a single
+resource does can stop the others or the controller: every unexpected exception is logged and
+retried.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,18 +20,25 @@ from kubernetes_asyncio import client as k8s
 
 from vkprovider.imagecaches.cloud import EciCaller
 from vkprovider.imagecaches.errors import RetryableProblem
-from vkprovider.imagecaches.queueing import KeyedQueue
+from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
 from vkprovider.imagecaches.reconciling import Reconciler
 from vkprovider.imagecaches.settings import ImageCacheSettings
-from vkprovider.imagecaches.watching import ImageCacheWatcher
+from vkprovider.kube.informer import EventType, Informer
+from vkprovider.queueing import WorkQueue
+from vkprovider.settings import PodSettings
+from vkprovider.types import RawObject
 
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _name_of(obj: RawObject) -> str:
+    return str(obj["metadata"]["name"])
+
+
 class ImageCacheController:
-    """Owns the watcher, the queue and the workers; `run()` until cancelled."""
+    """Owns the informer, the queue and the workers; `run()` until cancelled."""
 
     def __init__(
         self,
@@ -41,31 +51,44 @@ class ImageCacheController:
     ) -> None:
         self._settings = settings
         self._logger = logger
-        self._queue = KeyedQueue()
-        self._failures: dict[str, int] = {}
-        self.watcher = ImageCacheWatcher(
-            api=api, settings=settings, logger=logger, on_change=self._queue.add
+        self._queue: WorkQueue[str] = WorkQueue(retry=settings.retry, track_depth=False)
+        custom = k8s.CustomObjectsApi(api)
+        self.informer = Informer(
+            name="imagecaches",
+            list_call=custom.list_cluster_custom_object,
+            list_kwargs={"group": GROUP, "version": VERSION, "plural": PLURAL},
+            key=_name_of,
+            handler=self._on_event,
+            # The informer reads only the watch timeouts and the retry policy from these.
+            settings=PodSettings(
+                watch_timeout_seconds=settings.watch_timeout_seconds,
+                watch_inactivity_seconds=settings.watch_inactivity_seconds,
+                retry=settings.retry,
+            ),
+            logger=logger,
         )
         self._reconciler = Reconciler(api=api, eci=eci, settings=settings, now=now)
 
     @property
     def synced(self) -> asyncio.Event:
         """Set once the first list of ImageCaches has been read."""
-        return self.watcher.synced
+        return self.informer.synced
+
+    def _on_event(self, kind: EventType, obj: RawObject) -> None:
+        self._queue.add(_name_of(obj))
 
     async def run(self) -> None:
         """Watch and reconcile until cancelled; never raises for a bad resource."""
         self._logger.info("imagecache controller starting", workers=self._settings.workers)
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._guarded("imagecache-watcher", self.watcher.run))
-                for index in range(max(self._settings.workers, 1)):
-                    group.create_task(self._guarded(f"imagecache-worker-{index}", self._work))
+                group.create_task(self._guarded("imagecache-informer", self.informer.run))
+                group.create_task(self._guarded("imagecache-workers", self._work))
         finally:
             self._queue.close()
             self._logger.info("imagecache controller stopped")
 
-    async def _guarded(self, name: str, body: Callable[[], Any]) -> None:
+    async def _guarded(self, name: str, body: Callable[[], Awaitable[None]]) -> None:
         """Run a task that must never end; log and restart it if it does."""
         while True:
             try:
@@ -75,39 +98,32 @@ class ImageCacheController:
                 raise
             except Exception:
                 self._logger.exception("task crashed, restarting", task=name)
-            await asyncio.sleep(self._settings.retry_backoff_seconds[0])
+            await asyncio.sleep(self._settings.retry.backoff_seconds[-1])
 
     async def _work(self) -> None:
-        while True:
-            name = await self._queue.get()
-            try:
-                await self._reconcile(name)
-            finally:
-                self._queue.done(name)
+        await self._queue.run_workers(
+            workers=max(self._settings.workers, 1),
+            handler=self._reconcile,
+            on_error=self._on_error,
+        )
 
     async def _reconcile(self, name: str) -> None:
-        obj = self.watcher.objects.get(name)
+        obj = self.informer.cache.get(name)
         if obj is None:
             self._queue.forget(name)
-            self._failures.pop(name, None)
             return
         logger = self._logger.bind(cache=name, uid=obj["metadata"].get("uid"))
-        try:
-            outcome = await self._reconciler.reconcile(obj, logger=logger)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            failures = self._failures.get(name, 0) + 1
-            self._failures[name] = failures
-            backoff = self._settings.retry_backoff_seconds
-            delay = backoff[min(failures, len(backoff)) - 1]
-            fields = {"attempt": failures, "retry_in_seconds": delay}
-            if isinstance(exc, RetryableProblem):
-                logger.warning("imagecache reconcile will be retried", error=str(exc), **fields)
-            else:
-                logger.exception("imagecache reconcile failed unexpectedly", **fields)
-            self._queue.add_after(name, delay)
-            return
-        self._failures.pop(name, None)
+        outcome = await self._reconciler.reconcile(obj, logger=logger)
+        self._queue.forget(name)
         if outcome.requeue_after is not None:
             self._queue.add_after(name, outcome.requeue_after)
+
+    def _on_error(self, name: str, exc: BaseException) -> None:
+        delay = self._queue.add_rate_limited(name)
+        fields = {"cache": name, "attempt": self._queue.failures(name), "retry_in_seconds": delay}
+        if isinstance(exc, RetryableProblem):
+            self._logger.warning("imagecache reconcile will be retried", error=str(exc), **fields)
+        else:
+            self._logger.error(
+                "imagecache reconcile failed unexpectedly", error=repr(exc), exc_info=exc, **fields
+            )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from vkprovider.settings import RetrySettings
+
 
 @dataclass(frozen=True, kw_only=True)
 class ImageCacheSettings:
@@ -35,9 +37,14 @@ class ImageCacheSettings:
     """Client-side timeout of a watch that sends nothing (not even a BOOKMARK); a little more
     than `watch_timeout_seconds` so a healthy server always ends the watch first."""
 
-    retry_backoff_seconds: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
-    """Waits between retries of a resource whose reconcile hit a retryable error (ECI
-    throttling or 5xx, an API server hiccup); the last value repeats."""
+    retry: RetrySettings = field(
+        default_factory=lambda: RetrySettings(
+            backoff_seconds=(0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+        )
+    )
+    """Waits between passes over a resource whose reconcile hit a retryable error (ECI
+    throttling or 5xx, an API server hiccup; the last value repeats), and between retries of
+    the ImageCache list call."""
 
     failed_retention: timedelta = field(default_factory=lambda: timedelta(hours=24))
     """How long a Failed cache is kept before it expires (ECI keeps failed caches one day)."""
