@@ -1,16 +1,182 @@
-"""`vk-eci simulator`: not built yet."""
+"""`vk-eci simulator`: run the ECI simulator (ECI OpenAPI 2018-08-08) on a local port.
+
+Flags describe the process; the AccessKey pair comes from ECI_ACCESS_KEY_ID /
+ECI_ACCESS_KEY_SECRET or a credentials file (never a flag, so it stays out of
+`ps`), and the admin token from the environment variable `--admin-token-env`
+names. Without credentials the simulator refuses to start: an ECI endpoint
+that accepts anyone would hide signing bugs in the agent. On start it prints
+one JSON line on stdout (`endpoint`, `admin_url`) for scripts; logs go to
+stderr. SIGTERM and SIGINT stop it gracefully.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import os
+import signal
 import sys
+from pathlib import Path
+
+import structlog
+
+from simulator.api.credentials import (
+    ENV_ACCESS_KEY_ID,
+    ENV_ACCESS_KEY_SECRET,
+    CredentialsError,
+    credentials_from_env,
+    load_credentials_file,
+)
+from simulator.settings import (
+    ClockMode,
+    ClockSettings,
+    ListenSettings,
+    RegionSettings,
+    SecuritySettings,
+    SimulatorSettings,
+)
+from vkeci.logs import configure_logging
+
+DEFAULT_ADMIN_TOKEN_ENV = "ECI_SIM_ADMIN_TOKEN"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser
+    parser.add_argument(
+        "--listen",
+        default="127.0.0.1:8080",
+        metavar="HOST:PORT",
+        help="address of the ECI API and /_sim admin endpoints (default %(default)s; port 0"
+        " picks a free one)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="sqlite+aiosqlite:///eci-simulator.db",
+        help="SQLAlchemy async URL: a SQLite file (default %(default)s) or"
+        " postgresql+asyncpg://... to share state between simulator processes",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="real seconds per simulated second: 0.1 runs ten times faster (default 1)",
+    )
+    parser.add_argument(
+        "--virtual-clock",
+        action="store_true",
+        help="simulated time moves only through POST /_sim/clock (for tests and demos)",
+    )
+    parser.add_argument("--region", default="cn-hangzhou", help="region id (default %(default)s)")
+    parser.add_argument(
+        "--zones",
+        default="h,i,j",
+        help="comma-separated zones: suffixes (h → <region>-h) or full ids (default %(default)s)",
+    )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra image catalog (JSON), added to the built-in one; repeatable",
+    )
+    parser.add_argument(
+        "--time-model", type=Path, metavar="FILE", help="JSON overriding time-model defaults"
+    )
+    parser.add_argument(
+        "--credentials-file",
+        type=Path,
+        metavar="FILE",
+        help="AccessKey pairs, JSON or INI ([default] access_key_id=... access_key_secret=...);"
+        f" used with or instead of {ENV_ACCESS_KEY_ID}/{ENV_ACCESS_KEY_SECRET}",
+    )
+    parser.add_argument(
+        "--admin-token-env",
+        default=DEFAULT_ADMIN_TOKEN_ENV,
+        metavar="NAME",
+        help="environment variable holding the /_sim admin bearer token (default %(default)s);"
+        " unset means the admin endpoints are disabled",
+    )
+    parser.add_argument("--log-format", choices=("json", "console"), default=None)
+    parser.add_argument("--log-level", default="info")
+
+
+class UsageError(ValueError):
+    """A flag or the environment is wrong; the message says how to fix it."""
+
+
+def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSettings:
+    """Settings from flags and environment; raises UsageError with a fix-it message."""
+    host, sep, port_text = str(args.listen).rpartition(":")
+    if not sep or not host or not port_text.isdigit() or int(port_text) > 65535:
+        raise UsageError(f"--listen {args.listen!r}: expected HOST:PORT, e.g. 127.0.0.1:8080")
+    if args.time_scale <= 0:
+        raise UsageError(f"--time-scale {args.time_scale}: must be > 0")
+    try:
+        credentials = credentials_from_env(env)
+        if args.credentials_file is not None:
+            credentials += load_credentials_file(args.credentials_file)
+    except CredentialsError as exc:
+        raise UsageError(str(exc)) from exc
+    if not credentials:
+        raise UsageError(
+            f"no AccessKey credentials: set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET},"
+            " or pass --credentials-file FILE"
+        )
+    zones = tuple(
+        zone if zone.startswith(args.region) else f"{args.region}-{zone}"
+        for zone in (part.strip() for part in str(args.zones).split(","))
+        if zone
+    )
+    if not zones:
+        raise UsageError("--zones: give at least one zone")
+    if args.virtual_clock:
+        clock = ClockSettings(mode=ClockMode.VIRTUAL, time_scale=args.time_scale)
+    elif args.time_scale == 1.0:
+        clock = ClockSettings(mode=ClockMode.REAL)
+    else:
+        clock = ClockSettings(mode=ClockMode.SCALED, time_scale=args.time_scale)
+    return SimulatorSettings(
+        listen=ListenSettings(host=host.strip("[]"), port=int(port_text)),
+        database_url=args.database_url,
+        clock=clock,
+        security=SecuritySettings(
+            credentials=credentials, admin_token=env.get(args.admin_token_env) or None
+        ),
+        region=RegionSettings(region_id=args.region, zones=zones),
+        catalog_paths=tuple(args.catalog),
+        time_model_path=args.time_model,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    print("vk-eci simulator: not built yet", file=sys.stderr)
-    return 2
+    configure_logging(
+        level=args.log_level,
+        json_output=None if args.log_format is None else args.log_format == "json",
+    )
+    logger = structlog.get_logger("vkeci.simulator")
+    try:
+        settings = build_settings(args, dict(os.environ))
+    except UsageError as exc:
+        print(f"vk-eci simulator: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(settings, logger))
+
+
+async def _serve(settings: SimulatorSettings, logger: structlog.stdlib.BoundLogger) -> int:
+    from simulator.server import Simulator
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with Simulator(settings, logger=logger) as simulator:
+        print(
+            json.dumps({"endpoint": simulator.endpoint, "admin_url": simulator.admin_url}),
+            flush=True,
+        )
+        await stop.wait()
+        logger.info("simulator stopping")
+    logger.info("simulator stopped")
+    return 0

@@ -1,0 +1,49 @@
+"""Response bodies as ECI writes them: JSON with a `RequestId`, errors with Code and Message.
+
+An error body carries `RequestId`, `HostId`, `Code`, `Message` and
+`Recommend`, with the HTTP status of the error; the official SDK reads
+`Code` into `ClientException.code` (4xx) or `ServerException.code` (5xx).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, TypedDict
+
+from aiohttp import web
+
+from simulator.errors import EciError
+
+JSON_CONTENT_TYPE = "application/json"
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class ErrorBody(TypedDict):
+    """ECI's error body."""
+
+    RequestId: str
+    HostId: str
+    Code: str
+    Message: str
+    Recommend: str
+
+
+def new_request_id() -> str:
+    """A request id shaped like ECI's: an upper-case UUID."""
+    return str(uuid.uuid4()).upper()
+
+
+def error_body(error: EciError, *, request_id: str, host_id: str) -> ErrorBody:
+    return ErrorBody(
+        RequestId=request_id,
+        HostId=host_id,
+        Code=error.code,
+        Message=error.message,
+        Recommend=f"https://api.aliyun.com/troubleshoot?q={error.code}&product=Eci"
+        f"&requestId={request_id}",
+    )
+
+
+def json_response(body: Any, *, status: int = 200) -> web.Response:
+    return web.Response(body=_dumps(body).encode(), status=status, content_type=JSON_CONTENT_TYPE)

@@ -1,0 +1,191 @@
+"""`Simulator`: one process's ECI API and admin endpoints on one port, over one service.
+
+It opens the service (store, clock, catalog, engine), serves the ECI OpenAPI
+at `/` and the admin API at `/_sim/...` with aiohttp, and closes both in
+order. It is what `vk-eci simulator`, the demo and the test fixtures run;
+it holds no simulated state of its own (that lives in the service's database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+import structlog
+from aiohttp import web
+
+from simulator.admin import AdminApi, ClockView
+from simulator.api.faults import FaultInjector
+from simulator.api.handling import EciApi
+from simulator.api.metrics import ApiMetrics
+from simulator.errors import EciError, ServiceUnavailable
+from simulator.settings import SimulatorSettings
+
+
+class SimulatorService(Protocol):
+    """What the server needs of `simulator.service.EciService`."""
+
+    clock: ClockView
+
+    async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+ServiceFactory = Callable[..., Awaitable[SimulatorService]]
+"""`open_service(*, settings, logger)`."""
+
+
+class Simulator:
+    """An ECI simulator serving HTTP; use as `async with Simulator(settings) as sim:`."""
+
+    def __init__(
+        self,
+        settings: SimulatorSettings,
+        *,
+        logger: Any = None,
+        service_factory: ServiceFactory | None = None,
+    ) -> None:
+        self.settings = settings
+        self._logger = logger if logger is not None else structlog.get_logger("simulator")
+        self._service_factory = service_factory
+        self._runner: web.AppRunner | None = None
+        self._service: SimulatorService | None = None
+        self.faults = FaultInjector()
+        self.metrics = ApiMetrics()
+        self.port = 0
+
+    @property
+    def service(self) -> SimulatorService:
+        if self._service is None:
+            raise RuntimeError("the simulator is not started")
+        return self._service
+
+    @property
+    def host(self) -> str:
+        return self.settings.listen.host
+
+    @property
+    def endpoint(self) -> str:
+        """`host:port`, what the SDK's `Config(endpoint=..., protocol="http")` takes."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://{self.host}:{self.port}/_sim"
+
+    async def start(self) -> None:
+        factory = self._service_factory or _default_service_factory()
+        self._service = await factory(settings=self.settings, logger=self._logger)
+        try:
+            app = self._build_app(self._service)
+            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await self._runner.setup()
+            site = web.TCPSite(
+                self._runner, self.settings.listen.host, self.settings.listen.port, backlog=1024
+            )
+            await site.start()
+        except BaseException:
+            await self.stop()
+            raise
+        server = site._server
+        assert isinstance(server, asyncio.base_events.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        self._logger.info(
+            "simulator listening",
+            endpoint=self.endpoint,
+            region=self.settings.region.region_id,
+            clock=self.settings.clock.mode.value,
+            time_scale=self.settings.clock.time_scale,
+            admin=self.settings.security.admin_token is not None,
+        )
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._service is not None:
+            await self._service.close()
+            self._service = None
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def _build_app(self, service: SimulatorService) -> web.Application:
+        security = self.settings.security
+        api = EciApi(
+            backend=service,
+            security=security,
+            region=self.settings.region,
+            faults=self.faults,
+            metrics=self.metrics,
+            logger=self._logger,
+        )
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        if security.admin_token:
+            AdminApi(
+                token=security.admin_token,
+                clock=service.clock,
+                clock_settings=self.settings.clock,
+                faults=self.faults,
+                metrics=self.metrics,
+            ).add_routes(app)
+        app.router.add_route("*", "/", api.handle)
+        return app
+
+
+def _default_service_factory() -> ServiceFactory:
+    try:
+        from simulator.service import open_service  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return _open_edge_only_service
+    return open_service  # type: ignore[no-any-return,unused-ignore]
+
+
+class _WallClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class _EdgeOnlyService:
+    """Stand-in until `simulator.service` exists: nonces in memory, no ECI state."""
+
+    def __init__(self) -> None:
+        self.clock: ClockView = _WallClock()
+        self._nonces: dict[str, datetime] = {}
+
+    async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        del params
+        raise ServiceUnavailable(f"{action}: the simulator's service is not built yet")
+
+    async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool:
+        if nonce in self._nonces:
+            return False
+        self._nonces[nonce] = expires_at
+        return True
+
+    async def close(self) -> None:
+        self._nonces.clear()
+
+
+async def _open_edge_only_service(*, settings: SimulatorSettings, logger: Any) -> SimulatorService:
+    del settings
+    logger.warning("simulator.service is missing: only DescribeRegions works")
+    return _EdgeOnlyService()
+
+
+__all__ = ["EciError", "ServiceFactory", "Simulator", "SimulatorService"]

@@ -1,0 +1,140 @@
+"""Admin endpoints `/_sim/...`: token-guarded clock, faults and metrics on the API port."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from alibabacloud_eci20180808 import models as eci_models
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
+
+from simulator.server import Simulator
+from tests.fixtures.eci import EciTarget, make_test_settings
+from tests.simulator.api.edge_support import RecordingService
+
+
+async def describe_regions(client: Client) -> None:
+    await client.describe_regions_async(eci_models.DescribeRegionsRequest(region_id="cn-hangzhou"))
+
+
+async def status_of(url: str, headers: dict[str, str] | None = None) -> int:
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+        return response.status
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic abc"])
+async def test_admin_needs_the_bearer_token(edge: EciTarget, authorization: str | None) -> None:
+    headers = {"Authorization": authorization} if authorization else None
+    assert await status_of(edge.admin_url + "/clock", headers) == 401
+    ok = {"Authorization": f"Bearer {edge.admin_token}"}
+    assert await status_of(edge.admin_url + "/clock", ok) == 200
+
+
+async def test_admin_is_absent_without_a_configured_token(
+    tmp_path: Path, recording: RecordingService
+) -> None:
+    settings = make_test_settings(tmp_path)
+    settings = replace(settings, security=replace(settings.security, admin_token=None))
+    async with Simulator(settings, service_factory=recording.factory) as simulator:
+        assert await status_of(simulator.admin_url + "/clock") == 404
+        assert await status_of(simulator.admin_url + "/metrics") == 404
+
+
+async def test_a_virtual_clock_moves_only_when_told(edge: EciTarget) -> None:
+    before = await edge.admin("GET", "/clock")
+    assert before["advanceable"] is True
+    after = await edge.admin("POST", "/clock", {"advance_seconds": 90})
+    moved = datetime.fromisoformat(after["now"]) - datetime.fromisoformat(before["now"])
+    assert moved.total_seconds() == 90
+    target = "2026-01-01T01:00:00+00:00"
+    assert (await edge.admin("POST", "/clock", {"advance_to": target}))["now"] == target
+
+
+async def test_injected_failures_reach_the_sdk_then_stop(edge: EciTarget) -> None:
+    client = Client(edge.sdk_config())
+    await edge.admin(
+        "POST",
+        "/faults",
+        {"fail": {"count": 2, "code": "ServiceUnavailable", "status": 503}},
+    )
+    for _ in range(2):
+        with pytest.raises(ServerException) as raised:
+            await describe_regions(client)
+        assert raised.value.code == "ServiceUnavailable"
+        assert raised.value.status_code == 503
+    await describe_regions(client)
+    assert (await edge.admin("GET", "/faults"))["failures"] == []
+
+
+async def test_injected_failures_can_target_one_action(
+    edge: EciTarget, recording: RecordingService
+) -> None:
+    client = Client(edge.sdk_config())
+    await edge.admin(
+        "POST",
+        "/faults",
+        {
+            "fail": {
+                "count": 1,
+                "code": "Throttling.User",
+                "status": 400,
+                "actions": ["DeleteContainerGroup"],
+            }
+        },
+    )
+    await describe_regions(client)
+    request = eci_models.DeleteContainerGroupRequest(
+        region_id="cn-hangzhou", container_group_id="eci-1"
+    )
+    with pytest.raises(ClientException) as raised:
+        await client.delete_container_group_async(request)
+    assert raised.value.code == "Throttling.User"
+    await client.delete_container_group_async(request)
+    assert [action for action, _ in recording.calls] == ["DeleteContainerGroup"]
+
+
+async def test_a_throttle_refuses_calls_beyond_the_rate(edge: EciTarget) -> None:
+    client = Client(edge.sdk_config())
+    await edge.admin("POST", "/faults", {"throttle_per_second": 2})
+    codes = []
+    for _ in range(5):
+        try:
+            await describe_regions(client)
+            codes.append("Success")
+        except ClientException as error:
+            codes.append(error.code)
+    assert codes[:2] == ["Success", "Success"]
+    assert "Throttling.User" in codes[2:]
+    await edge.admin("DELETE", "/faults")
+    await describe_regions(client)
+
+
+async def test_metrics_count_calls_by_action_and_code(edge: EciTarget) -> None:
+    await describe_regions(Client(edge.sdk_config()))
+    with pytest.raises(ClientException):
+        await describe_regions(Client(edge.sdk_config(access_key_secret="wrong")))
+    text = await edge.admin("GET", "/metrics")
+    assert 'eci_api_calls_total{action="DescribeRegions",code="Success"} 1.0' in text
+    assert 'eci_api_calls_total{action="DescribeRegions",code="SignatureDoesNotMatch"} 1.0' in text
+    assert 'eci_api_call_duration_seconds_count{action="DescribeRegions"} 2.0' in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"advance_seconds": -1},
+        {"advance_seconds": "soon"},
+        {"advance_to": "yesterday"},
+        {"advance_to": "2026-01-01T00:00:00"},
+        {},
+    ],
+)
+async def test_bad_clock_requests_say_what_is_wrong(
+    edge: EciTarget, body: dict[str, object]
+) -> None:
+    with pytest.raises(AssertionError, match=r"400 .*(advance_seconds|advance_to)"):
+        await edge.admin("POST", "/clock", body)

@@ -1,0 +1,116 @@
+"""`vk-eci simulator`: credentials from env or file, refusal without them, graceful SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from alibabacloud_eci20180808 import models as eci_models
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_tea_openapi.models import Config
+
+from simulator.api.credentials import CredentialsError, load_credentials_file
+
+
+async def run_cli(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vkeci.cli",
+        "simulator",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("ECI_", "ALIBABA_CLOUD"))}
+
+
+async def test_refuses_to_start_without_credentials(tmp_path: Path) -> None:
+    process = await run_cli(
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        f"sqlite+aiosqlite:///{tmp_path}/s.db",
+        env=clean_env(),
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert b"ECI_ACCESS_KEY_ID" in stderr
+    assert b"--credentials-file" in stderr
+
+
+async def test_serves_signed_calls_and_stops_on_sigterm(tmp_path: Path) -> None:
+    credentials = tmp_path / "credentials.ini"
+    credentials.write_text("[default]\naccess_key_id = LTAIcli\naccess_key_secret = s3cret-cli\n")
+    process = await run_cli(
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        f"sqlite+aiosqlite:///{tmp_path}/s.db",
+        "--credentials-file",
+        str(credentials),
+        "--region",
+        "cn-beijing",
+        "--zones",
+        "a,b",
+        "--log-format",
+        "json",
+        env=clean_env(),
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        ready = json.loads(line)
+        client = Client(
+            Config(
+                access_key_id="LTAIcli",
+                access_key_secret="s3cret-cli",
+                endpoint=ready["endpoint"],
+                protocol="http",
+                region_id="cn-beijing",
+            )
+        )
+        response = await client.describe_regions_async(
+            eci_models.DescribeRegionsRequest(region_id="cn-beijing")
+        )
+        assert response.body.regions[0].zones == ["cn-beijing-a", "cn-beijing-b"]
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0
+    assert b"simulator stopped" in stderr
+    assert b"s3cret-cli" not in stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"access_key_id": "LTAIa", "access_key_secret": "sa"}',
+        '[{"access_key_id": "LTAIa", "access_key_secret": "sa"}]',
+        '{"credentials": [{"access_key_id": "LTAIa", "access_key_secret": "sa"}]}',
+        "[default]\naccess_key_id = LTAIa\naccess_key_secret = sa\n",
+    ],
+)
+def test_credentials_file_formats(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "credentials"
+    path.write_text(text)
+    [credential] = load_credentials_file(path)
+    assert (credential.access_key_id, credential.access_key_secret) == ("LTAIa", "sa")
+    assert "access_key_secret" not in repr(credential)
+
+
+def test_a_credentials_file_without_a_secret_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "credentials"
+    path.write_text("[default]\naccess_key_id = LTAIa\n")
+    with pytest.raises(CredentialsError, match=r"\[default\]: access_key_secret is missing"):
+        load_credentials_file(path)
