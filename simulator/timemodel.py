@@ -411,7 +411,7 @@ class _Timeline:
                 layer = queue.pop(0)
                 active.append(layer.digest)
                 started[layer.digest] = now
-            rate = bandwidth * factor / len(active)
+            rate = bandwidth / factor / len(active)  # durations scale by the factor
             step = min(remaining[digest] for digest in active) / rate
             now += step
             for digest in list(active):
