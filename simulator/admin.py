@@ -20,6 +20,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from simulator.api.faults import FailureRule, FaultInjector, describe
 from simulator.api.metrics import ApiMetrics
+from simulator.catalog import Catalog, CatalogFileError, Image
+from simulator.errors import EciError
 from simulator.settings import ClockSettings
 
 ADMIN_PREFIX = "/_sim"
@@ -59,6 +61,7 @@ class AdminApi:
         clock_settings: ClockSettings,
         faults: FaultInjector,
         metrics: ApiMetrics,
+        catalog: Catalog | None = None,
         count_resources: ResourceCounter | None = None,
     ) -> None:
         self._token = token.encode()
@@ -66,6 +69,7 @@ class AdminApi:
         self._clock_settings = clock_settings
         self._faults = faults
         self._metrics = metrics
+        self._catalog = catalog
         self._count_resources = count_resources
 
     def add_routes(self, app: web.Application) -> None:
@@ -76,6 +80,8 @@ class AdminApi:
             ("POST", "/faults"): self.post_faults,
             ("DELETE", "/faults"): self.delete_faults,
             ("GET", "/metrics"): self.get_metrics,
+            ("GET", "/catalog"): self.get_catalog,
+            ("POST", "/catalog"): self.post_catalog,
         }
         for (method, path), handler in routes.items():
             app.router.add_route(method, ADMIN_PREFIX + path, self._guarded(handler))
@@ -167,6 +173,51 @@ class AdminApi:
             body=generate_latest(self._metrics.registry),
             headers={"Content-Type": CONTENT_TYPE_LATEST},
         )
+
+    async def get_catalog(self, request: web.Request) -> web.StreamResponse:
+        del request
+        if self._catalog is None:
+            return _error(404, "this simulator has no image catalog")
+        return web.json_response({"images": [_image_view(i) for i in self._catalog.images()]})
+
+    async def post_catalog(self, request: web.Request) -> web.StreamResponse:
+        """Add images: a catalog document (`{"images": [...], "registries": [...]}`) or one image.
+
+        Additions live in this process's catalog only (not in the database).
+        """
+        if self._catalog is None:
+            return _error(404, "this simulator has no image catalog")
+        body = await _json_body(request)
+        document = body if "images" in body else {"images": [body]}
+        before = {image.reference: image for image in self._catalog.images()}
+        try:
+            self._catalog.add_document(document, source="POST /_sim/catalog")
+        except (CatalogFileError, EciError) as exc:
+            return _error(400, str(exc))
+        added = [
+            _image_view(image)
+            for image in self._catalog.images()
+            if before.get(image.reference) != image
+        ]
+        return web.json_response({"added": added}, status=201)
+
+
+def _image_view(image: Image) -> dict[str, Any]:
+    return {
+        "reference": image.reference,
+        "aliases": list(image.aliases),
+        "private_server": image.private_server,
+        "compressed_bytes": image.compressed_bytes,
+        "uncompressed_bytes": image.uncompressed_bytes,
+        "layers": [
+            {
+                "digest": layer.digest,
+                "compressed_bytes": layer.compressed_bytes,
+                "uncompressed_bytes": layer.uncompressed_bytes,
+            }
+            for layer in image.layers
+        ],
+    }
 
 
 def _failure_rule(spec: Any) -> FailureRule | None:

@@ -21,6 +21,7 @@ from simulator.admin import AdminApi, ClockView
 from simulator.api.faults import FaultInjector
 from simulator.api.handling import EciApi
 from simulator.api.metrics import ApiMetrics
+from simulator.catalog import Catalog
 from simulator.errors import EciError, ServiceUnavailable
 from simulator.settings import SimulatorSettings
 
@@ -29,6 +30,7 @@ class SimulatorService(Protocol):
     """What the server needs of `simulator.service.EciService`."""
 
     clock: ClockView
+    catalog: Catalog
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]: ...
 
@@ -143,6 +145,7 @@ class Simulator:
                 clock_settings=self.settings.clock,
                 faults=self.faults,
                 metrics=self.metrics,
+                catalog=service.catalog,
             ).add_routes(app)
         app.router.add_route("*", "/", api.handle)
         return app
@@ -164,8 +167,9 @@ class _WallClock:
 class _EdgeOnlyService:
     """Stand-in until `simulator.service` exists: nonces in memory, no ECI state."""
 
-    def __init__(self) -> None:
+    def __init__(self, catalog: Catalog) -> None:
         self.clock: ClockView = _WallClock()
+        self.catalog = catalog
         self._nonces: dict[str, datetime] = {}
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,9 +187,8 @@ class _EdgeOnlyService:
 
 
 async def _open_edge_only_service(*, settings: SimulatorSettings, logger: Any) -> SimulatorService:
-    del settings
     logger.warning("simulator.service is missing: only DescribeRegions works")
-    return _EdgeOnlyService()
+    return _EdgeOnlyService(Catalog.load(settings.catalog_paths))
 
 
 __all__ = ["EciError", "ServiceFactory", "Simulator", "SimulatorService"]

@@ -87,6 +87,7 @@ class SignatureVerifier:
         }
         self._max_skew = max_clock_skew_seconds
         self._now = now
+        self._last_date: tuple[str, datetime] = ("", datetime.min.replace(tzinfo=UTC))
 
     def verify(
         self,
@@ -145,12 +146,15 @@ class SignatureVerifier:
     def _check_date(self, value: str | None) -> datetime:
         if not value:
             raise InvalidTimeStampFormat("The header x-acs-date is required.")
-        try:
-            signed_at = datetime.strptime(value, DATE_FORMAT).replace(tzinfo=UTC)
-        except ValueError as exc:
-            raise InvalidTimeStampFormat(
-                f"x-acs-date {value!r} is not in the format YYYY-MM-DDThh:mm:ssZ."
-            ) from exc
+        last_text, signed_at = self._last_date
+        if value != last_text:  # calls arriving in the same second share one parse
+            try:
+                signed_at = datetime.strptime(value, DATE_FORMAT).replace(tzinfo=UTC)
+            except ValueError as exc:
+                raise InvalidTimeStampFormat(
+                    f"x-acs-date {value!r} is not in the format YYYY-MM-DDThh:mm:ssZ."
+                ) from exc
+            self._last_date = (value, signed_at)
         skew = abs((self._now() - signed_at).total_seconds())
         if skew > self._max_skew:
             raise InvalidTimeStampExpired(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from simulator.catalog import Catalog
 from simulator.errors import EciError
 from simulator.settings import SimulatorSettings
 
@@ -41,6 +42,7 @@ class RecordingService:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     nonces: dict[str, datetime] = field(default_factory=dict)
     clock: Any = field(default_factory=lambda: SteppedClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    catalog: Catalog = field(default_factory=Catalog.builtin)
     closed: bool = False
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:

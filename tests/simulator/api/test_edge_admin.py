@@ -138,3 +138,22 @@ async def test_bad_clock_requests_say_what_is_wrong(
 ) -> None:
     with pytest.raises(AssertionError, match=r"400 .*(advance_seconds|advance_to)"):
         await edge.admin("POST", "/clock", body)
+
+
+async def test_the_catalog_lists_builtin_images_and_takes_new_ones(edge: EciTarget) -> None:
+    listed = await edge.admin("GET", "/catalog")
+    references = {image["reference"] for image in listed["images"]}
+    assert "docker.io/library/flink:seed" in references
+    added = await edge.admin(
+        "POST", "/catalog", {"ref": "example.com/team/tool:2.0", "layers_mb": [10, 2.5]}
+    )
+    [image] = added["added"]
+    assert image["reference"] == "example.com/team/tool:2.0"
+    assert image["compressed_bytes"] == 12_500_000
+    relisted = await edge.admin("GET", "/catalog")
+    assert "example.com/team/tool:2.0" in {image["reference"] for image in relisted["images"]}
+
+
+async def test_a_bad_catalog_entry_is_refused_with_the_reason(edge: EciTarget) -> None:
+    with pytest.raises(AssertionError, match=r"400 .*layers_mb"):
+        await edge.admin("POST", "/catalog", {"ref": "example.com/team/tool:2.0"})

@@ -1,0 +1,238 @@
+"""Benchmark of the ECI simulator through the official SDK; prints JSON (and a table on stderr).
+
+Two halves:
+
+* image preparation of the seed's `flink:seed` (386.26 MB) as ECI would do it
+  uncached, with an explicit image cache (`ImageSnapshotId`) and with
+  automatic matching (`AutoMatchImageCache`), in *simulated* seconds read
+  from the container group's recorded phases (events);
+* signed-call throughput: N calls of one action over several client
+  processes, each running a few concurrent SDK clients; reported as calls per
+  wall second and calls per CPU second of the simulator process (the "one
+  core" figure: the simulator runs in its own process, a single event loop).
+
+The simulator runs as `vk-eci simulator` in a subprocess with a SQLite file
+in a temporary directory and throw-away credentials.
+
+    .venv/bin/python benchmarks/simulator_bench.py [--calls 4000] [--processes 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from alibabacloud_eci20180808 import models as eci_models
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_tea_openapi.models import Config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    admin_url: str
+    access_key_id: str
+    access_key_secret: str
+    admin_token: str
+    pid: int
+
+    def client(self) -> Client:
+        return Client(
+            Config(
+                access_key_id=self.access_key_id,
+                access_key_secret=self.access_key_secret,
+                endpoint=self.endpoint,
+                protocol="http",
+                region_id="cn-hangzhou",
+                read_timeout=60_000,
+                connect_timeout=10_000,
+            )
+        )
+
+
+@contextlib.asynccontextmanager
+async def running_simulator(
+    workdir: Path, *, extra_args: tuple[str, ...] = ()
+) -> AsyncIterator[Target]:
+    """Start `vk-eci simulator` on a free port; stop it with SIGTERM afterwards."""
+    access_key_id = "LTAIbench" + secrets.token_hex(4)
+    access_key_secret = secrets.token_urlsafe(24)
+    admin_token = secrets.token_urlsafe(16)
+    env = {
+        **os.environ,
+        "ECI_ACCESS_KEY_ID": access_key_id,
+        "ECI_ACCESS_KEY_SECRET": access_key_secret,
+        "ECI_SIM_ADMIN_TOKEN": admin_token,
+        "PYTHONPATH": str(REPO),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vkeci.cli",
+        "simulator",
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+        "--log-level",
+        "warning",
+        "--log-format",
+        "json",
+        *extra_args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert process.stdout is not None
+        ready = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=60))
+        yield Target(
+            endpoint=ready["endpoint"],
+            admin_url=ready["admin_url"],
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            admin_token=admin_token,
+            pid=process.pid,
+        )
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+# --- throughput ---------------------------------------------------------------------------
+
+
+async def _call_loop(target: Target, *, action: str, calls: int, concurrency: int) -> int:
+    client = target.client()
+    remaining = calls
+    errors = 0
+
+    async def one_client() -> None:
+        nonlocal remaining, errors
+        while remaining > 0:
+            remaining -= 1
+            try:
+                if action == "DescribeRegions":
+                    await client.describe_regions_async(
+                        eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+                    )
+                else:
+                    await client.describe_container_group_status_async(
+                        eci_models.DescribeContainerGroupStatusRequest(region_id="cn-hangzhou")
+                    )
+            except Exception:
+                errors += 1
+
+    await asyncio.gather(*(one_client() for _ in range(concurrency)))
+    return errors
+
+
+def _worker(target: Target, action: str, calls: int, concurrency: int) -> int:
+    return asyncio.run(_call_loop(target, action=action, calls=calls, concurrency=concurrency))
+
+
+async def measure_throughput(
+    target: Target, *, action: str, calls: int, processes: int, concurrency: int
+) -> dict[str, Any]:
+    await _call_loop(target, action=action, calls=50, concurrency=4)  # warm-up
+    loop = asyncio.get_running_loop()
+    per_process = calls // processes
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+        # Start the workers (imports) before the clock starts.
+        await asyncio.gather(
+            *(loop.run_in_executor(pool, _worker, target, action, 1, 1) for _ in range(processes))
+        )
+        cpu_before = cpu_seconds(target.pid)
+        started = time.perf_counter()
+        errors = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, _worker, target, action, per_process, concurrency)
+                for _ in range(processes)
+            )
+        )
+        wall = time.perf_counter() - started
+        server_cpu = cpu_seconds(target.pid) - cpu_before
+    total = per_process * processes
+    return {
+        "action": action,
+        "calls": total,
+        "errors": sum(errors),
+        "client_processes": processes,
+        "concurrency_per_process": concurrency,
+        "wall_seconds": round(wall, 3),
+        "calls_per_second": round(total / wall, 1),
+        "server_cpu_seconds": round(server_cpu, 3),
+        "calls_per_server_cpu_second": round(total / server_cpu, 1) if server_cpu else None,
+    }
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="eci-bench-") as tmp:
+        async with running_simulator(Path(tmp)) as target:
+            results["throughput"] = await measure_throughput(
+                target,
+                action=args.action,
+                calls=args.calls,
+                processes=args.processes,
+                concurrency=args.concurrency,
+            )
+    return results
+
+
+def print_table(results: dict[str, Any]) -> None:
+    throughput = results.get("throughput")
+    if throughput:
+        print(
+            f"signed {throughput['action']} calls: {throughput['calls']} in"
+            f" {throughput['wall_seconds']} s = {throughput['calls_per_second']} calls/s wall,"
+            f" {throughput['calls_per_server_cpu_second']} calls per simulator CPU second"
+            f" ({throughput['errors']} errors)",
+            file=sys.stderr,
+        )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=4000)
+    parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent calls per process")
+    parser.add_argument(
+        "--action",
+        choices=("DescribeRegions", "DescribeContainerGroupStatus"),
+        default="DescribeRegions",
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    outcome = asyncio.run(main(parse_args()))
+    print(json.dumps(outcome, indent=2))
+    print_table(outcome)
