@@ -1,0 +1,559 @@
+"""The verbs (create, get, update, patch, delete) with kube-apiserver's semantics.
+
+This is the one place that decides what a write does: resourceVersion preconditions,
+status-subresource split, generation bumps, no-op detection, graceful deletion, finalizers,
+namespace lifecycle and CRD side effects. HTTP parsing stays in `server.py`, lists in
+`listing.py`, watches in `watching.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from localkube import crds, objects, validation
+from localkube.errors import (
+    ApiError,
+    Cause,
+    already_exists,
+    bad_request,
+    conflict,
+    forbidden,
+    invalid,
+    not_found,
+    precondition_failed,
+    unsupported_media_type,
+)
+from localkube.patching import PatchType, json_merge_patch, json_patch, strategic_merge_patch
+from localkube.resources import Registry, ResourceType
+from localkube.shapes import JsonObject
+from localkube.store import Store
+
+NAMESPACES = ("", "namespaces")
+CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
+PODS = ("", "pods")
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+RETURNS_DELETED_OBJECT = frozenset({PODS, NAMESPACES, CRDS})
+"""Resources whose DELETE answers with the object; the rest answer with a Success Status."""
+
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    grace_period_seconds: int | None = None
+    uid: str | None = None
+    resource_version: str | None = None
+
+    @classmethod
+    def from_body(cls, body: JsonObject | None, *, grace_query: str | None) -> DeleteOptions:
+        body = body or {}
+        preconditions = body.get("preconditions") or {}
+        grace = body.get("gracePeriodSeconds")
+        if grace is None and grace_query is not None:
+            grace = int(grace_query)
+        return cls(
+            grace_period_seconds=grace,
+            uid=preconditions.get("uid"),
+            resource_version=preconditions.get("resourceVersion"),
+        )
+
+
+def _strip_volatile(obj: JsonObject) -> JsonObject:
+    metadata = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    return {**obj, "metadata": metadata}
+
+
+def _content(obj: JsonObject, *, without_status: bool) -> JsonObject:
+    skip = {"metadata", "status"} if without_status else {"metadata"}
+    return {k: v for k, v in obj.items() if k not in skip}
+
+
+class Cluster:
+    """All objects behind the HTTP API; every method is synchronous and atomic."""
+
+    def __init__(self, *, store: Store, registry: Registry) -> None:
+        self.store = store
+        self.registry = registry
+        namespaces = self._resource(NAMESPACES)
+        for name in SYSTEM_NAMESPACES:
+            self.create(namespaces, namespace="", body={"metadata": {"name": name}})
+
+    def _resource(self, key: tuple[str, str]) -> ResourceType:
+        found = next(r for r in self.registry.all() if r.key == key)
+        return found
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get(self, resource: ResourceType, *, namespace: str, name: str) -> JsonObject:
+        obj = self.store.get(resource.key, (namespace if resource.namespaced else "", name))
+        if obj is None:
+            raise not_found(resource=resource.qualified, name=name)
+        return self._as_version(resource, obj)
+
+    def _as_version(self, resource: ResourceType, obj: JsonObject) -> JsonObject:
+        if obj.get("apiVersion") == resource.api_version:
+            return obj
+        return {**obj, "apiVersion": resource.api_version}
+
+    # -- create ------------------------------------------------------------------------------
+
+    def create(
+        self, resource: ResourceType, *, namespace: str, body: Any, dry_run: bool = False
+    ) -> JsonObject:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request must be a JSON object")
+        self._check_body_identity(resource, body, namespace=namespace, name=None)
+        if resource.namespaced:
+            self._check_namespace_open(resource, namespace, body)
+        obj = objects.prepare_create(resource, body, namespace=namespace)
+        if resource.key == CRDS:
+            obj = crds.apply_defaults(obj)
+            crds.check(obj)
+            obj["status"] = {
+                "conditions": [],
+                "acceptedNames": {"plural": "", "kind": ""},
+                "storedVersions": [],
+            }
+        if resource.is_custom:
+            if resource.has_status:
+                obj.pop("status", None)
+            obj = self._schema_pipeline(resource, obj)
+        key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        if self.store.get(resource.key, key) is not None:
+            raise already_exists(resource=resource.qualified, name=key[1])
+        if dry_run:
+            return obj
+        stored = self.store.write(resource.key, obj)
+        if resource.key == CRDS:
+            stored = self._establish(stored, previous=None)
+        if resource.key == NAMESPACES:
+            accounts = self._resource(("", "serviceaccounts"))
+            self.create(accounts, namespace=key[1], body={"metadata": {"name": "default"}})
+        return stored
+
+    def _check_body_identity(
+        self, resource: ResourceType, body: JsonObject, *, namespace: str, name: str | None
+    ) -> None:
+        metadata = body.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise bad_request("metadata must be an object")
+        if name is not None and metadata.get("name") not in (None, "", name):
+            raise bad_request(
+                f"the name of the object ({metadata.get('name')}) does not match the name on "
+                f"the URL ({name})"
+            )
+        body_namespace = metadata.get("namespace")
+        if resource.namespaced and body_namespace not in (None, "", namespace):
+            raise bad_request(
+                "the namespace of the provided object does not match the namespace sent on "
+                "the request"
+            )
+        for field, expected in (("apiVersion", resource.api_version), ("kind", resource.kind)):
+            if body.get(field) not in (None, "", expected) and not (
+                field == "apiVersion" and resource.is_custom
+            ):
+                raise bad_request(
+                    f"the API version in the data ({body.get('apiVersion')}) does not match "
+                    f"the expected API version ({resource.api_version})"
+                    if field == "apiVersion"
+                    else f"the kind in the data ({body.get('kind')}) does not match the "
+                    f"expected kind ({resource.kind})"
+                )
+
+    def _check_namespace_open(self, resource: ResourceType, namespace: str, body: Any) -> None:
+        found = self.store.get(NAMESPACES, ("", namespace))
+        if found is None:
+            raise not_found(resource=self._resource(NAMESPACES).qualified, name=namespace)
+        if found["metadata"].get("deletionTimestamp"):
+            name = (body.get("metadata") or {}).get("name", "") if isinstance(body, dict) else ""
+            raise forbidden(
+                resource=resource.qualified,
+                name=name,
+                message=f"unable to create new content in namespace {namespace} because it is "
+                "being terminated",
+            )
+
+    def _schema_pipeline(self, resource: ResourceType, obj: JsonObject) -> JsonObject:
+        if resource.schema is None:
+            return obj
+        pruned = validation.prune(obj, resource.schema, root=True)
+        defaulted = validation.apply_defaults(pruned, resource.schema)
+        causes = validation.validate(defaulted, resource.schema)
+        if causes:
+            raise invalid(
+                kind=resource.kind,
+                group=resource.group,
+                name=obj["metadata"].get("name", ""),
+                causes=causes,
+            )
+        result: JsonObject = defaulted
+        return result
+
+    def _establish(self, crd: JsonObject, *, previous: JsonObject | None) -> JsonObject:
+        established = {**crd, "status": crds.established_status(crd, previous=previous)}
+        for served in crds.served_resources(crd):
+            self.registry.add(served)
+        return self.store.write(CRDS, established)
+
+    # -- update and patch --------------------------------------------------------------------
+
+    def update(
+        self,
+        resource: ResourceType,
+        *,
+        namespace: str,
+        name: str,
+        body: Any,
+        subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> JsonObject:
+        if not isinstance(body, dict):
+            raise bad_request("the body of the request must be a JSON object")
+        self._check_body_identity(resource, body, namespace=namespace, name=name)
+        existing = self.get(resource, namespace=namespace, name=name)
+        wanted = body.get("metadata", {}).get("resourceVersion")
+        if not wanted and resource.is_custom and subresource is None:
+            raise invalid(
+                kind=resource.kind,
+                group=resource.group,
+                name=name,
+                causes=[
+                    Cause(
+                        "FieldValueInvalid",
+                        "Invalid value: 0x0: must be specified for an update",
+                        "metadata.resourceVersion",
+                    )
+                ],
+            )
+        if wanted and wanted != existing["metadata"]["resourceVersion"]:
+            raise conflict(resource=resource.qualified, name=name)
+        return self._write_update(
+            resource, existing, body, subresource=subresource, dry_run=dry_run
+        )
+
+    def patch(
+        self,
+        resource: ResourceType,
+        *,
+        namespace: str,
+        name: str,
+        patch_type: PatchType,
+        patch: Any,
+        subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> JsonObject:
+        existing = self.get(resource, namespace=namespace, name=name)
+        if patch_type is PatchType.STRATEGIC and resource.is_custom:
+            raise unsupported_media_type_for_custom(patch_type)
+        if patch_type is PatchType.APPLY:
+            raise unsupported_media_type(str(patch_type))
+        if patch_type is PatchType.JSON:
+            patched = json_patch(existing, patch)
+        elif patch_type is PatchType.MERGE:
+            if not isinstance(patch, dict):
+                raise bad_request("merge patch must be a JSON object")
+            patched = json_merge_patch(existing, patch)
+        else:
+            patched = strategic_merge_patch(existing, patch)
+        if not isinstance(patched, dict):
+            raise bad_request("the patched object is not a JSON object")
+        self._check_body_identity(resource, patched, namespace=namespace, name=name)
+        wanted = (patched.get("metadata") or {}).get("resourceVersion")
+        if wanted and wanted != existing["metadata"]["resourceVersion"]:
+            raise conflict(resource=resource.qualified, name=name)
+        return self._write_update(
+            resource, existing, patched, subresource=subresource, dry_run=dry_run
+        )
+
+    def _write_update(
+        self,
+        resource: ResourceType,
+        existing: JsonObject,
+        body: JsonObject,
+        *,
+        subresource: str | None,
+        dry_run: bool,
+    ) -> JsonObject:
+        if subresource == "status":
+            new = copy.deepcopy(existing)
+            if "status" in body:
+                new["status"] = copy.deepcopy(body["status"])
+            else:
+                new.pop("status", None)
+        else:
+            new = copy.deepcopy(body)
+            new["apiVersion"] = resource.api_version
+            new["kind"] = resource.kind
+            metadata = dict(new.get("metadata") or {})
+            for owned in (
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+                "namespace",
+                "name",
+            ):
+                if owned in existing["metadata"]:
+                    metadata[owned] = existing["metadata"][owned]
+                else:
+                    metadata.pop(owned, None)
+            new["metadata"] = metadata
+            if resource.has_status:
+                if "status" in existing:
+                    new["status"] = existing["status"]
+                else:
+                    new.pop("status", None)
+            defaults = objects.UPDATE_DEFAULTS.get(resource.key)
+            if defaults:
+                new = defaults(new)
+            self._check_finalizers(resource, existing, new)
+            if resource.key == PODS:
+                _check_pod_update(existing, new)
+            if resource.key == CRDS:
+                new = crds.apply_defaults(new)
+                crds.check(new)
+        if resource.is_custom:
+            new = self._schema_pipeline(resource, new)
+        if resource.tracks_generation and _content(
+            new, without_status=resource.has_status
+        ) != _content(existing, without_status=resource.has_status):
+            generation = int(existing["metadata"].get("generation", 0)) + 1
+            new["metadata"] = {**new["metadata"], "generation": generation}
+        new["metadata"] = {
+            **new["metadata"],
+            "resourceVersion": existing["metadata"]["resourceVersion"],
+        }
+        if _strip_volatile(new) == _strip_volatile(existing):
+            return existing
+        if dry_run:
+            return new
+        if self._finished_deleting(resource, new):
+            return self._remove(resource, new)
+        stored = self.store.write(resource.key, new)
+        if resource.key == CRDS and subresource is None:
+            stored = self._establish(stored, previous=existing)
+        return stored
+
+    def _check_finalizers(
+        self, resource: ResourceType, existing: JsonObject, new: JsonObject
+    ) -> None:
+        if not existing["metadata"].get("deletionTimestamp"):
+            return
+        old = set(existing["metadata"].get("finalizers") or [])
+        added = [f for f in new["metadata"].get("finalizers") or [] if f not in old]
+        if added:
+            raise invalid(
+                kind=resource.kind,
+                group=resource.group,
+                name=existing["metadata"]["name"],
+                causes=[
+                    Cause(
+                        "FieldValueForbidden",
+                        "Forbidden: no new finalizers can be added if the object is being deleted, "
+                        f"found new finalizers {added}",
+                        "metadata.finalizers",
+                    )
+                ],
+            )
+
+    def _finished_deleting(self, resource: ResourceType, obj: JsonObject) -> bool:
+        metadata = obj["metadata"]
+        if not metadata.get("deletionTimestamp") or metadata.get("finalizers"):
+            return False
+        if resource.key == NAMESPACES:
+            return False
+        if resource.key == PODS:
+            return int(metadata.get("deletionGracePeriodSeconds") or 0) == 0
+        return True
+
+    # -- delete ------------------------------------------------------------------------------
+
+    def delete(
+        self,
+        resource: ResourceType,
+        *,
+        namespace: str,
+        name: str,
+        options: DeleteOptions,
+        dry_run: bool = False,
+    ) -> tuple[JsonObject, bool]:
+        """Delete (or start deleting) an object; returns (response body, deleted now)."""
+        existing = self.get(resource, namespace=namespace, name=name)
+        metadata = existing["metadata"]
+        if options.uid is not None and options.uid != metadata.get("uid"):
+            raise precondition_failed(
+                resource=resource.qualified,
+                name=name,
+                message=f"Precondition failed: UID in precondition: {options.uid}, UID in "
+                f"object meta: {metadata.get('uid')}",
+            )
+        if options.resource_version is not None and options.resource_version != metadata.get(
+            "resourceVersion"
+        ):
+            raise precondition_failed(
+                resource=resource.qualified,
+                name=name,
+                message="Precondition failed: ResourceVersion in precondition: "
+                f"{options.resource_version}, ResourceVersion in object meta: "
+                f"{metadata.get('resourceVersion')}",
+            )
+        grace = self._grace_period(resource, existing, options)
+        if dry_run:
+            return existing, False
+        if resource.key == NAMESPACES:
+            return self._terminate_namespace(existing), False
+        if grace == 0 and not metadata.get("finalizers"):
+            removed = self._remove(resource, existing)
+            return self._deleted_response(resource, removed), True
+        return self._mark_deleting(resource, existing, grace), False
+
+    def _grace_period(
+        self, resource: ResourceType, existing: JsonObject, options: DeleteOptions
+    ) -> int:
+        if resource.key != PODS:
+            return 0
+        spec = existing.get("spec") or {}
+        phase = (existing.get("status") or {}).get("phase")
+        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+            return 0
+        grace = options.grace_period_seconds
+        if grace is None:
+            grace = int(
+                spec.get("terminationGracePeriodSeconds", objects.DEFAULT_TERMINATION_GRACE_SECONDS)
+            )
+        return max(0, grace)
+
+    def _mark_deleting(
+        self, resource: ResourceType, existing: JsonObject, grace: int
+    ) -> JsonObject:
+        metadata = dict(existing["metadata"])
+        current_grace = metadata.get("deletionGracePeriodSeconds")
+        if (
+            metadata.get("deletionTimestamp")
+            and current_grace is not None
+            and grace >= current_grace
+        ):
+            return existing
+        when = datetime.now(UTC) + timedelta(seconds=grace)
+        metadata["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        metadata["deletionGracePeriodSeconds"] = grace
+        if resource.tracks_generation and "generation" in metadata:
+            metadata["generation"] = int(metadata["generation"]) + 1
+        updated = {**existing, "metadata": metadata}
+        if self._finished_deleting(resource, updated):
+            return self._remove(resource, updated)
+        return self.store.write(resource.key, updated)
+
+    def _remove(self, resource: ResourceType, obj: JsonObject) -> JsonObject:
+        removed = self.store.delete(resource.key, obj)
+        if resource.key == CRDS:
+            self._drop_crd(obj)
+        namespace = obj["metadata"].get("namespace")
+        if namespace:
+            self._maybe_finish_namespace(namespace)
+        return removed
+
+    def _deleted_response(self, resource: ResourceType, removed: JsonObject) -> JsonObject:
+        if resource.key in RETURNS_DELETED_OBJECT:
+            return self._as_version(resource, removed)
+        details: JsonObject = {"name": removed["metadata"]["name"]}
+        if resource.group:
+            details["group"] = resource.group
+        details["kind"] = resource.plural
+        details["uid"] = removed["metadata"].get("uid", "")
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Success",
+            "details": details,
+        }
+
+    def _drop_crd(self, crd: JsonObject) -> None:
+        spec = crd.get("spec") or {}
+        plural = (spec.get("names") or {}).get("plural", "")
+        self.store.drop_resource((spec.get("group", ""), plural))
+        self.registry.remove(group=spec.get("group", ""), plural=plural)
+
+    # -- namespaces --------------------------------------------------------------------------
+
+    def _terminate_namespace(self, namespace: JsonObject) -> JsonObject:
+        name = namespace["metadata"]["name"]
+        if not namespace["metadata"].get("deletionTimestamp"):
+            metadata = {**namespace["metadata"], "deletionTimestamp": objects.now_rfc3339()}
+            metadata["deletionGracePeriodSeconds"] = 0
+            namespace = self.store.write(
+                NAMESPACES,
+                {**namespace, "metadata": metadata, "status": {"phase": "Terminating"}},
+            )
+        for resource in self.registry.all():
+            if not resource.namespaced:
+                continue
+            for obj in self.store.items(resource.key, name):
+                if obj["metadata"].get("deletionTimestamp"):
+                    continue
+                options = DeleteOptions()
+                grace = self._grace_period(resource, obj, options)
+                if grace == 0 and not obj["metadata"].get("finalizers"):
+                    self.store.delete(resource.key, obj)
+                else:
+                    self._mark_deleting(resource, obj, grace)
+        self._maybe_finish_namespace(name)
+        return self.store.get(NAMESPACES, ("", name)) or namespace
+
+    def _maybe_finish_namespace(self, name: str) -> None:
+        namespace = self.store.get(NAMESPACES, ("", name))
+        if namespace is None or not namespace["metadata"].get("deletionTimestamp"):
+            return
+        if self.store.count_in_namespace(name) == 0:
+            self.store.delete(NAMESPACES, namespace)
+
+
+def unsupported_media_type_for_custom(patch_type: PatchType) -> ApiError:
+    error = unsupported_media_type(str(patch_type))
+    error.message = (
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml"
+    )
+    return error
+
+
+POD_MUTABLE_SPEC = ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
+
+
+def _check_pod_update(existing: JsonObject, new: JsonObject) -> None:
+    """Pod specs are immutable except images, deadlines and added tolerations."""
+
+    def frozen(spec: Any) -> Any:
+        spec = {k: v for k, v in (spec or {}).items() if k not in POD_MUTABLE_SPEC}
+        for field in ("containers", "initContainers"):
+            if isinstance(spec.get(field), list):
+                spec[field] = [
+                    {k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c
+                    for c in spec[field]
+                ]
+        if not spec.get("nodeName"):
+            spec.pop("nodeName", None)
+        return spec
+
+    if frozen(existing.get("spec")) == frozen(new.get("spec")):
+        return
+    raise invalid(
+        kind="Pod",
+        group="",
+        name=existing["metadata"]["name"],
+        causes=[
+            Cause(
+                "FieldValueForbidden",
+                "Forbidden: pod updates may not change fields other than "
+                "`spec.containers[*].image`,"
+                "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+                "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                "(allow it to be set to 1 if it was previously negative)",
+                "spec",
+            )
+        ],
+    )

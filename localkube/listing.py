@@ -1,0 +1,80 @@
+"""Lists: selectors, `limit`/`continue` pagination over a consistent snapshot, list envelopes.
+
+A continue token pins the resourceVersion of the first page, so later pages come from the
+same snapshot (rebuilt from history) just as etcd serves them; once that version has left
+the history window the token is expired and the client gets 410, as from kube-apiserver.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from localkube.errors import CONTINUE_EXPIRED_MESSAGE, bad_request, expired
+from localkube.resources import ResourceType
+from localkube.selectors import FieldSelector, LabelSelector
+from localkube.shapes import JsonObject
+from localkube.store import ObjectKey, Store, object_key
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    namespace: str | None
+    labels: LabelSelector
+    fields: FieldSelector
+    limit: int | None
+    continue_token: str | None
+
+
+@dataclass(frozen=True)
+class ContinueToken:
+    resource_version: int
+    after: ObjectKey
+
+    def encode(self) -> str:
+        raw = {"v": "meta.k8s.io/v1", "rv": self.resource_version, "start": list(self.after)}
+        return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode()
+
+    @classmethod
+    def decode(cls, token: str) -> ContinueToken:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(token.encode()))
+            return cls(int(raw["rv"]), (str(raw["start"][0]), str(raw["start"][1])))
+        except (ValueError, KeyError, IndexError, TypeError, binascii.Error) as exc:
+            raise bad_request(f"continue key is not valid: {exc}") from exc
+
+
+def list_objects(*, store: Store, resource: ResourceType, query: ListQuery) -> JsonObject:
+    if query.continue_token:
+        token = ContinueToken.decode(query.continue_token)
+        if token.resource_version < store.oldest_retained:
+            raise expired(CONTINUE_EXPIRED_MESSAGE)
+        resource_version = token.resource_version
+        candidates = store.snapshot(resource.key, query.namespace, resource_version)
+        candidates = [o for o in candidates if object_key(o) > token.after]
+    else:
+        resource_version = store.resource_version
+        candidates = store.items(resource.key, query.namespace)
+    selected = [o for o in candidates if query.labels.matches(o) and query.fields.matches(o)]
+    metadata: JsonObject = {"resourceVersion": str(resource_version)}
+    if query.limit and query.limit > 0 and len(selected) > query.limit:
+        remaining = len(selected) - query.limit
+        selected = selected[: query.limit]
+        metadata["continue"] = ContinueToken(resource_version, object_key(selected[-1])).encode()
+        if not query.labels.requirements and not query.fields.requirements:
+            metadata["remainingItemCount"] = remaining
+    return {
+        "kind": f"{resource.kind}List",
+        "apiVersion": resource.api_version,
+        "metadata": metadata,
+        "items": [list_item(resource, o) for o in selected],
+    }
+
+
+def list_item(resource: ResourceType, obj: JsonObject) -> JsonObject:
+    """Built-in list items carry no apiVersion/kind in kube's JSON; custom ones do."""
+    if resource.is_custom:
+        return obj
+    return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}

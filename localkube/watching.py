@@ -1,0 +1,169 @@
+"""Watch streams: newline-delimited JSON events from a resourceVersion, as kube-apiserver sends.
+
+A watch replays retained history strictly after the requested resourceVersion (or, from
+"0"/none, synthetic ADDED events for the current state), then follows live changes. Label and
+field selectors apply to transitions the way kube's watch cache applies them: an object that
+stops matching arrives as DELETED, one that starts matching as ADDED. Bookmarks are sent only
+when every change up to the bookmarked resourceVersion has been delivered. A too-old
+resourceVersion is answered with a single ERROR event carrying a 410 Expired Status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from localkube.errors import ApiError, bad_request, too_old_resource_version
+from localkube.resources import ResourceType
+from localkube.selectors import FieldSelector, LabelSelector
+from localkube.shapes import JsonObject, WatchEventBody
+from localkube.store import DROP, Change, ChangeType, Store
+
+
+@dataclass(frozen=True)
+class WatchQuery:
+    namespace: str | None
+    labels: LabelSelector
+    fields: FieldSelector
+    resource_version: str | None
+    timeout_seconds: float | None
+    allow_bookmarks: bool
+    bookmark_interval_seconds: float
+
+
+def _matches(query: WatchQuery, obj: JsonObject | None) -> bool:
+    if obj is None:
+        return False
+    if query.namespace is not None and obj["metadata"].get("namespace") != query.namespace:
+        return False
+    return query.labels.matches(obj) and query.fields.matches(obj)
+
+
+def to_event(query: WatchQuery, change: Change) -> WatchEventBody | None:
+    """The event a watcher with this query sees for a change, if any."""
+    now_matches = _matches(query, change.object)
+    if change.type is ChangeType.ADDED:
+        return {"type": "ADDED", "object": change.object} if now_matches else None
+    was_matching = _matches(query, change.previous)
+    if change.type is ChangeType.DELETED:
+        return {"type": "DELETED", "object": change.object} if was_matching else None
+    if now_matches and was_matching:
+        return {"type": "MODIFIED", "object": change.object}
+    if now_matches:
+        return {"type": "ADDED", "object": change.object}
+    if was_matching and change.previous is not None:
+        metadata = {**change.previous["metadata"], "resourceVersion": str(change.resource_version)}
+        return {"type": "DELETED", "object": {**change.previous, "metadata": metadata}}
+    return None
+
+
+def _encode(resource: ResourceType, event: WatchEventBody) -> bytes:
+    obj = event["object"]
+    if obj.get("apiVersion") != resource.api_version and obj.get("kind") == resource.kind:
+        obj = {**obj, "apiVersion": resource.api_version}
+    return (
+        json.dumps({"type": event["type"], "object": obj}, separators=(",", ":")).encode() + b"\n"
+    )
+
+
+def _parse_start(raw: str | None) -> int | None:
+    if raw in (None, "", "0"):
+        return None
+    assert raw is not None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise bad_request(f"invalid resource version: {raw!r}") from exc
+
+
+async def serve_watch(
+    request: web.Request, *, store: Store, resource: ResourceType, query: WatchQuery
+) -> web.StreamResponse:
+    start = _parse_start(query.resource_version)
+    backlog: list[WatchEventBody] = []
+    expired: ApiError | None = None
+    subscription = None
+    if start is None:
+        for obj in store.items(resource.key, query.namespace):
+            if _matches(query, obj):
+                backlog.append({"type": "ADDED", "object": obj})
+        subscription = store.subscribe(resource.key)
+    elif start < store.oldest_retained:
+        expired = too_old_resource_version(requested=start, oldest=store.oldest_retained)
+    else:
+        for change in store.changes_after(resource.key, start):
+            event = to_event(query, change)
+            if event is not None:
+                backlog.append(event)
+        subscription = store.subscribe(resource.key)
+
+    response = web.StreamResponse(status=200)
+    response.content_type = "application/json"
+    response.enable_chunked_encoding()
+    try:
+        await response.prepare(request)
+        if expired is not None:
+            await response.write(
+                json.dumps({"type": "ERROR", "object": expired.status_body()}).encode() + b"\n"
+            )
+            await response.write_eof()
+            return response
+        for event in backlog:
+            await response.write(_encode(resource, event))
+        assert subscription is not None
+        await _follow(
+            response, store=store, resource=resource, query=query, queue=subscription.queue
+        )
+        await response.write_eof()
+    except ConnectionResetError:
+        return response
+    finally:
+        if subscription is not None:
+            store.unsubscribe(subscription)
+    return response
+
+
+async def _follow(
+    response: web.StreamResponse,
+    *,
+    store: Store,
+    resource: ResourceType,
+    query: WatchQuery,
+    queue: asyncio.Queue[Change | None],
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + query.timeout_seconds if query.timeout_seconds else None
+    next_bookmark = loop.time() + query.bookmark_interval_seconds
+    while True:
+        now = loop.time()
+        if deadline is not None and now >= deadline:
+            return
+        wake = next_bookmark if query.allow_bookmarks else None
+        if deadline is not None:
+            wake = deadline if wake is None else min(wake, deadline)
+        try:
+            if wake is None:
+                change = await queue.get()
+            else:
+                change = await asyncio.wait_for(queue.get(), timeout=max(0.0, wake - now))
+        except TimeoutError:
+            if query.allow_bookmarks and loop.time() >= next_bookmark and queue.empty():
+                bookmark: WatchEventBody = {
+                    "type": "BOOKMARK",
+                    "object": {
+                        "kind": resource.kind,
+                        "apiVersion": resource.api_version,
+                        "metadata": {"resourceVersion": str(store.resource_version)},
+                    },
+                }
+                await response.write(json.dumps(bookmark).encode() + b"\n")
+                next_bookmark = loop.time() + query.bookmark_interval_seconds
+            continue
+        if change is DROP:
+            return
+        event = to_event(query, change)
+        if event is not None:
+            await response.write(_encode(resource, event))
