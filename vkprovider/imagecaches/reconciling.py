@@ -120,25 +120,30 @@ class Reconciler:
             cache = await cloud.describe(self._eci, cache_id=ImageCacheId(recorded))
             if cache is None:
                 raise InvalidImageCache(
-                    f"ECI image cache {recorded} no longer exists (deleted outside Kubernetes?); "
-                    "delete and re-create this ImageCache to build it again",
+                    f"ECI image cache {recorded} no longer exists (expired, or deleted outside "
+                    "Kubernetes); delete and re-create this ImageCache to build it again",
                     field="status.imageCacheId",
                 )
         else:
             cache = await cloud.find(self._eci, name=name, uid=uid, uid_tag=self._settings.uid_tag)
         observed = previous.get("observedGeneration")
+        reflected = generation
         if cache is None:
             cache = await self._create(name=name, uid=uid, spec=spec, token=uid, logger=logger)
         elif observed is not None and int(observed) < generation:
-            cache = await self._change(
-                cache, name=name, uid=uid, spec=spec, generation=generation, logger=logger
-            )
+            if _is_building(_phase_of(cache)):
+                # ECI refuses to update a cache mid-build: let it settle, then update.
+                reflected = int(observed)
+            else:
+                cache = await self._change(
+                    cache, name=name, uid=uid, spec=spec, generation=generation, logger=logger
+                )
         new = status.status_from_cloud(
             cache=cache,
             previous=previous,
             retention_days=spec.retention_days,
             failed_retention=self._settings.failed_retention,
-            generation=generation,
+            generation=reflected,
             now=now,
         )
         if new["phase"] != phase:
@@ -275,6 +280,10 @@ def _is_building(phase: str) -> bool:
         return Phase(phase).building
     except ValueError:
         return True
+
+
+def _phase_of(cache: CloudImageCache) -> str:
+    return str(cache.get("Status") or Phase.PENDING)
 
 
 def _observe_build(cache: CloudImageCache, *, before: object, after: str) -> None:
