@@ -18,7 +18,7 @@ import structlog
 import yaml
 from aiohttp import web
 
-from localkube import discovery, kubeconfig, tables
+from localkube import discovery, kubeconfig, openapi, tables, validation
 from localkube.cluster import Cluster, DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -128,6 +128,8 @@ class LocalKube:
                 web.get("/api/", self._api),
                 web.get("/apis", self._apis),
                 web.get("/apis/", self._apis),
+                web.get("/openapi/v3", self._openapi_root),
+                web.get("/openapi/v3/{prefix:.*}", self._openapi_group_version),
                 web.get("/healthz", self._ok),
                 web.get("/livez", self._ok),
                 web.get("/readyz", self._ok),
@@ -181,6 +183,22 @@ class LocalKube:
     async def _apis(self, _: web.Request) -> web.Response:
         return _json(discovery.group_list(self.registry))
 
+    async def _openapi_root(self, _: web.Request) -> web.Response:
+        return _json(openapi.root_document(self.registry))
+
+    async def _openapi_group_version(self, request: web.Request) -> web.Response:
+        parts = request.match_info["prefix"].strip("/").split("/")
+        document = None
+        if parts[:1] == ["api"] and len(parts) == 2:
+            document = openapi.group_version_document(self.registry, group="", version=parts[1])
+        elif parts[:1] == ["apis"] and len(parts) == 3:
+            document = openapi.group_version_document(
+                self.registry, group=parts[1], version=parts[2]
+            )
+        if document is None:
+            return _render_error(not_found_path())
+        return _json(document)
+
     async def _ok(self, _: web.Request) -> web.Response:
         return web.Response(text="ok")
 
@@ -219,7 +237,7 @@ class LocalKube:
             obj = self.cluster.create(
                 target.resource,
                 namespace=target.namespace or "",
-                body=await _read_body(request),
+                body=self._strict_fields(request, target, await _read_body(request)),
                 dry_run=self._dry_run(request),
             )
             return _json(obj, status=201)
@@ -233,7 +251,7 @@ class LocalKube:
                 target.resource,
                 namespace=namespace,
                 name=target.name,
-                body=await _read_body(request),
+                body=self._strict_fields(request, target, await _read_body(request)),
                 subresource=target.subresource,
                 dry_run=self._dry_run(request),
             )
@@ -243,12 +261,15 @@ class LocalKube:
                 patch_type = PatchType(request.content_type)
             except ValueError as exc:
                 raise unsupported_media_type(request.content_type) from exc
+            patch = await _read_body(request)
+            if patch_type is PatchType.MERGE:
+                patch = self._strict_fields(request, target, patch)
             obj = self.cluster.patch(
                 target.resource,
                 namespace=namespace,
                 name=target.name,
                 patch_type=patch_type,
-                patch=await _read_body(request),
+                patch=patch,
                 subresource=target.subresource,
                 dry_run=self._dry_run(request),
             )
@@ -283,6 +304,20 @@ class LocalKube:
                 raise not_found_path()
             return found
         return None
+
+    def _strict_fields(self, request: web.Request, target: Target, body: Any) -> Any:
+        """With `fieldValidation=Strict`, unknown fields of a custom resource are a 400."""
+        schema = target.resource.schema
+        if request.query.get("fieldValidation") != "Strict" or schema is None:
+            return body
+        if not isinstance(body, dict):
+            return body
+        unknown = validation.unknown_fields(body, schema)
+        if unknown:
+            raise bad_request(
+                "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown)
+            )
+        return body
 
     def _dry_run(self, request: web.Request) -> bool:
         values = request.query.getall("dryRun", [])

@@ -59,6 +59,29 @@ def prune(value: Any, schema: JsonObject, *, root: bool = False) -> Any:
     return value
 
 
+def unknown_fields(value: Any, schema: JsonObject, *, path: str = "") -> list[str]:
+    """Paths `prune` would drop, for `fieldValidation=Strict` (e.g. `spec.bogus`)."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        if schema.get("x-kubernetes-preserve-unknown-fields") and not schema.get("properties"):
+            return found
+        properties: JsonObject = schema.get("properties") or {}
+        additional = schema.get("additionalProperties")
+        for key, item in value.items():
+            if not path and key in ROOT_FIELDS:
+                continue
+            if key in properties:
+                found.extend(unknown_fields(item, properties[key], path=_child(path, key)))
+            elif isinstance(additional, dict):
+                found.extend(unknown_fields(item, additional, path=f"{path}[{key}]"))
+            elif not (schema.get("x-kubernetes-preserve-unknown-fields") or additional is True):
+                found.append(_child(path, key))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            found.extend(unknown_fields(item, schema["items"], path=f"{path}[{index}]"))
+    return found
+
+
 def apply_defaults(value: Any, schema: JsonObject) -> Any:
     if isinstance(value, dict):
         result = dict(value)
