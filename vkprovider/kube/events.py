@@ -44,7 +44,7 @@ class EventRecorder:
         enabled: bool = True,
         concurrency: int = 16,
     ) -> None:
-        self._core = client.CoreV1Api(api)
+        self._core: Any = client.CoreV1Api(api)
         self._node = node_name
         self._retry = retry
         self._logger = logger

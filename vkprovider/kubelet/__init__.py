@@ -1,0 +1,1 @@
+"""The kubelet HTTPS API of the virtual node (logs, stats, pods, metrics)."""

@@ -1,0 +1,82 @@
+"""Kubelet API authentication (TokenReview) and authorisation (SubjectAccessReview).
+
+Mirrors the kubelet's webhook mode: the bearer token is reviewed by the API
+server; the request is then checked as verb `get` (or `create` for POST) on
+`nodes/<subresource>` of this node, where the subresource follows the path
+(`/stats/*` -> stats, `/metrics*` -> metrics, `/containerLogs` and `/pods`
+-> proxy, as the real kubelet maps them). `/healthz` needs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes_asyncio import client
+
+from vkprovider.kube.calls import read_json
+
+
+def subresource_of(path: str) -> str | None:
+    if path == "/healthz":
+        return None
+    if path.startswith("/stats"):
+        return "stats"
+    if path.startswith("/metrics"):
+        return "metrics"
+    if path.startswith("/logs"):
+        return "log"
+    return "proxy"
+
+
+class KubeletAuth:
+    def __init__(self, *, api: client.ApiClient, node_name: str) -> None:
+        self._authn: Any = client.AuthenticationV1Api(api)
+        self._authz: Any = client.AuthorizationV1Api(api)
+        self._node = node_name
+
+    async def check(self, *, token: str, method: str, path: str) -> tuple[int, str]:
+        """(HTTP status, reason): 200 allowed, 401 unauthenticated, 403 forbidden."""
+        subresource = subresource_of(path)
+        if subresource is None:
+            return 200, "ok"
+        if not token:
+            return 401, "Unauthorized"
+        review = await read_json(
+            await self._authn.create_token_review(
+                {
+                    "apiVersion": "authentication.k8s.io/v1",
+                    "kind": "TokenReview",
+                    "spec": {"token": token},
+                },
+                _preload_content=False,
+            )
+        )
+        status = review.get("status") or {}
+        if not status.get("authenticated"):
+            return 401, "Unauthorized"
+        user = status.get("user") or {}
+        access = await read_json(
+            await self._authz.create_subject_access_review(
+                {
+                    "apiVersion": "authorization.k8s.io/v1",
+                    "kind": "SubjectAccessReview",
+                    "spec": {
+                        "user": user.get("username"),
+                        "groups": user.get("groups") or [],
+                        "uid": user.get("uid"),
+                        "extra": user.get("extra") or {},
+                        "resourceAttributes": {
+                            "verb": "create" if method == "POST" else "get",
+                            "resource": "nodes",
+                            "subresource": subresource,
+                            "name": self._node,
+                        },
+                    },
+                },
+                _preload_content=False,
+            )
+        )
+        if (access.get("status") or {}).get("allowed"):
+            return 200, "ok"
+        who = user.get("username", "unknown")
+        return 403, f"Forbidden (user={who}, verb=get, resource=nodes, subresource={subresource})"

@@ -1,0 +1,243 @@
+"""The kubelet API over HTTPS: what `kubectl logs` and metrics servers call.
+
+Routes: `/containerLogs/{ns}/{pod}/{container}` (tailLines, limitBytes,
+timestamps, sinceSeconds, follow), `/pods`, `/stats/summary`,
+`/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics) and
+`/healthz`. Logs come from ECI's DescribeContainerLog. ECI reports no usage
+figures, so the stats and resource metrics carry the Pods and zero usage
+rather than invented numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from kubernetes_asyncio import client
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from vkprovider.eci.errors import EciError, EciNotFound
+from vkprovider.kubelet.auth import KubeletAuth
+from vkprovider.kubelet.certificates import server_context
+from vkprovider.settings import KubeletSettings
+from vkprovider.types import PodKey
+
+if TYPE_CHECKING:
+    from vkprovider.pods.controller import PodController
+
+FOLLOW_POLL_SECONDS = 1.0
+
+
+def _int_param(request: web.Request, name: str) -> int | None:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=f"{name}: {value!r} is not an integer") from exc
+    if number < 0:
+        raise web.HTTPBadRequest(text=f"{name}: {value!r} must not be negative")
+    return number
+
+
+def _bool_param(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "").lower() in {"1", "true", "yes"}
+
+
+class KubeletServer:
+    def __init__(
+        self,
+        *,
+        settings: KubeletSettings,
+        controller: PodController,
+        api: client.ApiClient,
+        node_name: str,
+        logger: Any,
+    ) -> None:
+        self._settings = settings
+        self._controller = controller
+        self._node = node_name
+        self._logger = logger
+        self._auth = KubeletAuth(api=api, node_name=node_name) if settings.authentication else None
+        self._runner: web.AppRunner | None = None
+        self.port = settings.port
+        self.cert_path = ""
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._authenticate])
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/pods", self.pods)
+        app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.container_logs)
+        app.router.add_get("/stats/summary", self.stats_summary)
+        app.router.add_get("/metrics/resource", self.metrics_resource)
+        app.router.add_get("/metrics", self.metrics)
+        return app
+
+    async def start(self) -> None:
+        context, cert_path = server_context(self._settings, node_name=self._node)
+        self.cert_path = str(cert_path)
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(
+            self._runner, self._settings.host, self._settings.port, ssl_context=context
+        )
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        self._logger.info("kubelet API listening", host=self._settings.host, port=self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @web.middleware
+    async def _authenticate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if self._auth is not None:
+            header = request.headers.get("Authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            status, reason = await self._auth.check(
+                token=token, method=request.method, path=request.path
+            )
+            if status != 200:
+                return web.Response(status=status, text=reason)
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def pods(self, request: web.Request) -> web.Response:
+        items = self._controller.pods()
+        body = {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}
+        return web.json_response(body)
+
+    def _group_of(self, namespace: str, name: str) -> str:
+        pod = self._controller.pod(PodKey(f"{namespace}/{name}"))
+        if pod is None:
+            raise web.HTTPNotFound(text=f'pods "{name}" not found in namespace "{namespace}"')
+        record = self._controller.records.get(pod["metadata"]["uid"])
+        group_id = record.group_id if record is not None else None
+        if group_id is None:
+            raise web.HTTPNotFound(text=f"pod {namespace}/{name} has no ECI container group (yet)")
+        return str(group_id)
+
+    async def container_logs(self, request: web.Request) -> web.StreamResponse:
+        namespace = request.match_info["namespace"]
+        name = request.match_info["pod"]
+        container = request.match_info["container"]
+        group_id = self._group_of(namespace, name)
+        tail = _int_param(request, "tailLines")
+        limit_bytes = _int_param(request, "limitBytes")
+        since = _int_param(request, "sinceSeconds")
+        timestamps = _bool_param(request, "timestamps")
+        try:
+            text = await self._controller.cloud.logs(
+                group_id=group_id,
+                container=container,
+                tail=tail,
+                limit_bytes=limit_bytes,
+                since_seconds=since,
+                timestamps=timestamps,
+            )
+        except EciNotFound as exc:
+            raise web.HTTPNotFound(text=str(exc)) from exc
+        except EciError as exc:
+            raise web.HTTPBadGateway(text=str(exc)) from exc
+        if limit_bytes is not None:
+            text = text.encode()[:limit_bytes].decode("utf-8", "ignore")
+        if not _bool_param(request, "follow"):
+            return web.Response(text=text, content_type="text/plain")
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        await response.prepare(request)
+        await response.write(text.encode())
+        sent = await self._full_log(group_id, container, timestamps)
+        while not self._finished(namespace, name, container):
+            await asyncio.sleep(FOLLOW_POLL_SECONDS)
+            try:
+                full = await self._full_log(group_id, container, timestamps)
+            except EciError:
+                break
+            if full.startswith(sent):
+                await response.write(full[len(sent) :].encode())
+            sent = full
+        await response.write_eof()
+        return response
+
+    async def _full_log(self, group_id: str, container: str, timestamps: bool) -> str:
+        return await self._controller.cloud.logs(
+            group_id=group_id, container=container, timestamps=timestamps
+        )
+
+    def _finished(self, namespace: str, name: str, container: str) -> bool:
+        pod = self._controller.pod(PodKey(f"{namespace}/{name}"))
+        if pod is None:
+            return True
+        for status in (pod.get("status") or {}).get("containerStatuses") or []:
+            if status.get("name") == container:
+                return "terminated" in (status.get("state") or {})
+        return False
+
+    async def stats_summary(self, request: web.Request) -> web.Response:
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        pods = []
+        for pod in self._controller.pods():
+            meta = pod["metadata"]
+            status = pod.get("status") or {}
+            pods.append(
+                {
+                    "podRef": {
+                        "name": meta["name"],
+                        "namespace": meta["namespace"],
+                        "uid": meta["uid"],
+                    },
+                    "startTime": status.get("startTime"),
+                    "containers": [
+                        {
+                            "name": c.get("name"),
+                            "startTime": status.get("startTime"),
+                            "cpu": {"time": now, "usageNanoCores": 0},
+                            "memory": {"time": now, "workingSetBytes": 0},
+                        }
+                        for c in (pod.get("spec") or {}).get("containers") or []
+                    ],
+                    "cpu": {"time": now, "usageNanoCores": 0},
+                    "memory": {"time": now, "workingSetBytes": 0},
+                }
+            )
+        body = {
+            "node": {
+                "nodeName": self._node,
+                "startTime": now,
+                "cpu": {"time": now, "usageNanoCores": 0},
+                "memory": {"time": now, "workingSetBytes": 0},
+            },
+            "pods": pods,
+        }
+        return web.Response(text=json.dumps(body), content_type="application/json")
+
+    async def metrics_resource(self, request: web.Request) -> web.Response:
+        millis = int(time.time() * 1000)
+        lines = [
+            "# HELP node_cpu_usage_seconds_total Cumulative cpu time consumed by the node",
+            "# TYPE node_cpu_usage_seconds_total counter",
+            f"node_cpu_usage_seconds_total 0 {millis}",
+            "# HELP node_memory_working_set_bytes Current working set of the node in bytes",
+            "# TYPE node_memory_working_set_bytes gauge",
+            f"node_memory_working_set_bytes 0 {millis}",
+            "# HELP pod_cpu_usage_seconds_total Cumulative cpu time consumed by the pod",
+            "# TYPE pod_cpu_usage_seconds_total counter",
+        ]
+        for pod in self._controller.pods():
+            meta = pod["metadata"]
+            labels = f'namespace="{meta["namespace"]}",pod="{meta["name"]}"'
+            lines.append(f"pod_cpu_usage_seconds_total{{{labels}}} 0 {millis}")
+        lines.append("")
+        return web.Response(text="\n".join(lines), content_type="text/plain")
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        self._controller.update_phase_gauge()
+        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,0 +1,143 @@
+"""The ECI calls the pod controller makes, returning raw PascalCase dicts.
+
+Thin: builds SDK requests, pages through results, and converts SDK models to
+dicts (`to_map()`) so the rest of the controller handles one JSON shape.
+Batching is done here: container groups are described 20 ids per call (ECI's
+page size), never one call per Pod.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from alibabacloud_eci20180808 import models as eci
+
+from vkprovider.eci.client import EciClient
+from vkprovider.pods import annotations as ann
+from vkprovider.pods.requests import CreatePlan
+from vkprovider.types import ContainerGroupId, RawGroup
+
+DESCRIBE_PAGE = 20
+STATUS_PAGE = 200
+
+
+class PodCloud:
+    def __init__(self, *, eci_client: EciClient, node_name: str) -> None:
+        self.eci = eci_client
+        self.node_name = node_name
+
+    @property
+    def region_id(self) -> str:
+        return self.eci.region_id
+
+    async def create(self, plan: CreatePlan) -> ContainerGroupId:
+        body = await self.eci.call(
+            "CreateContainerGroup", plan.request, extra_query=plan.extra_query or None
+        )
+        return ContainerGroupId(body.container_group_id)
+
+    async def delete(self, group_id: str) -> None:
+        await self.eci.call(
+            "DeleteContainerGroup",
+            eci.DeleteContainerGroupRequest(region_id=self.region_id, container_group_id=group_id),
+        )
+
+    async def describe(self, group_ids: Sequence[str]) -> dict[str, RawGroup]:
+        """Groups by id (missing ids are gone); 20 per call."""
+        found: dict[str, RawGroup] = {}
+        ids = list(dict.fromkeys(group_ids))
+        for start in range(0, len(ids), DESCRIBE_PAGE):
+            chunk = ids[start : start + DESCRIBE_PAGE]
+            body = await self.eci.call(
+                "DescribeContainerGroups",
+                eci.DescribeContainerGroupsRequest(
+                    region_id=self.region_id,
+                    container_group_ids=json.dumps(chunk),
+                    limit=DESCRIBE_PAGE,
+                ),
+            )
+            for group in body.container_groups or []:
+                raw = group.to_map()
+                found[raw["ContainerGroupId"]] = raw
+        return found
+
+    async def list_node_groups(self) -> list[RawGroup]:
+        """Every group tagged with this node (the full reconcile)."""
+        groups: list[RawGroup] = []
+        token: str | None = None
+        while True:
+            body = await self.eci.call(
+                "DescribeContainerGroups",
+                eci.DescribeContainerGroupsRequest(
+                    region_id=self.region_id,
+                    tag=[
+                        eci.DescribeContainerGroupsRequestTag(
+                            key=ann.TAG_NODE, value=self.node_name
+                        )
+                    ],
+                    limit=DESCRIBE_PAGE,
+                    next_token=token,
+                ),
+            )
+            groups.extend(group.to_map() for group in body.container_groups or [])
+            token = body.next_token or None
+            if not token or not body.container_groups:
+                return groups
+
+    async def changed_since(self, seconds: int) -> list[str]:
+        """Ids of this node's groups whose status changed in the last `seconds` (ECI time)."""
+        ids: list[str] = []
+        token: str | None = None
+        while True:
+            body = await self.eci.call(
+                "DescribeContainerGroupStatus",
+                eci.DescribeContainerGroupStatusRequest(
+                    region_id=self.region_id,
+                    since_second=max(1, int(seconds)),
+                    tag=[
+                        eci.DescribeContainerGroupStatusRequestTag(
+                            key=ann.TAG_NODE, value=self.node_name
+                        )
+                    ],
+                    limit=STATUS_PAGE,
+                    next_token=token,
+                ),
+            )
+            ids.extend(item.container_group_id for item in body.data or [])
+            token = body.next_token or None
+            if not token or not body.data:
+                return ids
+
+    async def image_cache(self, cache_id: str) -> dict[str, Any] | None:
+        body = await self.eci.call(
+            "DescribeImageCaches",
+            eci.DescribeImageCachesRequest(region_id=self.region_id, image_cache_id=cache_id),
+        )
+        caches = body.image_caches or []
+        return caches[0].to_map() if caches else None
+
+    async def logs(
+        self,
+        *,
+        group_id: str,
+        container: str,
+        tail: int | None = None,
+        limit_bytes: int | None = None,
+        since_seconds: int | None = None,
+        timestamps: bool = False,
+    ) -> str:
+        body = await self.eci.call(
+            "DescribeContainerLog",
+            eci.DescribeContainerLogRequest(
+                region_id=self.region_id,
+                container_group_id=group_id,
+                container_name=container,
+                tail=tail,
+                limit_bytes=limit_bytes,
+                since_seconds=since_seconds,
+                timestamps=timestamps or None,
+            ),
+        )
+        return str(body.content or "")

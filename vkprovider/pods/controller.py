@@ -1,0 +1,453 @@
+"""The pod controller: one work item per Pod key, turning Pods into ECI groups.
+
+Inputs: the Pod informer (spec.nodeName = this node), the status poller and
+the full reconcile, which all just enqueue keys. `sync(key)` looks at the
+Pod and what is known of its container group and does the next step:
+create (ClientToken = Pod UID, so a retry or a restarted agent never makes
+a second instance), mirror status, forward ECI's events, delete. Per-key
+ordering comes from the work queue; nothing here keeps a Pod's state that
+cannot be rebuilt from the API server and ECI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from vkprovider import metrics
+from vkprovider.eci.errors import EciError, EciNotFound, EciPermanentError
+from vkprovider.kube.events import EventKind, EventRecorder
+from vkprovider.kube.informer import EventType, Informer
+from vkprovider.pods import annotations as ann
+from vkprovider.pods.cloud import PodCloud
+from vkprovider.pods.deleting import delete_pod
+from vkprovider.pods.requests import PodSpecError, build_create_request, referenced_objects
+from vkprovider.pods.status import (
+    TERMINAL_PHASES,
+    GroupStatus,
+    PodPhase,
+    cache_used,
+    failed_status,
+    parse_eci_time,
+    phase_seconds,
+    pod_status,
+)
+from vkprovider.pods.tracking import EciClockEstimate, PodRecord
+from vkprovider.pods.writing import PodWriter
+from vkprovider.queueing import WorkQueue
+from vkprovider.settings import AgentSettings
+from vkprovider.types import ContainerGroupId, PodKey, PodUid, RawGroup, RawObject, pod_key
+
+STEADY_GROUP_STATES = frozenset(
+    {GroupStatus.SUCCEEDED, GroupStatus.FAILED, GroupStatus.SCHEDULE_FAILED, GroupStatus.EXPIRED}
+)
+FORWARDED_REASONS = frozenset(
+    {
+        "Scheduled",
+        "SuccessfulHitImageCache",
+        "Pulling",
+        "Pulled",
+        "Failed",
+        "BackOff",
+        "Created",
+        "Started",
+        "Killing",
+        "Unhealthy",
+    }
+)
+DAEMONSET_REASON = "DaemonSetNotSupported"
+
+
+def is_daemonset_pod(pod: RawObject) -> bool:
+    owners = (pod.get("metadata") or {}).get("ownerReferences") or []
+    return any(o.get("kind") == "DaemonSet" for o in owners)
+
+
+def group_is_steady(group: RawGroup) -> bool:
+    """No need to poll it by id: terminal, or Running with every container up and ready."""
+    status = group.get("Status")
+    if status in STEADY_GROUP_STATES:
+        return True
+    if status != GroupStatus.RUNNING:
+        return False
+    containers = group.get("Containers") or []
+    return all(
+        (c.get("CurrentState") or {}).get("State") == "Running" and c.get("Ready")
+        for c in containers
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PodController:
+    def __init__(
+        self,
+        *,
+        settings: AgentSettings,
+        cloud: PodCloud,
+        writer: PodWriter,
+        events: EventRecorder,
+        logger: Any,
+    ) -> None:
+        self.settings = settings
+        self.cloud = cloud
+        self.writer = writer
+        self.events = events
+        self.logger = logger
+        self.queue: WorkQueue[PodKey] = WorkQueue(retry=settings.pods.retry)
+        self.records: dict[PodUid, PodRecord] = {}
+        self.uid_by_key: dict[PodKey, PodUid] = {}
+        self.groups: dict[ContainerGroupId, RawGroup] = {}
+        self.in_flight: set[ContainerGroupId] = set()
+        self.clock = EciClockEstimate()
+        self.reconciled = asyncio.Event()
+        self.informer: Informer | None = None
+
+    # -- inputs ---------------------------------------------------------------
+
+    def on_pod_event(self, kind: EventType, pod: RawObject) -> None:
+        self.queue.add(pod_key(pod))
+
+    def pod(self, key: PodKey) -> RawObject | None:
+        return self.informer.cache.get(key) if self.informer is not None else None
+
+    def pods(self) -> list[RawObject]:
+        return list(self.informer.cache.values()) if self.informer is not None else []
+
+    def remember_group(self, group: RawGroup) -> bool:
+        """Store the latest view of a group; True when it changed."""
+        group_id = ContainerGroupId(group["ContainerGroupId"])
+        old = self.groups.get(group_id)
+        self.groups[group_id] = group
+        loop_time = asyncio.get_running_loop().time()
+        created = parse_eci_time(group.get("CreationTime"))
+        latest = _latest_time(group)
+        if created is not None and latest is not None:
+            self.clock.observe(real=loop_time, eci_time=latest)
+        if group_is_steady(group):
+            self.in_flight.discard(group_id)
+        else:
+            self.in_flight.add(group_id)
+        return old != group
+
+    def record_for(self, pod: RawObject) -> PodRecord:
+        meta = pod["metadata"]
+        uid = PodUid(meta["uid"])
+        record = self.records.get(uid)
+        if record is None:
+            record = PodRecord(uid=uid, key=pod_key(pod))
+            group_id = (meta.get("annotations") or {}).get(ann.CONTAINER_GROUP_ID)
+            if group_id:
+                record.group_id = ContainerGroupId(group_id)
+            self.records[uid] = record
+        return record
+
+    def adopt(self, group: RawGroup) -> PodRecord | None:
+        """Link a group found by tag to its Pod's record; None if no such Pod."""
+        tags = {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
+        uid = tags.get(ann.TAG_UID)
+        key = PodKey(f"{tags.get(ann.TAG_NAMESPACE)}/{tags.get(ann.TAG_NAME)}")
+        pod = self.pod(key)
+        if pod is None or pod["metadata"]["uid"] != uid:
+            return None
+        record = self.record_for(pod)
+        record.group_id = ContainerGroupId(group["ContainerGroupId"])
+        record.group_gone = False
+        return record
+
+    # -- the work item --------------------------------------------------------
+
+    async def sync(self, key: PodKey) -> None:
+        pod = self.pod(key)
+        old_uid = self.uid_by_key.get(key)
+        if pod is None or (old_uid is not None and pod["metadata"]["uid"] != old_uid):
+            if old_uid is not None:
+                await self._forget_pod(old_uid)
+                self.uid_by_key.pop(key, None)
+            if pod is None:
+                return
+        assert pod is not None
+        self.uid_by_key[key] = PodUid(pod["metadata"]["uid"])
+        record = self.record_for(pod)
+        log = self.logger.bind(pod=key, uid=record.uid)
+        if pod["metadata"].get("deletionTimestamp"):
+            await delete_pod(self, pod=pod, record=record, logger=log)
+            return
+        if is_daemonset_pod(pod):
+            await self._refuse_daemonset(pod, record)
+            return
+        phase = (pod.get("status") or {}).get("phase")
+        if record.failed:
+            return
+        if record.group_id is None:
+            if not self.reconciled.is_set():
+                return  # the initial reconcile will tell us whether an instance exists
+            if phase in TERMINAL_PHASES:
+                return
+            if phase == PodPhase.RUNNING:
+                await self._instance_lost(pod, record, log)
+                return
+            await self._create(pod, record, log)
+            return
+        group = self.groups.get(record.group_id)
+        if group is None and not record.group_gone:
+            found = await self.cloud.describe([record.group_id])
+            group = found.get(record.group_id)
+            if group is None:
+                record.group_gone = True
+            else:
+                self.remember_group(group)
+        if group is None:
+            if phase not in TERMINAL_PHASES:
+                await self._instance_lost(pod, record, log)
+            return
+        await self._mirror(pod, record, group, log)
+
+    async def _forget_pod(self, uid: PodUid) -> None:
+        """The Pod is gone from the API server: remove its instance, forget it."""
+        record = self.records.pop(uid, None)
+        self.events.forget(uid)
+        if record is None or record.group_id is None or record.group_gone:
+            return
+        try:
+            await self.cloud.delete(record.group_id)
+            self.logger.info(
+                "deleted instance of a removed pod", pod=record.key, group=record.group_id
+            )
+        except EciNotFound:
+            pass
+        self.groups.pop(record.group_id, None)
+        self.in_flight.discard(record.group_id)
+
+    # -- steps ----------------------------------------------------------------
+
+    async def _create(self, pod: RawObject, record: PodRecord, log: Any) -> None:
+        meta = pod["metadata"]
+        namespace = meta["namespace"]
+        spec = pod.get("spec") or {}
+        try:
+            config_maps, secrets = referenced_objects(pod)
+            objects = await self.writer.referenced_objects(namespace, config_maps, secrets)
+            credentials = await self.writer.registry_credentials(
+                namespace, [s.get("name", "") for s in spec.get("imagePullSecrets") or []]
+            )
+            plan = build_create_request(
+                pod,
+                settings=self.settings.eci,
+                node_name=self.settings.node.name,
+                objects=objects,
+                credentials=credentials,
+            )
+        except PodSpecError as exc:
+            await self._fail(pod, record, "ProviderFailed", f"unsupported Pod spec: {exc}", log)
+            return
+        if plan.explicit_cache_id:
+            problem = await self._explicit_cache_problem(plan.explicit_cache_id)
+            if problem:
+                await self._fail(pod, record, "ProviderFailed", problem, log)
+                return
+        started = asyncio.get_running_loop().time()
+        try:
+            group_id = await self.cloud.create(plan)
+        except EciPermanentError as exc:
+            message = f"ECI refused to create the container group: {exc.code}: {exc.message}"
+            if plan.explicit_cache_id and plan.explicit_cache_id in exc.message:
+                message += f" (image cache {plan.explicit_cache_id})"
+            await self._fail(pod, record, "ProviderFailed", message, log)
+            return
+        record.group_id = group_id
+        record.created_here = True
+        log.info("container group created", group=group_id)
+        how = (
+            f"from image cache {plan.explicit_cache_id}"
+            if plan.explicit_cache_id
+            else (
+                "with automatic image cache matching" if plan.auto_cache else "without image cache"
+            )
+        )
+        self.events.emit(
+            pod,
+            EventKind.NORMAL,
+            "ProviderCreated",
+            f"Accepted by ECI as container group {group_id} ({how})",
+        )
+        found = await self.cloud.describe([group_id])
+        group = found.get(group_id)
+        if group is not None:
+            created = parse_eci_time(group.get("CreationTime"))
+            if created is not None:
+                self.clock.anchor(real=started, eci_time=created)
+            self.remember_group(group)
+            await self._mirror(pod, record, group, log)
+        else:
+            self.in_flight.add(group_id)
+
+    async def _explicit_cache_problem(self, cache_id: str) -> str | None:
+        try:
+            cache = await self.cloud.image_cache(cache_id)
+        except EciNotFound:
+            cache = None
+        except EciError as exc:
+            self.logger.warning("could not check image cache", cache=cache_id, error=str(exc))
+            return None  # let CreateContainerGroup give ECI's own verdict
+        if cache is None:
+            return f"image cache {cache_id} does not exist"
+        phase = cache.get("Status") or "Unknown"
+        if phase != "Ready":
+            return f"image cache {cache_id} is {phase}, not Ready"
+        return None
+
+    async def _mirror(self, pod: RawObject, record: PodRecord, group: RawGroup, log: Any) -> None:
+        self._forward_events(pod, record, group)
+        status = pod_status(group, pod, now=_now())
+        current = pod.get("status") or {}
+        if any(current.get(k) != v for k, v in status.items()):
+            written = await self.writer.patch_status(pod, status)
+            if written is not None and self.informer is not None:
+                cached = self.informer.cache.get(record.key)
+                if cached is not None and cached["metadata"]["uid"] == record.uid:
+                    cached["status"] = written.get("status", cached.get("status"))
+            log.debug("status written", phase=status["phase"])
+        if not record.metadata_written and status["phase"] != PodPhase.PENDING:
+            timing = phase_seconds(group)
+            annotations = {ann.CONTAINER_GROUP_ID: str(group["ContainerGroupId"])}
+            if timing is not None:
+                annotations[ann.PHASE_SECONDS] = json.dumps(timing, sort_keys=True)
+                cached_label = "cached" if timing.get("imageCacheId") else "uncached"
+                metrics.POD_STARTUP_SECONDS.labels(cache=cached_label).observe(timing["total"])
+                if "imagePreparation" in timing:
+                    metrics.IMAGE_PREPARATION_SECONDS.labels(cache=cached_label).observe(
+                        timing["imagePreparation"]
+                    )
+            elif status["phase"] == PodPhase.RUNNING:
+                return  # wait for the start times before writing the annotation
+            existing = pod["metadata"].get("annotations") or {}
+            if any(existing.get(k) != v for k, v in annotations.items()):
+                await self.writer.patch_annotations(pod, annotations)
+            record.metadata_written = True
+
+    def _forward_events(self, pod: RawObject, record: PodRecord, group: RawGroup) -> None:
+        """Re-emit ECI's events on the Pod, each occurrence once."""
+        eci_events = group.get("Events") or []
+        if not record.events_seeded:
+            record.events_seeded = True
+            already = (pod.get("status") or {}).get("phase") not in (None, PodPhase.PENDING)
+            if already and not record.created_here:
+                # A restarted agent: these were forwarded by the previous process.
+                for event in eci_events:
+                    key = (str(event.get("Reason")), str(event.get("Message")))
+                    record.forwarded[key] = int(event.get("Count") or 1)
+                return
+        for event in sorted(eci_events, key=lambda e: str(e.get("FirstTimestamp") or "")):
+            reason = str(event.get("Reason") or "")
+            if reason not in FORWARDED_REASONS:
+                continue
+            message = str(event.get("Message") or "")
+            count = int(event.get("Count") or 1)
+            key = (reason, message)
+            seen = record.forwarded.get(key, 0)
+            if count <= seen:
+                continue
+            record.forwarded[key] = count
+            kind = EventKind.WARNING if event.get("Type") == "Warning" else EventKind.NORMAL
+            if reason == "Pulled" and not cache_used(group) and "image cache" not in message:
+                message += " (no image cache)"
+            for _ in range(min(count - seen, 3)):
+                self.events.emit(pod, kind, reason, message)
+
+    async def _fail(
+        self, pod: RawObject, record: PodRecord, reason: str, message: str, log: Any
+    ) -> None:
+        record.failed = True
+        log.warning("pod failed", reason=reason, message=message)
+        self.events.emit(pod, EventKind.WARNING, reason, message)
+        await self.writer.patch_status(
+            pod, failed_status(reason=reason, message=message, now=_now(), pod=pod)
+        )
+
+    async def _instance_lost(self, pod: RawObject, record: PodRecord, log: Any) -> None:
+        group = record.group_id or "unknown"
+        await self._fail(
+            pod,
+            record,
+            "ProviderInstanceLost",
+            f"ECI container group {group} no longer exists; the Pod is not recreated",
+            log,
+        )
+
+    async def _refuse_daemonset(self, pod: RawObject, record: PodRecord) -> None:
+        status = pod.get("status") or {}
+        if status.get("reason") == DAEMONSET_REASON or record.failed:
+            return
+        record.failed = True
+        message = (
+            "DaemonSet Pods are not run on the ECI virtual node (there is no host to run a "
+            "per-node agent on); add a nodeAffinity excluding type=virtual-kubelet"
+        )
+        self.events.emit(pod, EventKind.WARNING, DAEMONSET_REASON, message)
+        now = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        await self.writer.patch_status(
+            pod,
+            {
+                "phase": "Pending",
+                "reason": DAEMONSET_REASON,
+                "message": message,
+                "conditions": [
+                    {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
+                    {
+                        "type": "Ready",
+                        "status": "False",
+                        "reason": DAEMONSET_REASON,
+                        "message": message,
+                        "lastTransitionTime": now,
+                    },
+                ],
+            },
+        )
+
+    # -- running --------------------------------------------------------------
+
+    def on_error(self, key: PodKey, exc: BaseException) -> None:
+        delay = self.queue.add_rate_limited(key)
+        self.logger.warning(
+            "pod work failed, retrying",
+            pod=key,
+            error=str(exc),
+            error_type=type(exc).__name__,
+            attempt=self.queue.failures(key) + 1,
+            delay_seconds=delay,
+        )
+
+    async def handle(self, key: PodKey) -> None:
+        await self.sync(key)
+        self.queue.forget(key)
+
+    async def run_workers(self) -> None:
+        await self.queue.run_workers(
+            workers=self.settings.pods.workers, handler=self.handle, on_error=self.on_error
+        )
+
+    def update_phase_gauge(self) -> None:
+        counts: dict[str, int] = {p.value: 0 for p in PodPhase}
+        for pod in self.pods():
+            phase = (pod.get("status") or {}).get("phase") or "Pending"
+            counts[phase] = counts.get(phase, 0) + 1
+        for phase, count in counts.items():
+            metrics.PODS_BY_PHASE.labels(phase=phase).set(count)
+
+
+def _latest_time(group: RawGroup) -> datetime | None:
+    times = [parse_eci_time(group.get("CreationTime"))]
+    for event in group.get("Events") or []:
+        times.append(parse_eci_time(event.get("LastTimestamp")))
+    for container in [*(group.get("Containers") or []), *(group.get("InitContainers") or [])]:
+        for state in (container.get("CurrentState"), container.get("PreviousState")):
+            if state:
+                times.append(parse_eci_time(state.get("StartTime")))
+                times.append(parse_eci_time(state.get("FinishTime")))
+    known = [t for t in times if t is not None]
+    return max(known) if known else None

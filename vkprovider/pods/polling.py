@@ -1,0 +1,81 @@
+"""Status polling: which container groups changed, described in batches.
+
+Every `status_poll_interval_seconds` (agent time):
+* DescribeContainerGroupStatus with `SinceSecond` = the ECI time elapsed since
+  the previous poll (estimated from ECI's own timestamps, never from the
+  agent's clock: a simulator running 100x faster would otherwise be missed)
+  plus an overlap, filtered by this node's tag;
+* plus the groups still on their way (being created, pulling, crash-looping),
+  which are described by id anyway;
+then DescribeContainerGroups for all of those, 20 ids per call, and the Pods
+whose group changed are queued. Steady groups cost nothing per poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from vkprovider.eci.errors import EciError
+from vkprovider.types import ContainerGroupId
+
+if TYPE_CHECKING:
+    from vkprovider.pods.controller import PodController
+
+
+class StatusPoller:
+    def __init__(self, *, controller: PodController, logger: Any) -> None:
+        self._controller = controller
+        self._logger = logger
+        self.polls = 0
+
+    async def poll_once(self, *, real_elapsed: float) -> int:
+        controller = self._controller
+        overlap = controller.settings.pods.status_poll_overlap_seconds
+        window = controller.clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap)
+        try:
+            changed = await controller.cloud.changed_since(window)
+        except EciError as exc:
+            self._logger.warning("status poll failed", error=str(exc))
+            changed = []
+        wanted = list(dict.fromkeys([*changed, *sorted(controller.in_flight)]))
+        if not wanted:
+            return 0
+        found = await controller.cloud.describe(wanted)
+        updated = 0
+        for group_id in wanted:
+            group = found.get(group_id)
+            if group is None:
+                self._gone(ContainerGroupId(group_id))
+                continue
+            if controller.remember_group(group):
+                record = controller.adopt(group)
+                if record is not None:
+                    controller.queue.add(record.key)
+                    updated += 1
+        self.polls += 1
+        return updated
+
+    def _gone(self, group_id: ContainerGroupId) -> None:
+        controller = self._controller
+        controller.in_flight.discard(group_id)
+        controller.groups.pop(group_id, None)
+        for record in controller.records.values():
+            if record.group_id == group_id:
+                record.group_gone = True
+                controller.queue.add(record.key)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = self._controller.settings.pods.status_poll_interval_seconds
+        last = loop.time()
+        while True:
+            await asyncio.sleep(interval)
+            now = loop.time()
+            try:
+                await self.poll_once(real_elapsed=now - last)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._logger.warning("status poll failed", error=str(exc))
+            last = now

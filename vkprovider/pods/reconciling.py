@@ -1,0 +1,102 @@
+"""The full reconcile: every container group of this node against every Pod.
+
+Runs once after the Pod informer has synced (before any Pod is created, so
+a restarted agent adopts the instances it made before instead of making
+new ones) and then every `reconcile_interval_seconds`. It:
+* links groups to Pods by their tags and refreshes their status;
+* notices Pods whose instance vanished (their work item marks them Failed);
+* deletes instances that have no Pod, but only once the informer has synced
+  and the group has been orphaned for `orphan_grace_seconds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from vkprovider.eci.errors import EciNotFound
+from vkprovider.pods import annotations as ann
+from vkprovider.pods.status import GroupStatus
+from vkprovider.types import ContainerGroupId, PodUid, pod_key
+
+if TYPE_CHECKING:
+    from vkprovider.pods.controller import PodController
+
+
+class Reconciler:
+    def __init__(self, *, controller: PodController, logger: Any) -> None:
+        self._controller = controller
+        self._logger = logger
+        self._orphaned_since: dict[ContainerGroupId, float] = {}
+        self.rounds = 0
+
+    async def reconcile_once(self) -> None:
+        controller = self._controller
+        loop = asyncio.get_running_loop()
+        groups = await controller.cloud.list_node_groups()
+        seen: set[ContainerGroupId] = set()
+        uids_with_group: set[PodUid] = set()
+        for group in groups:
+            group_id = ContainerGroupId(group["ContainerGroupId"])
+            seen.add(group_id)
+            changed = controller.remember_group(group)
+            record = controller.adopt(group)
+            if record is not None:
+                uids_with_group.add(record.uid)
+                self._orphaned_since.pop(group_id, None)
+                if changed:
+                    controller.queue.add(record.key)
+                continue
+            await self._orphan(group_id, group, now=loop.time())
+        for group_id in list(self._orphaned_since):
+            if group_id not in seen:
+                del self._orphaned_since[group_id]
+        for pod in controller.pods():
+            uid = PodUid(pod["metadata"]["uid"])
+            record = controller.records.get(uid)
+            if uid in uids_with_group:
+                continue
+            if record is not None and record.group_id is not None and record.group_id not in seen:
+                record.group_gone = True
+                controller.groups.pop(record.group_id, None)
+                controller.in_flight.discard(record.group_id)
+            controller.queue.add(pod_key(pod))
+        self.rounds += 1
+        controller.reconciled.set()
+        controller.update_phase_gauge()
+
+    async def _orphan(
+        self, group_id: ContainerGroupId, group: dict[str, Any], *, now: float
+    ) -> None:
+        controller = self._controller
+        if group.get("Status") in (GroupStatus.TERMINATING,):
+            return
+        if controller.informer is None or not controller.informer.synced.is_set():
+            return
+        since = self._orphaned_since.setdefault(group_id, now)
+        if now - since < controller.settings.pods.orphan_grace_seconds:
+            return
+        tags = {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
+        with contextlib.suppress(EciNotFound):
+            await controller.cloud.delete(group_id)
+        self._orphaned_since.pop(group_id, None)
+        controller.groups.pop(group_id, None)
+        controller.in_flight.discard(group_id)
+        self._logger.info(
+            "deleted orphaned container group",
+            group=group_id,
+            pod=f"{tags.get(ann.TAG_NAMESPACE)}/{tags.get(ann.TAG_NAME)}",
+        )
+
+    async def run(self) -> None:
+        """Periodic reconcile (the first round is run by the agent before workers start)."""
+        interval = self._controller.settings.pods.reconcile_interval_seconds
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.reconcile_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._logger.warning("reconcile failed", error=str(exc))

@@ -1,0 +1,164 @@
+"""The pod controller's Kubernetes reads and writes (raw JSON, with retries).
+
+Status goes through `pods/status` as a JSON merge patch (the agent owns the
+lists it writes: conditions, containerStatuses); bookkeeping annotations go
+through a metadata merge patch; removal is a delete with grace 0 and a UID
+precondition, so a new Pod of the same name is never deleted by mistake.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from typing import Any
+
+from kubernetes_asyncio import client
+
+from vkprovider.kube.calls import read_json, with_retries
+from vkprovider.kube.errors import KubeConflict, KubeNotFound
+from vkprovider.pods.requests import PodSpecError, ReferencedObjects, RegistryCredential
+from vkprovider.settings import RetrySettings
+from vkprovider.types import RawObject
+
+MERGE = "application/merge-patch+json"
+
+
+class PodWriter:
+    def __init__(self, *, api: client.ApiClient, retry: RetrySettings, logger: Any) -> None:
+        self._core: Any = client.CoreV1Api(api)
+        self._retry = retry
+        self._logger = logger
+
+    async def _call(self, operation: str, call: Any) -> Any:
+        return await with_retries(call, operation=operation, retry=self._retry, logger=self._logger)
+
+    async def patch_status(self, pod: RawObject, status: dict[str, Any]) -> RawObject | None:
+        meta = pod["metadata"]
+        body = {"metadata": {"uid": meta["uid"]}, "status": status}
+
+        async def call() -> Any:
+            return await read_json(
+                await self._core.patch_namespaced_pod_status(
+                    meta["name"],
+                    meta["namespace"],
+                    body,
+                    _content_type=MERGE,
+                    _preload_content=False,
+                )
+            )
+
+        try:
+            result: RawObject = await self._call("patch pod status", call)
+            return result
+        except (KubeNotFound, KubeConflict):
+            return None
+
+    async def patch_annotations(self, pod: RawObject, annotations: dict[str, str]) -> None:
+        meta = pod["metadata"]
+        body = {"metadata": {"uid": meta["uid"], "annotations": annotations}}
+
+        async def call() -> Any:
+            return await read_json(
+                await self._core.patch_namespaced_pod(
+                    meta["name"],
+                    meta["namespace"],
+                    body,
+                    _content_type=MERGE,
+                    _preload_content=False,
+                )
+            )
+
+        with contextlib.suppress(KubeNotFound, KubeConflict):
+            await self._call("patch pod", call)
+
+    async def delete_pod(self, pod: RawObject) -> None:
+        """Remove the Pod object now (grace 0, only this UID)."""
+        meta = pod["metadata"]
+        body = {"gracePeriodSeconds": 0, "preconditions": {"uid": meta["uid"]}}
+
+        async def call() -> Any:
+            response = await self._core.delete_namespaced_pod(
+                meta["name"], meta["namespace"], body=body, _preload_content=False
+            )
+            response.release()
+
+        with contextlib.suppress(KubeNotFound, KubeConflict):
+            await self._call("delete pod", call)
+
+    async def _read(self, kind: str, namespace: str, name: str) -> RawObject | None:
+        reader = (
+            self._core.read_namespaced_config_map
+            if kind == "configmap"
+            else self._core.read_namespaced_secret
+        )
+
+        async def call() -> Any:
+            return await read_json(await reader(name, namespace, _preload_content=False))
+
+        try:
+            result: RawObject = await self._call(f"get {kind}", call)
+            return result
+        except KubeNotFound:
+            return None
+
+    async def referenced_objects(
+        self, namespace: str, config_maps: set[str], secrets: set[str]
+    ) -> ReferencedObjects:
+        cm_data: dict[str, dict[str, str]] = {}
+        secret_data: dict[str, dict[str, str]] = {}
+        for name in sorted(config_maps):
+            obj = await self._read("configmap", namespace, name)
+            if obj is not None:
+                cm_data[name] = dict(obj.get("data") or {})
+        for name in sorted(secrets):
+            obj = await self._read("secret", namespace, name)
+            if obj is not None:
+                secret_data[name] = {
+                    k: base64.b64decode(v).decode("utf-8", "replace")
+                    for k, v in (obj.get("data") or {}).items()
+                }
+        return ReferencedObjects(config_maps=cm_data, secrets=secret_data)
+
+    async def registry_credentials(
+        self, namespace: str, secret_names: list[str]
+    ) -> list[RegistryCredential]:
+        """imagePullSecrets (dockerconfigjson / dockercfg) as ECI registry credentials.
+
+        A missing pull secret is skipped, as the kubelet does (the pull then
+        fails with ECI's own unauthorised error); a malformed one fails the Pod.
+        """
+        credentials: list[RegistryCredential] = []
+        for index, name in enumerate(secret_names):
+            obj = await self._read("secret", namespace, name)
+            if obj is None:
+                self._logger.warning("image pull secret not found", secret=f"{namespace}/{name}")
+                continue
+            credentials.extend(parse_docker_secret(obj, where=f"spec.imagePullSecrets[{index}]"))
+        return credentials
+
+
+def parse_docker_secret(secret: RawObject, *, where: str) -> list[RegistryCredential]:
+    data = secret.get("data") or {}
+    name = (secret.get("metadata") or {}).get("name", "")
+    try:
+        if ".dockerconfigjson" in data:
+            auths = json.loads(base64.b64decode(data[".dockerconfigjson"])).get("auths") or {}
+        elif ".dockercfg" in data:
+            auths = json.loads(base64.b64decode(data[".dockercfg"]))
+        else:
+            raise PodSpecError(
+                where, f"secret {name!r} has neither .dockerconfigjson nor .dockercfg"
+            )
+        result = []
+        for server, entry in auths.items():
+            username = entry.get("username")
+            password = entry.get("password")
+            if (not username or not password) and entry.get("auth"):
+                username, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
+            if username and password:
+                host = server.removeprefix("https://").removeprefix("http://").split("/")[0]
+                result.append(RegistryCredential(server=host, username=username, password=password))
+        return result
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise PodSpecError(where, f"secret {name!r} is not a valid docker config: {exc}") from exc
