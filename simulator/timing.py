@@ -18,6 +18,7 @@ knows nothing of the store or HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from collections.abc import Callable
@@ -150,12 +151,18 @@ class VirtualClock:
         if deadline <= self._now:
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (deadline, next(self._order), waiter))
+        entry = (deadline, next(self._order), waiter)
+        heapq.heappush(self._sleepers, entry)
         try:
             await waiter
         finally:
-            if not waiter.done():
+            if waiter.cancelled() or not waiter.done():
+                # Cancelled, not woken: forget it now, so sleepers cancelled again and
+                # again (a loop waiting with a timeout) never pile up.
                 waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._sleepers.remove(entry)
+                    heapq.heapify(self._sleepers)
 
     def advance(self, seconds: float) -> None:
         """Move simulated time forward by `seconds` (>= 0) and wake due sleepers."""
@@ -185,8 +192,8 @@ class VirtualClock:
 
     @property
     def sleeper_count(self) -> int:
-        """How many tasks are waiting on this clock (cancelled ones excluded)."""
-        return sum(1 for _, _, waiter in self._sleepers if not waiter.done())
+        """How many tasks are waiting on this clock (cancelled sleepers are removed at once)."""
+        return len(self._sleepers)
 
 
 def make_clock(

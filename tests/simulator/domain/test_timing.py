@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -63,6 +64,18 @@ async def test_virtual_cancelled_sleeper_is_forgotten() -> None:
     assert clock.sleeper_count == 0
     assert clock.next_deadline() is None
     clock.advance(10)  # waking a cancelled sleeper must not fail
+
+
+async def test_virtual_sleepers_cancelled_again_and_again_do_not_pile_up() -> None:
+    clock = VirtualClock(start=START)
+    keeper = asyncio.create_task(clock.sleep_until(START + timedelta(seconds=60)))
+    for _ in range(200):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(clock.sleep_until(START + timedelta(seconds=5)), timeout=0)
+    assert clock.sleeper_count == 1
+    assert clock.next_deadline() == START + timedelta(seconds=60)
+    clock.advance(60)
+    await asyncio.wait_for(keeper, timeout=1)
 
 
 def test_virtual_clock_refuses_to_go_back_and_naive_datetimes() -> None:
