@@ -1,0 +1,335 @@
+"""Container group operations: Create, Describe, Status, Delete, logs and events.
+
+Creation validates the request (`operations.groupspec`), picks an image cache
+(`imagecaches.choose_cache`), resolves images against the catalog and plans
+the group's whole future (`engine.planning`). Reads project every group's
+plan at the clock's current instant, so they are exact even when the runner
+has not yet materialised the latest status. `ClientToken` makes creation
+idempotent across processes (a unique column, not process memory).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from simulator.engine.groupplan import GroupPlan
+from simulator.engine.groupstate import GroupState, GroupStatus, log_lines, project
+from simulator.engine.planning import plan_group, resolve_images
+from simulator.engine.timestamps import to_wire
+from simulator.errors import InvalidParameter, NotFound
+from simulator.imagecaches import choose_cache
+from simulator.operations.context import Context, new_id
+from simulator.operations.groupspec import GroupSpec, parse_group_request
+from simulator.operations.groupviews import events_body, group_body, status_body
+from simulator.operations.params import Params, next_token, page
+from simulator.store import ContainerGroupRow
+
+
+class ContainerGroupNotFound(NotFound):
+    code = "InvalidContainerGroup.NotFound"
+
+
+_PULLING = (GroupStatus.SCHEDULING.value, GroupStatus.PENDING.value)
+
+
+def state_of(row: ContainerGroupRow, at: datetime) -> GroupState:
+    return project(GroupPlan.from_json(row.plan), deleted_at=row.deleted_at, at=at)
+
+
+def _ip(counter: int) -> str:
+    """A private IP per group: 192.168.0.2, 192.168.0.3, ... then the next /24."""
+    block, host = divmod(counter - 1, 253)
+    if block < 256:
+        return f"192.168.{block}.{host + 2}"
+    block -= 256
+    return f"10.{(block // 256) % 256}.{block % 256}.{host + 2}"
+
+
+def _check_region(ctx: Context, spec: GroupSpec) -> str:
+    region = ctx.settings.region
+    if spec.region_id != region.region_id:
+        raise InvalidParameter(
+            f'RegionId: "{spec.region_id}" is not served here (this simulator serves '
+            f"{region.region_id})",
+            code="InvalidRegionId",
+        )
+    if spec.zone_id is not None and spec.zone_id not in region.zones:
+        raise InvalidParameter(
+            f'ZoneId: "{spec.zone_id}" is not a zone of {region.region_id} '
+            f"({', '.join(region.zones)})",
+            code="InvalidZoneId",
+        )
+    return spec.zone_id or region.zones[0]
+
+
+async def _by_token(ctx: Context, token: str) -> ContainerGroupRow | None:
+    async with ctx.db.sessions() as session:
+        query = select(ContainerGroupRow).where(ContainerGroupRow.client_token == token)
+        return (await session.execute(query)).scalar_one_or_none()
+
+
+async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]:
+    spec, credentials = parse_group_request(params)
+    zone = _check_region(ctx, spec)
+    if spec.client_token is not None:
+        existing = await _by_token(ctx, spec.client_token)
+        if existing is not None:
+            return {"ContainerGroupId": existing.id}
+    now = ctx.clock.now()
+    cache = await choose_cache(ctx, spec, now)
+    images, failures = resolve_images(catalog=ctx.catalog, spec=spec, credentials=credentials)
+    async with ctx.db.sessions() as session:
+        pulling = (
+            await session.execute(
+                select(func.count())
+                .select_from(ContainerGroupRow)
+                .where(ContainerGroupRow.status.in_(_PULLING))
+            )
+        ).scalar_one()
+    group_id = new_id("eci-")
+    plan = plan_group(
+        group_id=group_id,
+        spec=spec,
+        catalog=ctx.catalog,
+        images=images,
+        failures=failures,
+        model=ctx.model,
+        now=now,
+        cache=cache,
+        concurrent_pulls=int(pulling) + 1,
+    )
+    state = project(plan, deleted_at=None, at=now)
+    row = ContainerGroupRow(
+        id=group_id,
+        name=spec.name,
+        region_id=spec.region_id,
+        zone_id=zone,
+        client_token=spec.client_token,
+        intranet_ip=_ip(await ctx.db.next_counter("intranet-ip")),
+        created_at=now,
+        spec=spec.to_json(),
+        plan=plan.to_json(),
+        tags=spec.tags,
+        deleted_at=None,
+        status=state.status.value,
+        changed_at=state.changed_at,
+        next_due_at=state.next_change_at,
+        seq=0,
+    )
+    try:
+        async with ctx.db.sessions() as session:
+            session.add(row)
+            await session.commit()
+    except IntegrityError:
+        if spec.client_token is None:
+            raise
+        existing = await _by_token(ctx, spec.client_token)
+        if existing is None:
+            raise
+        return {"ContainerGroupId": existing.id}
+    ctx.wake()
+    ctx.logger.info(
+        "container group created",
+        group=group_id,
+        name=spec.name,
+        cache=None if cache is None else cache.cache_id,
+    )
+    return {"ContainerGroupId": group_id}
+
+
+def _filtered(params: Params, query: Select[ContainerGroupRow]) -> Select[ContainerGroupRow]:
+    ids = params.json_strings("ContainerGroupIds", max_items=20)
+    if ids is not None:
+        query = query.where(ContainerGroupRow.id.in_(ids))
+    name = params.text("ContainerGroupName", max_length=128)
+    if name is not None:
+        query = query.where(ContainerGroupRow.name == name)
+    zone = params.text("ZoneId", max_length=64)
+    if zone is not None:
+        query = query.where(ContainerGroupRow.zone_id == zone)
+    return query.order_by(ContainerGroupRow.created_at.desc(), ContainerGroupRow.id)
+
+
+def _tags_match(row: ContainerGroupRow, tags: dict[str, str]) -> bool:
+    return all(row.tags.get(k) == v for k, v in tags.items())
+
+
+async def _visible(
+    ctx: Context,
+    params: Params,
+    *,
+    now: datetime,
+    status: str | None,
+    since: datetime | None = None,
+) -> list[tuple[ContainerGroupRow, GroupState]]:
+    """Rows that pass the filters, with their state now (gone groups left out)."""
+    tags = params.tags()
+    query = _filtered(params, select(ContainerGroupRow))
+    stale = or_(ContainerGroupRow.next_due_at <= now, ContainerGroupRow.deleted_at.is_not(None))
+    if status is not None:
+        query = query.where(or_(ContainerGroupRow.status == status, stale))
+    if since is not None:
+        query = query.where(or_(ContainerGroupRow.changed_at >= since, stale))
+    async with ctx.db.sessions() as session:
+        rows = list((await session.execute(query)).scalars())
+    result = []
+    for row in rows:
+        if tags and not _tags_match(row, tags):
+            continue
+        state = state_of(row, now)
+        if state.gone:
+            continue
+        if status is not None and state.status.value != status:
+            continue
+        if since is not None and state.changed_at < since:
+            continue
+        result.append((row, state))
+    return result
+
+
+def _group(
+    row: ContainerGroupRow, state: GroupState, *, with_events: bool = True
+) -> dict[str, Any]:
+    return group_body(
+        group_id=row.id,
+        spec=GroupSpec.from_json(row.spec),
+        zone_id=row.zone_id,
+        intranet_ip=row.intranet_ip,
+        created_at=row.created_at,
+        plan=GroupPlan.from_json(row.plan),
+        state=state,
+        with_events=with_events,
+    )
+
+
+async def describe_container_groups(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    offset, limit = page(params, default_limit=20, max_limit=20)
+    status = params.text("Status", max_length=32)
+    if status is not None and status not in {s.value for s in GroupStatus}:
+        raise InvalidParameter(
+            f'Status: "{status}" is not one of {", ".join(s.value for s in GroupStatus)}'
+        )
+    with_events = params.flag("WithEvent", default=True)
+    now = ctx.clock.now()
+    visible = await _visible(ctx, params, now=now, status=status)
+    chosen = visible[offset : offset + limit]
+    return {
+        "ContainerGroups": [_group(row, state, with_events=with_events) for row, state in chosen],
+        "TotalCount": len(visible),
+        "NextToken": next_token(offset=offset, limit=limit, total=len(visible)),
+    }
+
+
+async def describe_container_group_status(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    offset, limit = page(params, default_limit=200, max_limit=1000)
+    since_second = params.integer("SinceSecond", minimum=0)
+    now = ctx.clock.now()
+    since = None if since_second is None else now - timedelta(seconds=since_second)
+    visible = await _visible(ctx, params, now=now, status=None, since=since)
+    chosen = visible[offset : offset + limit]
+    data = [
+        status_body(
+            group_id=row.id,
+            spec=GroupSpec.from_json(row.spec),
+            intranet_ip=row.intranet_ip,
+            plan=GroupPlan.from_json(row.plan),
+            state=state,
+            at=now,
+        )
+        for row, state in chosen
+    ]
+    return {
+        "Data": data,
+        "TotalCount": len(visible),
+        "NextToken": next_token(offset=offset, limit=limit, total=len(visible)),
+        "SimulatorTime": to_wire(now),
+    }
+
+
+async def _get(ctx: Context, group_id: str, now: datetime) -> tuple[ContainerGroupRow, GroupState]:
+    async with ctx.db.sessions() as session:
+        row = await session.get(ContainerGroupRow, group_id)
+    if row is not None:
+        state = state_of(row, now)
+        if not state.gone:
+            return row, state
+    raise ContainerGroupNotFound(f"container group {group_id} does not exist")
+
+
+async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    group_id = params.required_text("ContainerGroupId", max_length=64)
+    now = ctx.clock.now()
+    row, _ = await _get(ctx, group_id, now)
+    if row.deleted_at is not None:
+        return {}
+    deleted = project(GroupPlan.from_json(row.plan), deleted_at=now, at=now)
+    async with ctx.db.sessions() as session:
+        await session.execute(
+            update(ContainerGroupRow)
+            .where(ContainerGroupRow.id == group_id, ContainerGroupRow.deleted_at.is_(None))
+            .values(
+                deleted_at=now,
+                status=deleted.status.value,
+                changed_at=deleted.changed_at,
+                next_due_at=deleted.next_change_at,
+                seq=ContainerGroupRow.seq + 1,
+            )
+        )
+        await session.commit()
+    ctx.wake()
+    ctx.logger.info("container group deleted", group=group_id)
+    return {}
+
+
+async def describe_container_log(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    group_id = params.required_text("ContainerGroupId", max_length=64)
+    container = params.required_text("ContainerName", max_length=128)
+    tail = params.integer("Tail", minimum=0)
+    limit_bytes = params.integer("LimitBytes", minimum=1)
+    since_seconds = params.integer("SinceSeconds", minimum=1)
+    timestamps = params.flag("Timestamps")
+    now = ctx.clock.now()
+    _, state = await _get(ctx, group_id, now)
+    statuses = {s.plan.name: s for s in state.init_containers + state.containers}
+    status = statuses.get(container)
+    if status is None:
+        raise InvalidParameter(
+            f'ContainerName: "{container}" is not a container of {group_id} ({", ".join(statuses)})'
+        )
+    lines = log_lines(status, at=now)
+    if since_seconds is not None:
+        cutoff = now - timedelta(seconds=since_seconds)
+        lines = [(when, text) for when, text in lines if when >= cutoff]
+    if tail is not None:
+        lines = lines[-tail:] if tail else []
+    rendered = [f"{to_wire(when)} {text}" if timestamps else text for when, text in lines]
+    content = "".join(line + "\n" for line in rendered)
+    if limit_bytes is not None:
+        content = content.encode()[:limit_bytes].decode(errors="ignore")
+    return {"ContainerName": container, "Content": content}
+
+
+async def describe_container_group_events(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    offset, limit = page(params, default_limit=200, max_limit=1000)
+    since_second = params.integer("SinceSecond", minimum=0)
+    now = ctx.clock.now()
+    since = None if since_second is None else now - timedelta(seconds=since_second)
+    visible = await _visible(ctx, params, now=now, status=None)
+    data = []
+    for row, state in visible:
+        body = events_body(
+            group_id=row.id, spec=GroupSpec.from_json(row.spec), state=state, since=since
+        )
+        if body["Events"]:
+            data.append(body)
+    chosen = data[offset : offset + limit]
+    return {"Data": chosen, "TotalCount": len(data)}

@@ -1,0 +1,112 @@
+"""Deciding an image cache build (creation or update): a `Revision` with its instants.
+
+The build runs on a temporary instance: the instance starts, the pause image
+and then each requested image are pulled onto the build disk (layers other
+Ready caches hold are copied instead when AutoMatchImageCache asks for reuse),
+and the disk is snapshotted. A reference that does not resolve, or a private
+image without the right credential, fails the build after the temporary
+instance is up; so does a disk too small for the images (needed vs given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from simulator.catalog import Catalog, Image, ImagePullError, RegistryCredential
+from simulator.engine.cacheplan import BuildStep, CacheContent, Revision
+from simulator.engine.groupplan import Failure
+from simulator.engine.timestamps import after
+from simulator.timemodel import StepKind, TimeModelSettings, plan_cache_build
+
+GIB = 1024**3
+
+
+def _content(requested: Sequence[str], images: Sequence[Image]) -> CacheContent:
+    return CacheContent(
+        images=tuple(i.reference for i in images),
+        requested=tuple(requested),
+        image_bytes={i.reference: i.uncompressed_bytes for i in images},
+        image_layers={i.reference: tuple(layer.digest for layer in i.layers) for i in images},
+    )
+
+
+def plan_revision(
+    *,
+    cache_id: str,
+    catalog: Catalog,
+    model: TimeModelSettings,
+    requested: Sequence[str],
+    credentials: Sequence[RegistryCredential],
+    size_gib: int,
+    retention_days: int | None,
+    reusable: Mapping[str, str],
+    now: datetime,
+) -> Revision:
+    """Plan one build starting at `now`. `reusable` maps layer digest → cache holding it."""
+    resolved: list[Image] = []
+    failure: Failure | None = None
+    for reference in requested:
+        try:
+            resolved.append(catalog.resolve(reference, credentials))
+        except ImagePullError as exc:
+            failure = Failure(
+                "FailedPullImage", f'Failed to pull image "{reference}": {exc.message}'
+            )
+            break
+    content = _content(requested, resolved)
+    instance_up = after(now, model.cache_instance_seconds)
+    instance = BuildStep("instance", "temporary build instance", now, instance_up, 0)
+    if failure is not None:
+        failed_at = after(instance_up, model.manifest_resolve_seconds)
+        return Revision(now, (instance,), content, size_gib, retention_days, failure, failed_at)
+    layers = {
+        layer.digest: layer for image in [catalog.pause_image, *resolved] for layer in image.layers
+    }
+    needed = sum(layer.uncompressed_bytes for layer in layers.values())
+    if needed > size_gib * GIB:
+        failure = Failure(
+            "ImageCacheSizeTooSmall",
+            f"the images need {needed / GIB:.2f} GiB uncompressed but ImageCacheSize is "
+            f"{size_gib} GiB",
+        )
+        return Revision(now, (instance,), content, size_gib, retention_days, failure, instance_up)
+    reuse = frozenset(d for d in layers if d in reusable)
+    build = plan_cache_build(
+        model=model,
+        images=[catalog.pause_image, *resolved],
+        reusable_layers=reuse,
+        jitter_key=cache_id,
+    )
+    by_reference: dict[str, str] = {
+        str(image.reference): ref for ref, image in zip(requested, resolved, strict=True)
+    }
+    steps = [
+        BuildStep(
+            "instance",
+            "temporary build instance",
+            now,
+            after(now, build.steps[0].end_seconds) if build.steps else instance_up,
+            build.progress_percent(build.steps[0].end_seconds) if build.steps else 0,
+        )
+    ]
+    for pull in build.images:
+        steps.append(
+            BuildStep(
+                "pull",
+                by_reference.get(pull.reference, pull.reference),
+                after(now, pull.start_seconds),
+                after(now, pull.end_seconds),
+                build.progress_percent(pull.end_seconds),
+                reused=pull.pulled_layers == 0 and pull.reused_layers > 0,
+            )
+        )
+    snapshot = [s for s in build.steps if s.kind is StepKind.CREATE_SNAPSHOT]
+    snapshot_start = snapshot[0].start_seconds if snapshot else build.total_seconds
+    steps.append(
+        BuildStep(
+            "snapshot", "snapshot", after(now, snapshot_start), after(now, build.total_seconds), 100
+        )
+    )
+    reused_from = tuple(sorted({reusable[d] for d in reuse}))
+    return Revision(now, tuple(steps), content, size_gib, retention_days, None, None, reused_from)

@@ -1,0 +1,484 @@
+"""What a container group looks like at a simulated instant, computed from its plan.
+
+`project(plan, deleted_at=..., at=...)` is pure: the same plan and instant
+always give the same status, container states, events and log lines. It also
+says when the group last changed (for `DescribeContainerGroupStatus`
+`SinceSecond`) and when it will next change (the runner's due time).
+
+Phases: Scheduling (from creation to `scheduled_at`), Pending (image
+preparation, init containers, container create/start), then Running,
+Succeeded or Failed; ScheduleFailed when scheduling fails; Terminating after
+DeleteContainerGroup until the group is gone.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from simulator.engine.containerruns import Run, Timeline, backoff, timeline
+from simulator.engine.groupplan import ContainerPlan, GroupPlan, ImagePreparation, ImageSource
+from simulator.engine.timestamps import after
+
+
+class GroupStatus(enum.Enum):
+    """ECI's container group statuses."""
+
+    SCHEDULING = "Scheduling"
+    PENDING = "Pending"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    SCHEDULE_FAILED = "ScheduleFailed"
+    RESTARTING = "Restarting"
+    TERMINATING = "Terminating"
+    EXPIRED = "Expired"
+
+
+class ContainerPhase(enum.Enum):
+    WAITING = "Waiting"
+    RUNNING = "Running"
+    TERMINATED = "Terminated"
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    phase: ContainerPhase
+    reason: str | None = None
+    message: str | None = None
+    exit_code: int | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ContainerStatus:
+    plan: ContainerPlan
+    init: bool
+    current: ContainerState
+    previous: ContainerState | None
+    restart_count: int
+    ready: bool
+    started: bool
+    run: Run | None
+    """The latest run that started (its log lines are the container's log)."""
+
+
+@dataclass(frozen=True)
+class GroupEvent:
+    type: str
+    """Normal or Warning."""
+    reason: str
+    message: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    container: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupState:
+    status: GroupStatus
+    init_containers: tuple[ContainerStatus, ...]
+    containers: tuple[ContainerStatus, ...]
+    events: tuple[GroupEvent, ...]
+    changed_at: datetime
+    """The latest transition at or before the instant (status or any container)."""
+    next_change_at: datetime | None
+    """The next planned transition, None when nothing more will happen by itself."""
+    initialized_at: datetime | None
+    """When images were ready and every init container had completed, if so."""
+    running_at: datetime | None
+    """When the group became Running (all containers started), if it has."""
+    succeeded_at: datetime | None
+    failed_at: datetime | None
+    gone: bool
+    """Deleted and past Terminating: no longer listed."""
+
+
+class _Collector:
+    """Gathers transitions (for changed/next) and events while projecting."""
+
+    def __init__(self, horizon: datetime) -> None:
+        self.horizon = horizon
+        self.changes: list[datetime] = []
+        self.upcoming: list[datetime] = []
+        self.events: list[GroupEvent] = []
+
+    def instant(self, when: datetime | None) -> None:
+        if when is None:
+            return
+        (self.changes if when <= self.horizon else self.upcoming).append(when)
+
+    def event(
+        self,
+        *,
+        kind: str,
+        reason: str,
+        message: str,
+        times: list[datetime],
+        container: str | None = None,
+    ) -> None:
+        seen = [t for t in times if t <= self.horizon]
+        if seen:
+            self.events.append(
+                GroupEvent(kind, reason, message, len(seen), seen[0], seen[-1], container)
+            )
+
+
+def _pull_attempts(image: ImagePreparation, plan: GroupPlan, horizon: datetime) -> list[datetime]:
+    """Failure instants of a failing pull: first at `finished_at`, then after each back-off."""
+    attempt = image.seconds
+    failures = [image.finished_at]
+    while failures[-1] <= horizon:
+        wait = backoff(plan.pull_backoff_seconds, len(failures) - 1)
+        failures.append(after(failures[-1], wait + attempt))
+    return failures
+
+
+def _pulled_message(image: ImagePreparation) -> str:
+    seconds = f"{image.seconds:.3f}s"
+    if image.source is ImageSource.CACHE:
+        return (
+            f'Successfully pulled image "{image.reference}" in {seconds} '
+            f"from image cache {image.cache_id}"
+        )
+    megabytes = f"{image.pulled_bytes / 1_000_000:.2f} MB"
+    if image.source is ImageSource.PARTIAL_CACHE:
+        return (
+            f'Successfully pulled image "{image.reference}" in {seconds} from image cache '
+            f"{image.cache_id} and the registry ({megabytes} downloaded)"
+        )
+    return f'Successfully pulled image "{image.reference}" in {seconds} ({megabytes} downloaded)'
+
+
+def _images(plan: GroupPlan, c: _Collector) -> dict[str, ContainerState]:
+    """Image events; returns the Waiting state of containers whose image failed to pull."""
+    waiting: dict[str, ContainerState] = {}
+    for image in plan.images:
+        c.instant(image.started_at)
+        if image.failure is None:
+            c.instant(image.finished_at)
+            c.event(
+                kind="Normal",
+                reason="Pulling",
+                message=f'Pulling image "{image.reference}"',
+                times=[image.started_at],
+            )
+            c.event(
+                kind="Normal",
+                reason="Pulled",
+                message=_pulled_message(image),
+                times=[image.finished_at],
+            )
+            continue
+        failures = _pull_attempts(image, plan, c.horizon)
+        starts = [image.started_at] + [after(f, -image.seconds) for f in failures[1:]]
+        for when in failures + starts:
+            c.instant(when)
+        c.event(
+            kind="Normal",
+            reason="Pulling",
+            message=f'Pulling image "{image.reference}"',
+            times=starts,
+        )
+        c.event(
+            kind="Warning",
+            reason="Failed",
+            message=f'Failed to pull image "{image.reference}": {image.failure.message}',
+            times=failures,
+        )
+        c.event(
+            kind="Warning",
+            reason="BackOff",
+            message=f'Back-off pulling image "{image.reference}"',
+            times=failures[:-1] if failures[-1] > c.horizon else failures,
+        )
+        if failures[0] <= c.horizon:
+            backing_off = all(f <= c.horizon for f in failures)
+            waiting[image.reference] = ContainerState(
+                ContainerPhase.WAITING,
+                reason="ImagePullBackOff" if backing_off and len(failures) > 2 else "ErrImagePull",
+                message=image.failure.message,
+            )
+    return waiting
+
+
+def _status_of(
+    container: ContainerPlan, line: Timeline, *, init: bool, c: _Collector, waiting_reason: str
+) -> ContainerStatus:
+    runs = line.runs
+    for run in runs:
+        for when in (run.started_at, run.ready_at, run.exit_at):
+            c.instant(when)
+    c.instant(line.next_instant)
+    starts = [run.started_at for run in runs]
+    c.event(
+        kind="Normal",
+        reason="Created",
+        message=f"Created container {container.name}",
+        times=starts,
+        container=container.name,
+    )
+    c.event(
+        kind="Normal",
+        reason="Started",
+        message=f"Started container {container.name}",
+        times=starts,
+        container=container.name,
+    )
+    backoffs = [r.exit_at for r in runs if r.exit_at is not None and r.restart_at is not None]
+    c.event(
+        kind="Warning",
+        reason="BackOff",
+        message=f"Back-off restarting failed container {container.name}",
+        times=backoffs,
+        container=container.name,
+    )
+    if not runs:
+        return ContainerStatus(
+            container,
+            init,
+            ContainerState(ContainerPhase.WAITING, reason=waiting_reason),
+            None,
+            0,
+            False,
+            False,
+            None,
+        )
+    last = runs[-1]
+    previous = None
+    if len(runs) > 1:
+        before = runs[-2]
+        previous = _terminated(before)
+    if last.exit_at is None or last.exit_at > c.horizon:
+        current = ContainerState(ContainerPhase.RUNNING, started_at=last.started_at)
+        ready = last.ready_at is not None and last.ready_at <= c.horizon
+    elif last.restart_at is not None:
+        current = ContainerState(
+            ContainerPhase.WAITING,
+            reason="CrashLoopBackOff",
+            message=f"back-off restarting failed container {container.name}",
+        )
+        previous = _terminated(last)
+        ready = False
+    else:
+        current = _terminated(last)
+        ready = False
+    return ContainerStatus(container, init, current, previous, last.index, ready, True, last)
+
+
+def _terminated(run: Run) -> ContainerState:
+    assert run.exit_at is not None
+    return ContainerState(
+        ContainerPhase.TERMINATED,
+        reason="Completed" if run.exit_code == 0 else "Error",
+        exit_code=run.exit_code,
+        started_at=run.started_at,
+        finished_at=run.exit_at,
+    )
+
+
+def _waiting_all(
+    containers: tuple[ContainerPlan, ...],
+    *,
+    init: bool,
+    reasons: dict[str, ContainerState],
+    default: str,
+) -> list[ContainerStatus]:
+    return [
+        ContainerStatus(
+            container,
+            init,
+            reasons.get(container.image, ContainerState(ContainerPhase.WAITING, reason=default)),
+            None,
+            0,
+            False,
+            False,
+            None,
+        )
+        for container in containers
+    ]
+
+
+def _kill(status: ContainerStatus, deleted_at: datetime) -> ContainerStatus:
+    if status.current.phase is not ContainerPhase.RUNNING:
+        return status
+    stopped = ContainerState(
+        ContainerPhase.TERMINATED,
+        reason="Completed",
+        message="stopped by DeleteContainerGroup",
+        exit_code=0,
+        started_at=status.current.started_at,
+        finished_at=deleted_at,
+    )
+    return ContainerStatus(
+        status.plan,
+        status.init,
+        stopped,
+        status.previous,
+        status.restart_count,
+        False,
+        True,
+        status.run,
+    )
+
+
+def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> GroupState:
+    """The group as it is at simulated instant `at`."""
+    horizon = at if deleted_at is None else min(at, deleted_at)
+    c = _Collector(horizon)
+    c.instant(plan.created_at)
+    c.instant(plan.scheduled_at)
+    status = GroupStatus.SCHEDULING
+    running_at = succeeded_at = failed_at = initialized_at = None
+    init_statuses: list[ContainerStatus] = []
+    statuses: list[ContainerStatus] = []
+    scheduled = plan.scheduled_at <= horizon
+    if scheduled and plan.schedule_failure is not None:
+        status, failed_at = GroupStatus.SCHEDULE_FAILED, plan.scheduled_at
+        c.event(
+            kind="Warning",
+            reason=plan.schedule_failure.reason,
+            message=plan.schedule_failure.message,
+            times=[plan.scheduled_at],
+        )
+    elif scheduled:
+        status = GroupStatus.PENDING
+        seconds = (plan.scheduled_at - plan.created_at).total_seconds()
+        c.event(
+            kind="Normal",
+            reason="Scheduled",
+            message=f"Successfully scheduled the instance in {seconds:.3f}s",
+            times=[plan.scheduled_at],
+        )
+        if plan.cache is not None:
+            c.event(
+                kind="Normal",
+                reason="SuccessfulHitImageCache",
+                message=(
+                    f"Successfully hit image cache {plan.cache.cache_id} ({plan.cache.mode}); "
+                    f"{len(plan.cache.matched_images)} of "
+                    f"{len(plan.cache.matched_images) + len(plan.cache.missing_images)} "
+                    "images come from the cache"
+                ),
+                times=[plan.scheduled_at],
+            )
+    if plan.schedule_failure is None:
+        waiting = _images(plan, c) if scheduled else {}
+        main_default = "PodInitializing" if plan.init_containers else "ContainerCreating"
+        if plan.prepared_at is None or plan.prepared_at > horizon:
+            c.instant(plan.prepared_at)
+            init_statuses = _waiting_all(
+                plan.init_containers, init=True, reasons=waiting, default="ContainerCreating"
+            )
+            statuses = _waiting_all(
+                plan.containers, init=False, reasons=waiting, default=main_default
+            )
+        else:
+            c.instant(plan.prepared_at)
+            created: datetime | None = plan.prepared_at
+            init_policy = "Never" if plan.restart_policy == "Never" else "OnFailure"
+            for init in plan.init_containers:
+                if created is None:
+                    init_statuses += _waiting_all(
+                        (init,), init=True, reasons={}, default="PodInitializing"
+                    )
+                    continue
+                line = timeline(
+                    container=init,
+                    created_at=created,
+                    policy=init_policy,
+                    backoffs=plan.restart_backoff_seconds,
+                    horizon=horizon,
+                )
+                init_statuses.append(
+                    _status_of(init, line, init=True, c=c, waiting_reason="ContainerCreating")
+                )
+                finished = line.finished_at(horizon)
+                last = line.last
+                if finished is not None and last is not None and last.exit_code != 0:
+                    status, failed_at = GroupStatus.FAILED, finished
+                created = finished if failed_at is None else None
+            initialized_at = created
+            if created is None:
+                statuses = _waiting_all(
+                    plan.containers, init=False, reasons={}, default="PodInitializing"
+                )
+            else:
+                for container in plan.containers:
+                    line = timeline(
+                        container=container,
+                        created_at=created,
+                        policy=plan.restart_policy,
+                        backoffs=plan.restart_backoff_seconds,
+                        horizon=horizon,
+                    )
+                    statuses.append(
+                        _status_of(
+                            container, line, init=False, c=c, waiting_reason="ContainerCreating"
+                        )
+                    )
+                firsts = [after(created, s.plan.start_seconds) for s in statuses]
+                if firsts and max(firsts) <= horizon:
+                    running_at = max(firsts)
+                if statuses and all(s.current.phase is ContainerPhase.TERMINATED for s in statuses):
+                    ended = max(s.current.finished_at or created for s in statuses)
+                    if all(s.current.exit_code == 0 for s in statuses):
+                        status, succeeded_at = GroupStatus.SUCCEEDED, ended
+                    else:
+                        status, failed_at = GroupStatus.FAILED, ended
+                elif running_at is not None:
+                    status = GroupStatus.RUNNING
+    gone = False
+    if deleted_at is not None and deleted_at <= at:
+        status = GroupStatus.TERMINATING
+        for s in init_statuses + statuses:
+            if s.current.phase is ContainerPhase.RUNNING:
+                c.event(
+                    kind="Normal",
+                    reason="Killing",
+                    message=f"Stopping container {s.plan.name}",
+                    times=[deleted_at],
+                    container=s.plan.name,
+                )
+        init_statuses = [_kill(s, deleted_at) for s in init_statuses]
+        statuses = [_kill(s, deleted_at) for s in statuses]
+        gone_at = after(deleted_at, plan.termination_seconds)
+        c.changes.append(deleted_at)
+        c.upcoming = []
+        if gone_at <= at:
+            gone = True
+            c.changes.append(gone_at)
+        else:
+            c.upcoming.append(gone_at)
+    return GroupState(
+        status=status,
+        init_containers=tuple(init_statuses),
+        containers=tuple(statuses),
+        events=tuple(sorted(c.events, key=lambda e: (e.first_at, e.last_at))),
+        changed_at=max(c.changes),
+        next_change_at=min(c.upcoming) if c.upcoming else None,
+        initialized_at=initialized_at,
+        running_at=running_at,
+        succeeded_at=succeeded_at,
+        failed_at=failed_at,
+        gone=gone,
+    )
+
+
+def log_lines(status: ContainerStatus, *, at: datetime) -> list[tuple[datetime, str]]:
+    """The lines the container's latest run printed by `at` (what `kubectl logs` shows)."""
+    run = status.run
+    if run is None:
+        return []
+    end = at if run.exit_at is None else min(at, run.exit_at)
+    if status.current.phase is ContainerPhase.TERMINATED and status.current.finished_at:
+        end = min(end, status.current.finished_at)
+    lines = []
+    for line in status.plan.workload.log_lines:
+        when = after(run.started_at, line.offset_seconds)
+        if when <= end:
+            lines.append((when, line.text))
+    return lines

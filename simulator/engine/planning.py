@@ -1,0 +1,184 @@
+"""Deciding a container group's future at creation: the `GroupPlan`.
+
+Inputs are values (the validated spec, resolved images, the chosen cache's
+content, the time model, the number of pulls in flight); the output is a plan
+with absolute simulated instants. All durations come from
+`simulator.timemodel`; workload behaviour from `simulator.workloads`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from simulator.catalog import Catalog, Image, ImagePullError, RegistryCredential
+from simulator.engine.cacheplan import CacheContent
+from simulator.engine.groupplan import (
+    CacheUse,
+    ContainerPlan,
+    Failure,
+    GroupPlan,
+    ImagePreparation,
+    ImageSource,
+)
+from simulator.engine.timestamps import after
+from simulator.engine.workloadplans import workload_plan
+from simulator.operations.groupspec import ContainerSpec, GroupSpec
+from simulator.timemodel import (
+    TimeModelSettings,
+    plan_container_start,
+    plan_image_preparation,
+    restart_backoff_seconds,
+)
+
+
+@dataclass(frozen=True)
+class ChosenCache:
+    """The cache a new group starts from, and how it was chosen."""
+
+    cache_id: str
+    mode: str
+    content: CacheContent
+    snapshot_layers: frozenset[str]
+    """Every layer on the snapshot (the pause image's included)."""
+
+
+def backoff_sequence(model: TimeModelSettings) -> tuple[float, ...]:
+    """Restart (and pull retry) waits until the cap is reached; the last repeats."""
+    waits: list[float] = []
+    for count in range(64):
+        wait = restart_backoff_seconds(model=model, restart_count=count)
+        waits.append(wait)
+        if wait >= model.restart_backoff_max_seconds:
+            break
+    return tuple(waits)
+
+
+def resolve_images(
+    *, catalog: Catalog, spec: GroupSpec, credentials: Sequence[RegistryCredential]
+) -> tuple[dict[str, Image], dict[str, Failure]]:
+    """Resolve every image the group needs: images found, and pull failures by reference."""
+    found: dict[str, Image] = {}
+    failed: dict[str, Failure] = {}
+    for reference in spec.images:
+        try:
+            found[reference] = catalog.resolve(reference, credentials)
+        except ImagePullError as exc:
+            failed[reference] = Failure(reason="ErrImagePull", message=exc.message)
+    return found, failed
+
+
+def plan_group(
+    *,
+    group_id: str,
+    spec: GroupSpec,
+    catalog: Catalog,
+    images: dict[str, Image],
+    failures: dict[str, Failure],
+    model: TimeModelSettings,
+    now: datetime,
+    cache: ChosenCache | None,
+    concurrent_pulls: int,
+) -> GroupPlan:
+    scheduled_at = after(now, model.scheduling_seconds)
+    ordered = [images[ref] for ref in spec.images if ref in images]
+    preparation = plan_image_preparation(
+        model=model,
+        images=[catalog.pause_image, *ordered],
+        snapshot_layers=None if cache is None else cache.snapshot_layers,
+        concurrent_pulls=max(1, concurrent_pulls),
+        jitter_key=group_id,
+    )
+    prepared: list[ImagePreparation] = []
+    first = True
+    for reference in spec.images:
+        image = images.get(reference)
+        if image is None:
+            continue
+        pull = preparation.image(image.reference)
+        if cache is None:
+            source = ImageSource.REGISTRY
+        elif pull.pulled_layers == 0:
+            source = ImageSource.CACHE
+        elif pull.present_layers > 0:
+            source = ImageSource.PARTIAL_CACHE
+        else:
+            source = ImageSource.REGISTRY
+        prepared.append(
+            ImagePreparation(
+                reference=reference,
+                resolved=image.reference,
+                source=source,
+                cache_id=None
+                if source is ImageSource.REGISTRY or cache is None
+                else cache.cache_id,
+                started_at=scheduled_at if first else after(scheduled_at, pull.start_seconds),
+                finished_at=after(scheduled_at, pull.end_seconds),
+                size_bytes=image.uncompressed_bytes,
+                pulled_bytes=pull.downloaded_bytes,
+            )
+        )
+        first = False
+    end_of_pulls = after(scheduled_at, preparation.total_seconds)
+    for reference in spec.images:
+        failure = failures.get(reference)
+        if failure is None:
+            continue
+        prepared.append(
+            ImagePreparation(
+                reference=reference,
+                resolved=reference,
+                source=ImageSource.REGISTRY,
+                cache_id=None,
+                started_at=end_of_pulls,
+                finished_at=after(end_of_pulls, model.manifest_resolve_seconds),
+                size_bytes=0,
+                pulled_bytes=0,
+                failure=failure,
+            )
+        )
+    cached_images = {p.reference for p in prepared if p.source is not ImageSource.REGISTRY}
+
+    def container(c: ContainerSpec, *, init: bool) -> ContainerPlan:
+        start = 0.0
+        image = images.get(c.image)
+        if image is not None:
+            start = plan_container_start(
+                model=model,
+                image=image,
+                lazily_hydrated=c.image in cached_images,
+                jitter_key=f"{group_id}/{c.name}",
+            ).started_seconds
+        return ContainerPlan(
+            name=c.name,
+            image=c.image,
+            start_seconds=start,
+            workload=workload_plan(c, init=init),
+        )
+
+    waits = backoff_sequence(model)
+    cache_use = None
+    if cache is not None:
+        matched = tuple(r for r in spec.images if r in cached_images)
+        cache_use = CacheUse(
+            cache_id=cache.cache_id,
+            mode=cache.mode,
+            matched_images=matched,
+            missing_images=tuple(r for r in spec.images if r not in cached_images),
+        )
+    return GroupPlan(
+        created_at=now,
+        scheduled_at=scheduled_at,
+        schedule_failure=None,
+        images=tuple(prepared),
+        prepared_at=None if failures else end_of_pulls,
+        init_containers=tuple(container(c, init=True) for c in spec.init_containers),
+        containers=tuple(container(c, init=False) for c in spec.containers),
+        restart_policy=spec.restart_policy,
+        restart_backoff_seconds=waits,
+        pull_backoff_seconds=waits,
+        termination_seconds=model.termination_seconds,
+        cache=cache_use,
+        active_deadline_seconds=spec.active_deadline_seconds,
+    )

@@ -1,0 +1,164 @@
+"""The engine loop: materialise due transitions from persisted due times, on the Clock.
+
+Every row carries `next_due_at`, the next simulated instant its plan changes
+it. The runner sleeps on the clock until the earliest due time (or until told
+new work exists, or a short real-time poll for work other processes added),
+then recomputes each due row from its plan *at the current instant* and
+writes the new status with a conditional `UPDATE ... WHERE seq = :seq`: when
+two processes share one PostgreSQL database, exactly one write wins and the
+other sees rowcount 0 and moves on. Because a row's state is a pure function
+of its plan, a lost or late tick never loses or duplicates anything: a
+restarted process simply finds the rows already due and catches up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from simulator.engine.cacheplan import CachePlan
+from simulator.engine.cachestate import project as project_cache
+from simulator.engine.groupplan import GroupPlan
+from simulator.engine.groupstate import project as project_group
+from simulator.store import ContainerGroupRow, Database, ImageCacheRow
+from simulator.timing import Clock
+
+
+@dataclass(frozen=True)
+class RunnerSettings:
+    """How the engine loop polls and batches."""
+
+    poll_seconds: float = 0.5
+    """Real seconds between looks for work added by other processes (default 0.5)."""
+    batch_size: int = 500
+    """Rows materialised per query (default 500)."""
+
+
+class Runner:
+    """Runs every time-driven transition; one per process, safe to run in several."""
+
+    def __init__(
+        self, *, db: Database, clock: Clock, logger: Any, settings: RunnerSettings | None = None
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._logger = logger
+        self._settings = settings or RunnerSettings()
+        self._wake = asyncio.Event()
+        self.ticks = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def tick(self) -> datetime | None:
+        """Materialise every row due by now; return the earliest due time left."""
+        now = self._clock.now()
+        while await self._groups(now) or await self._caches(now):
+            pass
+        self.ticks += 1
+        async with self._db.sessions() as session:
+            group_due = (
+                await session.execute(select(func.min(ContainerGroupRow.next_due_at)))
+            ).scalar_one_or_none()
+            cache_due = (
+                await session.execute(select(func.min(ImageCacheRow.next_due_at)))
+            ).scalar_one_or_none()
+        dues = [d for d in (group_due, cache_due) if d is not None]
+        return min(dues) if dues else None
+
+    async def _groups(self, now: datetime) -> int:
+        async with self._db.sessions() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(ContainerGroupRow)
+                        .where(ContainerGroupRow.next_due_at <= now)
+                        .limit(self._settings.batch_size)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for row in rows:
+                state = project_group(
+                    GroupPlan.from_json(row.plan), deleted_at=row.deleted_at, at=now
+                )
+                claim = (ContainerGroupRow.id == row.id, ContainerGroupRow.seq == row.seq)
+                if state.gone:
+                    await session.execute(delete(ContainerGroupRow).where(*claim))
+                    continue
+                await session.execute(
+                    update(ContainerGroupRow)
+                    .where(*claim)
+                    .values(
+                        status=state.status.value,
+                        changed_at=state.changed_at,
+                        next_due_at=state.next_change_at,
+                        seq=row.seq + 1,
+                    )
+                )
+            await session.commit()
+        return len(rows)
+
+    async def _caches(self, now: datetime) -> int:
+        async with self._db.sessions() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(ImageCacheRow)
+                        .where(ImageCacheRow.next_due_at <= now)
+                        .limit(self._settings.batch_size)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for row in rows:
+                state = project_cache(CachePlan.from_json(row.plan), at=now)
+                await session.execute(
+                    update(ImageCacheRow)
+                    .where(ImageCacheRow.id == row.id, ImageCacheRow.seq == row.seq)
+                    .values(
+                        status=state.status.value,
+                        changed_at=state.changed_at,
+                        next_due_at=state.next_change_at,
+                        seq=row.seq + 1,
+                    )
+                )
+            await session.commit()
+        return len(rows)
+
+    async def run(self) -> None:
+        """Loop until cancelled; an unexpected error is logged and the loop goes on."""
+        while True:
+            self._wake.clear()
+            try:
+                due = await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._logger.exception("engine tick failed; retrying")
+                due = None
+            await self._wait(due)
+
+    async def _wait(self, due: datetime | None) -> None:
+        waiters: list[asyncio.Task[Any]] = [asyncio.create_task(self._wake.wait())]
+        if due is not None:
+            waiters.append(asyncio.create_task(self._clock.sleep_until(due)))
+        try:
+            await asyncio.wait(
+                waiters,
+                timeout=self._settings.poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            for waiter in waiters:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await waiter

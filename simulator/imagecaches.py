@@ -1,0 +1,384 @@
+"""Image cache operations: Create, Describe, Update, Delete, and choosing a cache for a group.
+
+A cache's whole future is planned when it is created or updated (see
+`simulator.engine.cachebuild`); this module validates requests, keeps rows
+and renders responses. Errors a caller can act on name the cache and its
+state: an explicit `ImageSnapshotId` that does not exist or is not Ready fails
+CreateContainerGroup with `InvalidImageSnapshotId.NotFound` or
+`IncorrectImageCacheStatus`. Deleting a cache never touches container groups
+(their plans hold everything they took from it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from simulator.catalog import RegistryCredential, normalize_reference
+from simulator.engine.cachebuild import plan_revision
+from simulator.engine.cachechoice import Candidate, rank
+from simulator.engine.cacheplan import CachePlan
+from simulator.engine.cachestate import CacheState, CacheStatus, project
+from simulator.engine.planning import ChosenCache
+from simulator.engine.timestamps import to_wire
+from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
+from simulator.operations.context import Context, new_id
+from simulator.operations.groupspec import GroupSpec
+from simulator.operations.params import Params, next_token, page
+from simulator.store import ImageCacheRow
+
+
+class ImageCacheNotFound(NotFound):
+    code = "InvalidImageCacheId.NotFound"
+
+
+class ImageSnapshotNotFound(NotFound):
+    code = "InvalidImageSnapshotId.NotFound"
+
+
+class ImageCacheNotReady(IncorrectStatus):
+    code = "IncorrectImageCacheStatus"
+
+
+def state_of(row: ImageCacheRow, at: datetime) -> CacheState:
+    return project(CachePlan.from_json(row.plan), at=at)
+
+
+def _credentials(params: Params) -> list[RegistryCredential]:
+    return [
+        RegistryCredential(
+            server=item.required_text("Server", max_length=256),
+            username=item.required_text("UserName", max_length=256),
+            password=item.required_text("Password", max_length=1024),
+        )
+        for item in params.items("ImageRegistryCredential", max_items=20)
+    ]
+
+
+def _images(params: Params, *, required: bool) -> list[str]:
+    images = params.strings("Image", max_items=20)
+    if required and not images:
+        raise MissingParameter("Image.1 is required: at least one image to cache")
+    for index, image in enumerate(images, start=1):
+        try:
+            normalize_reference(image)
+        except EciError as exc:
+            raise InvalidParameter(f"Image.{index}: {exc.message}") from None
+    return images
+
+
+async def _all(ctx: Context) -> list[ImageCacheRow]:
+    async with ctx.db.sessions() as session:
+        return list((await session.execute(select(ImageCacheRow))).scalars())
+
+
+async def _reusable(ctx: Context, now: datetime, *, exclude: str | None) -> dict[str, str]:
+    layers: dict[str, str] = {}
+    for row in await _all(ctx):
+        state = state_of(row, now)
+        if row.id != exclude and state.usable and state.content is not None:
+            for digest in state.content.layers:
+                layers.setdefault(digest, row.id)
+    return layers
+
+
+async def _save(ctx: Context, row: ImageCacheRow, state: CacheState) -> None:
+    row.status = state.status.value
+    row.changed_at = state.changed_at
+    row.next_due_at = state.next_change_at
+    async with ctx.db.sessions() as session:
+        session.add(row)
+        await session.commit()
+    ctx.wake()
+
+
+async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
+    region = params.required_text("RegionId", max_length=64)
+    name = params.required_text("ImageCacheName", max_length=128)
+    if len(name) < 2:
+        raise InvalidParameter(f'ImageCacheName: "{name}" must be 2 to 128 characters')
+    images = _images(params, required=True)
+    credentials = _credentials(params)
+    size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or 20
+    retention = params.integer("RetentionDays", minimum=1, maximum=65536)
+    reuse = params.flag("AutoMatchImageCache")
+    token = params.text("ClientToken", max_length=64)
+    tags = params.tags()
+    if token is not None:
+        existing = await _by_token(ctx, token)
+        if existing is not None:
+            return {
+                "ImageCacheId": existing.id,
+                "ContainerGroupId": existing.spec["build_group_id"],
+            }
+    now = ctx.clock.now()
+    cache_id = new_id("imc-")
+    reusable = await _reusable(ctx, now, exclude=None) if reuse else {}
+    revision = plan_revision(
+        cache_id=cache_id,
+        catalog=ctx.catalog,
+        model=ctx.model,
+        requested=images,
+        credentials=credentials,
+        size_gib=size,
+        retention_days=retention,
+        reusable=reusable,
+        now=now,
+    )
+    plan = CachePlan(
+        revisions=(revision,),
+        failed_retention_hours=ctx.model.failed_cache_retention_seconds / 3600,
+    )
+    state = project(plan, at=now)
+    build_group = new_id("eci-")
+    row = ImageCacheRow(
+        id=cache_id,
+        name=name,
+        region_id=region,
+        client_token=token,
+        snapshot_id=new_id("s-"),
+        created_at=now,
+        spec={
+            "images": images,
+            "size_gib": size,
+            "retention_days": retention,
+            "auto_match": reuse,
+            "build_group_id": build_group,
+        },
+        plan=plan.to_json(),
+        tags=tags,
+        last_matched_at=None,
+        status=state.status.value,
+        changed_at=state.changed_at,
+        next_due_at=state.next_change_at,
+        seq=0,
+    )
+    try:
+        await _save(ctx, row, state)
+    except IntegrityError:
+        if token is None:
+            raise
+        existing = await _by_token(ctx, token)
+        assert existing is not None
+        return {"ImageCacheId": existing.id, "ContainerGroupId": existing.spec["build_group_id"]}
+    ctx.logger.info("image cache created", cache=cache_id, images=images, reuse=reuse)
+    return {"ImageCacheId": cache_id, "ContainerGroupId": build_group}
+
+
+async def _by_token(ctx: Context, token: str) -> ImageCacheRow | None:
+    async with ctx.db.sessions() as session:
+        query = select(ImageCacheRow).where(ImageCacheRow.client_token == token)
+        return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _get(ctx: Context, cache_id: str) -> ImageCacheRow:
+    async with ctx.db.sessions() as session:
+        row = await session.get(ImageCacheRow, cache_id)
+    if row is None:
+        raise ImageCacheNotFound(f"image cache {cache_id} does not exist")
+    return row
+
+
+def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
+    revision = state.revision
+    return {
+        "ImageCacheId": row.id,
+        "ImageCacheName": row.name,
+        "ContainerGroupId": row.spec["build_group_id"],
+        "SnapshotId": row.snapshot_id,
+        "FlashSnapshotId": "",
+        "RegionId": row.region_id,
+        "ResourceGroupId": "",
+        "Status": state.status.value,
+        "Progress": f"{state.progress}%",
+        "CreationTime": to_wire(row.created_at),
+        "ExpireDateTime": "" if state.expire_at is None else to_wire(state.expire_at),
+        "LastMatchedTime": "" if row.last_matched_at is None else to_wire(row.last_matched_at),
+        "ImageCacheSize": revision.size_gib,
+        "Images": list(revision.content.requested),
+        "EliminationStrategy": "",
+        "Tags": [{"Key": k, "Value": v} for k, v in row.tags.items()],
+        "Events": [
+            {
+                "Count": e.count,
+                "Type": e.type,
+                "Reason": e.reason,
+                "Name": e.name,
+                "Message": e.message,
+                "FirstTimestamp": to_wire(e.first_at),
+                "LastTimestamp": to_wire(e.last_at),
+            }
+            for e in state.events
+        ],
+    }
+
+
+def _split(value: str | None) -> set[str] | None:
+    return None if value is None else {v.strip() for v in value.split(",") if v.strip()}
+
+
+async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    ids = _split(params.text("ImageCacheId", max_length=10_000))
+    names = _split(params.text("ImageCacheName", max_length=10_000))
+    snapshots = _split(params.text("SnapshotId", max_length=10_000))
+    image = params.text("Image", max_length=512)
+    match = params.strings("MatchImage", max_items=100)
+    full = params.flag("ImageFullMatch")
+    count = params.integer("ImageMatchCountRequest", minimum=1, maximum=100)
+    tags = params.tags()
+    offset, limit = page(params, default_limit=10, max_limit=100)
+    now = ctx.clock.now()
+    rows = sorted(await _all(ctx), key=lambda r: (r.created_at, r.id), reverse=True)
+    states = {row.id: state_of(row, now) for row in rows}
+    selected = []
+    for row in rows:
+        if ids is not None and row.id not in ids:
+            continue
+        if names is not None and row.name not in names:
+            continue
+        if snapshots is not None and row.snapshot_id not in snapshots:
+            continue
+        if any(row.tags.get(k) != v for k, v in tags.items()):
+            continue
+        if image is not None:
+            content = states[row.id].revision.content
+            if normalize_reference(image) not in content.images:
+                continue
+        selected.append(row)
+    if match:
+        by_id = {row.id: row for row in selected}
+        candidates = [
+            Candidate(row.id, row.created_at, states[row.id].content)  # type: ignore[arg-type]
+            for row in selected
+            if states[row.id].usable
+        ]
+        selected = [
+            by_id[r.candidate.cache_id]
+            for r in rank(candidates, wanted=match, full_match=full, match_count=count)
+        ]
+    chosen = selected[offset : offset + limit]
+    return {
+        "ImageCaches": [_body(row, states[row.id]) for row in chosen],
+        "TotalCount": len(selected),
+        "NextToken": next_token(offset=offset, limit=limit, total=len(selected)),
+    }
+
+
+async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    row = await _get(ctx, params.required_text("ImageCacheId", max_length=64))
+    now = ctx.clock.now()
+    state = state_of(row, now)
+    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED, CacheStatus.FAILED):
+        raise IncorrectStatus(
+            f"image cache {row.id} is {state.status.value}; it can be updated when Ready, "
+            "Failed or UpdateFailed"
+        )
+    plan = CachePlan.from_json(row.plan)
+    last = plan.revisions[-1]
+    images = _images(params, required=False) or list(last.content.requested)
+    size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or last.size_gib
+    retention = params.integer("RetentionDays", minimum=1, maximum=65536)
+    reuse = params.flag("AutoMatchImageCache")
+    reusable = await _reusable(ctx, now, exclude=row.id) if reuse else {}
+    if reuse and state.content is not None:
+        for digest in state.content.layers:
+            reusable.setdefault(digest, row.id)
+    revision = plan_revision(
+        cache_id=row.id,
+        catalog=ctx.catalog,
+        model=ctx.model,
+        requested=images,
+        credentials=_credentials(params),
+        size_gib=size,
+        retention_days=retention if retention is not None else last.retention_days,
+        reusable=reusable,
+        now=now,
+    )
+    new_plan = plan.with_revision(revision)
+    new_state = project(new_plan, at=now)
+    name = params.text("ImageCacheName", max_length=128) or row.name
+    tags = params.tags() or row.tags
+    spec = dict(row.spec) | {"images": images, "size_gib": size}
+    async with ctx.db.sessions() as session:
+        result = await session.execute(
+            update(ImageCacheRow)
+            .where(ImageCacheRow.id == row.id, ImageCacheRow.seq == row.seq)
+            .values(
+                plan=new_plan.to_json(),
+                name=name,
+                tags=tags,
+                spec=spec,
+                status=new_state.status.value,
+                changed_at=new_state.changed_at,
+                next_due_at=new_state.next_change_at,
+                seq=row.seq + 1,
+            )
+        )
+        await session.commit()
+    if getattr(result, "rowcount", 0) != 1:
+        raise IncorrectStatus(f"image cache {row.id} changed while updating it; try again")
+    ctx.wake()
+    return {}
+
+
+async def delete_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
+    params.required_text("RegionId", max_length=64)
+    cache_id = params.required_text("ImageCacheId", max_length=64)
+    async with ctx.db.sessions() as session:
+        result = await session.execute(delete(ImageCacheRow).where(ImageCacheRow.id == cache_id))
+        await session.commit()
+    if getattr(result, "rowcount", 0) == 0:
+        raise ImageCacheNotFound(f"image cache {cache_id} does not exist")
+    return {}
+
+
+async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCache | None:
+    """The cache a new group starts from: explicit `ImageSnapshotId` beats automatic matching."""
+    pause_layers = ctx.catalog.pause_image.layer_digests
+    if spec.image_snapshot_id is not None:
+        wanted = spec.image_snapshot_id
+        async with ctx.db.sessions() as session:
+            query = select(ImageCacheRow).where(
+                or_(ImageCacheRow.id == wanted, ImageCacheRow.snapshot_id == wanted)
+            )
+            row = (await session.execute(query)).scalar_one_or_none()
+        if row is None:
+            raise ImageSnapshotNotFound(f"ImageSnapshotId: image cache {wanted} does not exist")
+        state = state_of(row, now)
+        if not state.usable or state.content is None:
+            raise ImageCacheNotReady(
+                f"ImageSnapshotId: image cache {row.id} is {state.status.value}, not Ready"
+            )
+        await _matched(ctx, row.id, now)
+        return ChosenCache(row.id, "explicit", state.content, state.content.layers | pause_layers)
+    if not spec.auto_match_image_cache:
+        return None
+    candidates = []
+    for row in await _all(ctx):
+        state = state_of(row, now)
+        if state.usable and state.content is not None:
+            candidates.append(Candidate(row.id, row.created_at, state.content))
+    ranked = rank(
+        candidates,
+        wanted=spec.images,
+        full_match=spec.image_full_match,
+        match_count=spec.image_match_count,
+    )
+    if not ranked:
+        return None
+    best = ranked[0].candidate
+    await _matched(ctx, best.cache_id, now)
+    return ChosenCache(best.cache_id, "auto", best.content, best.content.layers | pause_layers)
+
+
+async def _matched(ctx: Context, cache_id: str, now: datetime) -> None:
+    async with ctx.db.sessions() as session:
+        await session.execute(
+            update(ImageCacheRow).where(ImageCacheRow.id == cache_id).values(last_matched_at=now)
+        )
+        await session.commit()

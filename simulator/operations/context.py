@@ -1,0 +1,34 @@
+"""What every operation needs: the store, the clock, the catalog, the time model."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.catalog import Catalog
+from simulator.settings import SimulatorSettings
+from simulator.store import Database
+from simulator.timemodel import TimeModelSettings
+from simulator.timing import Clock
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_id(prefix: str) -> str:
+    """An ECI-style id: `eci-` / `imc-` and 20 lowercase letters and digits."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
+
+
+@dataclass(frozen=True)
+class Context:
+    db: Database
+    clock: Clock
+    catalog: Catalog
+    model: TimeModelSettings
+    settings: SimulatorSettings
+    logger: Any
+    wake: Callable[[], None]
+    """Tell the runner that new work (a new due time) exists."""

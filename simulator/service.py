@@ -1,0 +1,185 @@
+"""The simulator's service: one `EciService` per process over one shared store.
+
+`open_service` opens the store, restores (or first records) the clock's
+origin so every process and every restart continues one simulated timeline,
+loads the catalog and the time model, and starts the engine runner, which
+first catches up on everything that fell due while no process was running.
+`EciService.call(action, params)` answers an ECI operation with its response
+body (without RequestId) or raises `EciError`. Nothing that matters lives
+only in this process: container groups, caches, nonces and the clock's origin
+are rows in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from simulator import containergroups, imagecaches
+from simulator.catalog import Catalog
+from simulator.engine.runner import Runner, RunnerSettings
+from simulator.engine.timestamps import from_plan, to_plan
+from simulator.errors import EciError
+from simulator.operations.context import Context
+from simulator.operations.params import Params
+from simulator.settings import ClockMode, SimulatorSettings
+from simulator.store import Database, open_database
+from simulator.timemodel import TimeModelSettings, load_time_model
+from simulator.timing import Clock, VirtualClock, make_clock
+
+_CLOCK_KEY = "clock"
+_VIRTUAL_KEY = "virtual-clock"
+
+Operation = Callable[[Context, Params], Awaitable[dict[str, Any]]]
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateContainerGroup": containergroups.create_container_group,
+    "DescribeContainerGroups": containergroups.describe_container_groups,
+    "DescribeContainerGroupStatus": containergroups.describe_container_group_status,
+    "DeleteContainerGroup": containergroups.delete_container_group,
+    "DescribeContainerLog": containergroups.describe_container_log,
+    "DescribeContainerGroupEvents": containergroups.describe_container_group_events,
+    "CreateImageCache": imagecaches.create_image_cache,
+    "DescribeImageCaches": imagecaches.describe_image_caches,
+    "UpdateImageCache": imagecaches.update_image_cache,
+    "DeleteImageCache": imagecaches.delete_image_cache,
+}
+
+
+class NotModelled(EciError):
+    """An ECI operation the simulator does not model."""
+
+    code = "UnsupportedOperation"
+    http_status = 400
+
+
+class EciService:
+    """ECI in a box: answers operations over the shared store, on the one clock."""
+
+    def __init__(
+        self,
+        *,
+        settings: SimulatorSettings,
+        db: Database,
+        clock: Clock,
+        catalog: Catalog,
+        model: TimeModelSettings,
+        logger: Any,
+        runner_settings: RunnerSettings | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.catalog = catalog
+        self.model = model
+        self._logger = logger
+        self.runner = Runner(db=db, clock=clock, logger=logger, settings=runner_settings)
+        self._context = Context(
+            db=db,
+            clock=clock,
+            catalog=catalog,
+            model=model,
+            settings=settings,
+            logger=logger,
+            wake=self.runner.wake,
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.runner.run(), name="eci-simulator-engine")
+
+    async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Answer `action` with its response body (no RequestId), or raise `EciError`."""
+        if action == "DescribeRegions":
+            return self._regions()
+        operation = OPERATIONS.get(action)
+        if operation is None:
+            raise NotModelled(f"{action} is a valid ECI operation the simulator does not model")
+        return await operation(self._context, Params(params))
+
+    def _regions(self) -> dict[str, Any]:
+        region = self.settings.region
+        return {
+            "Regions": [
+                {
+                    "RegionId": region.region_id,
+                    "RegionEndpoint": f"eci.{region.region_id}.aliyuncs.com",
+                    "Zones": list(region.zones),
+                    "RecommendZones": list(region.zones),
+                }
+            ]
+        }
+
+    async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool:
+        """Record a signature nonce; False when it was already used (in any process)."""
+        return await self.db.remember_nonce(nonce, expires_at=expires_at, now=datetime.now(UTC))
+
+    async def settle(self) -> None:
+        """Materialise everything due now (tests, the admin clock endpoint)."""
+        await self.runner.tick()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if isinstance(self.clock, VirtualClock):
+            await self.db.set_meta(_VIRTUAL_KEY, {"now": to_plan(self.clock.now())})
+        await self.db.close()
+
+
+async def _restore_clock(settings: SimulatorSettings, db: Database) -> Clock:
+    now = datetime.now(UTC).replace(microsecond=0)
+    origin = await db.put_meta_once(
+        _CLOCK_KEY, {"simulated_origin": to_plan(now), "real_origin": to_plan(now)}
+    )
+    simulated_origin = from_plan(origin["simulated_origin"])
+    real_origin = from_plan(origin["real_origin"])
+    if settings.clock.mode is ClockMode.VIRTUAL:
+        saved = await db.get_meta(_VIRTUAL_KEY)
+        if saved is not None:
+            simulated_origin = max(simulated_origin, from_plan(saved["now"]))
+    return make_clock(settings.clock, simulated_origin=simulated_origin, real_origin=real_origin)
+
+
+async def open_service(
+    *,
+    settings: SimulatorSettings,
+    logger: Any = None,
+    runner_settings: RunnerSettings | None = None,
+) -> EciService:
+    """Open the store, restore the clock, load catalog and time model, resume in-flight work."""
+    log = logger if logger is not None else structlog.get_logger("simulator.service")
+    db = await open_database(settings.database_url)
+    try:
+        clock = await _restore_clock(settings, db)
+        catalog = Catalog.load(settings.catalog_paths)
+        model = load_time_model(settings.time_model_path)
+    except BaseException:
+        await db.close()
+        raise
+    service = EciService(
+        settings=settings,
+        db=db,
+        clock=clock,
+        catalog=catalog,
+        model=model,
+        logger=log,
+        runner_settings=runner_settings,
+    )
+    await service.settle()
+    service.start()
+    log.info(
+        "eci service open",
+        database=db.dialect,
+        clock=settings.clock.mode.value,
+        simulated_now=clock.now().isoformat(),
+    )
+    return service

@@ -1,0 +1,139 @@
+"""Opening the database: engine, pragmas, schema, and the few dialect-specific statements.
+
+SQLite (a file, the embedded default) gets WAL and foreign keys on every
+connection; PostgreSQL is reached through asyncpg. Nothing outside this module
+looks at the dialect. No `SELECT ... FOR UPDATE` anywhere: callers claim work
+with conditional `UPDATE ... WHERE` and check the row count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from simulator.store.tables import Base, MetaRow, NonceRow
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open store: the engine and a session factory (one session per task)."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def get_meta(self, key: str) -> dict[str, Any] | None:
+        async with self.sessions() as session:
+            row = await session.get(MetaRow, key)
+            return None if row is None else dict(row.value)
+
+    async def put_meta_once(self, key: str, value: dict[str, Any]) -> dict[str, Any]:
+        """Store `value` under `key` unless a value is there already; return the stored one.
+
+        Two processes racing to initialise get the same answer.
+        """
+        async with self.sessions() as session:
+            try:
+                await session.execute(insert(MetaRow).values(key=key, value=value, counter=0))
+                await session.commit()
+                return value
+            except IntegrityError:
+                await session.rollback()
+        stored = await self.get_meta(key)
+        assert stored is not None
+        return stored
+
+    async def set_meta(self, key: str, value: dict[str, Any]) -> None:
+        async with self.sessions() as session:
+            result = await session.execute(
+                update(MetaRow).where(MetaRow.key == key).values(value=value)
+            )
+            if getattr(result, "rowcount", 0) == 0:
+                await session.execute(insert(MetaRow).values(key=key, value=value, counter=0))
+            await session.commit()
+
+    async def next_counter(self, key: str) -> int:
+        """Atomically increment and return a named counter (starts at 1)."""
+        await self.put_meta_once(key, {})
+        async with self.sessions() as session:
+            result = await session.execute(
+                update(MetaRow)
+                .where(MetaRow.key == key)
+                .values(counter=MetaRow.counter + 1)
+                .returning(MetaRow.counter)
+            )
+            value = result.scalar_one()
+            await session.commit()
+            return int(value)
+
+    async def remember_nonce(self, nonce: str, *, expires_at: datetime, now: datetime) -> bool:
+        """Record a nonce; False when it was seen before and has not expired."""
+        async with self.sessions() as session:
+            await session.execute(delete(NonceRow).where(NonceRow.expires_at < now))
+            await session.commit()
+        async with self.sessions() as session:
+            try:
+                await session.execute(insert(NonceRow).values(nonce=nonce, expires_at=expires_at))
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+                return False
+        return True
+
+    async def nonce_count(self) -> int:
+        async with self.sessions() as session:
+            return len((await session.execute(select(NonceRow.nonce))).all())
+
+
+async def open_database(url: str) -> Database:
+    """Connect to `url` (a `sqlite+aiosqlite://` file or `postgresql+asyncpg://`) and
+    create the schema if it is missing."""
+    if url.startswith("sqlite") and ":memory:" in url:
+        raise ValueError("an in-memory SQLite database cannot be shared across tasks; use a file")
+    engine_options: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        engine_options["connect_args"] = {"timeout": 30}
+    else:
+        engine_options["pool_size"] = 10
+        engine_options["max_overflow"] = 20
+    engine = create_async_engine(url, **engine_options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    for attempt in range(3):
+        # Two processes may start together on one PostgreSQL database: a lost race
+        # on CREATE TABLE means the other process created it; check again.
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(Base.metadata.create_all)
+            break
+        except (IntegrityError, ProgrammingError):
+            if attempt == 2:
+                raise
+    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
