@@ -58,7 +58,11 @@ __all__ = [
     "plan_cache_build",
     "plan_container_start",
     "plan_image_preparation",
+    "pull_bandwidth_bytes_per_s",
+    "restart_backoff_resets",
     "restart_backoff_seconds",
+    "scheduling_seconds",
+    "time_model_from_mapping",
 ]
 
 
@@ -381,13 +385,26 @@ class _Timeline:
         present: set[str],
         reusable: AbstractSet[str],
         bandwidth: float,
+        always_resolve: bool = False,
     ) -> ImagePull:
-        """Resolve, then fetch (or copy) every layer not in `present`; update `present`."""
+        """Resolve, then fetch (or copy) every layer not in `present`; update `present`.
+
+        An image whose layers are all present costs nothing, unless
+        `always_resolve` (imagePullPolicy Always): then its manifest is resolved.
+        """
         model = self.model
         missing = [layer for layer in image.layers if layer.digest not in present]
         present_count = len(image.layers) - len(missing)
         if not missing:
-            return ImagePull(image.reference, start, start, 0, 0, present_count)
+            end = start
+            if always_resolve:
+                end = self.fixed(
+                    StepKind.RESOLVE_MANIFEST,
+                    subject=image.reference,
+                    start=start,
+                    seconds=model.manifest_resolve_seconds,
+                )
+            return ImagePull(image.reference, start, end, 0, 0, present_count)
         resolved = self.fixed(
             StepKind.RESOLVE_MANIFEST,
             subject=image.reference,
@@ -467,6 +484,7 @@ def plan_image_preparation(
     images: Sequence[Image],
     snapshot_layers: AbstractSet[str] | None = None,
     concurrent_pulls: int = 1,
+    always_pull: AbstractSet[str] = frozenset(),
     jitter_key: str = "",
 ) -> PreparationPlan:
     """Plan one instance's image preparation (offsets from the end of scheduling).
@@ -476,7 +494,9 @@ def plan_image_preparation(
     `snapshot_layers` (the layers of a matched cache) the instance starts from
     a disk made from that snapshot and pulls only what the snapshot lacks.
     `concurrent_pulls` is how many pulls are in flight at once, this one
-    included (they share `registry_bandwidth_mb_per_s`).
+    included (they share `registry_bandwidth_mb_per_s`). Images whose
+    reference is in `always_pull` (imagePullPolicy Always) have their manifest
+    resolved even when the snapshot holds all their layers.
     """
     timeline = _Timeline(model=model, jitter_key=jitter_key)
     bandwidth = pull_bandwidth_bytes_per_s(model, concurrent_pulls=concurrent_pulls)
@@ -497,7 +517,12 @@ def plan_image_preparation(
     pulls = []
     for image in _unique(images):
         pull = timeline.pull_image(
-            image, start=now, present=present, reusable=frozenset(), bandwidth=bandwidth
+            image,
+            start=now,
+            present=present,
+            reusable=frozenset(),
+            bandwidth=bandwidth,
+            always_resolve=image.reference in always_pull,
         )
         pulls.append(pull)
         now = pull.end_seconds
@@ -587,6 +612,16 @@ def plan_cache_build(
     return CacheBuildPlan(
         steps=tuple(timeline.steps), images=tuple(pulls), written_bytes=written, total_seconds=now
     )
+
+
+def scheduling_seconds(*, model: TimeModelSettings, jitter_key: str = "") -> float:
+    """How long scheduling an instance takes (jittered like every other step)."""
+    return model.scheduling_seconds * _jitter(model, f"{jitter_key}/{StepKind.SCHEDULING.value}/")
+
+
+def restart_backoff_resets(*, model: TimeModelSettings, ran_for_seconds: float) -> bool:
+    """True when a container ran long enough that its next back-off starts again at 10 s."""
+    return ran_for_seconds >= model.restart_backoff_reset_seconds
 
 
 def restart_backoff_seconds(*, model: TimeModelSettings, restart_count: int) -> float:

@@ -17,7 +17,9 @@ from simulator.timemodel import (
     plan_container_start,
     plan_image_preparation,
     pull_bandwidth_bytes_per_s,
+    restart_backoff_resets,
     restart_backoff_seconds,
+    scheduling_seconds,
 )
 
 MODEL = TimeModelSettings()
@@ -281,3 +283,28 @@ def test_bad_time_model_files_name_the_field(
     with pytest.raises(TimeModelError, match=message) as caught:
         load_time_model(path)
     assert str(path) in str(caught.value)
+
+
+def test_pull_policy_always_resolves_cached_images(catalog: Catalog) -> None:
+    images = instance_images(catalog, "flink:seed")
+    plan = plan_image_preparation(
+        model=MODEL,
+        images=images,
+        snapshot_layers=snapshot_of(images),
+        always_pull=frozenset({"docker.io/library/flink:seed"}),
+    )
+    flink = plan.image("docker.io/library/flink:seed")
+    assert flink.already_present
+    assert flink.duration_seconds == pytest.approx(0.84)
+    assert plan.total_seconds == pytest.approx(5.84)
+
+
+def test_scheduling_and_backoff_reset() -> None:
+    assert scheduling_seconds(model=MODEL, jitter_key="cg-1") == 3.0
+    jittery = TimeModelSettings(jitter_fraction=0.5, jitter_seed=1)
+    jittered = scheduling_seconds(model=jittery, jitter_key="cg-1")
+    assert jittered == scheduling_seconds(model=jittery, jitter_key="cg-1")
+    assert 1.5 <= jittered < 4.5
+    assert jittered != 3.0
+    assert not restart_backoff_resets(model=MODEL, ran_for_seconds=599)
+    assert restart_backoff_resets(model=MODEL, ran_for_seconds=600)
