@@ -101,7 +101,8 @@ class TimeModelSettings:
     registry and the registry's per-client limits. Each of N concurrent pulls gets
     min(`pull_bandwidth_mb_per_s`, this / N): up to 25 pulls run at full speed, a burst of
     100 flink pulls runs at 2 MB/s each, limited by the modelled bandwidth as a real
-    registry would be."""
+    registry would be. The share is fixed when a pull is planned (from the pulls then in
+    flight); cached instances read their own disks and never count."""
 
     concurrent_layer_downloads: int = 3
     """Layers of one image downloading at once (default 3: containerd's and dockerd's
