@@ -1,0 +1,206 @@
+"""Helpers for the localkube conformance tests: raw HTTP calls, a fresh namespace, a test CRD.
+
+The tests assert what kube-apiserver answers, byte-level where clients depend on it (Status
+bodies), so they speak raw HTTP through the kubernetes_asyncio ApiClient (which carries a
+real cluster's credentials when `KUBECONFIG` is set) instead of the generated models.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from kubernetes_asyncio import client
+
+JSON = "application/json"
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+async def call(
+    api: client.ApiClient,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    query: Mapping[str, str] | None = None,
+    content_type: str = JSON,
+    accept: str = JSON,
+) -> Reply:
+    """One raw request; never raises for HTTP errors."""
+    response = await api.call_api(
+        path,
+        method,
+        query_params=list((query or {}).items()),
+        header_params={"Content-Type": content_type, "Accept": accept},
+        body=body,
+        auth_settings=["BearerToken"],
+        _preload_content=False,
+    )
+    try:
+        raw = await response.read()
+    finally:
+        response.release()
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = raw.decode()
+    return Reply(response.status, parsed, dict(response.headers))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(3)}"
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, within_seconds: float = 10.0, message: str = ""
+) -> None:
+    """Poll `check` until true or fail after `within_seconds` (no blind sleeps)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_seconds
+    while not await check():
+        if loop.time() > deadline:
+            pytest.fail(f"condition not met within {within_seconds}s: {message}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
+    name = unique("lk")
+    reply = await call(kube_api, "POST", "/api/v1/namespaces", body={"metadata": {"name": name}})
+    assert reply.status == 201, reply.body
+    yield name
+    await call(kube_api, "DELETE", f"/api/v1/namespaces/{name}")
+
+
+def pod_body(name: str, *, node: str | None = None, labels: dict[str, str] | None = None) -> Any:
+    spec: dict[str, Any] = {"containers": [{"name": "main", "image": "busybox:1.36"}]}
+    if node:
+        spec["nodeName"] = node
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": labels or {}},
+        "spec": spec,
+    }
+
+
+@dataclass(frozen=True)
+class CrdUnderTest:
+    group: str
+    plural: str
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.plural}.{self.group}"
+
+    @property
+    def base(self) -> str:
+        return f"/apis/{self.group}/v1/{self.plural}"
+
+
+def crd_manifest(group: str) -> Any:
+    """An ImageCache-shaped CRD (cluster scope, status, printer columns) in its own group."""
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"imagecaches.{group}"},
+        "spec": {
+            "group": group,
+            "scope": "Cluster",
+            "names": {
+                "plural": "imagecaches",
+                "singular": "imagecache",
+                "kind": "ImageCache",
+                "shortNames": ["lkic"],
+                "categories": ["lktest"],
+            },
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "additionalPrinterColumns": [
+                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                        {"name": "CacheId", "type": "string", "jsonPath": ".status.imageCacheId"},
+                        {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+                        {"name": "Progress", "type": "string", "jsonPath": ".status.progress"},
+                    ],
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "required": ["images"],
+                                    "properties": {
+                                        "images": {
+                                            "type": "array",
+                                            "minItems": 1,
+                                            "items": {"type": "string"},
+                                        },
+                                        "imageCacheSize": {
+                                            "type": "integer",
+                                            "minimum": 20,
+                                            "maximum": 32768,
+                                            "default": 20,
+                                        },
+                                        "retentionDays": {
+                                            "type": "integer",
+                                            "minimum": 1,
+                                            "maximum": 65536,
+                                        },
+                                        "labels": {
+                                            "type": "object",
+                                            "x-kubernetes-preserve-unknown-fields": True,
+                                        },
+                                    },
+                                },
+                                "status": {
+                                    "type": "object",
+                                    "properties": {
+                                        "phase": {"type": "string"},
+                                        "progress": {"type": "string"},
+                                        "imageCacheId": {"type": "string"},
+                                    },
+                                },
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+
+
+@pytest.fixture
+async def crd(kube_api: client.ApiClient) -> AsyncIterator[CrdUnderTest]:
+    group = f"{unique('t')}.localkube.test"
+    created = CrdUnderTest(group=group, plural="imagecaches", kind="ImageCache")
+    path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    reply = await call(kube_api, "POST", path, body=crd_manifest(group))
+    assert reply.status == 201, reply.body
+
+    async def established() -> bool:
+        got = await call(kube_api, "GET", f"{path}/{created.name}")
+        conditions = (got.body.get("status") or {}).get("conditions") or []
+        ready = any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
+        served = await call(kube_api, "GET", created.base)
+        return ready and served.status == 200
+
+    await eventually(established, message="CRD established and served")
+    yield created
+    await call(kube_api, "DELETE", f"{path}/{created.name}")
