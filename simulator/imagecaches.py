@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from simulator.catalog import RegistryCredential, normalize_reference
 from simulator.engine.cachebuild import plan_revision
-from simulator.engine.cachechoice import Candidate, rank
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.planning import ChosenCache
 from simulator.engine.timestamps import to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
+from simulator.matching import CacheCandidate, rank_caches
 from simulator.operations.context import Context, new_id
 from simulator.operations.groupspec import GroupSpec
 from simulator.operations.params import Params, next_token, page
@@ -251,15 +251,15 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
         selected.append(row)
     if match:
         by_id = {row.id: row for row in selected}
-        candidates = [
-            Candidate(row.id, row.created_at, states[row.id].content)  # type: ignore[arg-type]
-            for row in selected
-            if states[row.id].usable
-        ]
-        selected = [
-            by_id[r.candidate.cache_id]
-            for r in rank(candidates, wanted=match, full_match=full, match_count=count)
-        ]
+        candidates = [_candidate(row, states[row.id]) for row in selected]
+        ranked = rank_caches(
+            wanted=match,
+            candidates=candidates,
+            now=now,
+            perfect_match=full,
+            match_count_request=count,
+        )
+        selected = [by_id[m.cache_id] for m in ranked]
     chosen = selected[offset : offset + limit]
     return {
         "ImageCaches": [_body(row, states[row.id]) for row in chosen],
@@ -358,22 +358,33 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
         return ChosenCache(row.id, "explicit", state.content, state.content.layers | pause_layers)
     if not spec.auto_match_image_cache:
         return None
-    candidates = []
-    for row in await _all(ctx):
-        state = state_of(row, now)
-        if state.usable and state.content is not None:
-            candidates.append(Candidate(row.id, row.created_at, state.content))
-    ranked = rank(
-        candidates,
+    rows = {row.id: row for row in await _all(ctx)}
+    states = {cache_id: state_of(row, now) for cache_id, row in rows.items()}
+    ranked = rank_caches(
         wanted=spec.images,
-        full_match=spec.image_full_match,
-        match_count=spec.image_match_count,
+        candidates=[_candidate(row, states[row.id]) for row in rows.values()],
+        now=now,
+        perfect_match=spec.image_full_match,
+        match_count_request=spec.image_match_count,
     )
     if not ranked:
         return None
-    best = ranked[0].candidate
-    await _matched(ctx, best.cache_id, now)
-    return ChosenCache(best.cache_id, "auto", best.content, best.content.layers | pause_layers)
+    best = ranked[0].cache_id
+    content = states[best].content
+    assert content is not None
+    await _matched(ctx, best, now)
+    return ChosenCache(best, "auto", content, content.layers | pause_layers)
+
+
+def _candidate(row: ImageCacheRow, state: CacheState) -> CacheCandidate:
+    content = state.content
+    return CacheCandidate(
+        cache_id=row.id,
+        image_bytes={} if content is None else dict(content.image_bytes),
+        created_at=row.created_at,
+        ready=state.usable,
+        expires_at=state.expire_at,
+    )
 
 
 async def _matched(ctx: Context, cache_id: str, now: datetime) -> None:

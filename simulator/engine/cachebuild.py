@@ -5,7 +5,8 @@ and then each requested image are pulled onto the build disk (layers other
 Ready caches hold are copied instead when AutoMatchImageCache asks for reuse),
 and the disk is snapshotted. A reference that does not resolve, or a private
 image without the right credential, fails the build after the temporary
-instance is up; so does a disk too small for the images (needed vs given).
+instance is up. A disk too small for the images (needed vs given) is refused
+at the API (`simulator.storage.check_cache_size`), before anything is built.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from simulator.catalog import Catalog, Image, ImagePullError, RegistryCredential
 from simulator.engine.cacheplan import BuildStep, CacheContent, Revision
 from simulator.engine.groupplan import Failure
 from simulator.engine.timestamps import after
+from simulator.storage import check_cache_size
 from simulator.timemodel import StepKind, TimeModelSettings, plan_cache_build
-
-GIB = 1024**3
 
 
 def _content(requested: Sequence[str], images: Sequence[Image]) -> CacheContent:
@@ -60,17 +60,8 @@ def plan_revision(
     if failure is not None:
         failed_at = after(instance_up, model.manifest_resolve_seconds)
         return Revision(now, (instance,), content, size_gib, retention_days, failure, failed_at)
-    layers = {
-        layer.digest: layer for image in [catalog.pause_image, *resolved] for layer in image.layers
-    }
-    needed = sum(layer.uncompressed_bytes for layer in layers.values())
-    if needed > size_gib * GIB:
-        failure = Failure(
-            "ImageCacheSizeTooSmall",
-            f"the images need {needed / GIB:.2f} GiB uncompressed but ImageCacheSize is "
-            f"{size_gib} GiB",
-        )
-        return Revision(now, (instance,), content, size_gib, retention_days, failure, instance_up)
+    check_cache_size(images=[catalog.pause_image, *resolved], size_gib=size_gib)
+    layers = {layer.digest for image in [catalog.pause_image, *resolved] for layer in image.layers}
     reuse = frozenset(d for d in layers if d in reusable)
     build = plan_cache_build(
         model=model,

@@ -13,200 +13,37 @@ DeleteContainerGroup until the group is gone.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from datetime import datetime
 
-from simulator.engine.containerruns import Run, Timeline, backoff, timeline
-from simulator.engine.groupplan import ContainerPlan, GroupPlan, ImagePreparation, ImageSource
+from simulator.engine.containerruns import Run, Timeline, timeline
+from simulator.engine.groupplan import ContainerPlan, GroupPlan
+from simulator.engine.grouptypes import (
+    Collector,
+    ContainerPhase,
+    ContainerState,
+    ContainerStatus,
+    GroupEvent,
+    GroupState,
+    GroupStatus,
+)
+from simulator.engine.pullevents import image_events
 from simulator.engine.timestamps import after
+from simulator.workloads import LifecycleEvent, lifecycle_log_line
 
-
-class GroupStatus(enum.Enum):
-    """ECI's container group statuses."""
-
-    SCHEDULING = "Scheduling"
-    PENDING = "Pending"
-    RUNNING = "Running"
-    SUCCEEDED = "Succeeded"
-    FAILED = "Failed"
-    SCHEDULE_FAILED = "ScheduleFailed"
-    RESTARTING = "Restarting"
-    TERMINATING = "Terminating"
-    EXPIRED = "Expired"
-
-
-class ContainerPhase(enum.Enum):
-    WAITING = "Waiting"
-    RUNNING = "Running"
-    TERMINATED = "Terminated"
-
-
-@dataclass(frozen=True)
-class ContainerState:
-    phase: ContainerPhase
-    reason: str | None = None
-    message: str | None = None
-    exit_code: int | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ContainerStatus:
-    plan: ContainerPlan
-    init: bool
-    current: ContainerState
-    previous: ContainerState | None
-    restart_count: int
-    ready: bool
-    started: bool
-    run: Run | None
-    """The latest run that started (its log lines are the container's log)."""
-
-
-@dataclass(frozen=True)
-class GroupEvent:
-    type: str
-    """Normal or Warning."""
-    reason: str
-    message: str
-    count: int
-    first_at: datetime
-    last_at: datetime
-    container: str | None = None
-
-
-@dataclass(frozen=True)
-class GroupState:
-    status: GroupStatus
-    init_containers: tuple[ContainerStatus, ...]
-    containers: tuple[ContainerStatus, ...]
-    events: tuple[GroupEvent, ...]
-    changed_at: datetime
-    """The latest transition at or before the instant (status or any container)."""
-    next_change_at: datetime | None
-    """The next planned transition, None when nothing more will happen by itself."""
-    initialized_at: datetime | None
-    """When images were ready and every init container had completed, if so."""
-    running_at: datetime | None
-    """When the group became Running (all containers started), if it has."""
-    succeeded_at: datetime | None
-    failed_at: datetime | None
-    gone: bool
-    """Deleted and past Terminating: no longer listed."""
-
-
-class _Collector:
-    """Gathers transitions (for changed/next) and events while projecting."""
-
-    def __init__(self, horizon: datetime) -> None:
-        self.horizon = horizon
-        self.changes: list[datetime] = []
-        self.upcoming: list[datetime] = []
-        self.events: list[GroupEvent] = []
-
-    def instant(self, when: datetime | None) -> None:
-        if when is None:
-            return
-        (self.changes if when <= self.horizon else self.upcoming).append(when)
-
-    def event(
-        self,
-        *,
-        kind: str,
-        reason: str,
-        message: str,
-        times: list[datetime],
-        container: str | None = None,
-    ) -> None:
-        seen = [t for t in times if t <= self.horizon]
-        if seen:
-            self.events.append(
-                GroupEvent(kind, reason, message, len(seen), seen[0], seen[-1], container)
-            )
-
-
-def _pull_attempts(image: ImagePreparation, plan: GroupPlan, horizon: datetime) -> list[datetime]:
-    """Failure instants of a failing pull: first at `finished_at`, then after each back-off."""
-    attempt = image.seconds
-    failures = [image.finished_at]
-    while failures[-1] <= horizon:
-        wait = backoff(plan.pull_backoff_seconds, len(failures) - 1)
-        failures.append(after(failures[-1], wait + attempt))
-    return failures
-
-
-def _pulled_message(image: ImagePreparation) -> str:
-    seconds = f"{image.seconds:.3f}s"
-    if image.source is ImageSource.CACHE:
-        return (
-            f'Successfully pulled image "{image.reference}" in {seconds} '
-            f"from image cache {image.cache_id}"
-        )
-    megabytes = f"{image.pulled_bytes / 1_000_000:.2f} MB"
-    if image.source is ImageSource.PARTIAL_CACHE:
-        return (
-            f'Successfully pulled image "{image.reference}" in {seconds} from image cache '
-            f"{image.cache_id} and the registry ({megabytes} downloaded)"
-        )
-    return f'Successfully pulled image "{image.reference}" in {seconds} ({megabytes} downloaded)'
-
-
-def _images(plan: GroupPlan, c: _Collector) -> dict[str, ContainerState]:
-    """Image events; returns the Waiting state of containers whose image failed to pull."""
-    waiting: dict[str, ContainerState] = {}
-    for image in plan.images:
-        c.instant(image.started_at)
-        if image.failure is None:
-            c.instant(image.finished_at)
-            c.event(
-                kind="Normal",
-                reason="Pulling",
-                message=f'Pulling image "{image.reference}"',
-                times=[image.started_at],
-            )
-            c.event(
-                kind="Normal",
-                reason="Pulled",
-                message=_pulled_message(image),
-                times=[image.finished_at],
-            )
-            continue
-        failures = _pull_attempts(image, plan, c.horizon)
-        starts = [image.started_at] + [after(f, -image.seconds) for f in failures[1:]]
-        for when in failures + starts:
-            c.instant(when)
-        c.event(
-            kind="Normal",
-            reason="Pulling",
-            message=f'Pulling image "{image.reference}"',
-            times=starts,
-        )
-        c.event(
-            kind="Warning",
-            reason="Failed",
-            message=f'Failed to pull image "{image.reference}": {image.failure.message}',
-            times=failures,
-        )
-        c.event(
-            kind="Warning",
-            reason="BackOff",
-            message=f'Back-off pulling image "{image.reference}"',
-            times=failures[:-1] if failures[-1] > c.horizon else failures,
-        )
-        if failures[0] <= c.horizon:
-            backing_off = all(f <= c.horizon for f in failures)
-            waiting[image.reference] = ContainerState(
-                ContainerPhase.WAITING,
-                reason="ImagePullBackOff" if backing_off and len(failures) > 2 else "ErrImagePull",
-                message=image.failure.message,
-            )
-    return waiting
+__all__ = [
+    "ContainerPhase",
+    "ContainerState",
+    "ContainerStatus",
+    "GroupEvent",
+    "GroupState",
+    "GroupStatus",
+    "log_lines",
+    "project",
+]
 
 
 def _status_of(
-    container: ContainerPlan, line: Timeline, *, init: bool, c: _Collector, waiting_reason: str
+    container: ContainerPlan, line: Timeline, *, init: bool, c: Collector, waiting_reason: str
 ) -> ContainerStatus:
     runs = line.runs
     for run in runs:
@@ -328,7 +165,7 @@ def _kill(status: ContainerStatus, deleted_at: datetime) -> ContainerStatus:
 def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> GroupState:
     """The group as it is at simulated instant `at`."""
     horizon = at if deleted_at is None else min(at, deleted_at)
-    c = _Collector(horizon)
+    c = Collector(horizon)
     c.instant(plan.created_at)
     c.instant(plan.scheduled_at)
     status = GroupStatus.SCHEDULING
@@ -366,7 +203,7 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
                 times=[plan.scheduled_at],
             )
     if plan.schedule_failure is None:
-        waiting = _images(plan, c) if scheduled else {}
+        waiting = image_events(plan, c) if scheduled else {}
         main_default = "PodInitializing" if plan.init_containers else "ContainerCreating"
         if plan.prepared_at is None or plan.prepared_at > horizon:
             c.instant(plan.prepared_at)
@@ -474,11 +311,23 @@ def log_lines(status: ContainerStatus, *, at: datetime) -> list[tuple[datetime, 
     if run is None:
         return []
     end = at if run.exit_at is None else min(at, run.exit_at)
-    if status.current.phase is ContainerPhase.TERMINATED and status.current.finished_at:
+    finished = status.current.finished_at
+    killed = status.current.phase is ContainerPhase.TERMINATED and (
+        run.exit_at is None or (finished is not None and run.exit_at > finished)
+    )
+    if status.current.finished_at is not None:
         end = min(end, status.current.finished_at)
     lines = []
+    if run.index > 0:
+        text = lifecycle_log_line(
+            event=LifecycleEvent.RESTARTED, container=status.plan.name, restart_count=run.index
+        )
+        lines.append((run.started_at, text))
     for line in status.plan.workload.log_lines:
         when = after(run.started_at, line.offset_seconds)
         if when <= end:
             lines.append((when, line.text))
+    if killed and status.current.finished_at is not None and status.current.finished_at <= at:
+        text = lifecycle_log_line(event=LifecycleEvent.STOPPING, container=status.plan.name)
+        lines.append((status.current.finished_at, text))
     return lines
