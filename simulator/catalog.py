@@ -480,9 +480,11 @@ class Catalog:
         if not isinstance(reference, str):
             return False
         try:
-            return normalize_reference(reference) in self._images
+            normalised = normalize_reference(reference)
         except InvalidImageReference:
             return False
+        name, _, digest = normalised.partition("@")
+        return self._find(name=name, digest=digest) is not None
 
     def images(self) -> list[Image]:
         """Every distinct image (aliases not repeated), by reference."""

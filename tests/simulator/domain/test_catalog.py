@@ -119,6 +119,8 @@ def test_aliases_and_digests_resolve_to_the_same_image(catalog: Catalog) -> None
     assert latest is pinned
     by_digest = catalog.resolve(f"nginx@{pinned.manifest_digest}")
     assert by_digest is pinned
+    assert f"nginx@{pinned.manifest_digest}" in catalog
+    assert f"nginx@{DIGEST}" not in catalog
     with pytest.raises(ManifestUnknown, match="manifest unknown"):
         catalog.resolve(f"redis@{pinned.manifest_digest}")  # right digest, wrong repository
 
