@@ -394,8 +394,9 @@ class _Timeline:
         `always_resolve` (imagePullPolicy Always): then its manifest is resolved.
         """
         model = self.model
-        missing = [layer for layer in image.layers if layer.digest not in present]
-        present_count = len(image.layers) - len(missing)
+        unique = {layer.digest: layer for layer in image.layers}.values()
+        missing = [layer for layer in unique if layer.digest not in present]
+        present_count = len(unique) - len(missing)
         if not missing:
             end = start
             if always_resolve:

@@ -308,3 +308,12 @@ def test_scheduling_and_backoff_reset() -> None:
     assert jittered != 3.0
     assert not restart_backoff_resets(model=MODEL, ran_for_seconds=599)
     assert restart_backoff_resets(model=MODEL, ran_for_seconds=600)
+
+
+def test_a_layer_listed_twice_in_one_image_is_fetched_once() -> None:
+    layer = Layer(LayerDigest("sha256:" + "e" * 64), 8 * MB, 16 * MB)
+    image = Image(reference=ImageReference("docker.io/t/twice:1"), layers=(layer, layer))
+    plan = plan_image_preparation(model=MODEL, images=[image])
+    pull = plan.image("docker.io/t/twice:1")
+    assert (pull.downloaded_bytes, pull.pulled_layers) == (8 * MB, 1)
+    assert plan.total_seconds == pytest.approx(0.84 + 8 / 8.0)  # resolve + one download
