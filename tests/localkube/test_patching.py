@@ -1,0 +1,142 @@
+"""JSON merge, strategic merge (with kube's merge keys) and JSON patch, as kube applies them."""
+
+from __future__ import annotations
+
+from kubernetes_asyncio import client
+
+from tests.localkube.conftest import call, pod_body
+
+MERGE = "application/merge-patch+json"
+STRATEGIC = "application/strategic-merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+
+
+async def test_merge_patch_sets_and_removes(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    body = {"metadata": {"name": "m", "labels": {"keep": "1", "drop": "1"}}, "data": {"a": "1"}}
+    await call(kube_api, "POST", path, body=body)
+    patch = {"metadata": {"labels": {"drop": None, "new": "2"}}, "data": {"b": "2"}}
+    reply = await call(kube_api, "PATCH", f"{path}/m", body=patch, content_type=MERGE)
+    assert reply.status == 200
+    assert reply.body["metadata"]["labels"] == {"keep": "1", "new": "2"}
+    assert reply.body["data"] == {"a": "1", "b": "2"}
+
+
+async def test_merge_patch_with_stale_resource_version_conflicts(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    created = (await call(kube_api, "POST", path, body={"metadata": {"name": "rv"}})).body
+    await call(kube_api, "PATCH", f"{path}/rv", body={"data": {"x": "1"}}, content_type=MERGE)
+    stale = {"metadata": {"resourceVersion": created["metadata"]["resourceVersion"]}}
+    reply = await call(kube_api, "PATCH", f"{path}/rv", body=stale, content_type=MERGE)
+    assert reply.status == 409
+    assert reply.body["reason"] == "Conflict"
+
+
+async def test_strategic_merge_of_pod_conditions_by_type(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    await call(kube_api, "POST", path, body=pod_body("conds"))
+    first = {
+        "status": {
+            "conditions": [
+                {"type": "PodScheduled", "status": "True"},
+                {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
+            ]
+        }
+    }
+    await call(kube_api, "PATCH", f"{path}/conds/status", body=first, content_type=STRATEGIC)
+    second = {"status": {"conditions": [{"type": "Ready", "status": "True", "reason": None}]}}
+    reply = await call(
+        kube_api, "PATCH", f"{path}/conds/status", body=second, content_type=STRATEGIC
+    )
+    assert reply.status == 200
+    conditions = {c["type"]: c for c in reply.body["status"]["conditions"]}
+    assert set(conditions) == {"PodScheduled", "Ready"}
+    assert conditions["Ready"]["status"] == "True"
+    assert "reason" not in conditions["Ready"]
+    assert conditions["PodScheduled"]["status"] == "True"
+
+    delete = {"status": {"conditions": [{"type": "PodScheduled", "$patch": "delete"}]}}
+    reply = await call(
+        kube_api, "PATCH", f"{path}/conds/status", body=delete, content_type=STRATEGIC
+    )
+    assert [c["type"] for c in reply.body["status"]["conditions"]] == ["Ready"]
+
+
+async def test_strategic_merge_of_containers_by_name(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    body = pod_body("img")
+    body["spec"]["containers"].append({"name": "side", "image": "busybox:1.36"})
+    await call(kube_api, "POST", path, body=body)
+    patch = {"spec": {"containers": [{"name": "side", "image": "busybox:1.37"}]}}
+    reply = await call(kube_api, "PATCH", f"{path}/img", body=patch, content_type=STRATEGIC)
+    assert reply.status == 200
+    images = {c["name"]: c["image"] for c in reply.body["spec"]["containers"]}
+    assert images == {"main": "busybox:1.36", "side": "busybox:1.37"}
+
+
+async def test_strategic_merge_unions_finalizers_and_replaces_status_lists(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    body = pod_body("fin")
+    body["metadata"]["finalizers"] = ["example.com/a"]
+    await call(kube_api, "POST", path, body=body)
+    patch = {"metadata": {"finalizers": ["example.com/b"]}}
+    reply = await call(kube_api, "PATCH", f"{path}/fin", body=patch, content_type=STRATEGIC)
+    assert reply.body["metadata"]["finalizers"] == ["example.com/a", "example.com/b"]
+
+    statuses = [{"name": "main", "ready": False, "restartCount": 0, "image": "x", "imageID": ""}]
+    for ready in (False, True):
+        statuses[0]["ready"] = ready
+        status_patch = {"status": {"containerStatuses": statuses}}
+        reply = await call(
+            kube_api, "PATCH", f"{path}/fin/status", body=status_patch, content_type=STRATEGIC
+        )
+    assert reply.body["status"]["containerStatuses"][0]["ready"] is True
+    assert len(reply.body["status"]["containerStatuses"]) == 1
+    clear = {
+        "metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/a", "example.com/b"]}
+    }
+    reply = await call(kube_api, "PATCH", f"{path}/fin", body=clear, content_type=STRATEGIC)
+    assert reply.body["metadata"].get("finalizers", []) == []
+
+
+async def test_json_patch_operations(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    await call(kube_api, "POST", path, body={"metadata": {"name": "j"}, "data": {"a": "1"}})
+    operations = [
+        {"op": "test", "path": "/data/a", "value": "1"},
+        {"op": "add", "path": "/data/b", "value": "2"},
+        {"op": "replace", "path": "/data/a", "value": "10"},
+        {"op": "copy", "from": "/data/b", "path": "/data/c"},
+        {"op": "move", "from": "/data/c", "path": "/data/d"},
+        {"op": "remove", "path": "/data/b"},
+        {"op": "add", "path": "/metadata/labels", "value": {"app": "x"}},
+    ]
+    reply = await call(kube_api, "PATCH", f"{path}/j", body=operations, content_type=JSON_PATCH)
+    assert reply.status == 200, reply.body
+    assert reply.body["data"] == {"a": "10", "d": "2"}
+
+    failing = [{"op": "test", "path": "/data/a", "value": "nope"}]
+    reply = await call(kube_api, "PATCH", f"{path}/j", body=failing, content_type=JSON_PATCH)
+    assert reply.status == 422
+    unchanged = await call(kube_api, "GET", f"{path}/j")
+    assert unchanged.body["data"] == {"a": "10", "d": "2"}
+
+
+async def test_patch_of_missing_object_is_404(kube_api: client.ApiClient, namespace: str) -> None:
+    reply = await call(
+        kube_api,
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/configmaps/ghost",
+        body={"data": {"a": "1"}},
+        content_type=MERGE,
+    )
+    assert reply.status == 404
+    assert reply.body["message"] == 'configmaps "ghost" not found'

@@ -1,0 +1,155 @@
+"""Label and field selectors and limit/continue paging answer as kube-apiserver's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from kubernetes_asyncio import client
+
+from localkube.server import LocalKube
+from tests.localkube.conftest import call, pod_body
+
+
+async def _configmap(api: client.ApiClient, namespace: str, name: str, labels: Any) -> None:
+    body = {"metadata": {"name": name, "labels": labels}}
+    reply = await call(api, "POST", f"/api/v1/namespaces/{namespace}/configmaps", body=body)
+    assert reply.status == 201
+
+
+async def _names(api: client.ApiClient, path: str, **query: str) -> list[str]:
+    reply = await call(api, "GET", path, query=query)
+    assert reply.status == 200, reply.body
+    return [item["metadata"]["name"] for item in reply.body["items"]]
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("tier=web", ["a", "b"]),
+        ("tier==web", ["a", "b"]),
+        ("tier!=web", ["c", "d"]),
+        ("tier in (web,db)", ["a", "b", "c"]),
+        ("tier notin (web)", ["c", "d"]),
+        ("canary", ["b"]),
+        ("!canary", ["a", "c", "d"]),
+        ("tier=web,!canary", ["a"]),
+    ],
+)
+async def test_label_selectors(
+    kube_api: client.ApiClient, namespace: str, selector: str, expected: list[str]
+) -> None:
+    await _configmap(kube_api, namespace, "a", {"tier": "web"})
+    await _configmap(kube_api, namespace, "b", {"tier": "web", "canary": "true"})
+    await _configmap(kube_api, namespace, "c", {"tier": "db"})
+    await _configmap(kube_api, namespace, "d", {})
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    names = await _names(kube_api, path, labelSelector=selector)
+    assert [n for n in names if n in "abcd"] == expected
+
+
+async def test_field_selectors_on_pods(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    await call(kube_api, "POST", path, body=pod_body("on-node", node="lk-absent-node"))
+    await call(kube_api, "POST", path, body=pod_body("floating"))
+    assert await _names(kube_api, path, fieldSelector="spec.nodeName=lk-absent-node") == ["on-node"]
+    assert await _names(kube_api, path, fieldSelector="spec.nodeName=") == ["floating"]
+    assert await _names(kube_api, path, fieldSelector="metadata.name=floating") == ["floating"]
+    assert await _names(kube_api, path, fieldSelector="metadata.name!=floating") == ["on-node"]
+    assert sorted(await _names(kube_api, path, fieldSelector="status.phase=Pending")) == [
+        "floating",
+        "on-node",
+    ]
+    everywhere = await _names(
+        kube_api, "/api/v1/pods", fieldSelector=f"metadata.namespace={namespace}"
+    )
+    assert sorted(everywhere) == ["floating", "on-node"]
+    await call(kube_api, "DELETE", f"{path}/on-node", body={"gracePeriodSeconds": 0})
+
+
+async def test_unsupported_field_label_is_400(kube_api: client.ApiClient, namespace: str) -> None:
+    reply = await call(
+        kube_api,
+        "GET",
+        f"/api/v1/namespaces/{namespace}/configmaps",
+        query={"fieldSelector": "data.x=1"},
+    )
+    assert reply.status == 400
+    assert reply.body["reason"] == "BadRequest"
+    assert "field label not supported: data.x" in reply.body["message"]
+
+
+async def test_events_by_involved_object(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/events"
+    for name, target in (("e1", "pod-a"), ("e2", "pod-b")):
+        body = {
+            "metadata": {"name": name},
+            "involvedObject": {"kind": "Pod", "name": target, "namespace": namespace},
+            "reason": "Testing",
+            "message": "hello",
+            "type": "Normal",
+        }
+        assert (await call(kube_api, "POST", path, body=body)).status == 201
+    selector = (
+        f"involvedObject.name=pod-b,involvedObject.kind=Pod,involvedObject.namespace={namespace}"
+    )
+    assert await _names(kube_api, path, fieldSelector=selector) == ["e2"]
+
+
+async def test_limit_and_continue_page_a_snapshot(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    for index in range(5):
+        await _configmap(kube_api, namespace, f"cm-{index}", {"paged": "yes"})
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    first = await call(kube_api, "GET", path, query={"limit": "2", "labelSelector": "paged"})
+    assert [i["metadata"]["name"] for i in first.body["items"]] == ["cm-0", "cm-1"]
+    token = first.body["metadata"]["continue"]
+    snapshot_rv = first.body["metadata"]["resourceVersion"]
+    await _configmap(kube_api, namespace, "cm-9", {"paged": "yes"})
+
+    second = await call(
+        kube_api, "GET", path, query={"limit": "2", "continue": token, "labelSelector": "paged"}
+    )
+    assert [i["metadata"]["name"] for i in second.body["items"]] == ["cm-2", "cm-3"]
+    assert second.body["metadata"]["resourceVersion"] == snapshot_rv
+    third = await call(
+        kube_api,
+        "GET",
+        path,
+        query={
+            "limit": "2",
+            "continue": second.body["metadata"]["continue"],
+            "labelSelector": "paged",
+        },
+    )
+    assert [i["metadata"]["name"] for i in third.body["items"]] == ["cm-4"]
+    assert not third.body["metadata"].get("continue")
+
+
+async def test_remaining_item_count(kube_api: client.ApiClient, namespace: str) -> None:
+    for index in range(3):
+        await _configmap(kube_api, namespace, f"r-{index}", {})
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    reply = await call(kube_api, "GET", path, query={"limit": "1"})
+    total = len((await call(kube_api, "GET", path)).body["items"])
+    assert reply.body["metadata"]["remainingItemCount"] == total - 1
+
+
+async def test_expired_continue_token_is_410(
+    kube_api: client.ApiClient, namespace: str, needs_embedded: LocalKube
+) -> None:
+    for index in range(3):
+        await _configmap(kube_api, namespace, f"x-{index}", {})
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    first = await call(kube_api, "GET", path, query={"limit": "1"})
+    await _configmap(kube_api, namespace, "after-first-page", {})
+    needs_embedded.compact_history()
+    reply = await call(
+        kube_api, "GET", path, query={"limit": "1", "continue": first.body["metadata"]["continue"]}
+    )
+    assert reply.status == 410
+    assert reply.body["reason"] == "Expired"
+    assert reply.body["message"].startswith(
+        "The provided continue parameter is too old to display a consistent list result."
+    )
