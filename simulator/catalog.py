@@ -417,7 +417,22 @@ class Catalog:
         return catalog
 
     def add_document(self, document: Mapping[str, Any], *, source: str = "catalog") -> None:
-        """Add the registries and images of one catalog document (the file format)."""
+        """Add the registries and images of one catalog document (the file format).
+
+        All or nothing: when any entry is wrong, the catalog is left as it was.
+        """
+        staged = Catalog()
+        staged._images = dict(self._images)
+        staged._layers = dict(self._layers)
+        staged._accounts = dict(self._accounts)
+        staged._add_document(document, source=source)
+        self._images, self._layers, self._accounts = (
+            staged._images,
+            staged._layers,
+            staged._accounts,
+        )
+
+    def _add_document(self, document: Mapping[str, Any], *, source: str) -> None:
         if not isinstance(document, Mapping) or not isinstance(document.get("images"), list):
             raise CatalogFileError(f'{source}: expected an object with an "images" list')
         registries = document.get("registries", [])

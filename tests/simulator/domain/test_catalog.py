@@ -244,3 +244,20 @@ def test_bad_catalog_files_name_the_file_and_entry(
 def test_unreadable_catalog_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogFileError, match="cannot read"):
         Catalog.load([tmp_path / "missing.json"])
+
+
+def test_a_bad_document_adds_nothing() -> None:
+    catalog = Catalog.builtin()
+    before = catalog.images()
+    document = {
+        "registries": [{"server": "reg.local", "username": "u", "password": "p"}],
+        "images": [
+            {"ref": "example/good:1", "layers_mb": [1]},
+            {"ref": "example/bad:1", "layers_mb": [{"base": "debian-trixie-slim", "mb": 2}]},
+        ],
+    }
+    with pytest.raises(CatalogFileError, match=r"POST: images\[1\]: layer .* already known"):
+        catalog.add_document(document, source="POST")
+    assert catalog.images() == before
+    assert "example/good:1" not in catalog
+    assert not catalog.is_private_registry("reg.local")
