@@ -110,9 +110,9 @@ class TimeModelSettings:
 
     inflate_mb_per_s: float = 100.0
     """gzip inflate speed in MB/s of compressed input (default 100): Go's standard library
-    inflates about 80-135 MB/s on one core (images.json facts). Faster than the download
-    here, so it only shows on the tail of the last layer, as on a fast network it would
-    dominate instead."""
+    inflates about 80-135 MB/s on one core (images.json facts). At the default 8 MB/s
+    download it only shows on the tail of the last layer; on a fast link (190 MB/s from
+    Docker Hub to EC2 in the same facts) it dominates, as it did there."""
 
     disk_write_mb_per_s: float = 350.0
     """Writing unpacked layer data to the instance's cloud disk (MB/s of uncompressed data,
