@@ -81,7 +81,8 @@ class TimeModelSettings:
 
     scheduling_seconds: float = 3.0
     """Instance scheduling before image preparation (s, default 3.0): choosing a host and
-    attaching the instance's network interface; ECI reports a few seconds."""
+    attaching the instance's network interface. An assumption (the product document times
+    image preparation only); it is reported as its own phase, apart from the 50 s / 5 s."""
 
     manifest_resolve_seconds: float = 0.84
     """Per image, before its layers download (s, default 0.84): registry token, manifest
@@ -138,24 +139,29 @@ class TimeModelSettings:
     """Hydrating lazily read snapshot data at start-up (MB/s, default 350, ESSD PL1)."""
 
     container_create_seconds: float = 0.5
-    """Creating a container once its image is ready (s, default 0.5)."""
+    """Creating a container once its image is ready (s, default 0.5; an assumption:
+    containerd creates a container in well under a second)."""
 
     container_start_seconds: float = 1.0
-    """Starting a created container until its process runs (s, default 1.0)."""
+    """Starting a created container until its process runs (s, default 1.0; an assumption,
+    kept apart from image preparation so benchmarks can report it separately)."""
 
     termination_seconds: float = 2.0
-    """Stopping an instance's containers and releasing it after a delete (s, default 2.0)."""
+    """Stopping an instance's containers and releasing it after a delete (s, default 2.0;
+    an assumption: a container that exits on SIGTERM at once)."""
 
     cache_instance_seconds: float = 10.0
     """Creating the temporary instance and empty data disk a cache build runs on (s,
-    default 10.0: scheduling plus a new disk)."""
+    default 10.0: scheduling plus a new disk; an assumption, the product document gives
+    no build times)."""
 
     layer_reuse_mb_per_s: float = 500.0
     """Copying an unpacked layer from another cache's snapshot instead of pulling it (MB/s
     of uncompressed data, default 500): no registry, no inflate, so reuse is much faster."""
 
     snapshot_base_seconds: float = 30.0
-    """Fixed cost of creating the cache snapshot (s, default 30.0)."""
+    """Fixed cost of creating the cache snapshot (s, default 30.0; an assumption). With the
+    build defaults, flink:seed's cache builds in about 98 s, or 51 s reusing its layers."""
 
     snapshot_mb_per_s: float = 100.0
     """Snapshot creation rate over the data written to the build disk (MB/s of
