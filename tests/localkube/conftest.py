@@ -18,6 +18,7 @@ import pytest
 from kubernetes_asyncio import client
 
 JSON = "application/json"
+MERGE_PATCH = "application/merge-patch+json"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
 
