@@ -317,3 +317,11 @@ def test_a_layer_listed_twice_in_one_image_is_fetched_once() -> None:
     pull = plan.image("docker.io/t/twice:1")
     assert (pull.downloaded_bytes, pull.pulled_layers) == (8 * MB, 1)
     assert plan.total_seconds == pytest.approx(0.84 + 8 / 8.0)  # resolve + one download
+
+
+def test_documented_cache_build_times_hold(catalog: Catalog) -> None:
+    images = instance_images(catalog, "flink:seed")
+    fresh = plan_cache_build(model=MODEL, images=images)
+    reused = plan_cache_build(model=MODEL, images=images, reusable_layers=snapshot_of(images))
+    assert round(fresh.total_seconds) == 98
+    assert round(reused.total_seconds) == 51
