@@ -12,6 +12,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from kubernetes_asyncio.client.exceptions import ApiException
+
 from vkprovider import metrics
 from vkprovider.kube.errors import KubeRetryableError, translate
 from vkprovider.settings import RetrySettings
@@ -57,9 +59,18 @@ async def with_retries(
 
 
 async def read_json(response: Any) -> Any:
-    """Body of a `_preload_content=False` response as JSON, releasing the connection."""
+    """Body of a `_preload_content=False` response as JSON, releasing the connection.
+
+    kubernetes_asyncio does not check the status of such responses: a non-2xx
+    one becomes the `ApiException` the generated client would have raised.
+    """
     try:
         data = await response.read()
     finally:
         response.release()
-    return json.loads(data)
+    if not 200 <= response.status <= 299:
+        error = ApiException(status=response.status, reason=response.reason)
+        error.body = data.decode("utf-8", "replace")
+        error.headers = response.headers
+        raise error
+    return json.loads(data) if data else {}

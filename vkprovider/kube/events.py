@@ -17,7 +17,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from vkprovider.kube.calls import with_retries
+from vkprovider.kube.calls import read_json, with_retries
 from vkprovider.settings import RetrySettings
 from vkprovider.types import RawObject
 
@@ -89,14 +89,15 @@ class EventRecorder:
                     patch = {"count": count + 1, "lastTimestamp": now}
 
                     async def aggregate() -> Any:
-                        return await self._core.patch_namespaced_event(
-                            name, namespace, patch, _preload_content=False
+                        return await read_json(
+                            await self._core.patch_namespaced_event(
+                                name, namespace, patch, _preload_content=False
+                            )
                         )
 
-                    response = await with_retries(
+                    await with_retries(
                         aggregate, operation="patch event", retry=self._retry, logger=self._logger
                     )
-                    response.release()
                     return
                 name = f"{meta['name']}.{secrets.token_hex(8)}"
                 self._seen[key] = (name, 1)
@@ -123,14 +124,15 @@ class EventRecorder:
                 }
 
                 async def create() -> Any:
-                    return await self._core.create_namespaced_event(
-                        namespace, body, _preload_content=False
+                    return await read_json(
+                        await self._core.create_namespaced_event(
+                            namespace, body, _preload_content=False
+                        )
                     )
 
-                response = await with_retries(
+                await with_retries(
                     create, operation="create event", retry=self._retry, logger=self._logger
                 )
-                response.release()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -78,10 +78,11 @@ class PodWriter:
         body = {"gracePeriodSeconds": 0, "preconditions": {"uid": meta["uid"]}}
 
         async def call() -> Any:
-            response = await self._core.delete_namespaced_pod(
-                meta["name"], meta["namespace"], body=body, _preload_content=False
+            return await read_json(
+                await self._core.delete_namespaced_pod(
+                    meta["name"], meta["namespace"], body=body, _preload_content=False
+                )
             )
-            response.release()
 
         with contextlib.suppress(KubeNotFound, KubeConflict):
             await self._call("delete pod", call)
