@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import GroupState, GroupStatus, log_lines, project
 from simulator.engine.planning import plan_group, resolve_images
-from simulator.engine.timestamps import to_wire
+from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import InvalidParameter, NotFound
 from simulator.imagecaches import choose_cache
 from simulator.operations.context import Context, new_id
@@ -79,7 +79,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         existing = await _by_token(ctx, spec.client_token)
         if existing is not None:
             return {"ContainerGroupId": existing.id}
-    now = ctx.clock.now()
+    now = on_millisecond(ctx.clock.now())
     cache = await choose_cache(ctx, spec, now)
     images, failures = resolve_images(catalog=ctx.catalog, spec=spec, credentials=credentials)
     async with ctx.db.sessions() as session:
@@ -265,7 +265,7 @@ async def _get(ctx: Context, group_id: str, now: datetime) -> tuple[ContainerGro
 async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
     group_id = params.required_text("ContainerGroupId", max_length=64)
-    now = ctx.clock.now()
+    now = on_millisecond(ctx.clock.now())
     row, _ = await _get(ctx, group_id, now)
     if row.deleted_at is not None:
         return {}

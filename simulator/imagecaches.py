@@ -22,7 +22,7 @@ from simulator.engine.cachebuild import plan_revision
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.planning import ChosenCache
-from simulator.engine.timestamps import to_wire
+from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
 from simulator.matching import CacheCandidate, rank_caches
 from simulator.operations.context import Context, new_id
@@ -114,7 +114,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
                 "ImageCacheId": existing.id,
                 "ContainerGroupId": existing.spec["build_group_id"],
             }
-    now = ctx.clock.now()
+    now = on_millisecond(ctx.clock.now())
     cache_id = new_id("imc-")
     reusable = await _reusable(ctx, now, exclude=None) if reuse else {}
     revision = plan_revision(
@@ -271,7 +271,7 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
 async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
     row = await _get(ctx, params.required_text("ImageCacheId", max_length=64))
-    now = ctx.clock.now()
+    now = on_millisecond(ctx.clock.now())
     state = state_of(row, now)
     if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED, CacheStatus.FAILED):
         raise IncorrectStatus(

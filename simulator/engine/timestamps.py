@@ -26,5 +26,15 @@ def from_plan(text: str) -> datetime:
 
 
 def after(when: datetime, seconds: float) -> datetime:
-    """`when` plus `seconds`, rounded to whole microseconds so plans round-trip exactly."""
-    return when + timedelta(microseconds=round(seconds * 1_000_000))
+    """`when` plus `seconds`, rounded to whole milliseconds.
+
+    Plans keep every instant on a millisecond, the precision ECI's timestamps
+    carry on the wire, so a duration computed from two wire timestamps is
+    exactly the planned one.
+    """
+    return when + timedelta(milliseconds=round(seconds * 1000))
+
+
+def on_millisecond(when: datetime) -> datetime:
+    """`when` truncated to its millisecond (plans start on one)."""
+    return when.replace(microsecond=when.microsecond - when.microsecond % 1000)

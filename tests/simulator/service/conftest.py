@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
+from Tea.exceptions import TeaException
 
 from simulator.settings import ClockMode, ClockSettings, SimulatorSettings
 from simulator.timing import VirtualClock
@@ -71,4 +71,23 @@ def seconds_between(start: str, end: str) -> float:
     return (parse(end) - parse(start)).total_seconds()
 
 
-Advance = Callable[[float], None]
+def env(**variables: str) -> list[eci_models.CreateContainerGroupRequestContainerEnvironmentVar]:
+    return [
+        eci_models.CreateContainerGroupRequestContainerEnvironmentVar(key=k, value=v)
+        for k, v in variables.items()
+    ]
+
+
+async def refused(call: Any) -> Any:
+    """Await an SDK call that must fail; return the SDK's exception (code, message, data)."""
+    try:
+        await call
+    except TeaException as error:
+        return error
+    raise AssertionError("the call succeeded but should have been refused")
+
+
+async def status_data(client: Client, **fields: Any) -> list[Any]:
+    request = eci_models.DescribeContainerGroupStatusRequest(region_id=REGION, **fields)
+    response = await client.describe_container_group_status_async(request)
+    return list(response.body.data)
