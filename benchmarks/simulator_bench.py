@@ -38,7 +38,9 @@ from typing import Any
 
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
-from alibabacloud_tea_openapi.models import Config
+from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
+from alibabacloud_tea_openapi.models import Config, OpenApiRequest, Params
+from alibabacloud_tea_util.models import RuntimeOptions
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -190,13 +192,128 @@ async def measure_throughput(
     }
 
 
+# --- image preparation ----------------------------------------------------------------------
+
+SEED_IMAGE = "flink:seed"
+POLL_INTERVAL_SECONDS = 0.02
+
+
+def _rpc_params(action: str) -> Params:
+    return Params(
+        action=action,
+        version="2018-08-08",
+        protocol="HTTP",
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
+
+
+async def _raw_call(client: Client, action: str, query: dict[str, Any]) -> dict[str, Any]:
+    """A signed call through the SDK that keeps the raw JSON (simulator-only fields included)."""
+    response = await client.call_api_async(
+        _rpc_params(action),
+        OpenApiRequest(query=OpenApiUtilClient.query(query)),
+        RuntimeOptions(),
+    )
+    body: dict[str, Any] = response["body"]
+    return body
+
+
+async def _wait_for(
+    client: Client,
+    *,
+    action: str,
+    query: dict[str, Any],
+    items: str,
+    done: set[str],
+) -> dict[str, Any]:
+    """Poll until the first item's Status is in `done` (the caller bounds the wait)."""
+    while True:
+        body = await _raw_call(client, action, query)
+        found = body.get(items) or []
+        if found and found[0].get("Status") in done:
+            return dict(found[0])
+        await asyncio.sleep(POLL_INTERVAL_SECONDS)
+
+
+async def _run_group(client: Client, *, name: str, extra: dict[str, Any]) -> dict[str, Any]:
+    request = eci_models.CreateContainerGroupRequest(
+        region_id="cn-hangzhou",
+        container_group_name=name,
+        cpu=2.0,
+        memory=4.0,
+        restart_policy="Never",
+        container=[eci_models.CreateContainerGroupRequestContainer(name="flink", image=SEED_IMAGE)],
+        **extra,
+    )
+    created = await client.create_container_group_async(request)
+    group_id = created.body.container_group_id
+    group = await _wait_for(
+        client,
+        action="DescribeContainerGroups",
+        query={"RegionId": "cn-hangzhou", "ContainerGroupIds": json.dumps([group_id])},
+        items="ContainerGroups",
+        done={"Running", "Failed", "ScheduleFailed"},
+    )
+    phases = dict(group.get("SimulatedPhases") or {})
+    return {
+        "container_group_id": group_id,
+        "status": group["Status"],
+        "image_preparation_seconds": phases.get("ImagePreparationSeconds"),
+        "scheduling_seconds": phases.get("SchedulingSeconds"),
+        "container_start_seconds": phases.get("ContainerStartSeconds"),
+        "image_preparation": phases.get("ImagePreparation"),
+        "image_cache_id": phases.get("ImageCacheId"),
+        "image_cache_match": phases.get("ImageCacheMatch"),
+    }
+
+
+async def measure_image_preparation(target: Target) -> dict[str, Any]:
+    client = target.client()
+    uncached = await _run_group(client, name="flink-uncached", extra={})
+    cache = await client.create_image_cache_async(
+        eci_models.CreateImageCacheRequest(
+            region_id="cn-hangzhou", image_cache_name="flink-seed", image=[SEED_IMAGE]
+        )
+    )
+    cache_id = cache.body.image_cache_id
+    ready = await _wait_for(
+        client,
+        action="DescribeImageCaches",
+        query={"RegionId": "cn-hangzhou", "ImageCacheId": cache_id},
+        items="ImageCaches",
+        done={"Ready", "Failed"},
+    )
+    explicit = await _run_group(
+        client, name="flink-explicit", extra={"image_snapshot_id": cache_id}
+    )
+    automatic = await _run_group(client, name="flink-auto", extra={"auto_match_image_cache": True})
+    return {
+        "image": SEED_IMAGE,
+        "unit": "simulated seconds",
+        "image_cache": {"id": cache_id, "status": ready["Status"]},
+        "uncached": uncached,
+        "explicit_cache": explicit,
+        "automatic_match": automatic,
+    }
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="eci-bench-") as tmp:
-        async with running_simulator(Path(tmp)) as target:
+        async with running_simulator(
+            Path(tmp), extra_args=("--time-scale", str(args.time_scale))
+        ) as target:
+            if not args.skip_images:
+                async with asyncio.timeout(args.timeout):
+                    results["image_preparation"] = await measure_image_preparation(target)
             results["throughput"] = await measure_throughput(
                 target,
                 action=args.action,
@@ -208,6 +325,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_table(results: dict[str, Any]) -> None:
+    images = results.get("image_preparation")
+    if images:
+        print(f"{images['image']} image preparation (simulated seconds):", file=sys.stderr)
+        for label in ("uncached", "explicit_cache", "automatic_match"):
+            run = images[label]
+            print(
+                f"  {label:<16} {run['image_preparation_seconds']!s:>8}"
+                f"  ({run['image_preparation']}, {run['status']})",
+                file=sys.stderr,
+            )
     throughput = results.get("throughput")
     if throughput:
         print(
@@ -229,6 +356,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=("DescribeRegions", "DescribeContainerGroupStatus"),
         default="DescribeRegions",
     )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.01,
+        help="real seconds per simulated second for the simulator (default %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="real seconds for the image half",
+    )
+    parser.add_argument("--skip-images", action="store_true", help="throughput only")
     return parser.parse_args(argv)
 
 

@@ -62,6 +62,7 @@ class AdminApi:
         faults: FaultInjector,
         metrics: ApiMetrics,
         catalog: Catalog | None = None,
+        after_clock_move: Callable[[], Awaitable[None]] | None = None,
         count_resources: ResourceCounter | None = None,
     ) -> None:
         self._token = token.encode()
@@ -70,6 +71,7 @@ class AdminApi:
         self._faults = faults
         self._metrics = metrics
         self._catalog = catalog
+        self._after_clock_move = after_clock_move
         self._count_resources = count_resources
 
     def add_routes(self, app: web.Application) -> None:
@@ -128,6 +130,8 @@ class AdminApi:
                 return _error(400, f"advance_to: {exc}")
         else:
             return _error(400, "give advance_seconds (number) or advance_to (ISO 8601 time)")
+        if self._after_clock_move is not None:
+            await self._after_clock_move()  # what fell due is visible when this returns
         return web.json_response(self._clock_view())
 
     def _clock_view(self) -> dict[str, Any]:

@@ -29,12 +29,19 @@ from simulator.settings import SimulatorSettings
 class SimulatorService(Protocol):
     """What the server needs of `simulator.service.EciService`."""
 
-    clock: ClockView
-    catalog: Catalog
+    @property
+    def clock(self) -> ClockView: ...
+
+    @property
+    def catalog(self) -> Catalog: ...
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]: ...
 
     async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool: ...
+
+    async def settle(self) -> None:
+        """Materialise every transition due at the clock's current time."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -146,6 +153,7 @@ class Simulator:
                 faults=self.faults,
                 metrics=self.metrics,
                 catalog=service.catalog,
+                after_clock_move=service.settle,
             ).add_routes(app)
         app.router.add_route("*", "/", api.handle)
         return app
@@ -181,6 +189,9 @@ class _EdgeOnlyService:
             return False
         self._nonces[nonce] = expires_at
         return True
+
+    async def settle(self) -> None:
+        pass
 
     async def close(self) -> None:
         self._nonces.clear()

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl
 
 import structlog
@@ -34,6 +34,7 @@ from simulator.api.errors import (
 from simulator.api.faults import FaultInjector
 from simulator.api.flattening import unflatten
 from simulator.api.metrics import ApiMetrics
+from simulator.api.nonces import NonceGroupCommit
 from simulator.api.redaction import redact_params
 from simulator.api.responses import error_body, json_response, new_request_id
 from simulator.api.signing import SignatureVerifier, wall_clock
@@ -52,6 +53,15 @@ class EciBackend(Protocol):
 
     async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool:
         """Record a signature nonce until `expires_at` (wall-clock UTC); False if already seen."""
+        ...
+
+
+@runtime_checkable
+class BatchNonceBackend(Protocol):
+    """A service that can record many nonces in one write (used for group commit)."""
+
+    async def remember_nonces(self, nonces: Sequence[str], *, expires_at: datetime) -> set[str]:
+        """Record nonces until `expires_at` (wall-clock UTC); return those not seen before."""
         ...
 
 
@@ -74,6 +84,14 @@ class EciApi:
             max_clock_skew_seconds=security.max_clock_skew_seconds,
         )
         self._nonce_ttl = timedelta(seconds=security.nonce_ttl_seconds)
+        self._remember_nonce = backend.remember_nonce
+        if isinstance(backend, BatchNonceBackend):
+            batch_backend = backend
+
+            async def remember_many(nonces: Sequence[str], expires_at: datetime) -> set[str]:
+                return await batch_backend.remember_nonces(nonces, expires_at=expires_at)
+
+            self._remember_nonce = NonceGroupCommit(remember_many).remember
         self._region = region
         self._host_id = f"eci.{region.region_id}.aliyuncs.com"
         self._faults = faults
@@ -146,9 +164,7 @@ class EciApi:
             headers=headers,
             payload=payload,
         )
-        if not await self._backend.remember_nonce(
-            caller.nonce, expires_at=wall_clock() + self._nonce_ttl
-        ):
+        if not await self._remember_nonce(caller.nonce, expires_at=wall_clock() + self._nonce_ttl):
             raise SignatureNonceUsed(
                 f"The signature nonce {caller.nonce!r} was used already; every request needs"
                 " a fresh x-acs-signature-nonce."

@@ -6,7 +6,7 @@ arrives there without depending on the real service's behaviour.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +44,7 @@ class RecordingService:
     clock: Any = field(default_factory=lambda: SteppedClock(datetime(2026, 1, 1, tzinfo=UTC)))
     catalog: Catalog = field(default_factory=Catalog.builtin)
     closed: bool = False
+    settled: int = 0
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         self.calls.append((action, dict(params)))
@@ -58,12 +59,29 @@ class RecordingService:
         self.nonces[nonce] = expires_at
         return True
 
+    async def settle(self) -> None:
+        self.settled += 1
+
     async def close(self) -> None:
         self.closed = True
 
     async def factory(self, *, settings: SimulatorSettings, logger: Any) -> RecordingService:
         del settings, logger
         return self
+
+
+@dataclass
+class BatchRecordingService(RecordingService):
+    """A stand-in that also records nonces in batches (the edge then uses group commit)."""
+
+    nonce_writes: list[list[str]] = field(default_factory=list)
+
+    async def remember_nonces(self, nonces: Sequence[str], *, expires_at: datetime) -> set[str]:
+        self.nonce_writes.append(list(nonces))
+        fresh = {nonce for nonce in nonces if nonce not in self.nonces}
+        for nonce in fresh:
+            self.nonces[nonce] = expires_at
+        return fresh
 
 
 def signed_headers(

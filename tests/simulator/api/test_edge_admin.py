@@ -44,12 +44,15 @@ async def test_admin_is_absent_without_a_configured_token(
         assert await status_of(simulator.admin_url + "/metrics") == 404
 
 
-async def test_a_virtual_clock_moves_only_when_told(edge: EciTarget) -> None:
+async def test_a_virtual_clock_moves_only_when_told(
+    edge: EciTarget, recording: RecordingService
+) -> None:
     before = await edge.admin("GET", "/clock")
     assert before["advanceable"] is True
     after = await edge.admin("POST", "/clock", {"advance_seconds": 90})
     moved = datetime.fromisoformat(after["now"]) - datetime.fromisoformat(before["now"])
     assert moved.total_seconds() == 90
+    assert recording.settled == 1, "what fell due must be materialised before the answer"
     target = "2026-01-01T01:00:00+00:00"
     assert (await edge.admin("POST", "/clock", {"advance_to": target}))["now"] == target
 

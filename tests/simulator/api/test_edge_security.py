@@ -6,16 +6,19 @@ so that client code written against ECI handles the simulator the same way.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
-from alibabacloud_tea_openapi.models import GlobalParameters
+from alibabacloud_tea_openapi.models import Config, GlobalParameters
 
-from tests.fixtures.eci import EciTarget
-from tests.simulator.api.edge_support import RecordingService
+from simulator.server import Simulator
+from tests.fixtures.eci import EciTarget, make_test_settings
+from tests.simulator.api.edge_support import BatchRecordingService, RecordingService
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -94,3 +97,23 @@ async def test_a_refused_signature_does_not_burn_the_nonce(
     genuine = edge.sdk_config(global_parameters=GlobalParameters(headers=headers))
     await describe_regions(Client(genuine))
     assert list(recording.nonces) == ["kept-for-the-real-caller"]
+
+
+async def test_replays_are_refused_when_nonces_are_group_committed(tmp_path: Path) -> None:
+    service = BatchRecordingService()
+    settings = make_test_settings(tmp_path)
+    credential = settings.security.credentials[0]
+    async with Simulator(settings, service_factory=service.factory) as simulator:
+        config = Config(
+            access_key_id=credential.access_key_id,
+            access_key_secret=credential.access_key_secret,
+            endpoint=simulator.endpoint,
+            protocol="http",
+            region_id="cn-hangzhou",
+        )
+        await asyncio.gather(*(describe_regions(Client(config)) for _ in range(20)))
+        assert len(service.nonces) == 20
+        assert sum(len(write) for write in service.nonce_writes) == 20
+        config.global_parameters = GlobalParameters(headers={"x-acs-signature-nonce": "again"})
+        await describe_regions(Client(config))
+        assert (await refused(Client(config))).code == "SignatureNonceUsed"
