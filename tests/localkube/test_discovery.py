@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kubernetes_asyncio import client
 
 from tests.localkube.conftest import call
 
 
-def _by_name(resource_list: dict[str, object]) -> dict[str, dict[str, object]]:
+def _by_name(resource_list: dict[str, Any]) -> dict[str, dict[str, Any]]:
     resources = resource_list["resources"]
     assert isinstance(resources, list)
     return {r["name"]: r for r in resources}

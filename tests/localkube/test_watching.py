@@ -159,7 +159,9 @@ async def test_too_old_version_is_an_error_event(
 async def test_kubernetes_asyncio_watch_stream(kube_api: client.ApiClient, namespace: str) -> None:
     core = client.CoreV1Api(kube_api)
     listed = await core.list_namespaced_config_map(namespace)
-    await core.create_namespaced_config_map(namespace, {"metadata": {"name": "typed"}})
+    await core.create_namespaced_config_map(
+        namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="typed"))
+    )
     seen: list[tuple[str, str]] = []
     stream = watch.Watch().stream(
         core.list_namespaced_config_map,
@@ -191,7 +193,9 @@ async def test_kubernetes_asyncio_watch_raises_410(
 ) -> None:
     core = client.CoreV1Api(kube_api)
     listed = await core.list_namespaced_config_map(namespace)
-    await core.create_namespaced_config_map(namespace, {"metadata": {"name": "x"}})
+    await core.create_namespaced_config_map(
+        namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x"))
+    )
     needs_embedded.compact_history()
     stream = watch.Watch().stream(
         core.list_namespaced_config_map,
