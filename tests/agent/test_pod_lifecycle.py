@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from alibabacloud_eci20180808 import models as eci_models
+from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
 from tests.agent.conftest import AgentHandle
@@ -16,6 +18,7 @@ from tests.agent.helpers import (
     pod_manifest,
     read_pod,
 )
+from tests.fixtures.eci import EciTarget
 
 
 async def test_pod_reaches_running_with_status_and_events(
@@ -66,3 +69,134 @@ async def test_pod_reaches_running_with_status_and_events(
     created = next(e for e in events if e["reason"] == "ProviderCreated")
     assert "eci-" in created["message"]
     assert created["source"]["component"] == "virtual-kubelet"
+
+
+async def _wait_phase(api: client.ApiClient, ns: str, name: str, phase: str) -> dict[str, Any]:
+    async def reached() -> dict[str, Any] | None:
+        pod = await read_pod(api, ns, name)
+        return pod if pod["status"].get("phase") == phase else None
+
+    return await eventually(reached, deadline_seconds=20, what=f"{name} {phase}")
+
+
+async def test_run_to_completion_pod_succeeds(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    manifest = pod_manifest(
+        "job", image="busybox:1.37", command=["sh", "-c", "sleep 5; exit 0"], restart_policy="Never"
+    )
+    await create_pod(kube_api, ns, manifest)
+    pod = await _wait_phase(kube_api, ns, "job", "Succeeded")
+    (main,) = pod["status"]["containerStatuses"]
+    terminated = main["state"]["terminated"]
+    assert terminated["exitCode"] == 0
+    assert terminated["reason"] == "Completed"
+    assert condition(pod, "Ready") == "False"
+
+
+async def test_failing_pod_fails_with_its_exit_code(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    manifest = pod_manifest(
+        "broken", image="busybox:1.37", command=["sh", "-c", "exit 3"], restart_policy="Never"
+    )
+    await create_pod(kube_api, ns, manifest)
+    pod = await _wait_phase(kube_api, ns, "broken", "Failed")
+    (main,) = pod["status"]["containerStatuses"]
+    assert main["state"]["terminated"]["exitCode"] == 3
+    assert main["state"]["terminated"]["reason"] == "Error"
+    assert "exited with code 3" in pod["status"]["message"]
+
+
+async def test_crash_looping_container_backs_off(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    await create_pod(
+        kube_api,
+        ns,
+        pod_manifest("crashy", image="busybox:1.37", env={"ECI_SIM_CRASH_LOOP": "true"}),
+    )
+
+    async def looping() -> dict[str, Any] | None:
+        pod = await read_pod(kube_api, ns, "crashy")
+        statuses = pod["status"].get("containerStatuses") or []
+        if not statuses or statuses[0]["restartCount"] < 2:
+            return None
+        return pod
+
+    pod = await eventually(looping, deadline_seconds=30, what="restartCount >= 2")
+    assert pod["status"]["phase"] == "Running"
+    first = pod["status"]["containerStatuses"][0]["restartCount"]
+
+    async def crash_loop_back_off() -> bool:
+        pod = await read_pod(kube_api, ns, "crashy")
+        main = pod["status"]["containerStatuses"][0]
+        waiting = main["state"].get("waiting") or {}
+        return waiting.get("reason") == "CrashLoopBackOff" and main["restartCount"] > first
+
+    await eventually(
+        crash_loop_back_off, deadline_seconds=30, what="CrashLoopBackOff, more restarts"
+    )
+
+    async def back_off_event() -> bool:
+        return any(e["reason"] == "BackOff" for e in await pod_events(kube_api, ns, "crashy"))
+
+    await eventually(back_off_event, what="BackOff event")
+
+
+async def test_deleting_the_pod_deletes_the_instance(
+    agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
+) -> None:
+    ns = agent.namespace
+    await create_pod(kube_api, ns, pod_manifest("doomed"))
+    pod = await _wait_phase(kube_api, ns, "doomed", "Running")
+    group_id = pod["status"]["containerStatuses"][0]["containerID"].split("/")[2]
+    assert await _group_exists(eci_client, eci.region_id, group_id)
+    core: Any = client.CoreV1Api(kube_api)
+    await core.delete_namespaced_pod("doomed", ns)
+
+    async def pod_gone() -> bool:
+        try:
+            await core.read_namespaced_pod("doomed", ns)
+        except client.ApiException as exc:
+            return exc.status == 404
+        return False
+
+    await eventually(pod_gone, what="pod removed")
+    assert not await _group_exists(eci_client, eci.region_id, group_id)
+
+
+async def _group_exists(eci_client: Client, region_id: str, group_id: str) -> bool:
+    response = await eci_client.describe_container_groups_async(
+        eci_models.DescribeContainerGroupsRequest(
+            region_id=region_id, container_group_ids=json.dumps([group_id])
+        )
+    )
+    groups = response.body.container_groups or []
+    return any(g.status not in ("Terminating",) for g in groups)
+
+
+async def test_daemonset_pods_get_a_clear_status(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    owner = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "name": "node-exporter",
+        "uid": "00000000-0000-0000-0000-000000000001",
+        "controller": True,
+    }
+    await create_pod(kube_api, ns, pod_manifest("exporter-abcde", owner=owner))
+
+    async def refused() -> dict[str, Any] | None:
+        pod = await read_pod(kube_api, ns, "exporter-abcde")
+        return pod if pod["status"].get("reason") == "DaemonSetNotSupported" else None
+
+    pod = await eventually(refused, what="DaemonSet pod refused")
+    assert pod["status"]["phase"] == "Pending"
+    assert "DaemonSet" in pod["status"]["message"]
+    assert condition(pod, "Ready") == "False"
