@@ -1,0 +1,101 @@
+"""The kubelet HTTPS API: logs, pods, health and metrics, as kubectl would reach them."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import aiohttp
+from kubernetes_asyncio import client
+
+from tests.agent.conftest import AgentHandle
+from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+
+
+def _ssl(handle: AgentHandle) -> ssl.SSLContext:
+    assert handle.agent.kubelet is not None
+    context = ssl.create_default_context(cafile=handle.agent.kubelet.cert_path)
+    context.check_hostname = False
+    return context
+
+
+async def _get(handle: AgentHandle, path: str) -> tuple[int, str]:
+    assert handle.agent.kubelet is not None
+    url = f"https://127.0.0.1:{handle.agent.kubelet.port}{path}"
+    async with aiohttp.ClientSession() as session, session.get(url, ssl=_ssl(handle)) as response:
+        return response.status, await response.text()
+
+
+async def test_container_logs_through_the_kubelet_api(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    manifest = pod_manifest(
+        "chatty", image="busybox:1.37", command=["sh", "-c", "echo hello from eci; sleep 3600"]
+    )
+    await create_pod(kube_api, ns, manifest)
+
+    async def running() -> bool:
+        pod = await read_pod(kube_api, ns, "chatty")
+        return bool(pod["status"].get("phase") == "Running")
+
+    await eventually(running, deadline_seconds=20, what="pod Running")
+
+    async def logs() -> str | None:
+        status, text = await _get(agent, f"/containerLogs/{ns}/chatty/main")
+        assert status == 200, text
+        return text if "hello from eci" in text else None
+
+    text = await eventually(logs, what="log line")
+    assert "hello from eci" in text
+    status, tailed = await _get(agent, f"/containerLogs/{ns}/chatty/main?tailLines=1")
+    assert status == 200
+    assert len(tailed.strip().splitlines()) == 1
+    status, limited = await _get(agent, f"/containerLogs/{ns}/chatty/main?limitBytes=5")
+    assert status == 200
+    assert len(limited.encode()) <= 5
+    status, _ = await _get(agent, f"/containerLogs/{ns}/nosuchpod/main")
+    assert status == 404
+    status, message = await _get(agent, f"/containerLogs/{ns}/chatty/main?tailLines=abc")
+    assert status == 400
+    assert "tailLines" in message
+
+
+async def test_health_pods_and_metrics(agent: AgentHandle, kube_api: client.ApiClient) -> None:
+    ns = agent.namespace
+    await create_pod(kube_api, ns, pod_manifest("counted"))
+
+    async def running() -> bool:
+        pod = await read_pod(kube_api, ns, "counted")
+        return bool(pod["status"].get("phase") == "Running")
+
+    await eventually(running, deadline_seconds=20, what="pod Running")
+    assert await _get(agent, "/healthz") == (200, "ok")
+    status, body = await _get(agent, "/pods")
+    assert status == 200
+    assert '"counted"' in body
+    status, metrics = await _get(agent, "/metrics")
+    assert status == 200
+    assert 'vk_eci_pods{phase="Running"}' in metrics
+    assert "vk_eci_api_call_seconds_bucket" in metrics
+    assert "vk_eci_lease_renewals_total" in metrics
+    status, summary = await _get(agent, "/stats/summary")
+    assert status == 200
+    assert '"counted"' in summary
+    status, resource = await _get(agent, "/metrics/resource")
+    assert status == 200
+    assert "node_cpu_usage_seconds_total" in resource
+
+
+async def test_authentication_refuses_anonymous_requests(
+    agent_factory: Any, agent_settings: Any
+) -> None:
+    from dataclasses import replace
+
+    handle = await agent_factory(kubelet=replace(agent_settings.kubelet, authentication=True))
+    try:
+        status, _ = await _get(handle, "/pods")
+        assert status == 401
+        assert await _get(handle, "/healthz") == (200, "ok")
+    finally:
+        await handle.stop()
