@@ -191,10 +191,14 @@ class Cluster:
         return result
 
     def _establish(self, crd: JsonObject, *, previous: JsonObject | None) -> JsonObject:
-        established = {**crd, "status": crds.established_status(crd, previous=previous)}
+        spec = crd["spec"]
+        self.registry.remove(group=spec["group"], plural=spec["names"]["plural"])
         for served in crds.served_resources(crd):
             self.registry.add(served)
-        return self.store.write(CRDS, established)
+        status = crds.established_status(crd, previous=previous)
+        if status == crd.get("status"):
+            return crd
+        return self.store.write(CRDS, {**crd, "status": status})
 
     # -- update and patch --------------------------------------------------------------------
 

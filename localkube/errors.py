@@ -31,6 +31,7 @@ class Reason(StrEnum):
     INTERNAL_ERROR = "InternalError"
     FORBIDDEN = "Forbidden"
     TIMEOUT = "Timeout"
+    SERVICE_UNAVAILABLE = "ServiceUnavailable"
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from localkube.errors import ApiError, internal_error, too_many_requests
+from localkube.errors import ApiError, Reason, internal_error, too_many_requests
 from localkube.store import Store
 
 ADMIN_PREFIX = "/_localkube/"
+REASONS_BY_STATUS = {
+    503: Reason.SERVICE_UNAVAILABLE,
+    504: Reason.TIMEOUT,
+    409: Reason.CONFLICT,
+    403: Reason.FORBIDDEN,
+    404: Reason.NOT_FOUND,
+}
+"""`reason` kube-apiserver gives a failure with this HTTP status (default InternalError)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class PlannedFailure:
             return too_many_requests(retry_after_seconds=self.retry_after_seconds)
         error = internal_error("injected fault")
         error.code = self.status
+        error.reason = REASONS_BY_STATUS.get(self.status, Reason.INTERNAL_ERROR)
         return error
 
 

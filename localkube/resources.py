@@ -73,6 +73,16 @@ class ResourceType:
         if self.categories:
             main["categories"] = list(self.categories)
         entries = [main]
+        if self.key == ("", "pods"):
+            entries.append(
+                {
+                    "name": "pods/binding",
+                    "singularName": "",
+                    "namespaced": True,
+                    "kind": "Binding",
+                    "verbs": ["create"],
+                }
+            )
         if self.has_status:
             entries.append(
                 {

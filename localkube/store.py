@@ -113,8 +113,12 @@ class Store:
         return stamped
 
     def drop_resource(self, storage_key: StorageKey) -> list[JsonObject]:
-        """Delete every object of a resource (its CRD went away), with DELETED events."""
-        return [self.delete(storage_key, obj) for obj in self.items(storage_key, None)]
+        """Delete every object of a resource (its CRD went away), then end its watches."""
+        deleted = [self.delete(storage_key, obj) for obj in self.items(storage_key, None)]
+        for subscription in [s for s in self._subscriptions if s.storage_key == storage_key]:
+            subscription.queue.put_nowait(DROP)
+            self._subscriptions.discard(subscription)
+        return deleted
 
     def _stamp(self, obj: JsonObject) -> JsonObject:
         self._resource_version += 1

@@ -7,7 +7,15 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from tests.localkube.conftest import MERGE_PATCH, TABLE, CrdUnderTest, call, eventually
+from tests.localkube.conftest import (
+    MERGE_PATCH,
+    TABLE,
+    CrdUnderTest,
+    call,
+    crd_manifest,
+    eventually,
+    unique,
+)
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
@@ -199,3 +207,31 @@ async def test_deleting_crd_stops_serving(kube_api: client.ApiClient, crd: CrdUn
         return (await call(kube_api, "GET", crd.base)).status == 404
 
     await eventually(gone, within_seconds=30, message="custom resource no longer served")
+
+
+async def test_namespaced_crd_is_served_per_namespace(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    group = f"{unique('n')}.localkube.test"
+    manifest = crd_manifest(group)
+    manifest["spec"]["scope"] = "Namespaced"
+    manifest["spec"]["names"]["shortNames"] = []
+    assert (await call(kube_api, "POST", CRDS, body=manifest)).status == 201
+    crd_name = manifest["metadata"]["name"]
+    try:
+        base = f"/apis/{group}/v1/namespaces/{namespace}/imagecaches"
+
+        async def served() -> bool:
+            return (await call(kube_api, "GET", base)).status == 200
+
+        await eventually(served, message="namespaced custom resource served")
+        created = await call(kube_api, "POST", base, body=cache("here"))
+        assert created.status == 201, created.body
+        assert created.body["metadata"]["namespace"] == namespace
+        everywhere = await call(kube_api, "GET", f"/apis/{group}/v1/imagecaches")
+        assert [i["metadata"]["name"] for i in everywhere.body["items"]] == ["here"]
+        missing = await call(kube_api, "GET", f"{base}/absent")
+        assert missing.body["message"] == f'imagecaches.{group} "absent" not found'
+        assert missing.body["details"] == {"name": "absent", "group": group, "kind": "imagecaches"}
+    finally:
+        await call(kube_api, "DELETE", f"{CRDS}/{crd_name}")

@@ -203,3 +203,22 @@ async def test_configmap_delete_answers_success_status(
     assert reply.body["details"]["kind"] == "configmaps"
     assert reply.body["details"]["uid"] == created["metadata"]["uid"]
     assert (await call(kube_api, "GET", f"{path}/gone")).status == 404
+
+
+async def test_binding_assigns_a_node(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    await call(kube_api, "POST", path, body=pod_body("unscheduled"))
+    binding = {
+        "apiVersion": "v1",
+        "kind": "Binding",
+        "metadata": {"name": "unscheduled"},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": "lk-absent-node"},
+    }
+    reply = await call(kube_api, "POST", f"{path}/unscheduled/binding", body=binding)
+    assert reply.status == 201
+    assert reply.body["status"] == "Success"
+    pod = await call(kube_api, "GET", f"{path}/unscheduled")
+    assert pod.body["spec"]["nodeName"] == "lk-absent-node"
+    again = await call(kube_api, "POST", f"{path}/unscheduled/binding", body=binding)
+    assert again.status == 409
+    await call(kube_api, "DELETE", f"{path}/unscheduled", body={"gracePeriodSeconds": 0})
