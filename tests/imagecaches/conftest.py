@@ -35,7 +35,7 @@ from vkprovider.settings import EciSettings, RetrySettings
 CRD_PATH = Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml"
 CRD_NAME = "imagecaches.eci.alibabacloud.com"
 HUGE_IMAGE = "docker.io/vkeci/huge-model:1.0"
-"""An image of the test catalog whose unpacked size (12000 MB) cannot fit a 20 GiB cache."""
+"""A test catalog image whose unpacked size (24000 MB, 22.35 GiB) cannot fit 20 GiB."""
 
 FAST = ImageCacheSettings(
     build_poll_seconds=0.1,
@@ -50,7 +50,7 @@ def eci_settings(tmp_path: Path) -> SimulatorSettings:
     catalog = tmp_path / "huge-catalog.json"
     catalog.write_text(
         json.dumps(
-            {"images": [{"ref": HUGE_IMAGE, "layers_mb": [40.0], "uncompressed_mb": [12000.0]}]}
+            {"images": [{"ref": HUGE_IMAGE, "layers_mb": [40.0], "uncompressed_mb": [24000.0]}]}
         )
     )
     return dataclasses.replace(make_test_settings(tmp_path), catalog_paths=(catalog,))

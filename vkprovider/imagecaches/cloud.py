@@ -42,7 +42,7 @@ def _refuse_or_retry(error: EciError, *, action: str) -> Exception:
         return InvalidImageCache(
             f"{action} refused by ECI: {error.code}: {error.message}", field="spec"
         )
-    return RetryableProblem(f"{action}: {error}")
+    return RetryableProblem(str(error))
 
 
 async def create(
@@ -121,7 +121,7 @@ async def _describe(eci: EciCaller, request: Any) -> list[CloudImageCache]:
     except EciNotFound:
         return []
     except EciError as error:
-        raise RetryableProblem(f"DescribeImageCaches: {error}") from error
+        raise RetryableProblem(str(error)) from error
     raw = cast(dict[str, Any], body.to_map())
     return cast(list[CloudImageCache], raw.get("ImageCaches") or [])
 
@@ -161,4 +161,4 @@ async def delete(eci: EciCaller, *, cache_id: ImageCacheId) -> None:
     except EciNotFound:
         return
     except EciError as error:
-        raise RetryableProblem(f"DeleteImageCache {cache_id}: {error}") from error
+        raise RetryableProblem(f"{error} (image cache {cache_id})") from error
