@@ -25,12 +25,18 @@ from kubernetes_asyncio import client as k8s
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from simulator.settings import SimulatorSettings
+from tests.agent import conftest as agent_fixtures
 from tests.fixtures.eci import EciTarget, make_test_settings
 from vkprovider.eci.client import EciClient
 from vkprovider.imagecaches.controller import ImageCacheController
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
 from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.settings import EciSettings, RetrySettings
+
+# The node agent's fixtures (tests/agent/conftest.py), for the tests of Pods using a cache.
+agent = agent_fixtures.agent
+agent_settings = agent_fixtures.agent_settings
+namespace = agent_fixtures.namespace
 
 CRD_PATH = Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml"
 CRD_NAME = "imagecaches.eci.alibabacloud.com"
