@@ -1,0 +1,88 @@
+"""`vk-eci demo` end to end, as `make demo` runs it: a subprocess with stdout piped.
+
+A fast time scale (0.01: the 50 s pull takes half a real second) keeps it quick; the
+simulated seconds are what the table must show whatever the scale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ROW = re.compile(
+    r"^[│|]\s*(?P<pod>flink-[a-z-]+)\s*[│|].*?[│|]\s*(?P<scheduling>[\d.]+)\s*[│|]"
+    r"\s*(?P<preparation>[\d.]+)\s*[│|]\s*(?P<start>[\d.]+)\s*[│|]\s*(?P<total>[\d.]+)\s*[│|]$"
+)
+
+
+def run_demo(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("KUBECONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "vkeci.cli", "demo", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+@pytest.mark.timeout(120)
+def test_demo_prints_the_seed_numbers_and_exits_when_piped(tmp_path: Path) -> None:
+    result = run_demo("--time-scale", "0.01", "--json", str(tmp_path / "demo.json"))
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "time scale 0.01" in out
+    assert "Ready: cache id imc-" in out
+    rows = {m["pod"]: m for m in map(ROW.match, out.splitlines()) if m}
+    assert set(rows) == {"flink-uncached", "flink-explicit-cache", "flink-auto-cache"}, out
+    assert abs(float(rows["flink-uncached"]["preparation"]) - 50.0) <= 2.5
+    for cached in ("flink-explicit-cache", "flink-auto-cache"):
+        assert abs(float(rows[cached]["preparation"]) - 5.0) <= 0.25
+        assert float(rows[cached]["total"]) < float(rows["flink-uncached"]["total"])
+    assert "kubectl get pods,imagecache -A" in out
+    assert "export KUBECONFIG=" in out
+
+    recorded = json.loads((tmp_path / "demo.json").read_text())
+    by_use = {pod["cache_use"]: pod for pod in recorded["pods"]}
+    assert by_use["no cache"]["image_cache_id"] is None
+    assert by_use["explicit"]["image_cache_id"].startswith("imc-")
+    assert by_use["automatic"]["image_cache_id"] == by_use["explicit"]["image_cache_id"]
+    for pod in recorded["pods"]:
+        phases = (
+            pod["scheduling_seconds"] + pod["image_preparation_seconds"] + pod["start_seconds"]
+        )
+        assert abs(phases - pod["total_seconds"]) < 0.01
+
+
+def test_demo_with_a_missing_kubeconfig_says_so_without_a_traceback(tmp_path: Path) -> None:
+    result = run_demo("--kubeconfig", str(tmp_path / "nope"), timeout=30)
+
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_against_an_unreachable_cluster_fails_clearly(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: gone\n"
+        "clusters: [{name: gone, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "users: [{name: u, user: {token: x}}]\n"
+        "contexts: [{name: gone, context: {cluster: gone, user: u}}]\n"
+    )
+    result = run_demo("--kubeconfig", str(kubeconfig), timeout=60)
+
+    assert result.returncode == 1, result.stderr
+    assert "cannot reach the API server" in result.stderr
+    assert "Traceback" not in result.stderr

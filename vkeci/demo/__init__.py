@@ -1,0 +1,1 @@
+"""`vk-eci demo`: the product document's flink story, told by the running system."""

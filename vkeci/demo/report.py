@@ -1,0 +1,71 @@
+"""What the demo prints: the per-Pod table of simulated phases and how to use kubectl on it.
+
+Only presentation lives here (rich renderables and plain text); the numbers come from the
+agent's `vk-eci.io/phase-seconds` annotation via `vkeci.stack.timings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.table import Table
+
+from vkeci.stack.timings import PodTiming
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoRow:
+    """One Pod of the demo: how it asked for the cache and what it got."""
+
+    label: str
+    timing: PodTiming
+
+
+def timings_table(rows: Sequence[DemoRow]) -> Table:
+    """Simulated seconds of every phase, one row per Pod."""
+    table = Table(title="Pod start-up, simulated seconds (recorded by ECI, read from the Pods)")
+    table.add_column("Pod")
+    table.add_column("Image cache")
+    table.add_column("Scheduling", justify="right")
+    table.add_column("Image preparation", justify="right")
+    table.add_column("Start", justify="right")
+    table.add_column("Total", justify="right")
+    for row in rows:
+        timing = row.timing
+        table.add_row(
+            timing.pod,
+            f"{row.label}: {timing.image_cache_id}" if timing.image_cache_id else row.label,
+            f"{timing.scheduling_seconds:.2f}",
+            f"{timing.image_preparation_seconds:.2f}",
+            f"{timing.start_seconds:.2f}",
+            f"{timing.total_seconds:.2f}",
+        )
+    return table
+
+
+def speedup_line(rows: Sequence[DemoRow]) -> str:
+    """'Image preparation: 50.0 s uncached vs 5.0 s from the cache (10.0x faster)'."""
+    uncached = [r.timing for r in rows if not r.timing.image_cache_id]
+    cached = [r.timing for r in rows if r.timing.image_cache_id]
+    if not uncached or not cached:
+        return ""
+    slow = uncached[0].image_preparation_seconds
+    fast = min(t.image_preparation_seconds for t in cached)
+    ratio = f" ({slow / fast:.1f}x faster)" if fast > 0 else ""
+    return f"Image preparation: {slow:.1f} s uncached vs {fast:.1f} s from the cache{ratio}."
+
+
+def kubectl_hints(*, kubeconfig: Path, namespace: str, pod: str, embedded: bool) -> str:
+    """How to look at the running demo with kubectl."""
+    env = f"export KUBECONFIG={kubeconfig}\n  " if embedded else ""
+    return (
+        "Look around with kubectl"
+        + (" (the embedded API server lives as long as this process):" if embedded else ":")
+        + f"\n  {env}kubectl get nodes"
+        + "\n  kubectl get pods,imagecache -A"
+        + f"\n  kubectl describe pod -n {namespace} {pod}"
+        + f"\n  kubectl get pod -n {namespace} {pod} -o jsonpath="
+        + "'{.metadata.annotations.vk-eci\\.io/phase-seconds}'"
+    )

@@ -1,0 +1,225 @@
+"""The demo's story: build a flink cache, start three Pods, show what the cache saved.
+
+1. an ImageCache for `flink:seed` (the product document's 386.26 MB flink), with a live
+   progress bar fed by the resource's `status.progress` until it is Ready;
+2. three Pods of that image: uncached, with the explicit annotation
+   `k8s.aliyun.com/eci-image-snapshot-id: imc-...`, and with automatic matching
+   `k8s.aliyun.com/eci-image-cache: "true"`;
+3. a table of the simulated seconds ECI recorded for each (expected: about 50 s of image
+   preparation uncached, about 5 s from the cache).
+
+On a real cluster (`--kubeconfig`) the demo's Pods and cache are deleted at the end, while the
+agent still runs (the cache's finalizer needs it). The embedded API server disappears with the
+process, so nothing is cleaned there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from vkeci.demo.report import DemoRow, kubectl_hints, speedup_line, timings_table
+from vkeci.stack.cluster import ClusterOps
+from vkeci.stack.embedded import Stack, StackSettings, running_stack
+from vkeci.stack.objects import CacheUse, imagecache_body, pod_body
+
+DEMO_IMAGE: Final = "flink:seed"
+DEMO_NAMESPACE: Final = "vk-eci-demo"
+DEMO_CACHE: Final = "flink-seed-demo"
+DEMO_APP: Final = "vk-eci-demo"
+CACHE_BUILD_SIMULATED_SECONDS: Final = 600.0
+"""Generous bound on the cache build (about 100 simulated seconds by default)."""
+POD_START_SIMULATED_SECONDS: Final = 300.0
+"""Generous bound on one Pod's start-up (about 55 simulated seconds uncached)."""
+SLACK_SECONDS: Final = 60.0
+"""Real seconds added to every deadline for the parts' own work."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoOptions:
+    time_scale: float
+    kubeconfig: Path | None
+    keep_running: bool
+    workdir: Path | None
+    json_path: Path | None
+
+
+def _deadline(options: DemoOptions, simulated_seconds: float) -> float:
+    return simulated_seconds * options.time_scale + SLACK_SECONDS
+
+
+async def run_demo(options: DemoOptions, console: Console) -> None:
+    """Tell the whole story; raises StackError (with a message for the user) on failure."""
+    with contextlib.ExitStack() as cleanup:
+        workdir = options.workdir
+        if workdir is None:
+            workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="vk-eci-")))
+        settings = StackSettings(
+            workdir=workdir, time_scale=options.time_scale, kubeconfig=options.kubeconfig
+        )
+        _print_intro(console, options)
+        async with running_stack(settings) as stack:
+            _print_parts(console, stack)
+            ops = ClusterOps(api=stack.api, app=DEMO_APP)
+            created_namespace = await ops.ensure_namespace(DEMO_NAMESPACE)
+            try:
+                rows = await _story(console, options, stack, ops)
+                _print_results(console, rows, stack, options)
+                if options.keep_running:
+                    await _wait_for_interrupt(console)
+            finally:
+                if options.kubeconfig is not None:
+                    await _clean_up(console, ops, created_namespace=created_namespace)
+
+
+def _print_intro(console: Console, options: DemoOptions) -> None:
+    speed = (
+        "real time"
+        if options.time_scale == 1
+        else f"{1 / options.time_scale:g}x faster than real time"
+    )
+    console.print(
+        f"[bold]vk-eci demo[/bold]: time scale {options.time_scale:g}"
+        f" (1 simulated second = {options.time_scale:g} real seconds, {speed})"
+    )
+
+
+def _print_parts(console: Console, stack: Stack) -> None:
+    where = "embedded" if stack.embedded is not None else f"cluster of {stack.kubeconfig}"
+    console.print(f"  API server     {stack.api_server_url} ({where})")
+    console.print(f"  ECI simulator  http://{stack.simulator.endpoint} (SQLite, scaled clock)")
+    console.print(f"  node agent     node {stack.agent.settings.node.name} registered")
+
+
+async def _story(
+    console: Console, options: DemoOptions, stack: Stack, ops: ClusterOps
+) -> list[DemoRow]:
+    console.print(
+        f"\n[bold]1.[/bold] ImageCache {DEMO_CACHE}: {DEMO_IMAGE}"
+        " (the product document's 386.26 MB flink)"
+    )
+    await ops.create_imagecache(imagecache_body(name=DEMO_CACHE, images=[DEMO_IMAGE], app=DEMO_APP))
+    progress = Progress(
+        TextColumn("  {task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[phase]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    with progress:
+        task = progress.add_task(f"building {DEMO_CACHE}", total=100, phase="Pending")
+
+        def show(status: dict[str, Any]) -> None:
+            percent = str(status.get("progress") or "0%").rstrip("%")
+            completed = float(percent) if percent.replace(".", "", 1).isdigit() else 0.0
+            progress.update(task, completed=completed, phase=status.get("phase") or "Pending")
+
+        cache_id = await ops.wait_imagecache_ready(
+            DEMO_CACHE,
+            within_seconds=_deadline(options, CACHE_BUILD_SIMULATED_SECONDS),
+            on_progress=show,
+        )
+        progress.update(task, completed=100, phase="Ready")
+    console.print(f"  Ready: cache id [bold]{cache_id}[/bold]")
+
+    pods = [
+        ("flink-uncached", CacheUse.NONE, "no cache"),
+        ("flink-explicit-cache", CacheUse.EXPLICIT, "explicit"),
+        ("flink-auto-cache", CacheUse.AUTOMATIC, "automatic"),
+    ]
+    console.print(f"\n[bold]2.[/bold] Three Pods of {DEMO_IMAGE} in namespace {DEMO_NAMESPACE}:")
+    console.print(
+        f"  flink-uncached        no annotation: ECI pulls the image\n"
+        f"  flink-explicit-cache  k8s.aliyun.com/eci-image-snapshot-id: {cache_id}\n"
+        f'  flink-auto-cache      k8s.aliyun.com/eci-image-cache: "true"'
+    )
+    for name, use, _ in pods:
+        body = pod_body(
+            name=name,
+            images=[DEMO_IMAGE],
+            node_name=stack.agent.settings.node.name,
+            app=DEMO_APP,
+            cache_use=use,
+            cache_id=cache_id,
+        )
+        await ops.create_pod(DEMO_NAMESPACE, body)
+    with Progress(
+        TextColumn("  {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} started"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as started:
+        task = started.add_task("starting Pods", total=len(pods))
+        timings = await ops.wait_timings(
+            DEMO_NAMESPACE,
+            [name for name, _, _ in pods],
+            within_seconds=_deadline(options, POD_START_SIMULATED_SECONDS),
+            on_progress=lambda count: started.update(task, completed=count),
+        )
+    return [DemoRow(label=label, timing=timings[name]) for name, _, label in pods]
+
+
+def _print_results(
+    console: Console, rows: list[DemoRow], stack: Stack, options: DemoOptions
+) -> None:
+    console.print("\n[bold]3.[/bold] What the cache saved:")
+    console.print(timings_table(rows))
+    line = speedup_line(rows)
+    if line:
+        console.print(line)
+    if options.json_path is not None:
+        options.json_path.parent.mkdir(parents=True, exist_ok=True)
+        options.json_path.write_text(
+            json.dumps(
+                {
+                    "time_scale": options.time_scale,
+                    "pods": [{"cache_use": row.label, **row.timing.as_json()} for row in rows],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    console.print()
+    console.print(
+        kubectl_hints(
+            kubeconfig=stack.kubeconfig,
+            namespace=DEMO_NAMESPACE,
+            pod=rows[0].timing.pod,
+            embedded=stack.embedded is not None,
+        ),
+        highlight=False,
+        markup=False,
+    )
+
+
+async def _wait_for_interrupt(console: Console) -> None:
+    console.print("\nStill running for kubectl; stop with Ctrl-C.")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    console.print("Stopping.")
+
+
+async def _clean_up(console: Console, ops: ClusterOps, *, created_namespace: bool) -> None:
+    console.print("Cleaning up the demo's Pods and ImageCache ...")
+    await ops.delete_pods(DEMO_NAMESPACE)
+    await ops.delete_imagecache(DEMO_CACHE)
+    if created_namespace:
+        await ops.delete_namespace(DEMO_NAMESPACE)
