@@ -8,6 +8,7 @@ failure leaves as a kube-shaped Status body. It binds 127.0.0.1 only.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,8 @@ class LocalKube:
         self.faults = Faults(store=self.store)
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self._closing = False
+        self._watch_tasks: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -147,7 +150,15 @@ class LocalKube:
         logger.info("localkube started", url=self.url)
 
     async def stop(self) -> None:
+        """End every watch (new ones are refused), then close all connections."""
+        self._closing = True
         self.store.drop_subscriptions()
+        if self._watch_tasks:
+            await asyncio.wait(
+                set(self._watch_tasks), timeout=self.settings.shutdown_timeout_seconds
+            )
+        for task in set(self._watch_tasks):
+            task.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -418,7 +429,21 @@ class LocalKube:
             allow_bookmarks=_flag(request.query.get("allowWatchBookmarks")),
             bookmark_interval_seconds=self.settings.bookmark_interval_seconds,
         )
-        return await serve_watch(request, store=self.store, resource=target.resource, query=query)
+        if self._closing:
+            raise ApiError(
+                code=503,
+                reason=Reason.SERVICE_UNAVAILABLE,
+                message="apiserver is shutting down",
+            )
+        task = asyncio.current_task()
+        assert task is not None
+        self._watch_tasks.add(task)
+        try:
+            return await serve_watch(
+                request, store=self.store, resource=target.resource, query=query
+            )
+        finally:
+            self._watch_tasks.discard(task)
 
     async def _bind(self, request: web.Request, target: Target) -> web.Response:
         body = await _read_body(request)

@@ -141,6 +141,9 @@ async def _follow(
         now = loop.time()
         if deadline is not None and now >= deadline:
             return
+        if query.allow_bookmarks and now >= next_bookmark and queue.empty():
+            await response.write(_bookmark(resource, store))
+            next_bookmark = now + query.bookmark_interval_seconds
         wake = next_bookmark if query.allow_bookmarks else None
         if deadline is not None:
             wake = deadline if wake is None else min(wake, deadline)
@@ -150,20 +153,22 @@ async def _follow(
             else:
                 change = await asyncio.wait_for(queue.get(), timeout=max(0.0, wake - now))
         except TimeoutError:
-            if query.allow_bookmarks and loop.time() >= next_bookmark and queue.empty():
-                bookmark: WatchEventBody = {
-                    "type": "BOOKMARK",
-                    "object": {
-                        "kind": resource.kind,
-                        "apiVersion": resource.api_version,
-                        "metadata": {"resourceVersion": str(store.resource_version)},
-                    },
-                }
-                await response.write(json.dumps(bookmark).encode() + b"\n")
-                next_bookmark = loop.time() + query.bookmark_interval_seconds
             continue
         if change is DROP:
             return
         event = to_event(query, change)
         if event is not None:
             await response.write(_encode(resource, event))
+
+
+def _bookmark(resource: ResourceType, store: Store) -> bytes:
+    """A BOOKMARK at the store's version: every change up to it has been queued to us."""
+    bookmark: WatchEventBody = {
+        "type": "BOOKMARK",
+        "object": {
+            "kind": resource.kind,
+            "apiVersion": resource.api_version,
+            "metadata": {"resourceVersion": str(store.resource_version)},
+        },
+    }
+    return json.dumps(bookmark, separators=(",", ":")).encode() + b"\n"
