@@ -14,6 +14,7 @@ import dataclasses
 import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -233,12 +234,14 @@ class RunningController:
         self.controller: ImageCacheController | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
+    async def start(self, *, ahead: timedelta = timedelta(0)) -> None:
+        """Start a controller whose wall clock runs `ahead` of the real one."""
         self.controller = ImageCacheController(
             api=self._api,
             eci=eci_wrapper(self._eci),
             settings=FAST,
             logger=structlog.get_logger("tests.imagecaches"),
+            now=lambda: datetime.now(UTC) + ahead,
         )
         self._task = asyncio.create_task(self.controller.run(), name="imagecache-controller")
         await asyncio.wait_for(self.controller.synced.wait(), 20)
@@ -250,9 +253,9 @@ class RunningController:
                 await self._task
             self._task = None
 
-    async def restart(self) -> None:
+    async def restart(self, *, ahead: timedelta = timedelta(0)) -> None:
         await self.stop()
-        await self.start()
+        await self.start(ahead=ahead)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
+from prometheus_client import REGISTRY
 
 from tests.fixtures.eci import EciTarget
 from tests.imagecaches.conftest import (
@@ -48,6 +49,12 @@ async def record_phases(caches: ImageCaches, name: str, seen: list[str]) -> None
         await asyncio.sleep(0.01)
 
 
+def build_observations() -> float:
+    """Builds the agent's cache-build-duration histogram has seen reach Ready."""
+    labels = {"result": "ready"}
+    return REGISTRY.get_sample_value("vk_eci_imagecache_build_seconds_count", labels) or 0.0
+
+
 def seconds_between(later: object, earlier: object) -> float:
     end, start = parse_time(later), parse_time(earlier)
     assert end is not None, later
@@ -81,6 +88,7 @@ async def test_seed_sample_builds_to_ready_with_its_events(
         annotations={"k8s.aliyun.com/auto-match-imagecache": "true"},
     )
     name = created["metadata"]["name"]
+    builds_before = build_observations()
     phases: list[str] = []
     recorder = asyncio.create_task(record_phases(imagecaches, name, phases))
     try:
@@ -88,6 +96,7 @@ async def test_seed_sample_builds_to_ready_with_its_events(
     finally:
         recorder.cancel()
     assert status["phase"] == "Ready", status.get("message")
+    assert build_observations() == builds_before + 1
     assert phases[0] in ("Pending", "Preparing", "Creating"), phases
     assert status["progress"] == "100%"
     assert status["imageCacheId"].startswith("imc-")
@@ -241,3 +250,21 @@ async def test_spec_edit_updates_the_cloud_cache(
     assert seconds_between(status["expireDateTime"], status["startTime"]) == 3 * 86400
     (cloud,) = await cloud_caches(eci, eci_client, image_cache_id=cache_id)
     assert "nginx:1.7.9" in cloud["Images"]
+
+
+async def test_settled_caches_expire_on_their_expire_date_time(
+    imagecaches: ImageCaches, controller: RunningController
+) -> None:
+    kept = await imagecaches.create("kept", {"images": ["busybox:latest"], "retentionDays": 1})
+    forever = await imagecaches.create("forever", {"images": ["busybox:latest"]})
+    refused = await imagecaches.create("refused", {"images": ["Busybox"]})
+    names = [obj["metadata"]["name"] for obj in (kept, forever, refused)]
+    await imagecaches.wait_phase(names[0], "Ready")
+    await imagecaches.wait_phase(names[1], "Ready")
+    await imagecaches.wait_phase(names[2], "Failed")
+    # The controller's clock moves two days on: one-day retention and a failed build's
+    # 24 hours are over, a cache without retentionDays stays.
+    await controller.restart(ahead=timedelta(days=2))
+    assert (await imagecaches.wait_phase(names[0], "Expired"))["imageCacheId"].startswith("imc-")
+    await imagecaches.wait_phase(names[2], "Expired")
+    assert (await imagecaches.status(names[1]))["phase"] == "Ready"
