@@ -17,12 +17,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
 
 from simulator.api.faults import FailureRule, FaultInjector, describe
 from simulator.api.metrics import ApiMetrics
 from simulator.catalog import Catalog, CatalogFileError, Image
 from simulator.errors import EciError
 from simulator.settings import ClockSettings
+from simulator.store import ContainerGroupRow, Database, ImageCacheRow
 
 ADMIN_PREFIX = "/_sim"
 
@@ -222,6 +224,26 @@ def _image_view(image: Image) -> dict[str, Any]:
             for layer in image.layers
         ],
     }
+
+
+async def count_resources(db: Database) -> dict[tuple[str, str], int]:
+    """Container groups (not deleted) and image caches by materialised status.
+
+    The status columns may lag the plans by one engine tick: settle the
+    service first for exact numbers.
+    """
+    async with db.sessions() as session:
+        groups = await session.execute(
+            select(ContainerGroupRow.status, func.count())
+            .where(ContainerGroupRow.deleted_at.is_(None))
+            .group_by(ContainerGroupRow.status)
+        )
+        caches = await session.execute(
+            select(ImageCacheRow.status, func.count()).group_by(ImageCacheRow.status)
+        )
+        counts = {("container_group", status): int(n) for status, n in groups.all()}
+        counts.update({("image_cache", status): int(n) for status, n in caches.all()})
+    return counts
 
 
 def _failure_rule(spec: Any) -> FailureRule | None:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
 import structlog
 from aiohttp import web
 
-from simulator.admin import AdminApi, ClockView
+from simulator.admin import AdminApi, ClockView, count_resources
 from simulator.api.faults import FaultInjector
 from simulator.api.handling import EciApi
 from simulator.api.metrics import ApiMetrics
 from simulator.catalog import Catalog
-from simulator.errors import EciError, ServiceUnavailable
+from simulator.service import EciService, open_service
 from simulator.settings import SimulatorSettings
 
 
@@ -70,10 +70,19 @@ class Simulator:
         self.port = 0
 
     @property
-    def service(self) -> SimulatorService:
+    def backend(self) -> SimulatorService:
+        """The service behind the API (a stand-in when one was injected)."""
         if self._service is None:
             raise RuntimeError("the simulator is not started")
         return self._service
+
+    @property
+    def service(self) -> EciService:
+        """The real service (its clock, catalog, database); not available with a stand-in."""
+        backend = self.backend
+        if not isinstance(backend, EciService):
+            raise TypeError(f"this simulator runs a stand-in service ({type(backend).__name__})")
+        return backend
 
     @property
     def host(self) -> str:
@@ -89,7 +98,7 @@ class Simulator:
         return f"http://{self.host}:{self.port}/_sim"
 
     async def start(self) -> None:
-        factory = self._service_factory or _default_service_factory()
+        factory = self._service_factory or open_service
         self._service = await factory(settings=self.settings, logger=self._logger)
         try:
             app = self._build_app(self._service)
@@ -146,6 +155,14 @@ class Simulator:
         )
         app = web.Application(client_max_size=4 * 1024 * 1024)
         if security.admin_token:
+            counter = None
+            if isinstance(service, EciService):
+                real_service = service
+
+                async def counter() -> dict[tuple[str, str], int]:
+                    await real_service.settle()  # status columns catch up with the plans
+                    return await count_resources(real_service.db)
+
             AdminApi(
                 token=security.admin_token,
                 clock=service.clock,
@@ -154,52 +171,7 @@ class Simulator:
                 metrics=self.metrics,
                 catalog=service.catalog,
                 after_clock_move=service.settle,
+                count_resources=counter,
             ).add_routes(app)
         app.router.add_route("*", "/", api.handle)
         return app
-
-
-def _default_service_factory() -> ServiceFactory:
-    try:
-        from simulator.service import open_service  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return _open_edge_only_service
-    return open_service  # type: ignore[no-any-return,unused-ignore]
-
-
-class _WallClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class _EdgeOnlyService:
-    """Stand-in until `simulator.service` exists: nonces in memory, no ECI state."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.clock: ClockView = _WallClock()
-        self.catalog = catalog
-        self._nonces: dict[str, datetime] = {}
-
-    async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        del params
-        raise ServiceUnavailable(f"{action}: the simulator's service is not built yet")
-
-    async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool:
-        if nonce in self._nonces:
-            return False
-        self._nonces[nonce] = expires_at
-        return True
-
-    async def settle(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        self._nonces.clear()
-
-
-async def _open_edge_only_service(*, settings: SimulatorSettings, logger: Any) -> SimulatorService:
-    logger.warning("simulator.service is missing: only DescribeRegions works")
-    return _EdgeOnlyService(Catalog.load(settings.catalog_paths))
-
-
-__all__ = ["EciError", "ServiceFactory", "Simulator", "SimulatorService"]
