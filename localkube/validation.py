@@ -144,11 +144,12 @@ def validate(value: Any, schema: JsonObject, *, path: str = "") -> list[Cause]:
             )
             return causes
     elif isinstance(expected, str) and not _type_matches(value, expected):
+        actual = _type_name(value)
         causes.append(
             _invalid(
                 path,
-                value,
-                f"{path} in body must be of type {expected}: {_go_value(_type_name(value))}",
+                actual,
+                f"{path} in body must be of type {expected}: {_go_value(actual)}",
                 reason="FieldValueTypeInvalid",
             )
         )

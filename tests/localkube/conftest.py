@@ -81,8 +81,27 @@ async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
     name = unique("lk")
     reply = await call(kube_api, "POST", "/api/v1/namespaces", body={"metadata": {"name": name}})
     assert reply.status == 201, reply.body
+
+    async def account_ready() -> bool:
+        path = f"/api/v1/namespaces/{name}/serviceaccounts/default"
+        return (await call(kube_api, "GET", path)).status == 200
+
+    # A real cluster's controller creates the `default` ServiceAccount a moment later, and
+    # Pod admission refuses pods until it exists.
+    await eventually(account_ready, message="default ServiceAccount in the new namespace")
     yield name
+    pods = await call(kube_api, "GET", f"/api/v1/namespaces/{name}/pods")
+    for pod in pods.body.get("items", []):
+        path = f"/api/v1/namespaces/{name}/pods/{pod['metadata']['name']}"
+        if pod["metadata"].get("finalizers"):
+            patch = {"metadata": {"finalizers": None}}
+            await call(kube_api, "PATCH", path, body=patch, content_type=MERGE_PATCH)
+        await call(kube_api, "DELETE", path, body={"gracePeriodSeconds": 0})
     await call(kube_api, "DELETE", f"/api/v1/namespaces/{name}")
+
+
+ABSENT_NODE = "localkube-test-node-absent"
+"""Pods bound here are never scheduled or run by anyone, even on a real cluster."""
 
 
 def pod_body(name: str, *, node: str | None = None, labels: dict[str, str] | None = None) -> Any:

@@ -6,7 +6,7 @@ import re
 
 from kubernetes_asyncio import client
 
-from tests.localkube.conftest import call, pod_body
+from tests.localkube.conftest import ABSENT_NODE, call, pod_body
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -175,7 +175,7 @@ async def test_invalid_name_is_422(kube_api: client.ApiClient, namespace: str) -
 
 async def test_status_subresource_of_pods(kube_api: client.ApiClient, namespace: str) -> None:
     path = f"/api/v1/namespaces/{namespace}/pods"
-    pod = (await call(kube_api, "POST", path, body=pod_body("split"))).body
+    pod = (await call(kube_api, "POST", path, body=pod_body("split", node=ABSENT_NODE))).body
     pod["metadata"]["labels"] = {"touched": "yes"}
     pod["status"] = {"phase": "Running"}
     main = await call(kube_api, "PUT", f"{path}/split", body=pod)
@@ -183,11 +183,11 @@ async def test_status_subresource_of_pods(kube_api: client.ApiClient, namespace:
     assert main.body["status"]["phase"] == "Pending"
 
     status_write = {**main.body, "status": {**main.body["status"], "phase": "Running"}}
-    status_write["metadata"] = {**main.body["metadata"], "labels": {"ignored": "yes"}}
+    status_write["spec"] = {**main.body["spec"], "activeDeadlineSeconds": 60}
     status = await call(kube_api, "PUT", f"{path}/split/status", body=status_write)
     assert status.status == 200
     assert status.body["status"]["phase"] == "Running"
-    assert status.body["metadata"]["labels"] == {"touched": "yes"}
+    assert "activeDeadlineSeconds" not in status.body["spec"]
 
 
 async def test_configmap_delete_answers_success_status(

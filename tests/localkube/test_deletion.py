@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kubernetes_asyncio import client
 
-from tests.localkube.conftest import call, pod_body, unique
+from tests.localkube.conftest import ABSENT_NODE, call, pod_body, unique
 
-NODE = "localkube-test-node-absent"
+NODE = ABSENT_NODE
 
 
 async def test_unbound_pod_is_deleted_at_once(kube_api: client.ApiClient, namespace: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kubernetes_asyncio import client
 
-from tests.localkube.conftest import call, pod_body
+from tests.localkube.conftest import ABSENT_NODE, call, pod_body
 
 MERGE = "application/merge-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
@@ -38,7 +38,7 @@ async def test_strategic_merge_of_pod_conditions_by_type(
     kube_api: client.ApiClient, namespace: str
 ) -> None:
     path = f"/api/v1/namespaces/{namespace}/pods"
-    await call(kube_api, "POST", path, body=pod_body("conds"))
+    await call(kube_api, "POST", path, body=pod_body("conds", node=ABSENT_NODE))
     first = {
         "status": {
             "conditions": [
@@ -70,7 +70,7 @@ async def test_strategic_merge_of_containers_by_name(
     kube_api: client.ApiClient, namespace: str
 ) -> None:
     path = f"/api/v1/namespaces/{namespace}/pods"
-    body = pod_body("img")
+    body = pod_body("img", node=ABSENT_NODE)
     body["spec"]["containers"].append({"name": "side", "image": "busybox:1.36"})
     await call(kube_api, "POST", path, body=body)
     patch = {"spec": {"containers": [{"name": "side", "image": "busybox:1.37"}]}}
@@ -84,7 +84,7 @@ async def test_strategic_merge_unions_finalizers_and_replaces_status_lists(
     kube_api: client.ApiClient, namespace: str
 ) -> None:
     path = f"/api/v1/namespaces/{namespace}/pods"
-    body = pod_body("fin")
+    body = pod_body("fin", node=ABSENT_NODE)
     body["metadata"]["finalizers"] = ["example.com/a"]
     await call(kube_api, "POST", path, body=body)
     patch = {"metadata": {"finalizers": ["example.com/b"]}}
