@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 import structlog
 from aiohttp import web
 
-from simulator.api.actions import API_VERSION, ECI_ACTIONS, describe_regions
+from simulator.api.actions import API_VERSION, ECI_ACTIONS
 from simulator.api.errors import (
     InvalidActionNotFound,
     InvalidVersion,
@@ -92,7 +92,6 @@ class EciApi:
                 return await batch_backend.remember_nonces(nonces, expires_at=expires_at)
 
             self._remember_nonce = NonceGroupCommit(remember_many).remember
-        self._region = region
         self._host_id = f"eci.{region.region_id}.aliyuncs.com"
         self._faults = faults
         self._metrics = metrics
@@ -181,6 +180,4 @@ class EciApi:
             )
         if self._faults.active:
             await self._faults.before_call(action)
-        if action == "DescribeRegions":
-            return describe_regions(self._region)
         return await self._backend.call(action, unflatten(pairs))

@@ -38,7 +38,15 @@ class SteppedClock:
 class RecordingService:
     """Answers `answers[action]` (or raises it when it is an EciError) and records each call."""
 
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(
+        default_factory=lambda: {
+            "DescribeRegions": {
+                "Regions": [
+                    {"RegionId": "cn-hangzhou", "Zones": ["cn-hangzhou-h", "cn-hangzhou-i"]}
+                ]
+            }
+        }
+    )
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     nonces: dict[str, datetime] = field(default_factory=dict)
     clock: Any = field(default_factory=lambda: SteppedClock(datetime(2026, 1, 1, tzinfo=UTC)))

@@ -97,7 +97,7 @@ async def test_injected_failures_can_target_one_action(
         await client.delete_container_group_async(request)
     assert raised.value.code == "Throttling.User"
     await client.delete_container_group_async(request)
-    assert [action for action, _ in recording.calls] == ["DeleteContainerGroup"]
+    assert [action for action, _ in recording.calls] == ["DescribeRegions", "DeleteContainerGroup"]
 
 
 async def test_a_throttle_refuses_calls_beyond_the_rate(edge: EciTarget) -> None:
