@@ -304,6 +304,7 @@ class Cluster:
                 else:
                     metadata.pop(owned, None)
             new["metadata"] = metadata
+            objects.check_metadata(resource, metadata)
             if resource.has_status:
                 if "status" in existing:
                     new["status"] = existing["status"]

@@ -30,6 +30,19 @@ LABEL_MESSAGE = (
     "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
     "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 )
+QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+NAME_PART_MESSAGE = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+    "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+    "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+)
+LABEL_VALUE_MESSAGE = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+)
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 DEFAULT_TERMINATION_GRACE_SECONDS = 30
 
@@ -67,6 +80,47 @@ def check_name(resource: ResourceType, name: str) -> None:
     )
 
 
+def _key_problem(key: str) -> str | None:
+    prefix, _, name = key.rpartition("/")
+    if prefix and not (DNS_SUBDOMAIN.match(prefix) and len(prefix) <= 253):
+        return "prefix part " + SUBDOMAIN_MESSAGE
+    if not QUALIFIED_NAME.match(name):
+        return NAME_PART_MESSAGE
+    if len(name) > 63:
+        return "name part must be no more than 63 characters"
+    return None
+
+
+def check_metadata(resource: ResourceType, metadata: JsonObject) -> None:
+    """422 for label and annotation keys (and label values) kube would refuse."""
+    causes: list[Cause] = []
+    for field in ("labels", "annotations"):
+        values = metadata.get(field) or {}
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            problem = _key_problem(str(key))
+            if problem:
+                message = f'Invalid value: "{key}": {problem}'
+                causes.append(Cause("FieldValueInvalid", message, f"metadata.{field}"))
+            if field == "labels" and isinstance(value, str):
+                if len(value) > 63:
+                    problem = "must be no more than 63 characters"
+                elif not LABEL_VALUE.match(value):
+                    problem = LABEL_VALUE_MESSAGE
+                else:
+                    continue
+                message = f'Invalid value: "{value}": {problem}'
+                causes.append(Cause("FieldValueInvalid", message, "metadata.labels"))
+    if causes:
+        raise invalid(
+            kind=resource.kind,
+            group=resource.group,
+            name=str(metadata.get("name", "")),
+            causes=causes,
+        )
+
+
 def prepare_create(resource: ResourceType, obj: JsonObject, *, namespace: str) -> JsonObject:
     """Stamp server-owned metadata on a new object and apply the kind's create defaults."""
     metadata: JsonObject = dict(obj.get("metadata") or {})
@@ -89,6 +143,7 @@ def prepare_create(resource: ResourceType, obj: JsonObject, *, namespace: str) -
                 ],
             )
     check_name(resource, metadata["name"])
+    check_metadata(resource, metadata)
     if resource.namespaced:
         metadata["namespace"] = namespace
     else:

@@ -222,3 +222,16 @@ async def test_binding_assigns_a_node(kube_api: client.ApiClient, namespace: str
     again = await call(kube_api, "POST", f"{path}/unscheduled/binding", body=binding)
     assert again.status == 409
     await call(kube_api, "DELETE", f"{path}/unscheduled", body={"gracePeriodSeconds": 0})
+
+
+async def test_invalid_label_value_is_422(kube_api: client.ApiClient, namespace: str) -> None:
+    reply = await call(
+        kube_api,
+        "POST",
+        f"/api/v1/namespaces/{namespace}/configmaps",
+        body={"metadata": {"name": "labelled", "labels": {"ok": "not ok!"}}},
+    )
+    assert reply.status == 422
+    cause = reply.body["details"]["causes"][0]
+    assert cause["field"] == "metadata.labels"
+    assert cause["message"].startswith('Invalid value: "not ok!": a valid label must be')
