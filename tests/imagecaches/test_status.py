@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from vkprovider.imagecaches.kinds import CloudImageCache
@@ -152,3 +153,16 @@ def test_progress_is_a_percentage() -> None:
         "0%",
         "100%",
     ]
+
+
+def test_a_status_stored_without_its_nulls_is_unchanged() -> None:
+    status = status_from_cloud(
+        cache=READY, previous={}, retention_days=None, failed_retention=DAY, generation=1, now=NOW
+    )
+    stored = json.loads(json.dumps(status))
+    for event in stored["events"]:
+        del event["eventTime"]
+        del event["metadata"]["creationTimestamp"]
+    del stored["expireDateTime"]
+    assert not differs(stored, status)
+    assert differs({**stored, "progress": "99%"}, status)

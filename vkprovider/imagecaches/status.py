@@ -193,10 +193,24 @@ def is_expired(previous: Mapping[str, Any], *, now: datetime) -> bool:
     return expires is not None and now >= expires
 
 
+def _without_nulls(value: Any) -> Any:
+    """`value` with every null object member dropped: an API server may store `eventTime: null`
+    or leave it out, and either way it is the same status."""
+    if isinstance(value, Mapping):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def differs(previous: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     """True when writing `new` would change anything but the `lastUpdatedTime` stamp."""
     keys = (set(previous) | set(new)) - _VOLATILE
-    return any(previous.get(key) != new.get(key) for key in keys if key in new)
+    return any(
+        _without_nulls(previous.get(key)) != _without_nulls(new.get(key))
+        for key in keys
+        if key in new
+    )
 
 
 def merge_patch(new: Mapping[str, Any]) -> dict[str, Any]:
