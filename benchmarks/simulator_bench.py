@@ -324,6 +324,34 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def draw_phases(results: dict[str, Any], path: Path) -> None:
+    """Stacked bars of scheduling, image preparation and container start per case (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    images = results["image_preparation"]
+    cases = ("uncached", "explicit_cache", "automatic_match")
+    phases = (
+        ("scheduling_seconds", "scheduling"),
+        ("image_preparation_seconds", "image preparation"),
+        ("container_start_seconds", "container start"),
+    )
+    figure, axes = pyplot.subplots(figsize=(7, 3.5))
+    left = [0.0] * len(cases)
+    for key, label in phases:
+        widths = [float(images[case][key] or 0.0) for case in cases]
+        axes.barh(cases, widths, left=left, label=label)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    axes.set_xlabel("simulated seconds")
+    axes.set_title(f"{images['image']}: start-up phases (ECI simulator)")
+    axes.legend(loc="upper right")
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+
+
 def print_table(results: dict[str, Any]) -> None:
     images = results.get("image_preparation")
     if images:
@@ -369,10 +397,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="real seconds for the image half",
     )
     parser.add_argument("--skip-images", action="store_true", help="throughput only")
+    parser.add_argument(
+        "--chart", type=Path, metavar="PNG", help="draw the per-phase bars of the image half"
+    )
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    outcome = asyncio.run(main(parse_args()))
+    arguments = parse_args()
+    outcome = asyncio.run(main(arguments))
     print(json.dumps(outcome, indent=2))
     print_table(outcome)
+    if arguments.chart is not None and "image_preparation" in outcome:
+        draw_phases(outcome, arguments.chart)
