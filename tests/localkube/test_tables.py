@@ -1,0 +1,84 @@
+"""Server-side Table output for built-in kinds: what `kubectl get` prints for pods and events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes_asyncio import client
+
+from tests.localkube.conftest import ABSENT_NODE, MERGE_PATCH, TABLE, call, pod_body
+
+
+async def _pod_row(api: client.ApiClient, namespace: str, name: str) -> dict[str, Any]:
+    table = await call(api, "GET", f"/api/v1/namespaces/{namespace}/pods/{name}", accept=TABLE)
+    assert table.body["kind"] == "Table"
+    names = [c["name"] for c in table.body["columnDefinitions"]]
+    return dict(zip(names, table.body["rows"][0]["cells"], strict=True))
+
+
+async def test_pod_columns_follow_container_states(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    await call(kube_api, "POST", path, body=pod_body("shown", node=ABSENT_NODE))
+    row = await _pod_row(kube_api, namespace, "shown")
+    assert [row["Name"], row["Ready"], row["Status"], row["Restarts"]] == [
+        "shown",
+        "0/1",
+        "Pending",
+        "0",
+    ]
+    assert row["Node"] == ABSENT_NODE
+
+    waiting = {"waiting": {"reason": "ContainerCreating"}}
+    status: dict[str, Any] = {
+        "containerStatuses": [
+            {
+                "name": "main",
+                "ready": False,
+                "restartCount": 0,
+                "image": "busybox:1.36",
+                "imageID": "",
+                "state": waiting,
+            }
+        ]
+    }
+    await call(
+        kube_api, "PATCH", f"{path}/shown/status", body={"status": status}, content_type=MERGE_PATCH
+    )
+    assert (await _pod_row(kube_api, namespace, "shown"))["Status"] == "ContainerCreating"
+
+    status["phase"] = "Running"
+    status["containerStatuses"][0].update(
+        ready=True, restartCount=2, state={"running": {"startedAt": "2026-01-01T00:00:00Z"}}
+    )
+    await call(
+        kube_api, "PATCH", f"{path}/shown/status", body={"status": status}, content_type=MERGE_PATCH
+    )
+    row = await _pod_row(kube_api, namespace, "shown")
+    assert [row["Ready"], row["Status"], row["Restarts"]] == ["1/1", "Running", "2"]
+
+
+async def test_event_columns(kube_api: client.ApiClient, namespace: str) -> None:
+    body = {
+        "metadata": {"name": "started"},
+        "involvedObject": {"kind": "Pod", "name": "web", "namespace": namespace},
+        "reason": "Started",
+        "message": "Started container main",
+        "type": "Normal",
+        "source": {"component": "virtual-kubelet"},
+        "count": 1,
+    }
+    path = f"/api/v1/namespaces/{namespace}/events"
+    assert (await call(kube_api, "POST", path, body=body)).status == 201
+    table = await call(kube_api, "GET", path, accept=TABLE)
+    names = [c["name"] for c in table.body["columnDefinitions"] if c["priority"] == 0]
+    assert names == ["Last Seen", "Type", "Reason", "Object", "Message"]
+    all_names = [c["name"] for c in table.body["columnDefinitions"]]
+    row = dict(zip(all_names, table.body["rows"][0]["cells"], strict=True))
+    assert [row["Type"], row["Reason"], row["Object"], row["Message"]] == [
+        "Normal",
+        "Started",
+        "pod/web",
+        "Started container main",
+    ]
