@@ -268,3 +268,25 @@ async def test_settled_caches_expire_on_their_expire_date_time(
     assert (await imagecaches.wait_phase(names[0], "Expired"))["imageCacheId"].startswith("imc-")
     await imagecaches.wait_phase(names[2], "Expired")
     assert (await imagecaches.status(names[1]))["phase"] == "Ready"
+
+
+async def test_fixing_a_failed_build_rebuilds_it(
+    imagecaches: ImageCaches, controller: RunningController, eci: EciTarget, eci_client: Client
+) -> None:
+    spec = {"images": ["docker.io/library/nosuchimage:1.0"]}
+    name = (await imagecaches.create("fixme", spec))["metadata"]["name"]
+    failed = await imagecaches.wait_phase(name, "Failed")
+    await imagecaches.custom.patch_cluster_custom_object(
+        GROUP,
+        VERSION,
+        PLURAL,
+        name,
+        {"spec": {"images": ["busybox:latest"]}},
+        _content_type="application/merge-patch+json",  # type: ignore[call-arg]
+    )
+    ready = await imagecaches.wait_phase(name, "Ready")
+    assert ready["imageCacheId"] != failed["imageCacheId"]
+    assert ready["observedGeneration"] == 2
+    assert ready.get("message") is None
+    assert ready.get("expireDateTime") is None  # no retentionDays: a working cache is kept
+    assert await cloud_caches(eci, eci_client, image_cache_id=failed["imageCacheId"]) == []

@@ -49,13 +49,13 @@ async def create(
     eci: EciCaller,
     *,
     name: ResourceName,
-    uid: ResourceUid,
+    client_token: str,
     spec: ImageCacheSpec,
     credentials: Sequence[RegistryCredential],
     tags: dict[str, str],
 ) -> ImageCacheId:
-    """CreateImageCache with ClientToken = the resource's UID: repeating it never makes a second
-    cache."""
+    """CreateImageCache; the caller passes the resource's UID as `client_token` (or UID-generation
+    for a rebuild), so repeating the call never makes a second cache."""
     request = eci_models.CreateImageCacheRequest(
         region_id=eci.region_id,
         image_cache_name=cloud_name(name),
@@ -63,7 +63,7 @@ async def create(
         image_cache_size=spec.size_gib,
         retention_days=spec.retention_days,
         auto_match_image_cache=spec.auto_match or None,
-        client_token=uid,
+        client_token=client_token,
         image_registry_credential=[
             eci_models.CreateImageCacheRequestImageRegistryCredential(
                 server=credential.server,

@@ -85,7 +85,7 @@ class Reconciler:
             return Outcome(requeue_after=None)
         try:
             spec = parse_spec(obj.get("spec"), annotations=meta.get("annotations") or {})
-            return await self._build(obj, spec=spec, previous=previous, logger=logger)
+            return await self._build(obj, spec=spec, previous=previous, now=now, logger=logger)
         except InvalidImageCache as problem:
             logger.warning("imagecache refused", field=problem.field, problem=problem.message)
             new = status.refused_status(
@@ -106,13 +106,13 @@ class Reconciler:
         *,
         spec: ImageCacheSpec,
         previous: Mapping[str, Any],
+        now: datetime,
         logger: Any,
     ) -> Outcome:
         meta = obj["metadata"]
         name = ResourceName(meta["name"])
         uid = ResourceUid(meta["uid"])
         generation = int(meta.get("generation") or 1)
-        now = self._now()
         phase = previous.get("phase")
         recorded = previous.get("imageCacheId")
         cache: CloudImageCache | None
@@ -170,7 +170,7 @@ class Reconciler:
         cache_id = await cloud.create(
             self._eci,
             name=name,
-            uid=ResourceUid(token),
+            client_token=token,
             spec=spec,
             credentials=credentials,
             tags=tags,
