@@ -106,9 +106,9 @@ class FaultInjector:
 
     async def before_call(self, action: str) -> None:
         """Delay, throttle or fail this call as configured; return to let it through."""
-        state = self._state
-        if state.latency_seconds > 0:
-            await asyncio.sleep(state.latency_seconds)
+        if self._state.latency_seconds > 0:
+            await asyncio.sleep(self._state.latency_seconds)
+        state = self._state  # read after the sleep: other calls may have spent failures meanwhile
         if self._bucket is not None and not self._bucket.take():
             raise ThrottlingUser(
                 f"Request was denied: at most {state.throttle_per_second:g} calls per second"
@@ -116,9 +116,12 @@ class FaultInjector:
             )
         for index, rule in enumerate(state.failures):
             if rule.applies_to(action):
-                rest = (*state.failures[:index], replace(rule, remaining=rule.remaining - 1))
-                rest = (*rest, *state.failures[index + 1 :])
-                self._state = replace(state, failures=tuple(r for r in rest if r.remaining > 0))
+                failures = list(state.failures)
+                if rule.remaining > 1:
+                    failures[index] = replace(rule, remaining=rule.remaining - 1)
+                else:
+                    del failures[index]
+                self._state = replace(state, failures=tuple(failures))
                 raise EciError(rule.message, code=rule.code, http_status=rule.http_status)
 
 

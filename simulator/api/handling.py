@@ -38,7 +38,7 @@ from simulator.api.nonces import NonceGroupCommit
 from simulator.api.redaction import redact_params
 from simulator.api.responses import error_body, json_response, new_request_id
 from simulator.api.signing import SignatureVerifier, wall_clock
-from simulator.errors import EciError, MissingParameter
+from simulator.errors import EciError, InvalidParameter, MissingParameter
 from simulator.settings import RegionSettings, SecuritySettings
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -170,7 +170,11 @@ class EciApi:
             )
         pairs: list[tuple[str, str]] = list(query.items())
         if payload and request.content_type == FORM_CONTENT_TYPE:
-            pairs.extend(parse_qsl(payload.decode(), keep_blank_values=True))
+            try:
+                form = payload.decode()
+            except UnicodeDecodeError as exc:
+                raise InvalidParameter("The form body is not UTF-8 text.") from exc
+            pairs.extend(parse_qsl(form, keep_blank_values=True))
         if self._debug:
             self._logger.debug(
                 "eci call",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -160,3 +162,19 @@ async def test_the_catalog_lists_builtin_images_and_takes_new_ones(edge: EciTarg
 async def test_a_bad_catalog_entry_is_refused_with_the_reason(edge: EciTarget) -> None:
     with pytest.raises(AssertionError, match=r"400 .*layers_mb"):
         await edge.admin("POST", "/catalog", {"ref": "example.com/team/tool:2.0"})
+
+
+async def test_latency_delays_calls_and_concurrent_calls_spend_a_failure_once(
+    edge: EciTarget,
+) -> None:
+    client = Client(edge.sdk_config())
+    await edge.admin(
+        "POST", "/faults", {"latency_seconds": 0.2, "fail": {"count": 1, "code": "Busy"}}
+    )
+    started = time.perf_counter()
+    outcomes = await asyncio.gather(
+        *(describe_regions(client) for _ in range(3)), return_exceptions=True
+    )
+    assert time.perf_counter() - started >= 0.2
+    assert [getattr(outcome, "code", "ok") for outcome in outcomes].count("Busy") == 1
+    assert (await edge.admin("GET", "/faults"))["failures"] == []
