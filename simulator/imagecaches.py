@@ -155,6 +155,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         changed_at=state.changed_at,
         next_due_at=state.next_change_at,
         seq=0,
+        revision=0,
     )
     try:
         await _save(ctx, row, state)
@@ -307,8 +308,9 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     async with ctx.db.sessions() as session:
         result = await session.execute(
             update(ImageCacheRow)
-            .where(ImageCacheRow.id == row.id, ImageCacheRow.seq == row.seq)
+            .where(ImageCacheRow.id == row.id, ImageCacheRow.revision == row.revision)
             .values(
+                revision=row.revision + 1,
                 plan=new_plan.to_json(),
                 name=name,
                 tags=tags,
@@ -316,12 +318,12 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
                 status=new_state.status.value,
                 changed_at=new_state.changed_at,
                 next_due_at=new_state.next_change_at,
-                seq=row.seq + 1,
+                seq=ImageCacheRow.seq + 1,
             )
         )
         await session.commit()
     if getattr(result, "rowcount", 0) != 1:
-        raise IncorrectStatus(f"image cache {row.id} changed while updating it; try again")
+        raise IncorrectStatus(f"image cache {row.id} is being updated by another request")
     ctx.wake()
     return {}
 

@@ -139,16 +139,23 @@ def _waiting_all(
     ]
 
 
-def _kill(status: ContainerStatus, deleted_at: datetime) -> ContainerStatus:
+def _kill(
+    status: ContainerStatus,
+    when: datetime,
+    *,
+    reason: str = "Completed",
+    message: str = "stopped by DeleteContainerGroup",
+    exit_code: int = 0,
+) -> ContainerStatus:
     if status.current.phase is not ContainerPhase.RUNNING:
         return status
     stopped = ContainerState(
         ContainerPhase.TERMINATED,
-        reason="Completed",
-        message="stopped by DeleteContainerGroup",
-        exit_code=0,
+        reason=reason,
+        message=message,
+        exit_code=exit_code,
         started_at=status.current.started_at,
-        finished_at=deleted_at,
+        finished_at=when,
     )
     return ContainerStatus(
         status.plan,
@@ -164,7 +171,12 @@ def _kill(status: ContainerStatus, deleted_at: datetime) -> ContainerStatus:
 
 def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> GroupState:
     """The group as it is at simulated instant `at`."""
-    horizon = at if deleted_at is None else min(at, deleted_at)
+    deadline_at = (
+        None
+        if plan.active_deadline_seconds is None
+        else after(plan.created_at, plan.active_deadline_seconds)
+    )
+    horizon = min(t for t in (at, deleted_at, deadline_at) if t is not None)
     c = Collector(horizon)
     c.instant(plan.created_at)
     c.instant(plan.scheduled_at)
@@ -202,7 +214,14 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
                 ),
                 times=[plan.scheduled_at],
             )
-    if plan.schedule_failure is None:
+    if plan.schedule_failure is not None:
+        init_statuses = _waiting_all(
+            plan.init_containers, init=True, reasons={}, default="ContainerCreating"
+        )
+        statuses = _waiting_all(
+            plan.containers, init=False, reasons={}, default="ContainerCreating"
+        )
+    else:
         waiting = image_events(plan, c) if scheduled else {}
         main_default = "PodInitializing" if plan.init_containers else "ContainerCreating"
         if plan.prepared_at is None or plan.prepared_at > horizon:
@@ -268,6 +287,27 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
                         status, failed_at = GroupStatus.FAILED, ended
                 elif running_at is not None:
                     status = GroupStatus.RUNNING
+    active = status in (GroupStatus.SCHEDULING, GroupStatus.PENDING, GroupStatus.RUNNING)
+    if deadline_at is not None and active and (deleted_at is None or deadline_at < deleted_at):
+        if deadline_at <= at:
+            status, failed_at = GroupStatus.FAILED, deadline_at
+            message = (
+                "the instance ran longer than ActiveDeadlineSeconds "
+                f"({plan.active_deadline_seconds:g} s)"
+            )
+            c.event(kind="Warning", reason="DeadlineExceeded", message=message, times=[deadline_at])
+            init_statuses = [
+                _kill(s, deadline_at, reason="DeadlineExceeded", message=message, exit_code=137)
+                for s in init_statuses
+            ]
+            statuses = [
+                _kill(s, deadline_at, reason="DeadlineExceeded", message=message, exit_code=137)
+                for s in statuses
+            ]
+            c.changes.append(deadline_at)
+            c.upcoming = []
+        else:
+            c.upcoming.append(deadline_at)
     gone = False
     if deleted_at is not None and deleted_at <= at:
         status = GroupStatus.TERMINATING

@@ -32,6 +32,11 @@ from simulator.timemodel import (
     restart_backoff_seconds,
 )
 
+MAX_INSTANCE_CPU = 64.0
+"""Largest instance (vCPU) the simulated zones have in stock; larger ones fail to schedule."""
+MAX_INSTANCE_MEMORY = 512.0
+"""Largest instance memory (GiB) in stock; larger ones fail to schedule."""
+
 
 @dataclass(frozen=True)
 class ChosenCache:
@@ -82,6 +87,8 @@ def plan_group(
     concurrent_pulls: int,
 ) -> GroupPlan:
     scheduled_at = after(now, model.scheduling_seconds)
+    if spec.cpu > MAX_INSTANCE_CPU or spec.memory > MAX_INSTANCE_MEMORY:
+        return _out_of_stock(spec=spec, model=model, now=now, scheduled_at=scheduled_at)
     ordered = [images[ref] for ref in spec.images if ref in images]
     preparation = plan_image_preparation(
         model=model,
@@ -181,4 +188,35 @@ def plan_group(
         termination_seconds=model.termination_seconds,
         cache=cache_use,
         active_deadline_seconds=spec.active_deadline_seconds,
+    )
+
+
+def _out_of_stock(
+    *, spec: GroupSpec, model: TimeModelSettings, now: datetime, scheduled_at: datetime
+) -> GroupPlan:
+    """A group no simulated host can take: ScheduleFailed once scheduling gives up."""
+    failure = Failure(
+        "NoStock",
+        f"Create ECI failed because the specified instance is out of stock: {spec.cpu:g} vCPU "
+        f"/ {spec.memory:g} GiB is more than the largest instance in stock "
+        f"({MAX_INSTANCE_CPU:g} vCPU / {MAX_INSTANCE_MEMORY:g} GiB)",
+    )
+
+    def waiting(c: ContainerSpec, *, init: bool) -> ContainerPlan:
+        return ContainerPlan(c.name, c.image, 0.0, workload_plan(c, init=init))
+
+    return GroupPlan(
+        created_at=now,
+        scheduled_at=scheduled_at,
+        schedule_failure=failure,
+        images=(),
+        prepared_at=None,
+        init_containers=tuple(waiting(c, init=True) for c in spec.init_containers),
+        containers=tuple(waiting(c, init=False) for c in spec.containers),
+        restart_policy=spec.restart_policy,
+        restart_backoff_seconds=backoff_sequence(model),
+        pull_backoff_seconds=backoff_sequence(model),
+        termination_seconds=model.termination_seconds,
+        cache=None,
+        active_deadline_seconds=None,
     )

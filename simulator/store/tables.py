@@ -122,3 +122,5 @@ class ImageCacheRow(Base):
     changed_at: Mapped[datetime] = mapped_column()
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Index of the latest build; UpdateImageCache adds one only if nobody else did."""

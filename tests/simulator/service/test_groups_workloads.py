@@ -155,3 +155,34 @@ async def test_init_containers_run_to_completion_before_the_app(
     assert seconds_between(migrate.start_time, migrate.finish_time) == 20.0
     assert web.state == "Running"
     assert web.start_time > migrate.finish_time
+
+
+async def test_active_deadline_fails_a_group_that_runs_too_long(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    group_id = await create_group(
+        eci_client, container("web", "nginx:1.7.9"), active_deadline_seconds=100
+    )
+    clock.advance(99)
+    assert (await describe(eci_client, group_id)).status == "Running"
+    clock.advance(1)
+    group = await describe(eci_client, group_id)
+    assert group.status == "Failed"
+    assert seconds_between(group.creation_time, group.failed_time) == 100.0
+    state = group.containers[0].current_state
+    assert (state.state, state.reason) == ("Terminated", "DeadlineExceeded")
+    assert any(e.reason == "DeadlineExceeded" for e in group.events)
+
+
+async def test_an_instance_too_big_for_any_host_fails_to_schedule(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    group_id = await create_group(eci_client, container("big", "nginx:1.7.9"), cpu=128, memory=256)
+    assert (await describe(eci_client, group_id)).status == "Scheduling"
+    clock.advance(10)
+    group = await describe(eci_client, group_id)
+    assert group.status == "ScheduleFailed"
+    event = next(e for e in group.events if e.reason == "NoStock")
+    assert event.type == "Warning"
+    assert "128 vCPU" in event.message
+    assert group.containers[0].current_state.state == "Waiting"
