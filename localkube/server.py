@@ -1,43 +1,28 @@
-"""`LocalKube`: the embedded API server over real HTTP, and its aiohttp request handling.
+"""`LocalKube`: the embedded API server's lifecycle, settings and test-facing controls.
 
 Tests, `vk-eci apiserver` and `vk-eci demo` start it in-process with `async with
-LocalKube(settings) as kube`. Every request is parsed here and handed to `Cluster` (writes,
-reads), `listing` (lists), `watching` (watches) or `tables` (kubectl's Table output); every
-failure leaves as a kube-shaped Status body. It binds 127.0.0.1 only.
+LocalKube(settings) as kube`; request handling lives in `handlers.py`. It binds 127.0.0.1
+unless told otherwise, and on stop it ends every watch before closing connections so no
+handler outlives it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import structlog
-import yaml
 from aiohttp import web
 
-from localkube import discovery, kubeconfig, openapi, tables, validation
-from localkube.cluster import Cluster, DeleteOptions
-from localkube.errors import (
-    ApiError,
-    Reason,
-    bad_request,
-    method_not_allowed,
-    not_found_path,
-    unsupported_media_type,
-)
+from localkube import kubeconfig
+from localkube.cluster import Cluster
 from localkube.faults import Faults, admin_routes, middleware
-from localkube.listing import ListQuery, list_objects
-from localkube.patching import PatchType
+from localkube.handlers import ApiHandlers
+from localkube.negotiation import render_error
 from localkube.resources import Registry
-from localkube.routing import Target, parse
-from localkube.selectors import parse_field_selector, parse_label_selector
-from localkube.shapes import JsonObject
 from localkube.store import Store
-from localkube.watching import WatchQuery, serve_watch
 
 logger = structlog.get_logger("localkube")
 
@@ -60,44 +45,6 @@ class LocalKubeSettings:
     """Grace given to in-flight requests when the server stops."""
 
 
-def _render_error(error: ApiError) -> web.Response:
-    return web.json_response(error.status_body(), status=error.code, headers=error.headers)
-
-
-def _json(body: JsonObject, status: int = 200) -> web.Response:
-    return web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(),
-        status=status,
-        content_type="application/json",
-    )
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").lower() in ("true", "1")
-
-
-async def _read_body(request: web.Request) -> Any:
-    raw = await request.read()
-    if not raw:
-        return None
-    content_type = request.content_type
-    try:
-        if "yaml" in content_type:
-            return yaml.safe_load(raw)
-        return json.loads(raw)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise bad_request(f"the body of the request could not be decoded: {exc}") from exc
-
-
-def _accepts_table(request: web.Request) -> bool:
-    accept = request.headers.get("Accept", "")
-    return "as=Table" in accept and "g=meta.k8s.io" in accept
-
-
-def _accepts_metadata_only(request: web.Request) -> bool:
-    return "as=PartialObjectMetadata" in request.headers.get("Accept", "")
-
-
 class LocalKube:
     """An in-memory Kubernetes API server on 127.0.0.1; use as an async context manager."""
 
@@ -109,8 +56,11 @@ class LocalKube:
         self.faults = Faults(store=self.store)
         self._runner: web.AppRunner | None = None
         self._port = 0
-        self._closing = False
-        self._watch_tasks: set[asyncio.Task[Any]] = set()
+        self.handlers = ApiHandlers(
+            cluster=self.cluster,
+            bookmark_interval_seconds=self.settings.bookmark_interval_seconds,
+            default_watch_timeout_seconds=self.settings.default_watch_timeout_seconds,
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -121,24 +71,9 @@ class LocalKube:
         return f"http://{self.settings.host}:{self._port}"
 
     async def start(self) -> None:
-        app = web.Application(middlewares=[middleware(self.faults, _render_error)])
+        app = web.Application(middlewares=[middleware(self.faults, render_error)])
         app.add_routes(admin_routes(self.faults, compact=self.compact_history))
-        app.add_routes(
-            [
-                web.get("/version", self._version),
-                web.get("/version/", self._version),
-                web.get("/api", self._api),
-                web.get("/api/", self._api),
-                web.get("/apis", self._apis),
-                web.get("/apis/", self._apis),
-                web.get("/openapi/v3", self._openapi_root),
-                web.get("/openapi/v3/{prefix:.*}", self._openapi_group_version),
-                web.get("/healthz", self._ok),
-                web.get("/livez", self._ok),
-                web.get("/readyz", self._ok),
-                web.route("*", "/{tail:.*}", self._dispatch),
-            ]
-        )
+        app.add_routes(self.handlers.routes())
         self._runner = web.AppRunner(
             app, shutdown_timeout=self.settings.shutdown_timeout_seconds, access_log=None
         )
@@ -151,13 +86,12 @@ class LocalKube:
 
     async def stop(self) -> None:
         """End every watch (new ones are refused), then close all connections."""
-        self._closing = True
+        self.handlers.closing = True
         self.store.drop_subscriptions()
-        if self._watch_tasks:
-            await asyncio.wait(
-                set(self._watch_tasks), timeout=self.settings.shutdown_timeout_seconds
-            )
-        for task in set(self._watch_tasks):
+        watches = set(self.handlers.watch_tasks)
+        if watches:
+            await asyncio.wait(watches, timeout=self.settings.shutdown_timeout_seconds)
+        for task in watches:
             task.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -182,312 +116,3 @@ class LocalKube:
     def compact_history(self) -> None:
         """Forget history: watches and continue tokens from before now get 410 Gone."""
         self.store.compact()
-
-    # -- discovery ---------------------------------------------------------------------------
-
-    async def _version(self, _: web.Request) -> web.Response:
-        return _json(discovery.version())
-
-    async def _api(self, request: web.Request) -> web.Response:
-        return _json(discovery.core_versions(server_address=request.host))
-
-    async def _apis(self, _: web.Request) -> web.Response:
-        return _json(discovery.group_list(self.registry))
-
-    async def _openapi_root(self, _: web.Request) -> web.Response:
-        return _json(openapi.root_document(self.registry))
-
-    async def _openapi_group_version(self, request: web.Request) -> web.Response:
-        parts = request.match_info["prefix"].strip("/").split("/")
-        document = None
-        if parts[:1] == ["api"] and len(parts) == 2:
-            document = openapi.group_version_document(self.registry, group="", version=parts[1])
-        elif parts[:1] == ["apis"] and len(parts) == 3:
-            document = openapi.group_version_document(
-                self.registry, group=parts[1], version=parts[2]
-            )
-        if document is None:
-            return _render_error(not_found_path())
-        return _json(document)
-
-    async def _ok(self, _: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    # -- API requests ------------------------------------------------------------------------
-
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
-        try:
-            return await self._handle(request)
-        except ApiError as error:
-            if error.code >= 500:
-                logger.warning("request failed", path=request.path, error=str(error))
-            return _render_error(error)
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        path = request.path.rstrip("/")
-        segments = [s for s in path.split("/") if s]
-        if request.method == "GET":
-            document = self._discovery_document(segments)
-            if document is not None:
-                return _json(document)
-        target = parse(path, self.registry)
-        if request.method == "GET":
-            if target.name is None or target.legacy_watch:
-                if target.legacy_watch or _flag(request.query.get("watch")):
-                    return await self._watch(request, target)
-                return self._list(request, target)
-            obj = self.cluster.get(
-                target.resource, namespace=target.namespace or "", name=target.name
-            )
-            return self._object_response(request, target, obj)
-        if request.method == "POST" and target.subresource == "binding":
-            return await self._bind(request, target)
-        if (request.method == "POST" and target.name is None and target.namespace is not None) or (
-            request.method == "POST" and target.name is None and not target.resource.namespaced
-        ):
-            obj = self.cluster.create(
-                target.resource,
-                namespace=target.namespace or "",
-                body=self._strict_fields(request, target, await _read_body(request)),
-                dry_run=self._dry_run(request),
-            )
-            return _json(obj, status=201)
-        if target.name is None:
-            if request.method == "DELETE":
-                return await self._delete_collection(request, target)
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        namespace = target.namespace or ""
-        if request.method == "PUT":
-            obj = self.cluster.update(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                body=self._strict_fields(request, target, await _read_body(request)),
-                subresource=target.subresource,
-                dry_run=self._dry_run(request),
-            )
-            return _json(obj)
-        if request.method == "PATCH":
-            try:
-                patch_type = PatchType(request.content_type)
-            except ValueError as exc:
-                raise unsupported_media_type(request.content_type) from exc
-            patch = await _read_body(request)
-            if patch_type is PatchType.MERGE:
-                patch = self._strict_fields(request, target, patch)
-            obj = self.cluster.patch(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                patch_type=patch_type,
-                patch=patch,
-                subresource=target.subresource,
-                dry_run=self._dry_run(request),
-            )
-            return _json(obj)
-        if request.method == "DELETE" and target.subresource is None:
-            body = await _read_body(request)
-            options = DeleteOptions.from_body(
-                body if isinstance(body, dict) else None,
-                grace_query=request.query.get("gracePeriodSeconds"),
-            )
-            response, _ = self.cluster.delete(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                options=options,
-                dry_run=self._dry_run(request),
-            )
-            return _json(response)
-        raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-
-    def _discovery_document(self, segments: list[str]) -> JsonObject | None:
-        if segments == ["api", "v1"]:
-            return discovery.resource_list(self.registry, group="", version="v1")
-        if len(segments) == 2 and segments[0] == "apis":
-            found = discovery.group(self.registry, segments[1])
-            if found is None:
-                raise not_found_path()
-            return found
-        if len(segments) == 3 and segments[0] == "apis":
-            found = discovery.resource_list(self.registry, group=segments[1], version=segments[2])
-            if found is None:
-                raise not_found_path()
-            return found
-        return None
-
-    def _strict_fields(self, request: web.Request, target: Target, body: Any) -> Any:
-        """With `fieldValidation=Strict`, unknown fields of a custom resource are a 400."""
-        schema = target.resource.schema
-        if request.query.get("fieldValidation") != "Strict" or schema is None:
-            return body
-        if not isinstance(body, dict):
-            return body
-        unknown = validation.unknown_fields(body, schema)
-        if unknown:
-            raise bad_request(
-                "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown)
-            )
-        return body
-
-    def _dry_run(self, request: web.Request) -> bool:
-        values = request.query.getall("dryRun", [])
-        if any(v != "All" for v in values):
-            raise bad_request(f"Invalid dry run value: {values}")
-        return bool(values)
-
-    def _object_response(
-        self, request: web.Request, target: Target, obj: JsonObject
-    ) -> web.Response:
-        if _accepts_table(request):
-            table = tables.to_table(
-                target.resource,
-                [obj],
-                list_metadata={"resourceVersion": obj["metadata"].get("resourceVersion", "")},
-                include=request.query.get("includeObject", "Metadata"),
-            )
-            return _json(table)
-        if _accepts_metadata_only(request):
-            return _json(
-                {
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": obj["metadata"],
-                }
-            )
-        return _json(obj)
-
-    def _selectors(self, request: web.Request, target: Target) -> tuple[Any, Any]:
-        labels = parse_label_selector(request.query.get("labelSelector"))
-        fields = parse_field_selector(
-            request.query.get("fieldSelector"),
-            storage_key=target.resource.key,
-            kind=target.resource.kind,
-            is_custom=target.resource.is_custom,
-        )
-        return labels, fields
-
-    def _list(self, request: web.Request, target: Target) -> web.Response:
-        labels, fields = self._selectors(request, target)
-        limit_raw = request.query.get("limit")
-        try:
-            limit = int(limit_raw) if limit_raw else None
-        except ValueError as exc:
-            raise bad_request(f"invalid limit: {limit_raw}") from exc
-        query = ListQuery(
-            namespace=target.namespace,
-            labels=labels,
-            fields=fields,
-            limit=limit,
-            continue_token=request.query.get("continue") or None,
-        )
-        result = list_objects(store=self.store, resource=target.resource, query=query)
-        if _accepts_table(request):
-            items = [
-                {**item, "apiVersion": target.resource.api_version, "kind": target.resource.kind}
-                for item in result["items"]
-            ]
-            return _json(
-                tables.to_table(
-                    target.resource,
-                    items,
-                    list_metadata=result["metadata"],
-                    include=request.query.get("includeObject", "Metadata"),
-                )
-            )
-        if _accepts_metadata_only(request):
-            return _json(
-                {
-                    "kind": "PartialObjectMetadataList",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": result["metadata"],
-                    "items": [
-                        {
-                            "kind": "PartialObjectMetadata",
-                            "apiVersion": "meta.k8s.io/v1",
-                            "metadata": item["metadata"],
-                        }
-                        for item in result["items"]
-                    ],
-                }
-            )
-        return _json(result)
-
-    async def _watch(self, request: web.Request, target: Target) -> web.StreamResponse:
-        labels, fields = self._selectors(request, target)
-        timeout_raw = request.query.get("timeoutSeconds")
-        try:
-            timeout = float(timeout_raw) if timeout_raw else None
-        except ValueError as exc:
-            raise bad_request(f"invalid timeoutSeconds: {timeout_raw}") from exc
-        query = WatchQuery(
-            namespace=target.namespace,
-            labels=labels,
-            fields=fields,
-            resource_version=request.query.get("resourceVersion"),
-            timeout_seconds=timeout or self.settings.default_watch_timeout_seconds,
-            allow_bookmarks=_flag(request.query.get("allowWatchBookmarks")),
-            bookmark_interval_seconds=self.settings.bookmark_interval_seconds,
-        )
-        if self._closing:
-            raise ApiError(
-                code=503,
-                reason=Reason.SERVICE_UNAVAILABLE,
-                message="apiserver is shutting down",
-            )
-        task = asyncio.current_task()
-        assert task is not None
-        self._watch_tasks.add(task)
-        try:
-            return await serve_watch(
-                request, store=self.store, resource=target.resource, query=query
-            )
-        finally:
-            self._watch_tasks.discard(task)
-
-    async def _bind(self, request: web.Request, target: Target) -> web.Response:
-        body = await _read_body(request)
-        node = ((body or {}).get("target") or {}).get("name") if isinstance(body, dict) else None
-        if not node:
-            raise bad_request("Binding target name is required")
-        assert target.name is not None
-        pod = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
-        if (pod.get("spec") or {}).get("nodeName"):
-            raise ApiError(
-                code=409,
-                reason=Reason.CONFLICT,
-                message=f'Operation cannot be fulfilled on pods/binding "{target.name}": pod '
-                f'{target.name} is already assigned to node "{pod["spec"]["nodeName"]}"',
-            )
-        bound = {**pod, "spec": {**pod["spec"], "nodeName": node}}
-        self.store.write(target.resource.key, bound)
-        return _json(
-            {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "metadata": {},
-                "status": "Success",
-                "code": 201,
-            },
-            status=201,
-        )
-
-    async def _delete_collection(self, request: web.Request, target: Target) -> web.Response:
-        labels, fields = self._selectors(request, target)
-        query = ListQuery(
-            namespace=target.namespace,
-            labels=labels,
-            fields=fields,
-            limit=None,
-            continue_token=None,
-        )
-        listed = list_objects(store=self.store, resource=target.resource, query=query)
-        for item in listed["items"]:
-            self.cluster.delete(
-                target.resource,
-                namespace=item["metadata"].get("namespace", ""),
-                name=item["metadata"]["name"],
-                options=DeleteOptions(),
-            )
-        listed["metadata"] = {"resourceVersion": str(self.store.resource_version)}
-        return _json(listed)
