@@ -47,6 +47,7 @@ HUGE_IMAGE = "docker.io/vkeci/huge-model:1.0"
 FAST = ImageCacheSettings(
     build_poll_seconds=0.1,
     resync_seconds=2.0,
+    crd_missing_retry_seconds=0.2,
     retry=RetrySettings(backoff_seconds=(0.1, 0.2, 0.5, 1.0)),
 )
 
@@ -234,7 +235,7 @@ class RunningController:
         self.controller: ImageCacheController | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, *, ahead: timedelta = timedelta(0)) -> None:
+    async def start(self, *, ahead: timedelta = timedelta(0), wait_synced: bool = True) -> None:
         """Start a controller whose wall clock runs `ahead` of the real one."""
         self.controller = ImageCacheController(
             api=self._api,
@@ -244,7 +245,8 @@ class RunningController:
             now=lambda: datetime.now(UTC) + ahead,
         )
         self._task = asyncio.create_task(self.controller.run(), name="imagecache-controller")
-        await asyncio.wait_for(self.controller.synced.wait(), 20)
+        if wait_synced:
+            await asyncio.wait_for(self.controller.synced.wait(), 20)
 
     async def stop(self) -> None:
         if self._task is not None:

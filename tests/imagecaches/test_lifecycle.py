@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
+import structlog.testing
 import yaml
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
@@ -18,6 +20,7 @@ from tests.imagecaches.conftest import (
     HUGE_IMAGE,
     ImageCaches,
     RunningController,
+    apply_crd,
     wait_for,
 )
 from vkprovider.imagecaches.cloud import cloud_name
@@ -290,3 +293,29 @@ async def test_fixing_a_failed_build_rebuilds_it(
     assert ready.get("message") is None
     assert ready.get("expireDateTime") is None  # no retentionDays: a working cache is kept
     assert await cloud_caches(eci, eci_client, image_cache_id=failed["imageCacheId"]) == []
+
+
+async def test_a_controller_started_before_the_crd_picks_it_up(
+    needs_embedded: object, kube_api: Any, eci: EciTarget
+) -> None:
+    running = RunningController(kube_api, eci)
+    caches = ImageCaches(kube_api)
+    with structlog.testing.capture_logs() as logs:
+        await running.start(wait_synced=False)
+        try:
+
+            async def told_missing() -> bool:
+                return any("CRD not installed" in entry["event"] for entry in logs)
+
+            await wait_for(told_missing, what="the controller to notice the CRD is missing")
+            await apply_crd(kube_api)
+            name = (await caches.create("late", {"images": ["busybox:latest"]}))["metadata"]["name"]
+            assert (await caches.wait_phase(name, "Ready"))["imageCacheId"].startswith("imc-")
+            await caches.clean_up()
+            await wait_for(lambda: _absent(caches, name), what=f"ImageCache {name} deleted")
+        finally:
+            await running.stop()
+
+
+async def _absent(caches: ImageCaches, name: str) -> bool:
+    return await caches.get(name) is None

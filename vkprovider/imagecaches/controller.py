@@ -23,6 +23,7 @@ from vkprovider.imagecaches.errors import RetryableProblem
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
 from vkprovider.imagecaches.reconciling import Reconciler
 from vkprovider.imagecaches.settings import ImageCacheSettings
+from vkprovider.kube.errors import KubeNotFound
 from vkprovider.kube.informer import EventType, Informer
 from vkprovider.queueing import WorkQueue
 from vkprovider.settings import PodSettings
@@ -91,14 +92,22 @@ class ImageCacheController:
     async def _guarded(self, name: str, body: Callable[[], Awaitable[None]]) -> None:
         """Run a task that must never end; log and restart it if it does."""
         while True:
+            delay = self._settings.retry.backoff_seconds[-1]
             try:
                 await body()
                 self._logger.error("task ended unexpectedly, restarting", task=name)
             except asyncio.CancelledError:
                 raise
+            except KubeNotFound:
+                delay = self._settings.crd_missing_retry_seconds
+                self._logger.warning(
+                    "ImageCache CRD not installed; apply crd/imagecache.yaml",
+                    crd=f"{PLURAL}.{GROUP}",
+                    retry_in_seconds=delay,
+                )
             except Exception:
                 self._logger.exception("task crashed, restarting", task=name)
-            await asyncio.sleep(self._settings.retry.backoff_seconds[-1])
+            await asyncio.sleep(delay)
 
     async def _work(self) -> None:
         await self._queue.run_workers(

@@ -37,6 +37,10 @@ class ImageCacheSettings:
     """Client-side timeout of a watch that sends nothing (not even a BOOKMARK); a little more
     than `watch_timeout_seconds` so a healthy server always ends the watch first."""
 
+    crd_missing_retry_seconds: float = 10.0
+    """Seconds between attempts to list ImageCaches while the CRD is not installed, so an agent
+    started before `kubectl apply -f crd/imagecache.yaml` picks it up soon after."""
+
     retry: RetrySettings = field(
         default_factory=lambda: RetrySettings(
             backoff_seconds=(0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
