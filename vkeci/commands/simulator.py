@@ -161,7 +161,11 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"vk-eci simulator: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve(settings, logger))
+    try:
+        return asyncio.run(_serve(settings, logger))
+    except OSError as exc:  # e.g. the port is taken, the database directory is missing
+        print(f"vk-eci simulator: cannot start: {exc}", file=sys.stderr)
+        return 1
 
 
 async def _serve(settings: SimulatorSettings, logger: structlog.stdlib.BoundLogger) -> int:
