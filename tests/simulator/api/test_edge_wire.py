@@ -259,3 +259,19 @@ async def test_an_unsigned_request_is_refused(edge: EciTarget) -> None:
         body = await response.json()
     assert response.status == 400
     assert body["Code"] == "IncompleteSignature"
+
+
+@pytest.mark.parametrize(
+    "value", ["a b+c/d~e*f'g(h)!", "100% & = ? # ;", "中文 ключ ✓", "", "trailing space "]
+)
+async def test_any_parameter_text_survives_signing_and_transport(
+    edge_client: Client, recording: RecordingService, value: str
+) -> None:
+    await edge_client.create_container_group_async(
+        Model(
+            region_id="cn-hangzhou",
+            tag=[eci_models.CreateContainerGroupRequestTag(key="note", value=value)],
+        )
+    )
+    [(_, params)] = recording.calls
+    assert params["Tag"] == [{"Key": "note", "Value": value}]
