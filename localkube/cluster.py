@@ -9,11 +9,10 @@ namespace lifecycle and CRD side effects. HTTP parsing stays in `server.py`, lis
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from localkube import crds, objects, validation
+from localkube import crds, deleting, objects, validation
+from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
     Cause,
@@ -23,7 +22,6 @@ from localkube.errors import (
     forbidden,
     invalid,
     not_found,
-    precondition_failed,
     unsupported_media_type,
 )
 from localkube.patching import PatchType, json_merge_patch, json_patch, strategic_merge_patch
@@ -31,32 +29,7 @@ from localkube.resources import Registry, ResourceType
 from localkube.shapes import JsonObject
 from localkube.store import Store
 
-NAMESPACES = ("", "namespaces")
-CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
-PODS = ("", "pods")
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-RETURNS_DELETED_OBJECT = frozenset({PODS, NAMESPACES, CRDS})
-"""Resources whose DELETE answers with the object; the rest answer with a Success Status."""
-
-
-@dataclass(frozen=True)
-class DeleteOptions:
-    grace_period_seconds: int | None = None
-    uid: str | None = None
-    resource_version: str | None = None
-
-    @classmethod
-    def from_body(cls, body: JsonObject | None, *, grace_query: str | None) -> DeleteOptions:
-        body = body or {}
-        preconditions = body.get("preconditions") or {}
-        grace = body.get("gracePeriodSeconds")
-        if grace is None and grace_query is not None:
-            grace = int(grace_query)
-        return cls(
-            grace_period_seconds=grace,
-            uid=preconditions.get("uid"),
-            resource_version=preconditions.get("resourceVersion"),
-        )
 
 
 def _strip_volatile(obj: JsonObject) -> JsonObject:
@@ -313,9 +286,9 @@ class Cluster:
             defaults = objects.UPDATE_DEFAULTS.get(resource.key)
             if defaults:
                 new = defaults(new)
-            self._check_finalizers(resource, existing, new)
+            deleting.check_finalizers(resource, existing, new)
             if resource.key == PODS:
-                _check_pod_update(existing, new)
+                objects.check_pod_update(existing, new)
             if resource.key == CRDS:
                 new = crds.apply_defaults(new)
                 crds.check(new)
@@ -334,44 +307,12 @@ class Cluster:
             return existing
         if dry_run:
             return new
-        if self._finished_deleting(resource, new):
+        if deleting.finished_deleting(resource, new):
             return self._remove(resource, new)
         stored = self.store.write(resource.key, new)
         if resource.key == CRDS and subresource is None:
             stored = self._establish(stored, previous=existing)
         return stored
-
-    def _check_finalizers(
-        self, resource: ResourceType, existing: JsonObject, new: JsonObject
-    ) -> None:
-        if not existing["metadata"].get("deletionTimestamp"):
-            return
-        old = set(existing["metadata"].get("finalizers") or [])
-        added = [f for f in new["metadata"].get("finalizers") or [] if f not in old]
-        if added:
-            raise invalid(
-                kind=resource.kind,
-                group=resource.group,
-                name=existing["metadata"]["name"],
-                causes=[
-                    Cause(
-                        "FieldValueForbidden",
-                        "Forbidden: no new finalizers can be added if the object is being deleted, "
-                        f"found new finalizers {added}",
-                        "metadata.finalizers",
-                    )
-                ],
-            )
-
-    def _finished_deleting(self, resource: ResourceType, obj: JsonObject) -> bool:
-        metadata = obj["metadata"]
-        if not metadata.get("deletionTimestamp") or metadata.get("finalizers"):
-            return False
-        if resource.key == NAMESPACES:
-            return False
-        if resource.key == PODS:
-            return int(metadata.get("deletionGracePeriodSeconds") or 0) == 0
-        return True
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -387,67 +328,24 @@ class Cluster:
         """Delete (or start deleting) an object; returns (response body, deleted now)."""
         existing = self.get(resource, namespace=namespace, name=name)
         metadata = existing["metadata"]
-        if options.uid is not None and options.uid != metadata.get("uid"):
-            raise precondition_failed(
-                resource=resource.qualified,
-                name=name,
-                message=f"Precondition failed: UID in precondition: {options.uid}, UID in "
-                f"object meta: {metadata.get('uid')}",
-            )
-        if options.resource_version is not None and options.resource_version != metadata.get(
-            "resourceVersion"
-        ):
-            raise precondition_failed(
-                resource=resource.qualified,
-                name=name,
-                message="Precondition failed: ResourceVersion in precondition: "
-                f"{options.resource_version}, ResourceVersion in object meta: "
-                f"{metadata.get('resourceVersion')}",
-            )
-        grace = self._grace_period(resource, existing, options)
+        deleting.check_preconditions(resource, existing, options)
+        grace = deleting.grace_period(resource, existing, options)
         if dry_run:
             return existing, False
         if resource.key == NAMESPACES:
             return self._terminate_namespace(existing), False
         if grace == 0 and not metadata.get("finalizers"):
             removed = self._remove(resource, existing)
-            return self._deleted_response(resource, removed), True
+            return deleting.deleted_response(resource, removed), True
         return self._mark_deleting(resource, existing, grace), False
-
-    def _grace_period(
-        self, resource: ResourceType, existing: JsonObject, options: DeleteOptions
-    ) -> int:
-        if resource.key != PODS:
-            return 0
-        spec = existing.get("spec") or {}
-        phase = (existing.get("status") or {}).get("phase")
-        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
-            return 0
-        grace = options.grace_period_seconds
-        if grace is None:
-            grace = int(
-                spec.get("terminationGracePeriodSeconds", objects.DEFAULT_TERMINATION_GRACE_SECONDS)
-            )
-        return max(0, grace)
 
     def _mark_deleting(
         self, resource: ResourceType, existing: JsonObject, grace: int
     ) -> JsonObject:
-        metadata = dict(existing["metadata"])
-        current_grace = metadata.get("deletionGracePeriodSeconds")
-        if (
-            metadata.get("deletionTimestamp")
-            and current_grace is not None
-            and grace >= current_grace
-        ):
+        updated = deleting.marked_for_deletion(resource, existing, grace)
+        if updated is None:
             return existing
-        when = datetime.now(UTC) + timedelta(seconds=grace)
-        metadata["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-        metadata["deletionGracePeriodSeconds"] = grace
-        if resource.tracks_generation and "generation" in metadata:
-            metadata["generation"] = int(metadata["generation"]) + 1
-        updated = {**existing, "metadata": metadata}
-        if self._finished_deleting(resource, updated):
+        if deleting.finished_deleting(resource, updated):
             return self._remove(resource, updated)
         return self.store.write(resource.key, updated)
 
@@ -459,22 +357,6 @@ class Cluster:
         if namespace:
             self._maybe_finish_namespace(namespace)
         return removed
-
-    def _deleted_response(self, resource: ResourceType, removed: JsonObject) -> JsonObject:
-        if resource.key in RETURNS_DELETED_OBJECT:
-            return self._as_version(resource, removed)
-        details: JsonObject = {"name": removed["metadata"]["name"]}
-        if resource.group:
-            details["group"] = resource.group
-        details["kind"] = resource.plural
-        details["uid"] = removed["metadata"].get("uid", "")
-        return {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Success",
-            "details": details,
-        }
 
     def _drop_crd(self, crd: JsonObject) -> None:
         spec = crd.get("spec") or {}
@@ -500,7 +382,7 @@ class Cluster:
                 if obj["metadata"].get("deletionTimestamp"):
                     continue
                 options = DeleteOptions()
-                grace = self._grace_period(resource, obj, options)
+                grace = deleting.grace_period(resource, obj, options)
                 if grace == 0 and not obj["metadata"].get("finalizers"):
                     self.store.delete(resource.key, obj)
                 else:
@@ -524,41 +406,3 @@ def unsupported_media_type_for_custom(patch_type: PatchType) -> ApiError:
         "application/apply-patch+yaml"
     )
     return error
-
-
-POD_MUTABLE_SPEC = ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
-
-
-def _check_pod_update(existing: JsonObject, new: JsonObject) -> None:
-    """Pod specs are immutable except images, deadlines and added tolerations."""
-
-    def frozen(spec: Any) -> Any:
-        spec = {k: v for k, v in (spec or {}).items() if k not in POD_MUTABLE_SPEC}
-        for field in ("containers", "initContainers"):
-            if isinstance(spec.get(field), list):
-                spec[field] = [
-                    {k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c
-                    for c in spec[field]
-                ]
-        if not spec.get("nodeName"):
-            spec.pop("nodeName", None)
-        return spec
-
-    if frozen(existing.get("spec")) == frozen(new.get("spec")):
-        return
-    raise invalid(
-        kind="Pod",
-        group="",
-        name=existing["metadata"]["name"],
-        causes=[
-            Cause(
-                "FieldValueForbidden",
-                "Forbidden: pod updates may not change fields other than "
-                "`spec.containers[*].image`,"
-                "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
-                "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
-                "(allow it to be set to 1 if it was previously negative)",
-                "spec",
-            )
-        ],
-    )

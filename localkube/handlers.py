@@ -14,7 +14,8 @@ import structlog
 from aiohttp import web
 
 from localkube import discovery, openapi, tables, validation
-from localkube.cluster import Cluster, DeleteOptions
+from localkube.cluster import Cluster
+from localkube.deleting import DeleteOptions
 from localkube.errors import (
     ApiError,
     Reason,

@@ -272,3 +272,41 @@ CREATE_DEFAULTS = {
     ("", "secrets"): _secret_defaults,
 }
 UPDATE_DEFAULTS = {("", "secrets"): _secret_defaults}
+
+
+POD_MUTABLE_SPEC = ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")
+
+
+def check_pod_update(existing: JsonObject, new: JsonObject) -> None:
+    """Pod specs are immutable except images, deadlines and added tolerations."""
+
+    def frozen(spec: Any) -> Any:
+        spec = {k: v for k, v in (spec or {}).items() if k not in POD_MUTABLE_SPEC}
+        for field in ("containers", "initContainers"):
+            if isinstance(spec.get(field), list):
+                spec[field] = [
+                    {k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c
+                    for c in spec[field]
+                ]
+        if not spec.get("nodeName"):
+            spec.pop("nodeName", None)
+        return spec
+
+    if frozen(existing.get("spec")) == frozen(new.get("spec")):
+        return
+    raise invalid(
+        kind="Pod",
+        group="",
+        name=existing["metadata"]["name"],
+        causes=[
+            Cause(
+                "FieldValueForbidden",
+                "Forbidden: pod updates may not change fields other than "
+                "`spec.containers[*].image`,"
+                "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+                "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                "(allow it to be set to 1 if it was previously negative)",
+                "spec",
+            )
+        ],
+    )

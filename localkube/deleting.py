@@ -1,0 +1,147 @@
+"""Deletion rules: preconditions, graceful deletion of bound pods, finalizers, responses.
+
+kube-apiserver never removes a Pod bound to a node by itself: it stamps `deletionTimestamp`
+and `deletionGracePeriodSeconds` and waits for the kubelet (here: the agent) to delete it
+again with grace 0. Objects with finalizers wait until their finalizers are gone. These
+functions decide; `Cluster` performs the writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from localkube import objects
+from localkube.errors import Cause, invalid, precondition_failed
+from localkube.resources import ResourceType
+from localkube.shapes import JsonObject
+
+NAMESPACES = ("", "namespaces")
+CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
+PODS = ("", "pods")
+RETURNS_DELETED_OBJECT = frozenset({PODS, NAMESPACES, CRDS})
+"""Resources whose DELETE answers with the object; the rest answer with a Success Status."""
+
+
+@dataclass(frozen=True)
+class DeleteOptions:
+    grace_period_seconds: int | None = None
+    uid: str | None = None
+    resource_version: str | None = None
+
+    @classmethod
+    def from_body(cls, body: JsonObject | None, *, grace_query: str | None) -> DeleteOptions:
+        body = body or {}
+        preconditions = body.get("preconditions") or {}
+        grace = body.get("gracePeriodSeconds")
+        if grace is None and grace_query is not None:
+            grace = int(grace_query)
+        return cls(
+            grace_period_seconds=grace,
+            uid=preconditions.get("uid"),
+            resource_version=preconditions.get("resourceVersion"),
+        )
+
+
+def check_preconditions(
+    resource: ResourceType, existing: JsonObject, options: DeleteOptions
+) -> None:
+    metadata = existing["metadata"]
+    name = metadata["name"]
+    if options.uid is not None and options.uid != metadata.get("uid"):
+        raise precondition_failed(
+            resource=resource.qualified,
+            name=name,
+            message=f"Precondition failed: UID in precondition: {options.uid}, UID in "
+            f"object meta: {metadata.get('uid')}",
+        )
+    if options.resource_version is not None and options.resource_version != metadata.get(
+        "resourceVersion"
+    ):
+        raise precondition_failed(
+            resource=resource.qualified,
+            name=name,
+            message="Precondition failed: ResourceVersion in precondition: "
+            f"{options.resource_version}, ResourceVersion in object meta: "
+            f"{metadata.get('resourceVersion')}",
+        )
+
+
+def grace_period(resource: ResourceType, existing: JsonObject, options: DeleteOptions) -> int:
+    if resource.key != PODS:
+        return 0
+    spec = existing.get("spec") or {}
+    phase = (existing.get("status") or {}).get("phase")
+    if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+        return 0
+    grace = options.grace_period_seconds
+    if grace is None:
+        grace = int(
+            spec.get("terminationGracePeriodSeconds", objects.DEFAULT_TERMINATION_GRACE_SECONDS)
+        )
+    return max(0, grace)
+
+
+def marked_for_deletion(
+    resource: ResourceType, existing: JsonObject, grace: int
+) -> JsonObject | None:
+    """The object with deletionTimestamp/grace set, or None when that changes nothing."""
+    metadata = dict(existing["metadata"])
+    current_grace = metadata.get("deletionGracePeriodSeconds")
+    if metadata.get("deletionTimestamp") and current_grace is not None and grace >= current_grace:
+        return None
+    when = datetime.now(UTC) + timedelta(seconds=grace)
+    metadata["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    metadata["deletionGracePeriodSeconds"] = grace
+    if resource.tracks_generation and "generation" in metadata:
+        metadata["generation"] = int(metadata["generation"]) + 1
+    return {**existing, "metadata": metadata}
+
+
+def finished_deleting(resource: ResourceType, obj: JsonObject) -> bool:
+    metadata = obj["metadata"]
+    if not metadata.get("deletionTimestamp") or metadata.get("finalizers"):
+        return False
+    if resource.key == NAMESPACES:
+        return False
+    if resource.key == PODS:
+        return int(metadata.get("deletionGracePeriodSeconds") or 0) == 0
+    return True
+
+
+def check_finalizers(resource: ResourceType, existing: JsonObject, new: JsonObject) -> None:
+    if not existing["metadata"].get("deletionTimestamp"):
+        return
+    old = set(existing["metadata"].get("finalizers") or [])
+    added = [f for f in new["metadata"].get("finalizers") or [] if f not in old]
+    if added:
+        raise invalid(
+            kind=resource.kind,
+            group=resource.group,
+            name=existing["metadata"]["name"],
+            causes=[
+                Cause(
+                    "FieldValueForbidden",
+                    "Forbidden: no new finalizers can be added if the object is being deleted, "
+                    f"found new finalizers {added}",
+                    "metadata.finalizers",
+                )
+            ],
+        )
+
+
+def deleted_response(resource: ResourceType, removed: JsonObject) -> JsonObject:
+    if resource.key in RETURNS_DELETED_OBJECT:
+        return {**removed, "apiVersion": resource.api_version}
+    details: JsonObject = {"name": removed["metadata"]["name"]}
+    if resource.group:
+        details["group"] = resource.group
+    details["kind"] = resource.plural
+    details["uid"] = removed["metadata"].get("uid", "")
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }
