@@ -120,3 +120,14 @@ async def test_deleting_namespace_removes_its_objects(kube_api: client.ApiClient
     if refused.status == 403:
         assert refused.body["reason"] == "Forbidden"
         assert "because it is being terminated" in refused.body["message"]
+
+
+async def test_delete_collection_by_label(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    for name, labels in (("one", {"batch": "x"}), ("two", {"batch": "x"}), ("keep", {})):
+        await call(kube_api, "POST", path, body={"metadata": {"name": name, "labels": labels}})
+    reply = await call(kube_api, "DELETE", path, query={"labelSelector": "batch=x"})
+    assert reply.status == 200
+    left = await call(kube_api, "GET", path, query={"labelSelector": "batch=x"})
+    assert left.body["items"] == []
+    assert (await call(kube_api, "GET", f"{path}/keep")).status == 200
