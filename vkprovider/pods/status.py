@@ -209,9 +209,10 @@ def pod_status(group: RawGroup, pod: RawObject, *, now: datetime) -> dict[str, A
         )
 
     scheduled = group.get("Status") != GroupStatus.SCHEDULE_FAILED
+    # As the kubelet: True once every init container has completed (at once without any).
     initialized = all(
         (s["state"].get("terminated") or {}).get("exitCode") == 0 for s in init_statuses
-    ) and group.get("Status") not in (GroupStatus.PENDING, GroupStatus.SCHEDULING, "")
+    ) and (bool(init_statuses) or scheduled)
     if phase == PodPhase.SUCCEEDED:
         initialized = True
     all_ready = bool(statuses) and all(s["ready"] for s in statuses)

@@ -1,0 +1,58 @@
+"""The keyed work queue: once per key, never two workers on a key, back-off on failure."""
+
+from __future__ import annotations
+
+import asyncio
+
+from vkprovider.queueing import WorkQueue
+from vkprovider.settings import RetrySettings
+
+
+async def test_same_key_is_never_processed_concurrently_and_reruns_when_dirty() -> None:
+    queue: WorkQueue[str] = WorkQueue(retry=RetrySettings(backoff_seconds=(0.01,)))
+    active: set[str] = set()
+    overlaps = 0
+    runs: list[str] = []
+    gate = asyncio.Event()
+
+    async def handler(key: str) -> None:
+        nonlocal overlaps
+        if key in active:
+            overlaps += 1
+        active.add(key)
+        runs.append(key)
+        if len(runs) == 1:
+            queue.add("a")  # added while processing: must run again afterwards
+            queue.add("a")
+            await gate.wait()
+        active.discard(key)
+
+    queue.add("a")
+    queue.add("b")
+    workers = asyncio.create_task(
+        queue.run_workers(workers=4, handler=handler, on_error=lambda k, e: None)
+    )
+    await asyncio.sleep(0.05)
+    gate.set()
+    for _ in range(100):
+        if runs.count("a") == 2:
+            break
+        await asyncio.sleep(0.01)
+    workers.cancel()
+    await asyncio.gather(workers, return_exceptions=True)
+    assert overlaps == 0
+    assert sorted(runs) == ["a", "a", "b"]
+
+
+async def test_failures_back_off_and_reset() -> None:
+    queue: WorkQueue[str] = WorkQueue(retry=RetrySettings(backoff_seconds=(0.01, 0.02, 0.04)))
+    assert queue.add_rate_limited("k") == 0.01
+    assert queue.add_rate_limited("k") == 0.02
+    assert queue.add_rate_limited("k") == 0.04
+    assert queue.add_rate_limited("k") == 0.04
+    assert queue.add_rate_limited("k", at_least=1.0) == 1.0
+    queue.forget("k")
+    assert queue.add_rate_limited("k") == 0.01
+    await asyncio.sleep(0.05)
+    assert len(queue) == 1
+    queue.close()
