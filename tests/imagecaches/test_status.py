@@ -46,7 +46,12 @@ READY: CloudImageCache = {
 
 def test_ready_cache_mirrors_the_seed_sample() -> None:
     status = status_from_cloud(
-        cache=READY, previous={}, retention_days=7, failed_retention=DAY, generation=1, now=NOW
+        cache=READY,
+        previous={"startTime": "2019-10-24T13:40:58Z"},
+        retention_days=7,
+        failed_retention=DAY,
+        generation=1,
+        now=datetime(2019, 10, 24, 13, 44, 17, tzinfo=UTC),
     )
     assert status["phase"] == "Ready"
     assert status["progress"] == "100%"
@@ -166,3 +171,21 @@ def test_a_status_stored_without_its_nulls_is_unchanged() -> None:
     del stored["expireDateTime"]
     assert not differs(stored, status)
     assert differs({**stored, "progress": "99%"}, status)
+
+
+def test_event_times_from_a_clock_running_ahead_are_clamped_and_then_kept() -> None:
+    early = NOW + timedelta(seconds=30)  # ECI's clock says 13:41:40 and 13:42:06
+    first = status_from_cloud(
+        cache=READY, previous={}, retention_days=None, failed_retention=DAY, generation=1, now=early
+    )
+    assert [e["firstTimestamp"] for e in first["events"]] == ["2019-10-24T13:41:28Z"] * 2
+    later = status_from_cloud(
+        cache=READY,
+        previous=json.loads(json.dumps(first)),
+        retention_days=None,
+        failed_retention=DAY,
+        generation=1,
+        now=early + timedelta(minutes=5),
+    )
+    assert later["events"] == first["events"]
+    assert not differs(json.loads(json.dumps(first)), later)

@@ -4,8 +4,9 @@ Pure functions, no I/O: given what DescribeImageCaches said (or why the controll
 resource) and the status already written, compute the status to write. Times the controller
 stamps (`startTime`, `lastUpdatedTime`, `expireDateTime`) are real wall-clock time so kubectl
 ages stay sane even against a simulator running on a scaled clock; `events` mirror ECI's own
-records (their timestamps are ECI's). A status that did not change apart from
-`lastUpdatedTime` is reported unchanged, so a settled cache causes no writes.
+records, their times clamped into [startTime, now] (see `events_from_cloud`). A status that
+did not change apart from `lastUpdatedTime` is reported unchanged, so a settled cache causes
+no writes.
 """
 
 from __future__ import annotations
@@ -82,6 +83,45 @@ def event_from_cloud(event: CloudEvent) -> StatusEvent:
     return shaped
 
 
+def _event_key(event: Mapping[str, Any]) -> tuple[str, str, str]:
+    return (
+        str((event.get("metadata") or {}).get("name") or ""),
+        str(event.get("message") or ""),
+        str(event.get("type") or ""),
+    )
+
+
+def events_from_cloud(
+    events: list[CloudEvent], *, previous: list[Any], start: datetime, now: datetime
+) -> list[StatusEvent]:
+    """ECI's events, with times that stay sane in Kubernetes.
+
+    Against real ECI the event times are real and are kept as they are. A simulator on a
+    scaled clock runs ahead of the wall clock, so each time is clamped into [startTime, now];
+    an event already in the previous status keeps its times (unless its count moved), so the
+    status does not change on every pass.
+    """
+
+    def clamp(text: str | None) -> str:
+        when = parse_time(text) or now
+        return format_time(min(max(when, start), now))
+
+    known = {_event_key(event): event for event in previous if isinstance(event, Mapping)}
+    shaped_events = []
+    for event in events:
+        shaped = event_from_cloud(event)
+        earlier = known.get(_event_key(shaped))
+        if earlier is not None and earlier.get("count") == shaped["count"]:
+            shaped["firstTimestamp"] = earlier.get("firstTimestamp") or clamp(None)
+            shaped["lastTimestamp"] = earlier.get("lastTimestamp") or clamp(None)
+        else:
+            first = earlier.get("firstTimestamp") if earlier is not None else None
+            shaped["firstTimestamp"] = first or clamp(shaped["firstTimestamp"])
+            shaped["lastTimestamp"] = clamp(shaped["lastTimestamp"])
+        shaped_events.append(shaped)
+    return shaped_events
+
+
 def failure_message(cache: CloudImageCache) -> str:
     """Why ECI failed the cache: its last Warning event, else a generic line with the id."""
     for event in reversed(cache.get("Events") or []):
@@ -129,7 +169,12 @@ def status_from_cloud(
         "expireDateTime": None,
         "message": None,
         "observedGeneration": generation,
-        "events": [event_from_cloud(event) for event in cache.get("Events") or []],
+        "events": events_from_cloud(
+            cache.get("Events") or [],
+            previous=list(previous.get("events") or []),
+            start=start,
+            now=now,
+        ),
     }
     if phase in (Phase.FAILED, Phase.UPDATE_FAILED):
         message = failure_message(cache)
