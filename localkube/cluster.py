@@ -8,7 +8,6 @@ namespace lifecycle and CRD side effects. HTTP parsing stays in `server.py`, lis
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from localkube import crds, deleting, objects, validation
@@ -252,14 +251,16 @@ class Cluster:
         subresource: str | None,
         dry_run: bool,
     ) -> JsonObject:
+        # Stored objects are never mutated, and nothing below mutates nested values in place,
+        # so shallow copies are enough even where `body` shares subtrees with `existing`.
         if subresource == "status":
-            new = copy.deepcopy(existing)
+            new = dict(existing)
             if "status" in body:
-                new["status"] = copy.deepcopy(body["status"])
+                new["status"] = body["status"]
             else:
                 new.pop("status", None)
         else:
-            new = copy.deepcopy(body)
+            new = dict(body)
             new["apiVersion"] = resource.api_version
             new["kind"] = resource.kind
             metadata = dict(new.get("metadata") or {})

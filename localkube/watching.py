@@ -148,7 +148,9 @@ async def _follow(
         if deadline is not None:
             wake = deadline if wake is None else min(wake, deadline)
         try:
-            if wake is None:
+            if not queue.empty():
+                change = queue.get_nowait()
+            elif wake is None:
                 change = await queue.get()
             else:
                 change = await asyncio.wait_for(queue.get(), timeout=max(0.0, wake - now))
