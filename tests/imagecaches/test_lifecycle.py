@@ -321,3 +321,18 @@ async def test_a_controller_started_before_the_crd_picks_it_up(
 
 async def _absent(caches: ImageCaches, name: str) -> bool:
     return await caches.get(name) is None
+
+
+async def test_a_cache_waiting_for_its_secret_builds_once_the_secret_exists(
+    imagecaches: ImageCaches, controller: RunningController
+) -> None:
+    secret = imagecaches.name("later")
+    spec = {"images": [PRIVATE_IMAGE], "imagePullSecrets": [f"default:{secret}"]}
+    name = (await imagecaches.create("waits", spec))["metadata"]["name"]
+    failed = await imagecaches.wait_phase(name, "Failed")
+    assert f"Secret default/{secret} not found" in failed["message"]
+    account = {"username": "vk-eci-demo", "password": "vk-eci-demo-password"}
+    await imagecaches.docker_secret("default", "later", server=DEMO_REGISTRY, **account)
+    ready = await imagecaches.wait_phase(name, "Ready")  # at the next resync (2 s here)
+    assert ready.get("message") is None
+    assert ready["imageCacheId"].startswith("imc-")
