@@ -1,16 +1,147 @@
-"""`vk-eci bench`: not built yet."""
+"""`vk-eci bench startup|scale`: the start-up and scale benchmarks, JSON + Markdown + charts.
+
+    vk-eci bench startup --json PATH [--markdown PATH] [--charts DIR] [--replicas 100]
+    vk-eci bench scale --pods N [--pods M ...] --json PATH [--markdown PATH]
+
+Start-up runs the whole stack in this process on a fast clock and reports simulated seconds;
+scale runs the agent (and the simulator) in their own processes with a zero-delay time model
+and reports wall-clock throughput and the agent's peak RSS. Progress goes to stderr, the
+Markdown table to stdout.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from kubernetes_asyncio.client.exceptions import ApiException
+from rich.console import Console
+
+from vkeci.logs import configure_logging
+from vkeci.stack.errors import StackError
+
+DEFAULT_STARTUP_TIME_SCALE = 0.01
+"""Real seconds per simulated second of the start-up benchmark (100x faster)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser
+    kinds = parser.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
+    startup = kinds.add_parser(
+        "startup", help="cached vs uncached Pod start-up (simulated seconds per phase)"
+    )
+    startup.add_argument("--json", dest="json_path", type=Path, required=True, metavar="PATH")
+    startup.add_argument("--markdown", type=Path, metavar="PATH", help="also write the table")
+    startup.add_argument("--charts", type=Path, metavar="DIR", help="write PNG charts here")
+    startup.add_argument(
+        "--replicas", type=int, default=100, help="Pods in each burst (default %(default)s)"
+    )
+    startup.add_argument(
+        "--time-scale",
+        type=float,
+        default=DEFAULT_STARTUP_TIME_SCALE,
+        metavar="FACTOR",
+        help="real seconds per simulated second (default %(default)s)",
+    )
+    startup.add_argument("--log-level", default="error")
+
+    scale = kinds.add_parser("scale", help="agent throughput and RSS with zero simulated delay")
+    scale.add_argument(
+        "--pods",
+        type=int,
+        action="append",
+        required=True,
+        metavar="N",
+        help="Pods to start (repeat for several runs, e.g. --pods 1000 --pods 10000)",
+    )
+    scale.add_argument("--json", dest="json_path", type=Path, required=True, metavar="PATH")
+    scale.add_argument("--markdown", type=Path, metavar="PATH", help="also write the table")
+    scale.add_argument(
+        "--agent-workers",
+        type=int,
+        default=64,
+        help="the agent's concurrent pod workers (default %(default)s, the agent's default)",
+    )
+    scale.add_argument("--log-level", default="error")
+
+
+def _write(path: Path | None, text: str) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    print("vk-eci bench: not built yet", file=sys.stderr)
-    return 2
+    configure_logging(level=args.log_level)
+    console = Console(stderr=True, highlight=False)
+    try:
+        if args.benchmark == "startup":
+            return _startup(args, console)
+        return _scale(args, console)
+    except StackError as exc:
+        print(f"vk-eci bench: {exc}", file=sys.stderr)
+    except ApiException as exc:
+        print(f"vk-eci bench: the API server said {exc.status} {exc.reason}", file=sys.stderr)
+    except (aiohttp.ClientError, OSError) as exc:
+        print(f"vk-eci bench: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("vk-eci bench: interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+def _dump(path: Path, document: Any) -> None:
+    _write(path, json.dumps(document, indent=2) + "\n")
+
+
+def _startup(args: argparse.Namespace, console: Console) -> int:
+    from vkeci.bench.results import startup_markdown
+    from vkeci.bench.startup import StartupOptions, run_startup
+    from vkeci.stack.embedded import StackSettings
+
+    if args.replicas < 1 or args.time_scale <= 0:
+        print("vk-eci bench: --replicas must be >= 1 and --time-scale > 0", file=sys.stderr)
+        return 2
+    options = StartupOptions(time_scale=args.time_scale, replicas=args.replicas)
+    with tempfile.TemporaryDirectory(prefix="vk-eci-bench-") as workdir:
+        settings = StackSettings(
+            workdir=Path(workdir),
+            time_scale=args.time_scale,
+            pod_workers=64,
+            log_level=args.log_level,
+        )
+        results = asyncio.run(run_startup(options, settings=settings, console=console))
+    _dump(args.json_path, results)
+    table = startup_markdown(results)
+    _write(args.markdown, table)
+    print(table)
+    if args.charts is not None:
+        from vkeci.bench.charts import draw_startup_charts
+
+        for path in draw_startup_charts(results, args.charts):
+            console.print(f"chart written: {path}")
+    return 0
+
+
+def _scale(args: argparse.Namespace, console: Console) -> int:
+    from vkeci.bench.results import ScaleResults, scale_markdown
+    from vkeci.bench.scale import ScaleOptions, run_scale
+
+    if any(n < 1 for n in args.pods):
+        print("vk-eci bench: --pods must be >= 1", file=sys.stderr)
+        return 2
+    runs = []
+    for pods in args.pods:
+        options = ScaleOptions(pods=pods, agent_workers=args.agent_workers)
+        runs.append(asyncio.run(run_scale(options, console=console)))
+    results: ScaleResults = {"benchmark": "scale", "runs": runs}
+    _dump(args.json_path, results)
+    table = scale_markdown(results)
+    _write(args.markdown, table)
+    print(table)
+    return 0

@@ -1,0 +1,143 @@
+"""PNG charts of the start-up benchmark (matplotlib, Agg backend: no display needed).
+
+* `startup-cdf.png`: cumulative distribution of total start-up seconds over the burst's Pods,
+  cached vs uncached;
+* `startup-phases.png`: stacked bars of scheduling, image preparation and start per scenario
+  (medians);
+* `startup-speedup.png`: image-preparation and total speed-up of a cache against image size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+from vkeci.bench.results import ScenarioResult, StartupResults
+
+PHASE_COLOURS: Final = {
+    "scheduling_seconds": ("Scheduling", "#8da0cb"),
+    "image_preparation_seconds": ("Image preparation", "#fc8d62"),
+    "start_seconds": ("Start", "#66c2a5"),
+}
+
+
+def draw_startup_charts(results: StartupResults, directory: Path) -> list[Path]:
+    """Write the three charts into `directory`; return their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [
+        _cdf(results, directory / "startup-cdf.png"),
+        _phases(results, directory / "startup-phases.png"),
+        _speedup(results, directory / "startup-speedup.png"),
+    ]
+    return [path for path in written if path is not None]
+
+
+def _cdf(results: StartupResults, path: Path) -> Path | None:
+    bursts = [s for s in results["scenarios"] if s["group"] == "burst"]
+    if not bursts:
+        return None
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    for scenario in bursts:
+        totals = sorted(pod["total_seconds"] for pod in scenario["pods"])
+        fractions = [(index + 1) / len(totals) for index in range(len(totals))]
+        label = "cached (explicit ImageCache)" if scenario["cache"] != "uncached" else "uncached"
+        axes.step(totals, fractions, where="post", label=f"{label}, {len(totals)} Pods")
+    axes.set_xlabel("Pod start-up, creation to containers started (simulated seconds)")
+    axes.set_ylabel("fraction of Pods started")
+    axes.set_ylim(0, 1.02)
+    axes.set_xlim(left=0)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right")
+    axes.set_title(f"Burst of {results['replicas']} flink:seed replicas: start-up CDF")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _axis_limit(totals: list[float]) -> float:
+    """Clip the axis when one bar dwarfs the rest (pytorch), so the others stay readable."""
+    ordered = sorted(totals)
+    if len(ordered) >= 2 and ordered[-1] > 2.5 * ordered[-2]:
+        return 1.25 * ordered[-2]
+    return 1.08 * ordered[-1]
+
+
+def _phases(results: StartupResults, path: Path) -> Path:
+    scenarios = results["scenarios"]
+    figure, axes = plt.subplots(figsize=(9, max(4.5, 0.32 * len(scenarios) + 1.5)))
+    positions = list(range(len(scenarios)))[::-1]
+    lefts = [0.0] * len(scenarios)
+    for key, (name, colour) in PHASE_COLOURS.items():
+        widths = [s["phases"][key]["median"] for s in scenarios]
+        axes.barh(positions, widths, left=lefts, label=name, color=colour)
+        lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
+    limit = _axis_limit(lefts)
+    for position, total in zip(positions, lefts, strict=True):
+        clipped = total > limit
+        axes.annotate(
+            f"{total:.0f} s" + (" (bar clipped)" if clipped else ""),
+            (min(total, limit), position),
+            xytext=(-4 if clipped else 3, 0),
+            textcoords="offset points",
+            ha="right" if clipped else "left",
+            va="center",
+            fontsize=7,
+            color="white" if clipped else "black",
+        )
+    axes.set_xlim(0, limit)
+    axes.set_yticks(
+        positions,
+        [s["name"].replace("pytorch/pytorch:latest", "pytorch") for s in scenarios],
+        fontsize=7,
+    )
+    axes.set_xlabel("simulated seconds (median over the scenario's Pods)")
+    axes.set_title("Start-up phases per scenario")
+    axes.grid(axis="x", alpha=0.3)
+    axes.legend(loc="center right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _speedup(results: StartupResults, path: Path) -> Path | None:
+    sizes = [s for s in results["scenarios"] if s["group"] == "size"]
+    pairs: dict[str, dict[str, ScenarioResult]] = {}
+    for scenario in sizes:
+        pairs.setdefault(scenario["images"][0], {})[scenario["cache"]] = scenario
+    points = []
+    for image, pair in pairs.items():
+        if "uncached" in pair and "explicit" in pair:
+            slow, fast = pair["uncached"]["phases"], pair["explicit"]["phases"]
+            prep = slow["image_preparation_seconds"]["median"] / max(
+                fast["image_preparation_seconds"]["median"], 1e-9
+            )
+            total = slow["total_seconds"]["median"] / max(fast["total_seconds"]["median"], 1e-9)
+            points.append((pair["uncached"]["image_megabytes"], prep, total, image))
+    if not points:
+        return None
+    points.sort()
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    xs = [p[0] for p in points]
+    axes.plot(xs, [p[1] for p in points], "o-", label="image preparation")
+    axes.plot(xs, [p[2] for p in points], "s--", label="total start-up")
+    for size, prep, _, image in points:
+        short = image.replace("pytorch/pytorch:latest", "pytorch")
+        axes.annotate(short, (size, prep), textcoords="offset points", xytext=(4, 6), fontsize=8)
+    axes.set_xscale("log")
+    axes.set_xlabel("compressed image size (MB, log scale)")
+    axes.set_ylabel("speed-up with an ImageCache (uncached / cached)")
+    axes.set_title("Speed-up of an ImageCache against image size")
+    axes.grid(alpha=0.3, which="both")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

@@ -1,0 +1,191 @@
+"""The benchmarks' results: JSON shapes, per-phase summaries and Markdown tables.
+
+Start-up numbers are simulated seconds read from what the system recorded (the agent's
+`vk-eci.io/phase-seconds` annotation, i.e. ECI's own timestamps), never wall-clock
+measurements. Scale numbers are wall-clock seconds and bytes of a real agent process.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from typing import Final, TypedDict
+
+from vkeci.stack.timings import PodTiming
+
+PHASES: Final = (
+    ("scheduling_seconds", "Scheduling"),
+    ("image_preparation_seconds", "Image preparation"),
+    ("start_seconds", "Start"),
+    ("total_seconds", "Total"),
+)
+"""JSON key and human name of each start-up phase, in order."""
+
+
+class PhaseSummary(TypedDict):
+    """Simulated seconds of one phase over a scenario's Pods."""
+
+    min: float
+    median: float
+    p90: float
+    max: float
+    mean: float
+
+
+class PodRecord(TypedDict):
+    pod: str
+    scheduling_seconds: float
+    image_preparation_seconds: float
+    start_seconds: float
+    total_seconds: float
+    image_cache_id: str | None
+
+
+class ScenarioResult(TypedDict):
+    """One start-up scenario: what ran and the simulated seconds of each phase."""
+
+    name: str
+    group: str
+    """single | burst | partial | size"""
+    images: list[str]
+    image_megabytes: float
+    """Compressed size of the Pod's images, MB (10^6 bytes)."""
+    cache: str
+    """uncached | explicit | automatic | partial"""
+    pods: list[PodRecord]
+    phases: dict[str, PhaseSummary]
+
+
+class StartupResults(TypedDict):
+    benchmark: str
+    time_scale: float
+    replicas: int
+    wall_seconds: float
+    scenarios: list[ScenarioResult]
+
+
+class LeaseReport(TypedDict):
+    renew_interval_seconds: float
+    renewals_seen: int
+    max_gap_seconds: float
+    late_renewals: int
+    """Renewals more than 1.5 renew intervals after the previous one."""
+    ever_late: bool
+
+
+class ScaleRun(TypedDict):
+    pods: int
+    create_seconds: float
+    """Wall seconds to create every Pod through the API server."""
+    running_seconds: float
+    """Wall seconds from the first Pod created to the last one Running."""
+    pods_per_second: float
+    agent_rss_baseline_mb: float
+    """Agent resident memory once started, before any Pod (MiB)."""
+    agent_rss_peak_mb: float
+    """VmHWM of the agent process at the end (MiB)."""
+    agent_rss_per_1000_pods_mb: float
+    """(peak - baseline) per 1,000 Pods (MiB)."""
+    agent_cpu_seconds: float
+    simulator_cpu_seconds: float
+    lease: LeaseReport
+    target_met: dict[str, bool]
+
+
+class ScaleResults(TypedDict):
+    benchmark: str
+    runs: list[ScaleRun]
+
+
+def summarize(values: Sequence[float]) -> PhaseSummary:
+    ordered = sorted(values)
+    p90_index = max(0, math.ceil(0.9 * len(ordered)) - 1)
+    return {
+        "min": round(ordered[0], 3),
+        "median": round(statistics.median(ordered), 3),
+        "p90": round(ordered[p90_index], 3),
+        "max": round(ordered[-1], 3),
+        "mean": round(statistics.fmean(ordered), 3),
+    }
+
+
+def scenario_result(
+    *,
+    name: str,
+    group: str,
+    images: Sequence[str],
+    image_megabytes: float,
+    cache: str,
+    timings: Sequence[PodTiming],
+) -> ScenarioResult:
+    if not timings:
+        raise ValueError(f"scenario {name}: no Pod timings")
+    pods: list[PodRecord] = [
+        {
+            "pod": t.pod,
+            "scheduling_seconds": t.scheduling_seconds,
+            "image_preparation_seconds": t.image_preparation_seconds,
+            "start_seconds": t.start_seconds,
+            "total_seconds": t.total_seconds,
+            "image_cache_id": t.image_cache_id,
+        }
+        for t in sorted(timings, key=lambda t: t.pod)
+    ]
+    phases = {key: summarize([float(p[key]) for p in pods]) for key, _ in PHASES}  # type: ignore[literal-required]
+    return {
+        "name": name,
+        "group": group,
+        "images": list(images),
+        "image_megabytes": round(image_megabytes, 2),
+        "cache": cache,
+        "pods": pods,
+        "phases": phases,
+    }
+
+
+def startup_markdown(results: StartupResults) -> str:
+    """One row per scenario: median simulated seconds of each phase (p90 / max for bursts)."""
+    lines = [
+        f"Start-up, simulated seconds (time scale {results['time_scale']:g};"
+        f" medians, bursts also p90 and max of {results['replicas']} Pods)",
+        "",
+        "| scenario | images (MB) | cache | pods | scheduling | image preparation | start"
+        " | total |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in results["scenarios"]:
+        cells = []
+        for key, _ in PHASES:
+            summary = scenario["phases"][key]
+            cell = f"{summary['median']:.2f}"
+            if len(scenario["pods"]) > 1:
+                cell += f" (p90 {summary['p90']:.2f}, max {summary['max']:.2f})"
+            cells.append(cell)
+        lines.append(
+            f"| {scenario['name']} | {scenario['image_megabytes']:.2f} | {scenario['cache']}"
+            f" | {len(scenario['pods'])} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def scale_markdown(results: ScaleResults) -> str:
+    lines = [
+        "Agent scale (zero simulated delay; wall-clock seconds, agent in its own process)",
+        "",
+        "| pods | create (s) | all Running (s) | pods/s | agent RSS baseline (MiB)"
+        " | agent RSS peak (MiB) | MiB per 1,000 pods | agent CPU (s) | simulator CPU (s)"
+        " | lease max gap (s) | lease late |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in results["runs"]:
+        lease = run["lease"]
+        lines.append(
+            f"| {run['pods']:,} | {run['create_seconds']:.1f} | {run['running_seconds']:.1f}"
+            f" | {run['pods_per_second']:.0f} | {run['agent_rss_baseline_mb']:.0f}"
+            f" | {run['agent_rss_peak_mb']:.0f} | {run['agent_rss_per_1000_pods_mb']:.1f}"
+            f" | {run['agent_cpu_seconds']:.1f} | {run['simulator_cpu_seconds']:.1f}"
+            f" | {lease['max_gap_seconds']:.1f} | {'yes' if lease['ever_late'] else 'no'}"
+            f" ({lease['late_renewals']}/{lease['renewals_seen']}) |"
+        )
+    return "\n".join(lines) + "\n"
