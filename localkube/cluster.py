@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localkube import crds, deleting, objects, validation
+from localkube import conversion, crds, deleting, objects, validation
 from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -52,8 +52,15 @@ class Cluster:
             self.create(namespaces, namespace="", body={"metadata": {"name": name}})
 
     def _resource(self, key: tuple[str, str]) -> ResourceType:
-        found = next(r for r in self.registry.all() if r.key == key)
+        found = self.registry.get(group=key[0], version="v1", plural=key[1])
+        assert found is not None, key
         return found
+
+    def _stored_as(self, resource: ResourceType) -> ResourceType:
+        """The resource whose shape is stored (itself, unless it is a converted view)."""
+        if resource.storage is None:
+            return resource
+        return self._resource(resource.storage)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -64,9 +71,7 @@ class Cluster:
         return self._as_version(resource, obj)
 
     def _as_version(self, resource: ResourceType, obj: JsonObject) -> JsonObject:
-        if obj.get("apiVersion") == resource.api_version:
-            return obj
-        return {**obj, "apiVersion": resource.api_version}
+        return conversion.to_view(resource, obj)
 
     # -- create ------------------------------------------------------------------------------
 
@@ -76,6 +81,14 @@ class Cluster:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be a JSON object")
         self._check_body_identity(resource, body, namespace=namespace, name=None)
+        if resource.storage is not None:
+            stored = self.create(
+                self._stored_as(resource),
+                namespace=namespace,
+                body=conversion.to_storage(resource, body),
+                dry_run=dry_run,
+            )
+            return conversion.to_view(resource, stored)
         if resource.namespaced:
             self._check_namespace_open(resource, namespace, body)
         obj = objects.prepare_create(resource, body, namespace=namespace)
@@ -187,6 +200,16 @@ class Cluster:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be a JSON object")
         self._check_body_identity(resource, body, namespace=namespace, name=name)
+        if resource.storage is not None:
+            stored = self.update(
+                self._stored_as(resource),
+                namespace=namespace,
+                name=name,
+                body=conversion.to_storage(resource, body),
+                subresource=subresource,
+                dry_run=dry_run,
+            )
+            return conversion.to_view(resource, stored)
         existing = self.get(resource, namespace=namespace, name=name)
         wanted = body.get("metadata", {}).get("resourceVersion")
         if not wanted and resource.is_custom and subresource is None:
@@ -235,6 +258,15 @@ class Cluster:
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
         self._check_body_identity(resource, patched, namespace=namespace, name=name)
+        if resource.storage is not None:
+            return self.update(
+                resource,
+                namespace=namespace,
+                name=name,
+                body=patched,
+                subresource=subresource,
+                dry_run=dry_run,
+            )
         wanted = (patched.get("metadata") or {}).get("resourceVersion")
         if wanted and wanted != existing["metadata"]["resourceVersion"]:
             raise conflict(resource=resource.qualified, name=name)
@@ -327,6 +359,17 @@ class Cluster:
         dry_run: bool = False,
     ) -> tuple[JsonObject, bool]:
         """Delete (or start deleting) an object; returns (response body, deleted now)."""
+        if resource.storage is not None:
+            response, deleted = self.delete(
+                self._stored_as(resource),
+                namespace=namespace,
+                name=name,
+                options=options,
+                dry_run=dry_run,
+            )
+            if response.get("kind") == "Status":
+                return response, deleted
+            return conversion.to_view(resource, response), deleted
         existing = self.get(resource, namespace=namespace, name=name)
         metadata = existing["metadata"]
         deleting.check_preconditions(resource, existing, options)

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from localkube import discovery, openapi, tables, validation
 from localkube.cluster import Cluster
+from localkube.conversion import SELECTOR_ALIASES, is_events_v1
 from localkube.deleting import DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -258,8 +259,7 @@ class ApiHandlers:
         fields = parse_field_selector(
             request.query.get("fieldSelector"),
             storage_key=target.resource.key,
-            kind=target.resource.kind,
-            is_custom=target.resource.is_custom,
+            aliases=SELECTOR_ALIASES if is_events_v1(target.resource) else None,
         )
         return labels, fields
 

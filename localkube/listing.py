@@ -12,6 +12,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
+from localkube import conversion
 from localkube.errors import CONTINUE_EXPIRED_MESSAGE, bad_request, expired
 from localkube.resources import ResourceType
 from localkube.selectors import FieldSelector, LabelSelector
@@ -75,6 +76,7 @@ def list_objects(*, store: Store, resource: ResourceType, query: ListQuery) -> J
 
 def list_item(resource: ResourceType, obj: JsonObject) -> JsonObject:
     """Built-in list items carry no apiVersion/kind in kube's JSON; custom ones do."""
+    view = conversion.to_view(resource, obj)
     if resource.is_custom:
-        return obj
-    return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
+        return view
+    return {k: v for k, v in view.items() if k not in ("apiVersion", "kind")}

@@ -170,22 +170,28 @@ def _pod_cells(pod: JsonObject) -> list[Any]:
 
 
 def _event_cells(event: JsonObject) -> list[Any]:
-    involved = event.get("involvedObject") or {}
-    source = event.get("source") or {}
-    last = event.get("lastTimestamp") or event.get("eventTime")
-    first = event.get("firstTimestamp") or event.get("eventTime")
+    """Both shapes: core/v1 fields, or the events.k8s.io/v1 names of the same fields."""
+    involved = event.get("involvedObject") or event.get("regarding") or {}
+    source = event.get("source") or event.get("deprecatedSource") or {}
+    last = event.get("lastTimestamp") or event.get("deprecatedLastTimestamp")
+    first = event.get("firstTimestamp") or event.get("deprecatedFirstTimestamp")
+    last = last or event.get("eventTime")
+    first = first or event.get("eventTime")
     created = event["metadata"].get("creationTimestamp")
+    reporter = event.get("reportingComponent") or event.get("reportingController") or ""
     source_text = ", ".join(str(v) for v in (source.get("component"), source.get("host")) if v)
+    message = event.get("message") or event.get("note") or ""
+    count = event.get("count") or event.get("deprecatedCount") or 1
     return [
         age(last or created),
         event.get("type", ""),
         event.get("reason", ""),
         f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}",
         involved.get("fieldPath", ""),
-        source_text or event.get("reportingComponent", ""),
-        str(event.get("message", "")).strip(),
+        source_text or reporter,
+        str(message).strip(),
         age(first or created),
-        event.get("count", 1),
+        count,
         event["metadata"]["name"],
     ]
 

@@ -42,6 +42,8 @@ class ResourceType:
     printer_columns: tuple[JsonObject, ...] = field(default=(), compare=False)
     """additionalPrinterColumns of a custom resource."""
     is_custom: bool = False
+    storage: tuple[str, str] | None = None
+    """(group, plural) of the store this resource shares, when it is another's view."""
 
     @property
     def namespaced(self) -> bool:
@@ -58,7 +60,7 @@ class ResourceType:
     @property
     def key(self) -> tuple[str, str]:
         """Storage key: objects are shared across versions of the same group+plural."""
-        return (self.group, self.plural)
+        return self.storage or (self.group, self.plural)
 
     def discovery_entries(self) -> list[JsonObject]:
         main: JsonObject = {
@@ -138,7 +140,16 @@ BUILTINS: tuple[ResourceType, ...] = (
     _core("configmaps", "ConfigMap", Scope.NAMESPACED, short_names=("cm",)),
     _core("serviceaccounts", "ServiceAccount", Scope.NAMESPACED, short_names=("sa",)),
     _core("leases", "Lease", Scope.NAMESPACED, group="coordination.k8s.io"),
-    _core("events", "Event", Scope.NAMESPACED, short_names=("ev",), group="events.k8s.io"),
+    ResourceType(
+        group="events.k8s.io",
+        version="v1",
+        plural="events",
+        singular="event",
+        kind="Event",
+        scope=Scope.NAMESPACED,
+        short_names=("ev",),
+        storage=("", "events"),
+    ),
     ResourceType(
         group="apiextensions.k8s.io",
         version="v1",

@@ -140,15 +140,6 @@ FIELD_LABELS: dict[tuple[str, str], tuple[str, ...]] = {
         "source",
         "type",
     ),
-    ("events.k8s.io", "events"): (
-        "regarding.kind",
-        "regarding.namespace",
-        "regarding.name",
-        "regarding.uid",
-        "reason",
-        "reportingController",
-        "type",
-    ),
     ("", "nodes"): ("spec.unschedulable",),
     ("", "namespaces"): ("status.phase",),
     ("", "secrets"): ("type",),
@@ -194,8 +185,9 @@ class FieldSelector:
 
 
 def parse_field_selector(
-    raw: str | None, *, storage_key: tuple[str, str], kind: str, is_custom: bool
+    raw: str | None, *, storage_key: tuple[str, str], aliases: dict[str, str] | None = None
 ) -> FieldSelector:
+    """Parse `raw`; `aliases` rewrite path prefixes of a converted view onto stored fields."""
     if not raw:
         return FieldSelector()
     supported = COMMON_FIELDS + FIELD_LABELS.get(storage_key, ())
@@ -213,6 +205,9 @@ def parse_field_selector(
         else:
             raise bad_request(f"invalid selector: '{raw}'; can't understand '{part}'")
         path = path.strip()
+        for alias, stored in (aliases or {}).items():
+            if path.startswith(alias):
+                path = stored + path[len(alias) :]
         if path not in supported:
             raise bad_request(f"field label not supported: {path}")
         requirements.append(FieldRequirement(path, value.strip(), negated))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from localkube import conversion
 from localkube.errors import ApiError, bad_request, too_old_resource_version
 from localkube.resources import ResourceType
 from localkube.selectors import FieldSelector, LabelSelector
@@ -61,9 +62,7 @@ def to_event(query: WatchQuery, change: Change) -> WatchEventBody | None:
 
 
 def _encode(resource: ResourceType, event: WatchEventBody) -> bytes:
-    obj = event["object"]
-    if obj.get("apiVersion") != resource.api_version and obj.get("kind") == resource.kind:
-        obj = {**obj, "apiVersion": resource.api_version}
+    obj = conversion.to_view(resource, event["object"])
     return (
         json.dumps({"type": event["type"], "object": obj}, separators=(",", ":")).encode() + b"\n"
     )

@@ -153,3 +153,41 @@ async def test_expired_continue_token_is_410(
     assert reply.body["message"].startswith(
         "The provided continue parameter is too old to display a consistent list result."
     )
+
+
+async def test_events_are_one_store_under_both_apis(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    new_api = f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"
+    body = {
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": "pulled"},
+        "eventTime": "2026-01-01T00:00:00.000000Z",
+        "reportingController": "example.com/agent",
+        "reportingInstance": "agent-1",
+        "action": "Pulling",
+        "reason": "Pulled",
+        "note": "Pulled image from cache",
+        "type": "Normal",
+        "regarding": {"kind": "Pod", "name": "web", "namespace": namespace},
+    }
+    created = await call(kube_api, "POST", new_api, body=body)
+    assert created.status == 201, created.body
+    assert created.body["note"] == "Pulled image from cache"
+    assert created.body["regarding"]["name"] == "web"
+
+    core_path = f"/api/v1/namespaces/{namespace}/events"
+    core = await call(
+        kube_api, "GET", core_path, query={"fieldSelector": "involvedObject.name=web"}
+    )
+    assert [e["message"] for e in core.body["items"]] == ["Pulled image from cache"]
+    assert core.body["items"][0]["involvedObject"]["kind"] == "Pod"
+    assert core.body["items"][0]["reportingComponent"] == "example.com/agent"
+
+    by_regarding = await call(
+        kube_api, "GET", new_api, query={"fieldSelector": "regarding.name=web"}
+    )
+    assert [e["metadata"]["name"] for e in by_regarding.body["items"]] == ["pulled"]
+    assert by_regarding.body["kind"] == "EventList"
+    assert by_regarding.body["apiVersion"] == "events.k8s.io/v1"
