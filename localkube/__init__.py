@@ -1,4 +1,24 @@
 """An embedded, in-memory Kubernetes API server over real HTTP.
 
 A test and demo fixture that must answer as kube-apiserver does; never the product.
+`localkube.server.LocalKube` is the entry point (see `tests/fixtures/kube.py` for use).
+
+Served: discovery (`/version`, `/api`, `/apis`, per-group lists, a minimal `/openapi/v3` so
+kubectl validates server-side); core/v1 namespaces, nodes, pods (+status, +binding), events,
+secrets, configmaps, serviceaccounts; coordination.k8s.io/v1 leases; events.k8s.io/v1 events
+(a converted view of core/v1 events); apiextensions.k8s.io/v1 CRDs and the kinds they define.
+
+Known differences from kube-apiserver, on purpose (a fixture, not a cluster):
+* no authentication, authorization, admission webhooks, managedFields, server-side apply
+  (415), protobuf, or HTTPS;
+* no controllers: nothing schedules pods, garbage-collects owners, or removes pods of
+  missing nodes; `propagationPolicy` is accepted and treated as Background; a deleted
+  namespace drops its objects at once (bound pods still go through graceful deletion);
+* defaults and validation for built-in kinds cover what clients observe (pod defaults and
+  Pending phase, names, labels, pod spec immutability), not kube's full rule set; unknown
+  fields of built-in kinds are kept, of custom resources pruned (400 with
+  `fieldValidation=Strict`);
+* a custom resource has one stored shape for all its versions (no conversion webhooks);
+* a watch without `timeoutSeconds` ends after `default_watch_timeout_seconds`, bookmarks
+  come every `bookmark_interval_seconds`; history is `history_window` changes long.
 """
