@@ -103,6 +103,8 @@ class PodController:
         self.uid_by_key: dict[PodKey, PodUid] = {}
         self.groups: dict[ContainerGroupId, RawGroup] = {}
         self.in_flight: set[ContainerGroupId] = set()
+        self.created_at: dict[ContainerGroupId, float] = {}
+        """Agent time of creation for groups not yet seen in a describe (visibility grace)."""
         self.clock = EciClockEstimate()
         self.reconciled = asyncio.Event()
         self.informer: Informer | None = None
@@ -121,6 +123,7 @@ class PodController:
     def remember_group(self, group: RawGroup) -> bool:
         """Store the latest view of a group; True when it changed."""
         group_id = ContainerGroupId(group["ContainerGroupId"])
+        self.created_at.pop(group_id, None)
         old = self.groups.get(group_id)
         self.groups[group_id] = group
         loop_time = asyncio.get_running_loop().time()
@@ -197,6 +200,8 @@ class PodController:
         if group is None and not record.group_gone:
             found = await self.cloud.describe([record.group_id])
             group = found.get(record.group_id)
+            if group is None and self.recently_created(record.group_id):
+                return  # not visible yet; the poller comes back to it
             if group is None:
                 record.group_gone = True
             else:
@@ -284,7 +289,16 @@ class PodController:
             self.remember_group(group)
             await self._mirror(pod, record, group, log)
         else:
+            self.created_at[group_id] = asyncio.get_running_loop().time()
             self.in_flight.add(group_id)
+
+    def recently_created(self, group_id: str) -> bool:
+        """Created by us moments ago and not yet listed: ECI may not show it yet."""
+        created = self.created_at.get(ContainerGroupId(group_id))
+        if created is None:
+            return False
+        grace = max(30.0, 10 * self.settings.pods.status_poll_interval_seconds)
+        return asyncio.get_running_loop().time() - created < grace
 
     async def _explicit_cache_problem(self, cache_id: str) -> str | None:
         try:

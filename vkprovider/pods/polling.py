@@ -46,7 +46,8 @@ class StatusPoller:
         for group_id in wanted:
             group = found.get(group_id)
             if group is None:
-                self._gone(ContainerGroupId(group_id))
+                if not controller.recently_created(group_id):
+                    self._gone(ContainerGroupId(group_id))
                 continue
             if controller.remember_group(group):
                 record = controller.adopt(group)

@@ -52,16 +52,27 @@ class Reconciler:
         for group_id in list(self._orphaned_since):
             if group_id not in seen:
                 del self._orphaned_since[group_id]
+        missing: dict[ContainerGroupId, Any] = {}
         for pod in controller.pods():
             uid = PodUid(pod["metadata"]["uid"])
             record = controller.records.get(uid)
             if uid in uids_with_group:
                 continue
             if record is not None and record.group_id is not None and record.group_id not in seen:
-                record.group_gone = True
-                controller.groups.pop(record.group_id, None)
-                controller.in_flight.discard(record.group_id)
+                missing[record.group_id] = record
             controller.queue.add(pod_key(pod))
+        if missing:
+            # The listing is not a snapshot (pages, creations racing it): confirm by id.
+            still_there = await controller.cloud.describe(list(missing))
+            for group_id, record in missing.items():
+                if group_id in still_there:
+                    controller.remember_group(still_there[group_id])
+                    continue
+                if controller.recently_created(group_id):
+                    continue
+                record.group_gone = True
+                controller.groups.pop(group_id, None)
+                controller.in_flight.discard(group_id)
         self.rounds += 1
         controller.reconciled.set()
         controller.update_phase_gauge()
