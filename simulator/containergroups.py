@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulator.engine.groupplan import GroupPlan
@@ -25,8 +25,9 @@ from simulator.imagecaches import choose_cache
 from simulator.operations.context import Context, new_id
 from simulator.operations.groupspec import GroupSpec, parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body
-from simulator.operations.params import Params, next_token, page
-from simulator.store import ContainerGroupRow
+from simulator.operations.params import Params, next_token
+from simulator.operations.params import page as paging
+from simulator.store import ContainerGroupRow, GroupTagRow
 
 
 class ContainerGroupNotFound(NotFound):
@@ -103,26 +104,31 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         concurrent_pulls=int(pulling) + 1,
     )
     state = project(plan, deleted_at=None, at=now)
-    row = ContainerGroupRow(
-        id=group_id,
-        name=spec.name,
-        region_id=spec.region_id,
-        zone_id=zone,
-        client_token=spec.client_token,
-        intranet_ip=_ip(await ctx.db.next_counter("intranet-ip")),
-        created_at=now,
-        spec=spec.to_json(),
-        plan=plan.to_json(),
-        tags=spec.tags,
-        deleted_at=None,
-        status=state.status.value,
-        changed_at=state.changed_at,
-        next_due_at=state.next_change_at,
-        seq=0,
-    )
+    values = {
+        "id": group_id,
+        "name": spec.name,
+        "region_id": spec.region_id,
+        "zone_id": zone,
+        "client_token": spec.client_token,
+        "intranet_ip": _ip(await ctx.next_ip()),
+        "created_at": now,
+        "spec": spec.to_json(),
+        "plan": plan.to_json(),
+        "tags": spec.tags,
+        "deleted_at": None,
+        "status": state.status.value,
+        "changed_at": state.changed_at,
+        "next_due_at": state.next_change_at,
+        "seq": 0,
+    }
     try:
-        async with ctx.db.sessions() as session:
-            session.add(row)
+        async with ctx.db.writing() as session:
+            await session.execute(insert(ContainerGroupRow).values(**values))
+            if spec.tags:
+                await session.execute(
+                    insert(GroupTagRow),
+                    [{"group_id": group_id, "key": k, "value": v} for k, v in spec.tags.items()],
+                )
             await session.commit()
     except IntegrityError:
         if spec.client_token is None:
@@ -141,7 +147,9 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
     return {"ContainerGroupId": group_id}
 
 
-def _filtered(params: Params, query: Select[ContainerGroupRow]) -> Select[ContainerGroupRow]:
+def _filtered(
+    params: Params, query: Select[Any], *, now: datetime, termination_ms: int
+) -> Select[Any]:
     ids = params.json_strings("ContainerGroupIds", max_items=20)
     if ids is not None:
         query = query.where(ContainerGroupRow.id.in_(ids))
@@ -151,44 +159,57 @@ def _filtered(params: Params, query: Select[ContainerGroupRow]) -> Select[Contai
     zone = params.text("ZoneId", max_length=64)
     if zone is not None:
         query = query.where(ContainerGroupRow.zone_id == zone)
-    return query.order_by(ContainerGroupRow.created_at.desc(), ContainerGroupRow.id)
+    for key, value in params.tags().items():
+        tagged = select(GroupTagRow.group_id).where(
+            GroupTagRow.key == key, GroupTagRow.value == value
+        )
+        query = query.where(ContainerGroupRow.id.in_(tagged))
+    # Deleted groups past Terminating are gone even before the runner removes them.
+    gone_before = now - timedelta(milliseconds=termination_ms)
+    return query.where(
+        or_(ContainerGroupRow.deleted_at.is_(None), ContainerGroupRow.deleted_at > gone_before)
+    )
 
 
-def _tags_match(row: ContainerGroupRow, tags: dict[str, str]) -> bool:
-    return all(row.tags.get(k) == v for k, v in tags.items())
-
-
-async def _visible(
+async def _page(
     ctx: Context,
     params: Params,
     *,
-    now: datetime,
-    status: str | None,
-    since: datetime | None = None,
-) -> list[tuple[ContainerGroupRow, GroupState]]:
-    """Rows that pass the filters, with their state now (gone groups left out)."""
-    tags = params.tags()
-    query = _filtered(params, select(ContainerGroupRow))
-    stale = or_(ContainerGroupRow.next_due_at <= now, ContainerGroupRow.deleted_at.is_not(None))
+    status: str | None = None,
+    since_second: int | None = None,
+    offset: int,
+    limit: int,
+) -> tuple[datetime, int, list[tuple[ContainerGroupRow, GroupState]]]:
+    """(now, total, page): the filters run in SQL over freshly materialised statuses,
+    and only the page's groups are projected."""
+    await ctx.settle()
+    now = ctx.clock.now()
+    termination_ms = round(ctx.model.termination_seconds * 1000)
+    conditions = []
     if status is not None:
-        query = query.where(or_(ContainerGroupRow.status == status, stale))
-    if since is not None:
-        query = query.where(or_(ContainerGroupRow.changed_at >= since, stale))
+        conditions.append(ContainerGroupRow.status == status)
+    if since_second is not None:
+        conditions.append(ContainerGroupRow.changed_at >= now - timedelta(seconds=since_second))
+    rows_query = _filtered(
+        params, select(ContainerGroupRow), now=now, termination_ms=termination_ms
+    ).where(*conditions)
+    count_query = _filtered(
+        params,
+        select(func.count()).select_from(ContainerGroupRow),
+        now=now,
+        termination_ms=termination_ms,
+    ).where(*conditions)
     async with ctx.db.sessions() as session:
-        rows = list((await session.execute(query)).scalars())
-    result = []
-    for row in rows:
-        if tags and not _tags_match(row, tags):
-            continue
-        state = state_of(row, now)
-        if state.gone:
-            continue
-        if status is not None and state.status.value != status:
-            continue
-        if since is not None and state.changed_at < since:
-            continue
-        result.append((row, state))
-    return result
+        total = int((await session.execute(count_query)).scalar_one())
+        rows = (
+            await session.execute(
+                rows_query.order_by(ContainerGroupRow.created_at.desc(), ContainerGroupRow.id)
+                .offset(offset)
+                .limit(limit)
+            )
+        ).scalars()
+        page = [(row, state_of(row, now)) for row in rows]
+    return now, total, [(row, state) for row, state in page if not state.gone]
 
 
 def _group(
@@ -208,31 +229,28 @@ def _group(
 
 async def describe_container_groups(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
-    offset, limit = page(params, default_limit=20, max_limit=20)
+    offset, limit = paging(params, default_limit=20, max_limit=20)
     status = params.text("Status", max_length=32)
     if status is not None and status not in {s.value for s in GroupStatus}:
         raise InvalidParameter(
             f'Status: "{status}" is not one of {", ".join(s.value for s in GroupStatus)}'
         )
     with_events = params.flag("WithEvent", default=True)
-    now = ctx.clock.now()
-    visible = await _visible(ctx, params, now=now, status=status)
-    chosen = visible[offset : offset + limit]
+    _, total, page = await _page(ctx, params, status=status, offset=offset, limit=limit)
     return {
-        "ContainerGroups": [_group(row, state, with_events=with_events) for row, state in chosen],
-        "TotalCount": len(visible),
-        "NextToken": next_token(offset=offset, limit=limit, total=len(visible)),
+        "ContainerGroups": [_group(row, state, with_events=with_events) for row, state in page],
+        "TotalCount": total,
+        "NextToken": next_token(offset=offset, limit=limit, total=total),
     }
 
 
 async def describe_container_group_status(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
-    offset, limit = page(params, default_limit=200, max_limit=1000)
+    offset, limit = paging(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
-    now = ctx.clock.now()
-    since = None if since_second is None else now - timedelta(seconds=since_second)
-    visible = await _visible(ctx, params, now=now, status=None, since=since)
-    chosen = visible[offset : offset + limit]
+    now, total, page = await _page(
+        ctx, params, since_second=since_second, offset=offset, limit=limit
+    )
     data = [
         status_body(
             group_id=row.id,
@@ -242,12 +260,12 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
             state=state,
             at=now,
         )
-        for row, state in chosen
+        for row, state in page
     ]
     return {
         "Data": data,
-        "TotalCount": len(visible),
-        "NextToken": next_token(offset=offset, limit=limit, total=len(visible)),
+        "TotalCount": total,
+        "NextToken": next_token(offset=offset, limit=limit, total=total),
         "SimulatorTime": to_wire(now),
     }
 
@@ -270,7 +288,7 @@ async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]
     if row.deleted_at is not None:
         return {}
     deleted = project(GroupPlan.from_json(row.plan), deleted_at=now, at=now)
-    async with ctx.db.sessions() as session:
+    async with ctx.db.writing() as session:
         await session.execute(
             update(ContainerGroupRow)
             .where(ContainerGroupRow.id == group_id, ContainerGroupRow.deleted_at.is_(None))
@@ -319,17 +337,17 @@ async def describe_container_log(ctx: Context, params: Params) -> dict[str, Any]
 
 async def describe_container_group_events(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
-    offset, limit = page(params, default_limit=200, max_limit=1000)
+    offset, limit = paging(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
-    now = ctx.clock.now()
+    now, total, groups = await _page(
+        ctx, params, since_second=since_second, offset=offset, limit=limit
+    )
     since = None if since_second is None else now - timedelta(seconds=since_second)
-    visible = await _visible(ctx, params, now=now, status=None)
     data = []
-    for row, state in visible:
+    for row, state in groups:
         body = events_body(
             group_id=row.id, spec=GroupSpec.from_json(row.spec), state=state, since=since
         )
         if body["Events"]:
             data.append(body)
-    chosen = data[offset : offset + limit]
-    return {"Data": chosen, "TotalCount": len(data)}
+    return {"Data": data, "TotalCount": total}

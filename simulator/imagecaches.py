@@ -89,7 +89,7 @@ async def _save(ctx: Context, row: ImageCacheRow, state: CacheState) -> None:
     row.status = state.status.value
     row.changed_at = state.changed_at
     row.next_due_at = state.next_change_at
-    async with ctx.db.sessions() as session:
+    async with ctx.db.writing() as session:
         session.add(row)
         await session.commit()
     ctx.wake()
@@ -305,7 +305,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     name = params.text("ImageCacheName", max_length=128) or row.name
     tags = params.tags() or row.tags
     spec = dict(row.spec) | {"images": images, "size_gib": size}
-    async with ctx.db.sessions() as session:
+    async with ctx.db.writing() as session:
         result = await session.execute(
             update(ImageCacheRow)
             .where(ImageCacheRow.id == row.id, ImageCacheRow.revision == row.revision)
@@ -331,7 +331,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
 async def delete_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
     cache_id = params.required_text("ImageCacheId", max_length=64)
-    async with ctx.db.sessions() as session:
+    async with ctx.db.writing() as session:
         result = await session.execute(delete(ImageCacheRow).where(ImageCacheRow.id == cache_id))
         await session.commit()
     if getattr(result, "rowcount", 0) == 0:
@@ -390,7 +390,7 @@ def _candidate(row: ImageCacheRow, state: CacheState) -> CacheCandidate:
 
 
 async def _matched(ctx: Context, cache_id: str, now: datetime) -> None:
-    async with ctx.db.sessions() as session:
+    async with ctx.db.writing() as session:
         await session.execute(
             update(ImageCacheRow).where(ImageCacheRow.id == cache_id).values(last_matched_at=now)
         )

@@ -34,6 +34,9 @@ from simulator.timing import Clock, VirtualClock, make_clock
 
 _CLOCK_KEY = "clock"
 _VIRTUAL_KEY = "virtual-clock"
+_IP_KEY = "intranet-ip"
+_IP_BLOCK = 32
+"""Private IPs a process reserves at once (one counter update per 32 groups)."""
 
 Operation = Callable[[Context, Params], Awaitable[dict[str, Any]]]
 
@@ -87,8 +90,13 @@ class EciService:
             settings=settings,
             logger=logger,
             wake=self.runner.wake,
+            settle=self.settle,
+            next_ip=self._next_ip,
         )
+        self._ips: list[int] = []
+        self._ip_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._settling = asyncio.Lock()
 
     def start(self) -> None:
         if self._task is None:
@@ -116,13 +124,29 @@ class EciService:
             ]
         }
 
+    async def _next_ip(self) -> int:
+        """Private IP numbers, reserved from the shared counter a block at a time."""
+        async with self._ip_lock:
+            if not self._ips:
+                last = await self.db.next_counter(_IP_KEY, step=_IP_BLOCK)
+                self._ips = list(range(last - _IP_BLOCK + 1, last + 1))
+            return self._ips.pop(0)
+
     async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool:
         """Record a signature nonce; False when it was already used (in any process)."""
         return await self.db.remember_nonce(nonce, expires_at=expires_at, now=datetime.now(UTC))
 
     async def settle(self) -> None:
-        """Materialise everything due now (tests, the admin clock endpoint)."""
-        await self.runner.tick()
+        """Materialise everything due now, so the stored statuses are exact.
+
+        Reads that filter on status call it first; concurrent callers in one
+        process share one pass instead of racing over the same rows.
+        """
+        if self._settling.locked():
+            async with self._settling:
+                return
+        async with self._settling:
+            await self.runner.tick()
 
     async def close(self) -> None:
         if self._task is not None:

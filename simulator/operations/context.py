@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,3 +32,7 @@ class Context:
     logger: Any
     wake: Callable[[], None]
     """Tell the runner that new work (a new due time) exists."""
+    next_ip: Callable[[], Awaitable[int]]
+    """A number no other group (in any process) got, for its private IP."""
+    settle: Callable[[], Awaitable[None]]
+    """Materialise every row due by now, so SQL filters on status are exact."""

@@ -8,12 +8,20 @@ status from them. Dialect-specific SQL stays in `database.py`.
 """
 
 from simulator.store.database import Database, open_database
-from simulator.store.tables import Base, ContainerGroupRow, ImageCacheRow, MetaRow, NonceRow
+from simulator.store.tables import (
+    Base,
+    ContainerGroupRow,
+    GroupTagRow,
+    ImageCacheRow,
+    MetaRow,
+    NonceRow,
+)
 
 __all__ = [
     "Base",
     "ContainerGroupRow",
     "Database",
+    "GroupTagRow",
     "ImageCacheRow",
     "MetaRow",
     "NonceRow",

@@ -8,7 +8,10 @@ with conditional `UPDATE ... WHERE` and check the row count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,10 +40,27 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 @dataclass(frozen=True)
 class Database:
-    """An open store: the engine and a session factory (one session per task)."""
+    """An open store: the engine and a session factory (one session per task).
+
+    `sessions()` is for reads; `writing()` for transactions that write. On
+    SQLite, writers in one process take turns on an asyncio lock: SQLite has
+    one writer at a time anyway, and queueing here is far cheaper than its
+    busy-wait back-off. PostgreSQL writers run concurrently.
+    """
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A session for a transaction that writes (the caller commits)."""
+        if self.engine.dialect.name != "sqlite":
+            async with self.sessions() as session:
+                yield session
+            return
+        async with self.write_lock, self.sessions() as session:
+            yield session
 
     @property
     def dialect(self) -> str:
@@ -59,7 +79,7 @@ class Database:
 
         Two processes racing to initialise get the same answer.
         """
-        async with self.sessions() as session:
+        async with self.writing() as session:
             try:
                 await session.execute(insert(MetaRow).values(key=key, value=value, counter=0))
                 await session.commit()
@@ -71,7 +91,7 @@ class Database:
         return stored
 
     async def set_meta(self, key: str, value: dict[str, Any]) -> None:
-        async with self.sessions() as session:
+        async with self.writing() as session:
             result = await session.execute(
                 update(MetaRow).where(MetaRow.key == key).values(value=value)
             )
@@ -79,27 +99,31 @@ class Database:
                 await session.execute(insert(MetaRow).values(key=key, value=value, counter=0))
             await session.commit()
 
-    async def next_counter(self, key: str) -> int:
-        """Atomically increment and return a named counter (starts at 1)."""
-        await self.put_meta_once(key, {})
-        async with self.sessions() as session:
-            result = await session.execute(
-                update(MetaRow)
-                .where(MetaRow.key == key)
-                .values(counter=MetaRow.counter + 1)
-                .returning(MetaRow.counter)
-            )
-            value = result.scalar_one()
-            await session.commit()
-            return int(value)
+    async def next_counter(self, key: str, *, step: int = 1) -> int:
+        """Atomically add `step` to a named counter (from 0) and return its new value."""
+        for _ in range(2):
+            async with self.writing() as session:
+                result = await session.execute(
+                    update(MetaRow)
+                    .where(MetaRow.key == key)
+                    .values(counter=MetaRow.counter + step)
+                    .returning(MetaRow.counter)
+                )
+                value = result.scalar_one_or_none()
+                await session.commit()
+            if value is not None:
+                return int(value)
+            await self.put_meta_once(key, {})
+        raise RuntimeError(f"counter {key} could not be created")
 
     async def remember_nonce(self, nonce: str, *, expires_at: datetime, now: datetime) -> bool:
-        """Record a nonce; False when it was seen before and has not expired."""
-        async with self.sessions() as session:
-            await session.execute(delete(NonceRow).where(NonceRow.expires_at < now))
-            await session.commit()
-        async with self.sessions() as session:
+        """Record a nonce; False when it was seen before and has not expired.
+
+        One transaction: forget expired nonces (indexed, cheap when none), then insert.
+        """
+        async with self.writing() as session:
             try:
+                await session.execute(delete(NonceRow).where(NonceRow.expires_at < now))
                 await session.execute(insert(NonceRow).values(nonce=nonce, expires_at=expires_at))
                 await session.commit()
             except IntegrityError:

@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -100,6 +109,18 @@ class ContainerGroupRow(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     """Bumped by every materialisation; conditional updates compare it."""
+
+
+class GroupTagRow(Base):
+    """One tag of a container group, so tag filters run in SQL on every dialect."""
+
+    __tablename__ = "container_group_tags"
+
+    group_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("container_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256), index=True)
 
 
 class ImageCacheRow(Base):
