@@ -41,8 +41,10 @@ class Agent:
         api: client.ApiClient,
         eci_client: EciClient,
         logger: Any = None,
+        imagecache_settings: Any = None,
     ) -> None:
         self.settings = settings
+        self._imagecache_settings = imagecache_settings
         self.api = api
         self.eci = eci_client
         self.logger = logger if logger is not None else structlog.get_logger("vkprovider")
@@ -146,7 +148,10 @@ class Agent:
             self.logger.warning("ImageCache controller not available", error=str(exc))
             return
         self.imagecaches = ImageCacheController(
-            api=self.api, eci=self.eci, settings=ImageCacheSettings(), logger=self.logger
+            api=self.api,
+            eci=self.eci,
+            settings=self._imagecache_settings or ImageCacheSettings(),
+            logger=self.logger,
         )
         self._spawn("imagecache-controller", self.imagecaches.run)
 

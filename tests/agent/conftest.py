@@ -89,13 +89,15 @@ class AgentHandle:
         await self.api.close()
 
 
-async def start_agent(settings: AgentSettings) -> AgentHandle:
+async def start_agent(settings: AgentSettings, *, imagecache_settings: Any = None) -> AgentHandle:
+    """Start an agent; `imagecache_settings` (ImageCacheSettings) tunes its cache controller."""
     api = await config.new_client_from_config(config_file=settings.kubeconfig)
     agent = Agent(
         settings=settings,
         api=api,
         eci_client=EciClient(settings=settings.eci),
         logger=structlog.get_logger("vkprovider.test"),
+        imagecache_settings=imagecache_settings,
     )
     try:
         await asyncio.wait_for(agent.start(), timeout=30)
@@ -133,8 +135,10 @@ def agent_factory(
 ) -> Callable[..., Awaitable[AgentHandle]]:
     """Start (another) agent with settings overrides; the test stops it."""
 
-    async def factory(**overrides: Any) -> AgentHandle:
-        handle = await start_agent(replace(agent_settings, **overrides))
+    async def factory(*, imagecache_settings: Any = None, **overrides: Any) -> AgentHandle:
+        handle = await start_agent(
+            replace(agent_settings, **overrides), imagecache_settings=imagecache_settings
+        )
         handle.namespace = namespace
         return handle
 
