@@ -67,9 +67,9 @@ def _check_region(ctx: Context, spec: GroupSpec) -> str:
     return spec.zone_id or region.zones[0]
 
 
-async def _by_token(ctx: Context, token: str) -> ContainerGroupRow | None:
+async def _id_by_token(ctx: Context, token: str) -> str | None:
     async with ctx.db.sessions() as session:
-        query = select(ContainerGroupRow).where(ContainerGroupRow.client_token == token)
+        query = select(ContainerGroupRow.id).where(ContainerGroupRow.client_token == token)
         return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -77,53 +77,55 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
     spec, credentials = parse_group_request(params)
     zone = _check_region(ctx, spec)
     if spec.client_token is not None:
-        existing = await _by_token(ctx, spec.client_token)
+        existing = await _id_by_token(ctx, spec.client_token)
         if existing is not None:
-            return {"ContainerGroupId": existing.id}
+            return {"ContainerGroupId": existing}
     now = on_millisecond(ctx.clock.now())
     cache = await choose_cache(ctx, spec, now)
     images, failures = resolve_images(catalog=ctx.catalog, spec=spec, credentials=credentials)
-    async with ctx.db.sessions() as session:
-        pulling = (
-            await session.execute(
-                select(func.count())
-                .select_from(ContainerGroupRow)
-                .where(ContainerGroupRow.status.in_(_PULLING))
-            )
-        ).scalar_one()
     group_id = new_id("eci-")
-    plan = plan_group(
-        group_id=group_id,
-        spec=spec,
-        catalog=ctx.catalog,
-        images=images,
-        failures=failures,
-        model=ctx.model,
-        now=now,
-        cache=cache,
-        concurrent_pulls=int(pulling) + 1,
-    )
-    state = project(plan, deleted_at=None, at=now)
-    values = {
-        "id": group_id,
-        "name": spec.name,
-        "region_id": spec.region_id,
-        "zone_id": zone,
-        "client_token": spec.client_token,
-        "intranet_ip": _ip(await ctx.next_ip()),
-        "created_at": now,
-        "spec": spec.to_json(),
-        "plan": plan.to_json(),
-        "tags": spec.tags,
-        "deleted_at": None,
-        "status": state.status.value,
-        "changed_at": state.changed_at,
-        "next_due_at": state.next_change_at,
-        "seq": 0,
-    }
+    intranet_ip = _ip(await ctx.next_ip())
     try:
         async with ctx.db.writing() as session:
-            await session.execute(insert(ContainerGroupRow).values(**values))
+            # Pulls in flight share the registry's bandwidth (a burst is slower per pull).
+            pulling = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(ContainerGroupRow)
+                    .where(ContainerGroupRow.status.in_(_PULLING))
+                )
+            ).scalar_one()
+            plan = plan_group(
+                group_id=group_id,
+                spec=spec,
+                catalog=ctx.catalog,
+                images=images,
+                failures=failures,
+                model=ctx.model,
+                now=now,
+                cache=cache,
+                concurrent_pulls=int(pulling) + 1,
+            )
+            state = project(plan, deleted_at=None, at=now)
+            await session.execute(
+                insert(ContainerGroupRow).values(
+                    id=group_id,
+                    name=spec.name,
+                    region_id=spec.region_id,
+                    zone_id=zone,
+                    client_token=spec.client_token,
+                    intranet_ip=intranet_ip,
+                    created_at=now,
+                    spec=spec.to_json(),
+                    plan=plan.to_json(),
+                    tags=spec.tags,
+                    deleted_at=None,
+                    status=state.status.value,
+                    changed_at=state.changed_at,
+                    next_due_at=state.next_change_at,
+                    seq=0,
+                )
+            )
             if spec.tags:
                 await session.execute(
                     insert(GroupTagRow),
@@ -131,12 +133,11 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
                 )
             await session.commit()
     except IntegrityError:
-        if spec.client_token is None:
-            raise
-        existing = await _by_token(ctx, spec.client_token)
+        # Another request (maybe in another process) created it with the same ClientToken.
+        existing = None if spec.client_token is None else await _id_by_token(ctx, spec.client_token)
         if existing is None:
             raise
-        return {"ContainerGroupId": existing.id}
+        return {"ContainerGroupId": existing}
     ctx.wake()
     ctx.logger.info(
         "container group created",

@@ -214,6 +214,18 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
             }
             for e in state.events
         ],
+        # Not an ECI field (the SDK ignores it): every build step's simulated times.
+        "SimulatedBuild": [
+            {
+                "Step": step.kind,
+                "Subject": step.subject,
+                "StartTime": to_wire(step.started_at),
+                "FinishTime": to_wire(step.finished_at),
+                "Progress": step.progress,
+                "ReusedLayers": step.reused,
+            }
+            for step in revision.steps
+        ],
     }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, Update, bindparam, delete, func, select, update
 
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import project as project_cache
@@ -27,6 +27,25 @@ from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project as project_group
 from simulator.store import ContainerGroupRow, Database, ImageCacheRow
 from simulator.timing import Clock
+
+
+def _materialise(table: Table) -> Update:
+    """`UPDATE ... SET status, changed_at, next_due_at, seq WHERE id = :row_id AND seq = :row_seq`,
+    run for many rows at once; a row another process got to first is left alone."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.seq == bindparam("row_seq"))
+        .values(
+            status=bindparam("status"),
+            changed_at=bindparam("changed_at"),
+            next_due_at=bindparam("next_due_at"),
+            seq=bindparam("seq"),
+        )
+    )
+
+
+_MATERIALISE_GROUP = _materialise(ContainerGroupRow.__table__)  # type: ignore[arg-type]
+_MATERIALISE_CACHE = _materialise(ImageCacheRow.__table__)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -84,26 +103,29 @@ class Runner:
                     .limit(self._settings.batch_size)
                 )
             ).all()
+            changes: list[dict[str, Any]] = []
             for group_id, plan, deleted_at, seq in rows:
                 state = project_group(GroupPlan.from_json(plan), deleted_at=deleted_at, at=now)
-                claim = (table.id == group_id, table.seq == seq)
                 if state.gone:
                     # Its tags go with it (ON DELETE CASCADE).
                     await session.execute(
-                        delete(table).where(*claim).execution_options(synchronize_session=False)
+                        delete(table)
+                        .where(table.id == group_id, table.seq == seq)
+                        .execution_options(synchronize_session=False)
                     )
                     continue
-                await session.execute(
-                    update(table)
-                    .where(*claim)
-                    .values(
-                        status=state.status.value,
-                        changed_at=state.changed_at,
-                        next_due_at=state.next_change_at,
-                        seq=seq + 1,
-                    )
-                    .execution_options(synchronize_session=False)
+                changes.append(
+                    {
+                        "row_id": group_id,
+                        "row_seq": seq,
+                        "status": state.status.value,
+                        "changed_at": state.changed_at,
+                        "next_due_at": state.next_change_at,
+                        "seq": seq + 1,
+                    }
                 )
+            if changes:
+                await session.execute(_MATERIALISE_GROUP, changes)
             await session.commit()
         return len(rows)
 
@@ -117,19 +139,21 @@ class Runner:
                     .limit(self._settings.batch_size)
                 )
             ).all()
+            changes = []
             for cache_id, plan, seq in rows:
                 state = project_cache(CachePlan.from_json(plan), at=now)
-                await session.execute(
-                    update(table)
-                    .where(table.id == cache_id, table.seq == seq)
-                    .values(
-                        status=state.status.value,
-                        changed_at=state.changed_at,
-                        next_due_at=state.next_change_at,
-                        seq=seq + 1,
-                    )
-                    .execution_options(synchronize_session=False)
+                changes.append(
+                    {
+                        "row_id": cache_id,
+                        "row_seq": seq,
+                        "status": state.status.value,
+                        "changed_at": state.changed_at,
+                        "next_due_at": state.next_change_at,
+                        "seq": seq + 1,
+                    }
                 )
+            if changes:
+                await session.execute(_MATERIALISE_CACHE, changes)
             await session.commit()
         return len(rows)
 
