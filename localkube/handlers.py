@@ -128,10 +128,12 @@ class ApiHandlers:
             if document is not None:
                 return json_reply(document)
         target = parse(path, self.registry)
+        if target.subresource == "binding" and request.method != "POST":
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
         if request.method == "GET":
-            if target.name is None or target.legacy_watch:
-                if target.legacy_watch or flag(request.query.get("watch")):
-                    return await self._watch(request, target)
+            if target.legacy_watch or flag(request.query.get("watch")):
+                return await self._watch(request, target)
+            if target.name is None:
                 return self._list(request, target)
             obj = self.cluster.get(
                 target.resource, namespace=target.namespace or "", name=target.name
@@ -311,6 +313,8 @@ class ApiHandlers:
 
     async def _watch(self, request: web.Request, target: Target) -> web.StreamResponse:
         labels, fields = self._selectors(request, target)
+        if target.name is not None:
+            fields = fields.pinned_to_name(target.name)
         timeout_raw = request.query.get("timeoutSeconds")
         try:
             timeout = float(timeout_raw) if timeout_raw else None

@@ -176,12 +176,9 @@ class FieldSelector:
     def matches(self, obj: JsonObject) -> bool:
         return all(r.matches(obj) for r in self.requirements)
 
-    def name(self) -> str | None:
-        """The single name an `metadata.name=x` selector pins, if any."""
-        for requirement in self.requirements:
-            if requirement.path == "metadata.name" and not requirement.negated:
-                return requirement.value
-        return None
+    def pinned_to_name(self, name: str) -> FieldSelector:
+        """This selector and `metadata.name=name` (a watch on one object's URL)."""
+        return FieldSelector((*self.requirements, FieldRequirement("metadata.name", name, False)))
 
 
 def parse_field_selector(

@@ -206,3 +206,15 @@ async def test_kubernetes_asyncio_watch_raises_410(
     with pytest.raises(client.ApiException) as raised:
         await _drain(stream)
     assert raised.value.status == 410
+
+
+async def test_watch_on_an_object_url_sees_only_that_object(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    start = (await call(kube_api, "GET", path)).body["metadata"]["resourceVersion"]
+    await call(kube_api, "POST", path, body={"metadata": {"name": "other"}})
+    await call(kube_api, "POST", path, body={"metadata": {"name": "mine"}})
+    async with open_watch(kube_api, f"{path}/mine", resourceVersion=start) as stream:
+        event = await next_event(stream)
+    assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "mine")
