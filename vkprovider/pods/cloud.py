@@ -8,6 +8,7 @@ page size), never one call per Pod.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from vkprovider.pods.requests import CreatePlan
 from vkprovider.types import ContainerGroupId, RawGroup
 
 DESCRIBE_PAGE = 20
+DESCRIBE_CONCURRENCY = 8
 STATUS_PAGE = 200
 
 
@@ -45,21 +47,26 @@ class PodCloud:
         )
 
     async def describe(self, group_ids: Sequence[str]) -> dict[str, RawGroup]:
-        """Groups by id (missing ids are gone); 20 per call."""
-        found: dict[str, RawGroup] = {}
+        """Groups by id (missing ids are gone); 20 per call, a few calls at a time."""
         ids = list(dict.fromkeys(group_ids))
-        for start in range(0, len(ids), DESCRIBE_PAGE):
-            chunk = ids[start : start + DESCRIBE_PAGE]
-            body = await self.eci.call(
-                "DescribeContainerGroups",
-                eci.DescribeContainerGroupsRequest(
-                    region_id=self.region_id,
-                    container_group_ids=json.dumps(chunk),
-                    limit=DESCRIBE_PAGE,
-                ),
-            )
-            for group in body.container_groups or []:
-                raw = group.to_map()
+        chunks = [ids[i : i + DESCRIBE_PAGE] for i in range(0, len(ids), DESCRIBE_PAGE)]
+        limit = asyncio.Semaphore(DESCRIBE_CONCURRENCY)
+
+        async def one(chunk: list[str]) -> list[RawGroup]:
+            async with limit:
+                body = await self.eci.call(
+                    "DescribeContainerGroups",
+                    eci.DescribeContainerGroupsRequest(
+                        region_id=self.region_id,
+                        container_group_ids=json.dumps(chunk),
+                        limit=DESCRIBE_PAGE,
+                    ),
+                )
+            return [group.to_map() for group in body.container_groups or []]
+
+        found: dict[str, RawGroup] = {}
+        for groups in await asyncio.gather(*(one(chunk) for chunk in chunks)):
+            for raw in groups:
                 found[raw["ContainerGroupId"]] = raw
         return found
 

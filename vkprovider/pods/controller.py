@@ -123,11 +123,13 @@ class PodController:
     def remember_group(self, group: RawGroup) -> bool:
         """Store the latest view of a group; True when it changed."""
         group_id = ContainerGroupId(group["ContainerGroupId"])
-        self.created_at.pop(group_id, None)
+        created_real = self.created_at.pop(group_id, None)
         old = self.groups.get(group_id)
         self.groups[group_id] = group
         loop_time = asyncio.get_running_loop().time()
         created = parse_eci_time(group.get("CreationTime"))
+        if created_real is not None and created is not None:
+            self.clock.anchor(real=created_real, eci_time=created)
         latest = _latest_time(group)
         if created is not None and latest is not None:
             self.clock.observe(real=loop_time, eci_time=latest)
@@ -280,17 +282,11 @@ class PodController:
             "ProviderCreated",
             f"Accepted by ECI as container group {group_id} ({how})",
         )
-        found = await self.cloud.describe([group_id])
-        group = found.get(group_id)
-        if group is not None:
-            created = parse_eci_time(group.get("CreationTime"))
-            if created is not None:
-                self.clock.anchor(real=started, eci_time=created)
-            self.remember_group(group)
-            await self._mirror(pod, record, group, log)
-        else:
-            self.created_at[group_id] = asyncio.get_running_loop().time()
-            self.in_flight.add(group_id)
+        # No describe here: the poller describes new groups 20 per call.
+        self.created_at[group_id] = started
+        self.in_flight.add(group_id)
+        accepted = {"ContainerGroupId": group_id, "Status": GroupStatus.PENDING, "Containers": []}
+        await self._mirror(pod, record, accepted, log)
 
     def recently_created(self, group_id: str) -> bool:
         """Created by us moments ago and not yet listed: ECI may not show it yet."""
