@@ -99,3 +99,30 @@ async def test_authentication_refuses_anonymous_requests(
         assert await _get(handle, "/healthz") == (200, "ok")
     finally:
         await handle.stop()
+
+
+async def test_follow_streams_until_the_container_ends(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    manifest = pod_manifest(
+        "short",
+        image="busybox:1.37",
+        command=["sh", "-c", "echo first; sleep 150; echo second"],
+        restart_policy="Never",
+    )
+    await create_pod(kube_api, ns, manifest)
+
+    async def started() -> bool:
+        pod = await read_pod(kube_api, ns, "short")
+        return bool(pod["status"].get("phase") in ("Running", "Succeeded"))
+
+    await eventually(started, deadline_seconds=20, what="pod started")
+    assert (await read_pod(kube_api, ns, "short"))["status"]["phase"] == "Running"
+    # 150 simulated seconds are 1.5 s here: the request is open while the container runs.
+    status, text = await _get(agent, f"/containerLogs/{ns}/short/main?follow=true")
+    assert status == 200
+    assert "first" in text
+    assert "second" in text
+    pod = await read_pod(kube_api, ns, "short")
+    assert pod["status"]["phase"] == "Succeeded"
