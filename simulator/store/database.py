@@ -136,9 +136,22 @@ class Database:
             return len((await session.execute(select(NonceRow.nonce))).all())
 
 
+def async_url(url: str) -> str:
+    """The async driver's URL: `sqlite:///x.db` and `postgresql://...` name no driver."""
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
 async def open_database(url: str) -> Database:
     """Connect to `url` (a `sqlite+aiosqlite://` file or `postgresql+asyncpg://`) and
     create the schema if it is missing."""
+    url = async_url(url)
     if url.startswith("sqlite") and ":memory:" in url:
         raise ValueError("an in-memory SQLite database cannot be shared across tasks; use a file")
     engine_options: dict[str, Any] = {}
