@@ -8,6 +8,7 @@ failure leaves as a kube-shaped Status body. Nothing here decides semantics.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -311,6 +312,20 @@ class ApiHandlers:
             )
         return json_reply(result)
 
+    def _watch_renderer(
+        self, request: web.Request, target: Target
+    ) -> Callable[[JsonObject], JsonObject] | None:
+        """`kubectl get -w` wants every event's object as a one-row Table."""
+        if not accepts_table(request):
+            return None
+        include = request.query.get("includeObject", "Metadata")
+
+        def render(obj: JsonObject) -> JsonObject:
+            metadata = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+            return tables.to_table(target.resource, [obj], list_metadata=metadata, include=include)
+
+        return render
+
     async def _watch(self, request: web.Request, target: Target) -> web.StreamResponse:
         labels, fields = self._selectors(request, target)
         if target.name is not None:
@@ -328,6 +343,7 @@ class ApiHandlers:
             timeout_seconds=timeout or self._default_watch_timeout_seconds,
             allow_bookmarks=flag(request.query.get("allowWatchBookmarks")),
             bookmark_interval_seconds=self._bookmark_interval_seconds,
+            render=self._watch_renderer(request, target),
         )
         if self.closing:
             raise ApiError(

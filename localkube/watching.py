@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -33,6 +34,8 @@ class WatchQuery:
     timeout_seconds: float | None
     allow_bookmarks: bool
     bookmark_interval_seconds: float
+    render: Callable[[JsonObject], JsonObject] | None = None
+    """Turns each event's object into what the client asked for (e.g. a Table row)."""
 
 
 def _matches(query: WatchQuery, obj: JsonObject | None) -> bool:
@@ -61,8 +64,10 @@ def to_event(query: WatchQuery, change: Change) -> WatchEventBody | None:
     return None
 
 
-def _encode(resource: ResourceType, event: WatchEventBody) -> bytes:
+def _encode(resource: ResourceType, event: WatchEventBody, query: WatchQuery) -> bytes:
     obj = conversion.to_view(resource, event["object"])
+    if query.render is not None:
+        obj = query.render(obj)
     return (
         json.dumps({"type": event["type"], "object": obj}, separators=(",", ":")).encode() + b"\n"
     )
@@ -111,7 +116,7 @@ async def serve_watch(
             await response.write_eof()
             return response
         for event in backlog:
-            await response.write(_encode(resource, event))
+            await response.write(_encode(resource, event, query))
         assert subscription is not None
         await _follow(
             response, store=store, resource=resource, query=query, queue=subscription.queue
@@ -159,7 +164,7 @@ async def _follow(
             return
         event = to_event(query, change)
         if event is not None:
-            await response.write(_encode(resource, event))
+            await response.write(_encode(resource, event, query))
 
 
 def _bookmark(resource: ResourceType, store: Store) -> bytes:

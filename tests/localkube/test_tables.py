@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from kubernetes_asyncio import client
@@ -82,3 +84,27 @@ async def test_event_columns(kube_api: client.ApiClient, namespace: str) -> None
         "pod/web",
         "Started container main",
     ]
+
+
+async def test_watch_as_table_for_kubectl_get_watch(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    start = (await call(kube_api, "GET", path)).body["metadata"]["resourceVersion"]
+    await call(kube_api, "POST", path, body=pod_body("watched", node=ABSENT_NODE))
+    response = await kube_api.call_api(
+        path,
+        "GET",
+        query_params=[("watch", "true"), ("resourceVersion", start)],
+        header_params={"Accept": TABLE},
+        auth_settings=["BearerToken"],
+        _preload_content=False,
+    )
+    try:
+        line = await asyncio.wait_for(response.content.readline(), 10)
+    finally:
+        response.release()
+    event = json.loads(line)
+    assert event["type"] == "ADDED"
+    assert event["object"]["kind"] == "Table"
+    assert event["object"]["rows"][0]["cells"][:3] == ["watched", "0/1", "Pending"]
