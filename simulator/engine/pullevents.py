@@ -87,10 +87,10 @@ def image_events(plan: GroupPlan, c: Collector) -> dict[str, ContainerState]:
             times=failures[:-1] if failures[-1] > c.horizon else failures,
         )
         if failures[0] <= c.horizon:
-            backing_off = all(f <= c.horizon for f in failures)
+            failed_so_far = sum(1 for f in failures if f <= c.horizon)
             waiting[image.reference] = ContainerState(
                 ContainerPhase.WAITING,
-                reason="ImagePullBackOff" if backing_off and len(failures) > 2 else "ErrImagePull",
+                reason="ErrImagePull" if failed_so_far == 1 else "ImagePullBackOff",
                 message=image.failure.message,
             )
     return waiting

@@ -36,7 +36,7 @@ async def test_an_unknown_image_waits_in_err_image_pull_and_retries(
     assert group.status == "Pending"
     failed = next(e for e in group.events if e.reason == "Failed")
     assert failed.count > 3
-    assert group.containers[0].current_state.reason in ("ErrImagePull", "ImagePullBackOff")
+    assert group.containers[0].current_state.reason == "ImagePullBackOff"
 
 
 async def test_a_private_image_needs_the_right_credential(
