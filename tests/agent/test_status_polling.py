@@ -1,0 +1,56 @@
+"""Status changes of steady groups are found by SinceSecond polling on ECI's own clock.
+
+The simulator runs 100x faster than real time. With the full reconcile pushed
+out of the test's reach, the only way to notice that a Running container
+finished is DescribeContainerGroupStatus with a SinceSecond window measured in
+the simulator's seconds: a window taken from the agent's clock would be 100x
+too short and miss it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from kubernetes_asyncio import client
+
+from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+from vkprovider.settings import AgentSettings
+
+
+async def test_steady_pod_finishing_later_is_noticed_without_reconcile(
+    agent_factory: Any, agent_settings: AgentSettings, kube_api: client.ApiClient
+) -> None:
+    pods = replace(
+        agent_settings.pods,
+        reconcile_interval_seconds=600,
+        status_poll_interval_seconds=0.2,
+        status_poll_overlap_seconds=1,
+    )
+    handle = await agent_factory(pods=pods)
+    try:
+        ns = handle.namespace
+        manifest = pod_manifest(
+            "later",
+            image="busybox:1.37",
+            env={"ECI_SIM_EXIT_AFTER_SECONDS": "300", "ECI_SIM_EXIT_CODE": "0"},
+            restart_policy="Never",
+        )
+        await create_pod(kube_api, ns, manifest)
+
+        async def phase(wanted: str) -> bool:
+            pod = await read_pod(kube_api, ns, "later")
+            return bool(pod["status"].get("phase") == wanted)
+
+        await eventually(lambda: phase("Running"), deadline_seconds=20, what="Running")
+        controller = handle.agent.pods
+
+        async def steady() -> bool:
+            return not controller.in_flight
+
+        await eventually(steady, what="group steady (no longer polled by id)")
+        await eventually(lambda: phase("Succeeded"), deadline_seconds=20, what="Succeeded")
+        assert handle.agent.reconciler.rounds == 1  # only the start-up round ran
+        assert controller.clock.rate > 20  # ECI time runs ~100x faster here
+    finally:
+        await handle.stop()
