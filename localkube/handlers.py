@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, openapi, tables, validation
+from localkube import discovery, logs, openapi, tables, validation
 from localkube.cluster import Cluster
 from localkube.conversion import SELECTOR_ALIASES, is_events_v1
 from localkube.deleting import DeleteOptions
@@ -131,6 +131,10 @@ class ApiHandlers:
         target = parse(path, self.registry)
         if target.subresource == "binding" and request.method != "POST":
             raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        if target.subresource == "log":
+            if request.method != "GET":
+                raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+            return await self._pod_log(request, target)
         if request.method == "GET":
             if target.legacy_watch or flag(request.query.get("watch")):
                 return await self._watch(request, target)
@@ -360,6 +364,15 @@ class ApiHandlers:
             )
         finally:
             self.watch_tasks.discard(task)
+
+    async def _pod_log(self, request: web.Request, target: Target) -> web.StreamResponse:
+        assert target.name is not None
+        pod = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
+        container = logs.choose_container(pod, request.query.get("container"))
+        node_name = (pod.get("spec") or {}).get("nodeName") or ""
+        node = self.store.get(("", "nodes"), ("", node_name)) if node_name else None
+        url = logs.kubelet_url(pod=pod, node=node, container=container)
+        return await logs.proxy(request, url=url)
 
     async def _bind(self, request: web.Request, target: Target) -> web.Response:
         body = await read_body(request)

@@ -85,6 +85,15 @@ class ResourceType:
                     "verbs": ["create"],
                 }
             )
+            entries.append(
+                {
+                    "name": "pods/log",
+                    "singularName": "",
+                    "namespaced": True,
+                    "kind": "Pod",
+                    "verbs": ["get"],
+                }
+            )
         if self.has_status:
             entries.append(
                 {

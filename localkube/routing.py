@@ -56,7 +56,7 @@ def parse(path: str, registry: Registry) -> Target:
     if (
         subresource is not None
         and not (subresource == "status" and resource.has_status)
-        and not (subresource == "binding" and resource.key == ("", "pods"))
+        and not (subresource in ("binding", "log") and resource.key == ("", "pods"))
     ):
         raise not_found_path()
     return Target(resource, namespace, name, subresource, legacy_watch)
