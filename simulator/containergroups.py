@@ -6,6 +6,16 @@ the group's whole future (`engine.planning`). Reads project every group's
 plan at the clock's current instant, so they are exact even when the runner
 has not yet materialised the latest status. `ClientToken` makes creation
 idempotent across processes (a unique column, not process memory).
+
+What fails the call (nothing is created), as ECI validates it up front: a
+missing or malformed parameter (named in the message), an invalid image
+reference, an unknown region or zone, an explicit `ImageSnapshotId` that does
+not exist or is not Ready. What fails the *instance* instead, as ECI finds
+out only while running it: an image the registry does not have or a private
+image without the right credential (the container waits with ErrImagePull /
+ImagePullBackOff, Failed and BackOff events count the retries, the group stays
+Pending), an instance larger than any host in stock (ScheduleFailed, NoStock
+event), ActiveDeadlineSeconds passing (Failed, DeadlineExceeded).
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from simulator.engine.groupstate import GroupState, GroupStatus, log_lines, proj
 from simulator.engine.planning import plan_group, resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import InvalidParameter, NotFound
-from simulator.imagecaches import choose_cache
+from simulator.operations.cacheuse import choose_cache
 from simulator.operations.context import Context, new_id
 from simulator.operations.groupspec import GroupSpec, parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body

@@ -1,12 +1,15 @@
-"""Image cache operations: Create, Describe, Update, Delete, and choosing a cache for a group.
+"""Image cache operations: Create, Describe, Update, Delete.
 
 A cache's whole future is planned when it is created or updated (see
 `simulator.engine.cachebuild`); this module validates requests, keeps rows
-and renders responses. Errors a caller can act on name the cache and its
-state: an explicit `ImageSnapshotId` that does not exist or is not Ready fails
-CreateContainerGroup with `InvalidImageSnapshotId.NotFound` or
-`IncorrectImageCacheStatus`. Deleting a cache never touches container groups
-(their plans hold everything they took from it).
+and renders responses. What fails the call: a missing or malformed parameter,
+an image reference that is not valid Docker syntax, an ImageCacheSize too
+small for the images (needed vs given), an update of a cache that is still
+building. What fails the cache instead (status Failed, an event with the
+reason, expiry 24 h later): an image the registry does not have, or a private
+image without the right credential, as ECI finds those only while building.
+Deleting a cache never touches container groups (their plans hold everything
+they took from it). Choosing a cache for a new group is `operations.cacheuse`.
 """
 
 from __future__ import annotations
@@ -14,37 +17,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulator.catalog import RegistryCredential, normalize_reference
 from simulator.engine.cachebuild import plan_revision
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
-from simulator.engine.planning import ChosenCache
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
-from simulator.matching import CacheCandidate, rank_caches
+from simulator.matching import rank_caches
+from simulator.operations.cacheuse import all_caches, candidate, state_of
 from simulator.operations.context import Context, new_id
-from simulator.operations.groupspec import GroupSpec
 from simulator.operations.params import Params, next_token, page
 from simulator.store import ImageCacheRow
 
 
 class ImageCacheNotFound(NotFound):
     code = "InvalidImageCacheId.NotFound"
-
-
-class ImageSnapshotNotFound(NotFound):
-    code = "InvalidImageSnapshotId.NotFound"
-
-
-class ImageCacheNotReady(IncorrectStatus):
-    code = "IncorrectImageCacheStatus"
-
-
-def state_of(row: ImageCacheRow, at: datetime) -> CacheState:
-    return project(CachePlan.from_json(row.plan), at=at)
 
 
 def _credentials(params: Params) -> list[RegistryCredential]:
@@ -70,14 +60,9 @@ def _images(params: Params, *, required: bool) -> list[str]:
     return images
 
 
-async def _all(ctx: Context) -> list[ImageCacheRow]:
-    async with ctx.db.sessions() as session:
-        return list((await session.execute(select(ImageCacheRow))).scalars())
-
-
 async def _reusable(ctx: Context, now: datetime, *, exclude: str | None) -> dict[str, str]:
     layers: dict[str, str] = {}
-    for row in await _all(ctx):
+    for row in await all_caches(ctx):
         state = state_of(row, now)
         if row.id != exclude and state.usable and state.content is not None:
             for digest in state.content.layers:
@@ -245,7 +230,7 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
     tags = params.tags()
     offset, limit = page(params, default_limit=10, max_limit=100)
     now = ctx.clock.now()
-    rows = sorted(await _all(ctx), key=lambda r: (r.created_at, r.id), reverse=True)
+    rows = sorted(await all_caches(ctx), key=lambda r: (r.created_at, r.id), reverse=True)
     states = {row.id: state_of(row, now) for row in rows}
     selected = []
     for row in rows:
@@ -264,7 +249,7 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
         selected.append(row)
     if match:
         by_id = {row.id: row for row in selected}
-        candidates = [_candidate(row, states[row.id]) for row in selected]
+        candidates = [candidate(row, states[row.id]) for row in selected]
         ranked = rank_caches(
             wanted=match,
             candidates=candidates,
@@ -349,61 +334,3 @@ async def delete_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     if getattr(result, "rowcount", 0) == 0:
         raise ImageCacheNotFound(f"image cache {cache_id} does not exist")
     return {}
-
-
-async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCache | None:
-    """The cache a new group starts from: explicit `ImageSnapshotId` beats automatic matching."""
-    pause_layers = ctx.catalog.pause_image.layer_digests
-    if spec.image_snapshot_id is not None:
-        wanted = spec.image_snapshot_id
-        async with ctx.db.sessions() as session:
-            query = select(ImageCacheRow).where(
-                or_(ImageCacheRow.id == wanted, ImageCacheRow.snapshot_id == wanted)
-            )
-            row = (await session.execute(query)).scalar_one_or_none()
-        if row is None:
-            raise ImageSnapshotNotFound(f"ImageSnapshotId: image cache {wanted} does not exist")
-        state = state_of(row, now)
-        if not state.usable or state.content is None:
-            raise ImageCacheNotReady(
-                f"ImageSnapshotId: image cache {row.id} is {state.status.value}, not Ready"
-            )
-        await _matched(ctx, row.id, now)
-        return ChosenCache(row.id, "explicit", state.content, state.content.layers | pause_layers)
-    if not spec.auto_match_image_cache:
-        return None
-    rows = {row.id: row for row in await _all(ctx)}
-    states = {cache_id: state_of(row, now) for cache_id, row in rows.items()}
-    ranked = rank_caches(
-        wanted=spec.images,
-        candidates=[_candidate(row, states[row.id]) for row in rows.values()],
-        now=now,
-        perfect_match=spec.image_full_match,
-        match_count_request=spec.image_match_count,
-    )
-    if not ranked:
-        return None
-    best = ranked[0].cache_id
-    content = states[best].content
-    assert content is not None
-    await _matched(ctx, best, now)
-    return ChosenCache(best, "auto", content, content.layers | pause_layers)
-
-
-def _candidate(row: ImageCacheRow, state: CacheState) -> CacheCandidate:
-    content = state.content
-    return CacheCandidate(
-        cache_id=row.id,
-        image_bytes={} if content is None else dict(content.image_bytes),
-        created_at=row.created_at,
-        ready=state.usable,
-        expires_at=state.expire_at,
-    )
-
-
-async def _matched(ctx: Context, cache_id: str, now: datetime) -> None:
-    async with ctx.db.writing() as session:
-        await session.execute(
-            update(ImageCacheRow).where(ImageCacheRow.id == cache_id).values(last_matched_at=now)
-        )
-        await session.commit()
