@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, logs, openapi, tables, validation
+from localkube import discovery, logs, openapi, reviews, tables, validation
 from localkube.cluster import Cluster
 from localkube.conversion import SELECTOR_ALIASES, is_events_v1
 from localkube.deleting import DeleteOptions
@@ -129,6 +129,10 @@ class ApiHandlers:
             if document is not None:
                 return json_reply(document)
         target = parse(path, self.registry)
+        if target.resource.key in reviews.REVIEW_KEYS:
+            if request.method != "POST" or target.name is not None:
+                raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+            return json_reply(reviews.review(target.resource, await read_body(request)), 201)
         if target.subresource == "binding" and request.method != "POST":
             raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
         if target.subresource == "log":

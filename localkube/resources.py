@@ -44,6 +44,7 @@ class ResourceType:
     is_custom: bool = False
     storage: tuple[str, str] | None = None
     """(group, plural) of the store this resource shares, when it is another's view."""
+    verbs: tuple[str, ...] = ALL_VERBS
 
     @property
     def namespaced(self) -> bool:
@@ -68,7 +69,7 @@ class ResourceType:
             "singularName": self.singular,
             "namespaced": self.namespaced,
             "kind": self.kind,
-            "verbs": list(ALL_VERBS),
+            "verbs": list(self.verbs),
         }
         if self.short_names:
             main["shortNames"] = list(self.short_names)
@@ -158,6 +159,24 @@ BUILTINS: tuple[ResourceType, ...] = (
         scope=Scope.NAMESPACED,
         short_names=("ev",),
         storage=("", "events"),
+    ),
+    ResourceType(
+        group="authentication.k8s.io",
+        version="v1",
+        plural="tokenreviews",
+        singular="tokenreview",
+        kind="TokenReview",
+        scope=Scope.CLUSTER,
+        verbs=("create",),
+    ),
+    ResourceType(
+        group="authorization.k8s.io",
+        version="v1",
+        plural="subjectaccessreviews",
+        singular="subjectaccessreview",
+        kind="SubjectAccessReview",
+        scope=Scope.CLUSTER,
+        verbs=("create",),
     ),
     ResourceType(
         group="apiextensions.k8s.io",
