@@ -2,8 +2,9 @@
 
 This is the one place that decides what a write does: resourceVersion preconditions,
 status-subresource split, generation bumps, no-op detection, graceful deletion, finalizers,
-namespace lifecycle and CRD side effects. HTTP parsing stays in `server.py`, lists in
-`listing.py`, watches in `watching.py`.
+namespace lifecycle and CRD side effects (the deletion rules themselves are in
+`deleting.py`). HTTP parsing stays in `handlers.py`, lists in `listing.py`, watches in
+`watching.py`.
 """
 
 from __future__ import annotations
