@@ -196,11 +196,15 @@ async def _page(
     await ctx.settle()
     now = ctx.clock.now()
     termination_ms = round(ctx.model.termination_seconds * 1000)
+    # A row that fell due after the settle above has a stale stored status: keep it as a
+    # candidate and decide on its projected state.
+    stale = ContainerGroupRow.next_due_at <= now
+    since = None if since_second is None else now - timedelta(seconds=since_second)
     conditions = []
     if status is not None:
-        conditions.append(ContainerGroupRow.status == status)
-    if since_second is not None:
-        conditions.append(ContainerGroupRow.changed_at >= now - timedelta(seconds=since_second))
+        conditions.append(or_(ContainerGroupRow.status == status, stale))
+    if since is not None:
+        conditions.append(or_(ContainerGroupRow.changed_at >= since, stale))
     rows_query = _filtered(
         params, select(ContainerGroupRow), now=now, termination_ms=termination_ms
     ).where(*conditions)
@@ -220,7 +224,17 @@ async def _page(
             )
         ).scalars()
         page = [(row, state_of(row, now)) for row in rows]
-    return now, total, [(row, state) for row, state in page if not state.gone]
+    return (
+        now,
+        total,
+        [
+            (row, state)
+            for row, state in page
+            if not state.gone
+            and (status is None or state.status.value == status)
+            and (since is None or state.changed_at >= since)
+        ],
+    )
 
 
 def _group(
