@@ -216,7 +216,17 @@ def _node_cells(node: JsonObject) -> list[Any]:
         ",".join(roles) or "<none>",
         age(node["metadata"].get("creationTimestamp")),
         info.get("kubeletVersion", ""),
+        _address(node, "InternalIP"),
+        _address(node, "ExternalIP"),
+        info.get("osImage") or "<unknown>",
+        info.get("kernelVersion") or "<unknown>",
+        info.get("containerRuntimeVersion") or "<unknown>",
     ]
+
+
+def _address(node: JsonObject, kind: str) -> str:
+    addresses = (node.get("status") or {}).get("addresses") or []
+    return next((str(a["address"]) for a in addresses if a.get("type") == kind), "<none>")
 
 
 Builder = tuple[list[JsonObject], Callable[[JsonObject], list[Any]]]
@@ -273,6 +283,11 @@ BUILTIN_TABLES: dict[tuple[str, str], Builder] = {
             column("Roles", "string", "The roles of the node"),
             column("Age", "string", AGE_DESCRIPTION),
             column("Version", "string", "Kubelet Version reported by the node."),
+            column("Internal-IP", "string", "List of internal IPs of the node.", priority=1),
+            column("External-IP", "string", "List of external IPs of the node.", priority=1),
+            column("OS-Image", "string", "OS image reported by the node.", priority=1),
+            column("Kernel-Version", "string", "Kernel version of the node.", priority=1),
+            column("Container-Runtime", "string", "Container runtime of the node.", priority=1),
         ],
         _node_cells,
     ),

@@ -8,6 +8,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
+from localkube.server import LocalKube
 from tests.localkube.conftest import ABSENT_NODE, MERGE_PATCH, TABLE, call, pod_body
 
 
@@ -108,3 +109,29 @@ async def test_watch_as_table_for_kubectl_get_watch(
     assert event["type"] == "ADDED"
     assert event["object"]["kind"] == "Table"
     assert event["object"]["rows"][0]["cells"][:3] == ["watched", "0/1", "Pending"]
+
+
+async def test_node_columns(kube_api: client.ApiClient, needs_embedded: LocalKube) -> None:
+    node = {
+        "metadata": {"name": "lk-table-node", "labels": {"kubernetes.io/role": "agent"}},
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "addresses": [{"type": "InternalIP", "address": "10.0.0.7"}],
+            "nodeInfo": {"kubeletVersion": "v1.32.0-vk", "containerRuntimeVersion": "eci://"},
+        },
+    }
+    await call(kube_api, "POST", "/api/v1/nodes", body=node)
+    table = await call(kube_api, "GET", "/api/v1/nodes/lk-table-node", accept=TABLE)
+    names = [c["name"] for c in table.body["columnDefinitions"]]
+    row = dict(zip(names, table.body["rows"][0]["cells"], strict=True))
+    assert [row["Name"], row["Status"], row["Roles"], row["Version"]] == [
+        "lk-table-node",
+        "Ready",
+        "agent",
+        "v1.32.0-vk",
+    ]
+    assert [row["Internal-IP"], row["External-IP"], row["Container-Runtime"]] == [
+        "10.0.0.7",
+        "<none>",
+        "eci://",
+    ]
