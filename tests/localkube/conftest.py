@@ -102,12 +102,16 @@ async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
 
 ABSENT_NODE = "localkube-test-node-absent"
 """Pods bound here are never scheduled or run by anyone, even on a real cluster."""
+NO_SCHEDULER = "localkube-test-no-scheduler"
+"""Unbound test pods name a scheduler nobody runs, so a real cluster leaves them unbound."""
 
 
 def pod_body(name: str, *, node: str | None = None, labels: dict[str, str] | None = None) -> Any:
     spec: dict[str, Any] = {"containers": [{"name": "main", "image": "busybox:1.36"}]}
     if node:
         spec["nodeName"] = node
+    else:
+        spec["schedulerName"] = NO_SCHEDULER
     return {
         "apiVersion": "v1",
         "kind": "Pod",

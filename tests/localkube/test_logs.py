@@ -23,7 +23,7 @@ from kubernetes_asyncio import client
 
 from localkube.server import LocalKube
 from tests.fixtures.kube import KubeTarget
-from tests.localkube.conftest import call
+from tests.localkube.conftest import call, pod_body
 from tests.localkube.test_kubectl import kubectl
 
 NODE = "lk-log-node"
@@ -126,8 +126,7 @@ async def test_pod_log_is_proxied_to_the_kubelet(
 
 async def test_unbound_pod_has_no_logs(kube_api: client.ApiClient, namespace: str) -> None:
     path = f"/api/v1/namespaces/{namespace}/pods"
-    pod = {"metadata": {"name": "nowhere"}, "spec": {"containers": [{"name": "c", "image": "x"}]}}
-    await call(kube_api, "POST", path, body=pod)
+    await call(kube_api, "POST", path, body=pod_body("nowhere"))
     reply = await call(kube_api, "GET", f"{path}/nowhere/log")
     assert reply.status == 400
     assert reply.body["reason"] == "BadRequest"
