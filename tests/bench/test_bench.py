@@ -106,6 +106,8 @@ def test_scale_bench_reports_throughput_memory_and_leases(tmp_path: Path) -> Non
     assert 20 < run["agent_rss_baseline_mb"] <= run["agent_rss_peak_mb"] < 2000
     assert run["agent_cpu_seconds"] > 0
     assert run["simulator_cpu_seconds"] > 0
+    assert run["apiserver_cpu_seconds"] > 0
+    assert set(run["cpu_ms_per_pod"]) == {"agent", "simulator", "apiserver"}
     assert set(run["lease"]) == {
         "renew_interval_seconds", "renewals_seen", "max_gap_seconds", "late_renewals", "ever_late"
     }  # fmt: skip

@@ -128,12 +128,14 @@ def _speedup(results: StartupResults, path: Path) -> Path | None:
     xs = [p[0] for p in points]
     axes.plot(xs, [p[1] for p in points], "o-", label="image preparation")
     axes.plot(xs, [p[2] for p in points], "s--", label="total start-up")
-    for size, prep, _, image in points:
+    for index, (size, prep, _, image) in enumerate(points):
         short = image.replace("pytorch/pytorch:latest", "pytorch")
-        axes.annotate(short, (size, prep), textcoords="offset points", xytext=(4, 6), fontsize=8)
+        offset = (4, 8) if index % 2 == 0 else (4, -14)
+        axes.annotate(short, (size, prep), textcoords="offset points", xytext=offset, fontsize=8)
     axes.set_xscale("log")
+    axes.set_yscale("log")
     axes.set_xlabel("compressed image size (MB, log scale)")
-    axes.set_ylabel("speed-up with an ImageCache (uncached / cached)")
+    axes.set_ylabel("speed-up with an ImageCache (uncached / cached, log)")
     axes.set_title("Speed-up of an ImageCache against image size")
     axes.grid(alpha=0.3, which="both")
     axes.legend()

@@ -239,6 +239,7 @@ async def _measure(
         raise StackError(f"{exc}; agent log ends with:\n{log_tail(agent_log)}") from exc
     baseline = rss_bytes(agent_pid)
     agent_cpu_before = cpu_seconds(agent_pid)
+    own_cpu_before = time.process_time()
     simulator_cpu_before = cpu_seconds(simulator_pid)
 
     stop_sampling = asyncio.Event()
@@ -286,6 +287,10 @@ async def _measure(
         stop_sampling.set()
         await sampler
     peak = peak_rss_bytes(agent_pid)
+    agent_cpu = cpu_seconds(agent_pid) - agent_cpu_before
+    simulator_cpu = cpu_seconds(simulator_pid) - simulator_cpu_before
+    own_cpu = time.process_time() - own_cpu_before
+    per_pod_ms = 1000 / options.pods
     per_1000 = (peak - baseline) / MIB / (options.pods / 1000)
     pods_per_second = options.pods / running_seconds
     return {
@@ -296,8 +301,14 @@ async def _measure(
         "agent_rss_baseline_mb": round(baseline / MIB, 1),
         "agent_rss_peak_mb": round(peak / MIB, 1),
         "agent_rss_per_1000_pods_mb": round(per_1000, 2),
-        "agent_cpu_seconds": round(cpu_seconds(agent_pid) - agent_cpu_before, 1),
-        "simulator_cpu_seconds": round(cpu_seconds(simulator_pid) - simulator_cpu_before, 1),
+        "agent_cpu_seconds": round(agent_cpu, 1),
+        "simulator_cpu_seconds": round(simulator_cpu, 1),
+        "apiserver_cpu_seconds": round(own_cpu, 1),
+        "cpu_ms_per_pod": {
+            "agent": round(agent_cpu * per_pod_ms, 2),
+            "simulator": round(simulator_cpu * per_pod_ms, 2),
+            "apiserver": round(own_cpu * per_pod_ms, 2),
+        },
         "lease": observer.lease_report(options.lease_renew_seconds),
         "target_met": {
             "throughput": pods_per_second >= 10_000 / TARGET_WALL_SECONDS_PER_10K,

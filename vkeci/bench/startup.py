@@ -17,6 +17,7 @@ Scenarios run one after another so their pulls never share bandwidth unless that
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +44,8 @@ SIZE_IMAGES: Final = (
 )
 NAMESPACE: Final = "vk-eci-bench"
 APP: Final = "vk-eci-bench"
+CREATE_CONCURRENCY: Final = 32
+"""Pod creations in flight at once."""
 SIMULATED_BOUND_SECONDS: Final = 3600.0
 """Generous bound on one step in simulated seconds (the pytorch cache takes about 10 min)."""
 SLACK_SECONDS: Final = 120.0
@@ -101,7 +104,9 @@ class _Run:
         self.counter += 1
         prefix = f"b{self.counter}-{label}"
         names = [f"{prefix}-{index}" for index in range(count)]
-        for name in names:
+        limit = asyncio.Semaphore(CREATE_CONCURRENCY)
+
+        async def create(name: str) -> None:
             body = pod_body(
                 name=name,
                 images=images,
@@ -111,7 +116,12 @@ class _Run:
                 cache_id=cache_id,
             )
             body["metadata"]["labels"]["vk-eci.io/scenario"] = prefix
-            await self.ops.create_pod(NAMESPACE, body)
+            async with limit:
+                await self.ops.create_pod(NAMESPACE, body)
+
+        # All at once, as a Deployment's ReplicaSet would: on a fast clock, creating them one
+        # by one would spread the "burst" over many simulated seconds.
+        await asyncio.gather(*(create(name) for name in names))
         task = self.progress.add_task(f"{label}: {count} Pod(s)", total=count)
         timings = await self.ops.wait_timings(
             NAMESPACE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -227,9 +228,11 @@ class ClusterOps:
     ) -> dict[str, PodTiming]:
         """Wait until the agent recorded the phases of every named Pod; fail fast on Failed."""
         wanted = set(names)
+        waiting: dict[str, str] = {}
 
         async def recorded() -> dict[str, PodTiming] | None:
             found: dict[str, PodTiming] = {}
+            waiting.clear()
             for pod in await self.list_pods(namespace, label_selector=label_selector):
                 name = pod["metadata"]["name"]
                 if name not in wanted:
@@ -243,15 +246,26 @@ class ClusterOps:
                 timing = timing_of(pod)
                 if timing is not None:
                     found[name] = timing
+                else:
+                    waiting[name] = str(status.get("phase") or "no status")
             if on_progress is not None:
                 on_progress(len(found))
             return found if len(found) == len(wanted) else None
 
-        return await poll(
-            recorded,
-            what=f"{len(wanted)} Pod(s) in {namespace} to start",
-            within_seconds=within_seconds,
-        )
+        try:
+            return await poll(
+                recorded,
+                what=f"{len(wanted)} Pod(s) in {namespace} to start",
+                within_seconds=within_seconds,
+            )
+        except StackTimeout as exc:
+            counts = Counter(waiting.values())
+            seen = ", ".join(f"{count} {phase}" for phase, count in sorted(counts.items()))
+            example = next(iter(sorted(waiting)), "")
+            raise StackTimeout(
+                f"{exc}; not started yet: {seen or 'none listed'} (e.g. {example}; see"
+                f" kubectl describe pod -n {namespace} {example})"
+            ) from exc
 
     async def delete_pods(self, namespace: str, *, within_seconds: float = 60) -> None:
         """Delete this run's Pods and wait until the agent has removed them."""
