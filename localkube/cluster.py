@@ -30,6 +30,15 @@ from localkube.shapes import JsonObject
 from localkube.store import Store
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+SERVER_OWNED_METADATA = (
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+    "namespace",
+    "name",
+)
 
 
 def _strip_volatile(obj: JsonObject) -> JsonObject:
@@ -117,6 +126,22 @@ class Cluster:
             accounts = self._resource(("", "serviceaccounts"))
             self.create(accounts, namespace=key[1], body={"metadata": {"name": "default"}})
         return stored
+
+    def _with_server_metadata(
+        self, resource: ResourceType, existing: JsonObject, body: JsonObject
+    ) -> JsonObject:
+        """`body` with apiVersion/kind and the metadata only the server may set, from `existing`."""
+        new = dict(body)
+        new["apiVersion"] = resource.api_version
+        new["kind"] = resource.kind
+        metadata = dict(new.get("metadata") or {})
+        for owned in SERVER_OWNED_METADATA:
+            if owned in existing["metadata"]:
+                metadata[owned] = existing["metadata"][owned]
+            else:
+                metadata.pop(owned, None)
+        new["metadata"] = metadata
+        return new
 
     def _check_body_identity(
         self, resource: ResourceType, body: JsonObject, *, namespace: str, name: str | None
@@ -286,32 +311,26 @@ class Cluster:
     ) -> JsonObject:
         # Stored objects are never mutated, and nothing below mutates nested values in place,
         # so shallow copies are enough even where `body` shares subtrees with `existing`.
-        if subresource == "status":
+        if subresource == "status" and resource.is_custom:
+            # apiextensions: a status write changes status and nothing else.
             new = dict(existing)
             if "status" in body:
                 new["status"] = body["status"]
             else:
                 new.pop("status", None)
+        elif subresource == "status":
+            # Built-ins (pods, nodes, namespaces): spec stays, metadata may change.
+            new = self._with_server_metadata(resource, existing, body)
+            if "spec" in existing:
+                new["spec"] = existing["spec"]
+            else:
+                new.pop("spec", None)
+            if resource.key == PODS:
+                new = objects.pod_status_write(existing, new)
+            objects.check_metadata(resource, new["metadata"])
         else:
-            new = dict(body)
-            new["apiVersion"] = resource.api_version
-            new["kind"] = resource.kind
-            metadata = dict(new.get("metadata") or {})
-            for owned in (
-                "uid",
-                "creationTimestamp",
-                "deletionTimestamp",
-                "deletionGracePeriodSeconds",
-                "generation",
-                "namespace",
-                "name",
-            ):
-                if owned in existing["metadata"]:
-                    metadata[owned] = existing["metadata"][owned]
-                else:
-                    metadata.pop(owned, None)
-            new["metadata"] = metadata
-            objects.check_metadata(resource, metadata)
+            new = self._with_server_metadata(resource, existing, body)
+            objects.check_metadata(resource, new["metadata"])
             if resource.has_status:
                 if "status" in existing:
                     new["status"] = existing["status"]

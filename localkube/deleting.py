@@ -79,7 +79,7 @@ def grace_period(resource: ResourceType, existing: JsonObject, options: DeleteOp
         grace = int(
             spec.get("terminationGracePeriodSeconds", objects.DEFAULT_TERMINATION_GRACE_SECONDS)
         )
-    return max(0, grace)
+    return 1 if grace < 0 else grace
 
 
 def marked_for_deletion(

@@ -310,3 +310,17 @@ def check_pod_update(existing: JsonObject, new: JsonObject) -> None:
             )
         ],
     )
+
+
+def pod_status_write(existing: JsonObject, new: JsonObject) -> JsonObject:
+    """pods/status keeps ownerReferences, and qosClass when the writer dropped it."""
+    metadata = dict(new["metadata"])
+    if "ownerReferences" in existing["metadata"]:
+        metadata["ownerReferences"] = existing["metadata"]["ownerReferences"]
+    else:
+        metadata.pop("ownerReferences", None)
+    status = dict(new.get("status") or {})
+    qos = (existing.get("status") or {}).get("qosClass")
+    if qos and not status.get("qosClass"):
+        status["qosClass"] = qos
+    return {**new, "metadata": metadata, "status": status}

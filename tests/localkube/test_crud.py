@@ -182,12 +182,15 @@ async def test_status_subresource_of_pods(kube_api: client.ApiClient, namespace:
     assert main.body["metadata"]["labels"] == {"touched": "yes"}
     assert main.body["status"]["phase"] == "Pending"
 
-    status_write = {**main.body, "status": {**main.body["status"], "phase": "Running"}}
+    status_write = {**main.body, "status": {"phase": "Running"}}
     status_write["spec"] = {**main.body["spec"], "activeDeadlineSeconds": 60}
+    status_write["metadata"] = {**main.body["metadata"], "labels": {"via": "status"}}
     status = await call(kube_api, "PUT", f"{path}/split/status", body=status_write)
     assert status.status == 200
     assert status.body["status"]["phase"] == "Running"
+    assert status.body["status"]["qosClass"] == "BestEffort"
     assert "activeDeadlineSeconds" not in status.body["spec"]
+    assert status.body["metadata"]["labels"] == {"via": "status"}
 
 
 async def test_configmap_delete_answers_success_status(
