@@ -138,6 +138,9 @@ async def test_container_log_tail_bytes_and_timestamps(
     assert "one\n" in full
     assert "two\n" in full
     assert (await log(tail=1)).strip().endswith("two")
+    recent = await log(since_seconds=30)  # "one" was printed ~34 s ago, "two" ~29 s ago
+    assert "two\n" in recent
+    assert "one\n" not in recent
     assert len((await log(limit_bytes=5)).encode()) == 5
     stamped = await log(timestamps=True)
     assert all(line[:4].isdigit() and "Z " in line for line in stamped.splitlines())
