@@ -20,10 +20,10 @@ event), ActiveDeadlineSeconds passing (Failed, DeadlineExceeded).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulator.engine.groupplan import GroupPlan
@@ -35,8 +35,7 @@ from simulator.operations.cacheuse import choose_cache
 from simulator.operations.context import Context, new_id
 from simulator.operations.groupspec import GroupSpec, parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body
-from simulator.operations.params import Params, next_token
-from simulator.operations.params import page as paging
+from simulator.operations.params import Params
 from simulator.store import ContainerGroupRow, GroupTagRow
 
 
@@ -44,6 +43,7 @@ class ContainerGroupNotFound(NotFound):
     code = "InvalidContainerGroup.NotFound"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PULLING = (GroupStatus.SCHEDULING.value, GroupStatus.PENDING.value)
 
 
@@ -94,7 +94,8 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
     cache = await choose_cache(ctx, spec, now)
     images, failures = resolve_images(catalog=ctx.catalog, spec=spec, credentials=credentials)
     group_id = new_id("eci-")
-    intranet_ip = _ip(await ctx.next_ip())
+    serial = await ctx.next_ip()
+    intranet_ip = _ip(serial)
     try:
         async with ctx.db.writing() as session:
             # Pulls in flight share the registry's bandwidth (a burst is slower per pull).
@@ -125,6 +126,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
                     zone_id=zone,
                     client_token=spec.client_token,
                     intranet_ip=intranet_ip,
+                    serial=serial,
                     created_at=now,
                     spec=spec.to_json(),
                     plan=plan.to_json(),
@@ -188,11 +190,13 @@ async def _page(
     *,
     status: str | None = None,
     since_second: int | None = None,
-    offset: int,
+    cursor: tuple[datetime, int] | None,
     limit: int,
-) -> tuple[datetime, int, list[tuple[ContainerGroupRow, GroupState]]]:
-    """(now, total, page): the filters run in SQL over freshly materialised statuses,
-    and only the page's groups are projected."""
+) -> tuple[datetime, int, list[tuple[ContainerGroupRow, GroupState]], str]:
+    """(now, total, page, next token): the filters run in SQL over freshly materialised
+    statuses, and only the page's groups are projected. Pages follow creation order and
+    the token names the last group seen, so groups created or deleted meanwhile never
+    make a page repeat or skip one."""
     await ctx.settle()
     now = ctx.clock.now()
     termination_ms = round(ctx.model.termination_seconds * 1000)
@@ -214,16 +218,29 @@ async def _page(
         now=now,
         termination_ms=termination_ms,
     ).where(*conditions)
+    if cursor is not None:
+        created, last = cursor
+        rows_query = rows_query.where(
+            or_(
+                ContainerGroupRow.created_at > created,
+                and_(ContainerGroupRow.created_at == created, ContainerGroupRow.serial > last),
+            )
+        )
     async with ctx.db.sessions() as session:
         total = int((await session.execute(count_query)).scalar_one())
-        rows = (
-            await session.execute(
-                rows_query.order_by(ContainerGroupRow.created_at.desc(), ContainerGroupRow.id)
-                .offset(offset)
-                .limit(limit)
-            )
-        ).scalars()
+        rows = list(
+            (
+                await session.execute(
+                    rows_query.order_by(
+                        ContainerGroupRow.created_at, ContainerGroupRow.serial
+                    ).limit(limit + 1)
+                )
+            ).scalars()
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
         page = [(row, state_of(row, now)) for row in rows]
+    token = _token(rows[-1]) if more and rows else ""
     return (
         now,
         total,
@@ -234,7 +251,28 @@ async def _page(
             and (status is None or state.status.value == status)
             and (since is None or state.changed_at >= since)
         ],
+        token,
     )
+
+
+def _token(row: ContainerGroupRow) -> str:
+    micros = (row.created_at - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{row.serial}"
+
+
+def _cursor(
+    params: Params, *, default_limit: int, max_limit: int
+) -> tuple[tuple[datetime, int] | None, int]:
+    """(where the page starts, its size) from `NextToken` and `Limit`."""
+    limit = params.integer("Limit", minimum=1, maximum=max_limit) or default_limit
+    token = params.text("NextToken")
+    if token is None:
+        return None, limit
+    micros, _, serial = token.partition(".")
+    if not micros.isdigit() or not serial.isdigit():
+        raise InvalidParameter(f'NextToken: "{token}" is not a token this service issued')
+    created = _EPOCH + timedelta(microseconds=int(micros))
+    return (created, int(serial)), limit
 
 
 def _group(
@@ -254,27 +292,27 @@ def _group(
 
 async def describe_container_groups(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
-    offset, limit = paging(params, default_limit=20, max_limit=20)
+    cursor, limit = _cursor(params, default_limit=20, max_limit=20)
     status = params.text("Status", max_length=32)
     if status is not None and status not in {s.value for s in GroupStatus}:
         raise InvalidParameter(
             f'Status: "{status}" is not one of {", ".join(s.value for s in GroupStatus)}'
         )
     with_events = params.flag("WithEvent", default=True)
-    _, total, page = await _page(ctx, params, status=status, offset=offset, limit=limit)
+    _, total, page, token = await _page(ctx, params, status=status, cursor=cursor, limit=limit)
     return {
         "ContainerGroups": [_group(row, state, with_events=with_events) for row, state in page],
         "TotalCount": total,
-        "NextToken": next_token(offset=offset, limit=limit, total=total),
+        "NextToken": token,
     }
 
 
 async def describe_container_group_status(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
-    offset, limit = paging(params, default_limit=200, max_limit=1000)
+    cursor, limit = _cursor(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
-    now, total, page = await _page(
-        ctx, params, since_second=since_second, offset=offset, limit=limit
+    now, total, page, token = await _page(
+        ctx, params, since_second=since_second, cursor=cursor, limit=limit
     )
     data = [
         status_body(
@@ -290,7 +328,7 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     return {
         "Data": data,
         "TotalCount": total,
-        "NextToken": next_token(offset=offset, limit=limit, total=total),
+        "NextToken": token,
         "SimulatorTime": to_wire(now),
     }
 
@@ -362,10 +400,10 @@ async def describe_container_log(ctx: Context, params: Params) -> dict[str, Any]
 
 async def describe_container_group_events(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
-    offset, limit = paging(params, default_limit=200, max_limit=1000)
+    cursor, limit = _cursor(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
-    now, total, groups = await _page(
-        ctx, params, since_second=since_second, offset=offset, limit=limit
+    now, total, groups, _ = await _page(
+        ctx, params, since_second=since_second, cursor=cursor, limit=limit
     )
     since = None if since_second is None else now - timedelta(seconds=since_second)
     data = []

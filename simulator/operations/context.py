@@ -33,6 +33,6 @@ class Context:
     wake: Callable[[], None]
     """Tell the runner that new work (a new due time) exists."""
     next_ip: Callable[[], Awaitable[int]]
-    """A number no other group (in any process) got, for its private IP."""
+    """A number no other group (in any process) got: its serial and private IP."""
     settle: Callable[[], Awaitable[None]]
     """Materialise every row due by now, so SQL filters on status are exact."""

@@ -96,6 +96,8 @@ class ContainerGroupRow(Base):
     zone_id: Mapped[str] = mapped_column(String(64))
     client_token: Mapped[str | None] = mapped_column(String(128), unique=True)
     intranet_ip: Mapped[str] = mapped_column(String(32), unique=True)
+    serial: Mapped[int] = mapped_column(BigInteger, unique=True)
+    """A number no other group has, increasing with creation within a process (paging)."""
     created_at: Mapped[datetime] = mapped_column(index=True)
     spec: Mapped[dict[str, Any]] = mapped_column()
     """The validated request (containers, tags, policy, resources)."""

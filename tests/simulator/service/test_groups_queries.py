@@ -35,18 +35,22 @@ async def test_pages_of_twenty_with_next_token(eci_client: Client) -> None:
     assert first.total_count == 23
     assert len(first.container_groups) == 20
     assert first.next_token
+    # Groups created between two pages neither shift nor repeat what was already listed.
+    for i in range(2):
+        created.add(await create_group(eci_client, container("c", "nginx:1.7.9"), name=f"n{i}"))
     second = await list_groups(eci_client, next_token=first.next_token)
-    assert len(second.container_groups) == 3
+    assert len(second.container_groups) == 5
     assert not second.next_token
-    seen = {g.container_group_id for g in first.container_groups + second.container_groups}
-    assert seen == created
-    assert (
-        await refused(
-            eci_client.describe_container_groups_async(
-                eci_models.DescribeContainerGroupsRequest(region_id=REGION, limit=21)
-            )
-        )
-    ).code == "InvalidParameter"
+    listed = [g.container_group_id for g in first.container_groups + second.container_groups]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == created
+    too_many = eci_models.DescribeContainerGroupsRequest(region_id=REGION, limit=21)
+    assert (await refused(eci_client.describe_container_groups_async(too_many))).code == (
+        "InvalidParameter"
+    )
+    forged = eci_models.DescribeContainerGroupsRequest(region_id=REGION, next_token="nope")
+    error = await refused(eci_client.describe_container_groups_async(forged))
+    assert "NextToken" in error.message
 
 
 async def test_filters_by_ids_tags_name_and_status(eci_client: Client, clock: VirtualClock) -> None:
