@@ -238,3 +238,29 @@ async def test_invalid_label_value_is_422(kube_api: client.ApiClient, namespace:
     cause = reply.body["details"]["causes"][0]
     assert cause["field"] == "metadata.labels"
     assert cause["message"].startswith('Invalid value: "not ok!": a valid label must be')
+
+
+async def test_dry_run_changes_nothing(kube_api: client.ApiClient, namespace: str) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    body = {"metadata": {"name": "dry"}, "data": {"a": "1"}}
+    reply = await call(kube_api, "POST", path, body=body, query={"dryRun": "All"})
+    assert reply.status == 201
+    assert reply.body["metadata"]["name"] == "dry"
+    assert not reply.body["metadata"].get("resourceVersion")
+    assert (await call(kube_api, "GET", f"{path}/dry")).status == 404
+
+    await call(kube_api, "POST", path, body=body)
+    patch = {"data": {"a": "2"}}
+    dry_patch = await call(
+        kube_api,
+        "PATCH",
+        f"{path}/dry",
+        body=patch,
+        query={"dryRun": "All"},
+        content_type="application/merge-patch+json",
+    )
+    assert dry_patch.body["data"] == {"a": "2"}
+    assert (await call(kube_api, "GET", f"{path}/dry")).body["data"] == {"a": "1"}
+    deleted = await call(kube_api, "DELETE", f"{path}/dry", query={"dryRun": "All"})
+    assert deleted.status == 200
+    assert (await call(kube_api, "GET", f"{path}/dry")).status == 200
