@@ -120,7 +120,12 @@ class PodSettings:
     """Period of DescribeContainerGroupStatus (SinceSecond) polling, real seconds."""
 
     status_poll_overlap_seconds: int = 5
-    """Extra simulated/ECI seconds added to the SinceSecond window to tolerate skew."""
+    """Extra ECI seconds added to the SinceSecond window to tolerate skew."""
+
+    status_poll_min_window_seconds: int = 60
+    """Smallest SinceSecond window, in ECI seconds: covers an ECI clock running up to
+    60/status_poll_interval_seconds times faster than the agent's before the agent has
+    measured it (a simulator on a scaled clock). Groups seen unchanged are not described."""
 
     reconcile_interval_seconds: float = 60.0
     """Period of the full reconcile (DescribeContainerGroups by tag), real seconds."""

@@ -3,19 +3,33 @@
 The simulator runs 100x faster than real time. With the full reconcile pushed
 out of the test's reach, the only way to notice that a Running container
 finished is DescribeContainerGroupStatus with a SinceSecond window measured in
-the simulator's seconds: a window taken from the agent's clock would be 100x
-too short and miss it.
+the simulator's seconds (estimated rate, never below the minimum window): a
+window of agent seconds would be 100x too short and miss it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kubernetes_asyncio import client
 
 from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+from vkprovider.pods.tracking import EciClockEstimate
 from vkprovider.settings import AgentSettings
+
+
+def test_clock_estimate_widens_the_window_with_ecis_speed() -> None:
+    estimate = EciClockEstimate()
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    assert estimate.window_seconds(real_elapsed=2.0, overlap=5) == 8  # unknown: rate 1
+    estimate.anchor(real=100.0, eci_time=start)
+    estimate.observe(real=101.0, eci_time=start + timedelta(seconds=100))
+    assert estimate.rate == 100.0
+    assert estimate.window_seconds(real_elapsed=0.2, overlap=5) == 35
+    estimate.observe(real=102.0, eci_time=start + timedelta(seconds=120))  # lower: ignored
+    assert estimate.rate == 100.0
 
 
 async def test_steady_pod_finishing_later_is_noticed_without_reconcile(

@@ -93,9 +93,13 @@ class PodCloud:
             if not token or not body.container_groups:
                 return groups
 
-    async def changed_since(self, seconds: int) -> list[str]:
-        """Ids of this node's groups whose status changed in the last `seconds` (ECI time)."""
-        ids: list[str] = []
+    async def changed_since(self, seconds: int) -> dict[str, str]:
+        """This node's groups whose status changed in the last `seconds` (ECI time).
+
+        Returns id -> fingerprint of the status ECI reported, so a caller can
+        skip groups it has already seen in that state.
+        """
+        changed: dict[str, str] = {}
         token: str | None = None
         while True:
             body = await self.eci.call(
@@ -112,10 +116,15 @@ class PodCloud:
                     next_token=token,
                 ),
             )
-            ids.extend(item.container_group_id for item in body.data or [])
+            for item in body.data or []:
+                raw = item.to_map()
+                fingerprint = json.dumps(
+                    [raw.get("Status"), raw.get("PodStatus")], sort_keys=True, default=str
+                )
+                changed[str(item.container_group_id)] = fingerprint
             token = body.next_token or None
             if not token or not body.data:
-                return ids
+                return changed
 
     async def image_cache(self, cache_id: str) -> dict[str, Any] | None:
         body = await self.eci.call(

@@ -22,13 +22,20 @@ from vkprovider.kube.events import EventKind, EventRecorder
 from vkprovider.kube.informer import EventType, Informer
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.cloud import PodCloud
+from vkprovider.pods.daemonsets import (
+    DAEMONSET_MESSAGE,
+    DAEMONSET_REASON,
+    daemonset_status,
+    is_daemonset_pod,
+)
 from vkprovider.pods.deleting import delete_pod
+from vkprovider.pods.forwarding import forward_events
+from vkprovider.pods.groups import group_is_steady, latest_time
 from vkprovider.pods.requests import PodSpecError, build_create_request, referenced_objects
 from vkprovider.pods.status import (
     TERMINAL_PHASES,
     GroupStatus,
     PodPhase,
-    cache_used,
     failed_status,
     parse_eci_time,
     phase_seconds,
@@ -39,44 +46,6 @@ from vkprovider.pods.writing import PodWriter
 from vkprovider.queueing import WorkQueue
 from vkprovider.settings import AgentSettings
 from vkprovider.types import ContainerGroupId, PodKey, PodUid, RawGroup, RawObject, pod_key
-
-STEADY_GROUP_STATES = frozenset(
-    {GroupStatus.SUCCEEDED, GroupStatus.FAILED, GroupStatus.SCHEDULE_FAILED, GroupStatus.EXPIRED}
-)
-FORWARDED_REASONS = frozenset(
-    {
-        "Scheduled",
-        "SuccessfulHitImageCache",
-        "Pulling",
-        "Pulled",
-        "Failed",
-        "BackOff",
-        "Created",
-        "Started",
-        "Killing",
-        "Unhealthy",
-    }
-)
-DAEMONSET_REASON = "DaemonSetNotSupported"
-
-
-def is_daemonset_pod(pod: RawObject) -> bool:
-    owners = (pod.get("metadata") or {}).get("ownerReferences") or []
-    return any(o.get("kind") == "DaemonSet" for o in owners)
-
-
-def group_is_steady(group: RawGroup) -> bool:
-    """No need to poll it by id: terminal, or Running with every container up and ready."""
-    status = group.get("Status")
-    if status in STEADY_GROUP_STATES:
-        return True
-    if status != GroupStatus.RUNNING:
-        return False
-    containers = group.get("Containers") or []
-    return all(
-        (c.get("CurrentState") or {}).get("State") == "Running" and c.get("Ready")
-        for c in containers
-    )
 
 
 def _now() -> datetime:
@@ -130,7 +99,7 @@ class PodController:
         created = parse_eci_time(group.get("CreationTime"))
         if created_real is not None and created is not None:
             self.clock.anchor(real=created_real, eci_time=created)
-        latest = _latest_time(group)
+        latest = latest_time(group)
         if created is not None and latest is not None:
             self.clock.observe(real=loop_time, eci_time=latest)
         if group_is_steady(group):
@@ -312,7 +281,7 @@ class PodController:
         return None
 
     async def _mirror(self, pod: RawObject, record: PodRecord, group: RawGroup, log: Any) -> None:
-        self._forward_events(pod, record, group)
+        forward_events(events=self.events, pod=pod, record=record, group=group)
         status = pod_status(group, pod, now=_now())
         current = pod.get("status") or {}
         if any(current.get(k) != v for k, v in status.items()):
@@ -340,35 +309,6 @@ class PodController:
                 await self.writer.patch_annotations(pod, annotations)
             record.metadata_written = True
 
-    def _forward_events(self, pod: RawObject, record: PodRecord, group: RawGroup) -> None:
-        """Re-emit ECI's events on the Pod, each occurrence once."""
-        eci_events = group.get("Events") or []
-        if not record.events_seeded:
-            record.events_seeded = True
-            already = (pod.get("status") or {}).get("phase") not in (None, PodPhase.PENDING)
-            if already and not record.created_here:
-                # A restarted agent: these were forwarded by the previous process.
-                for event in eci_events:
-                    key = (str(event.get("Reason")), str(event.get("Message")))
-                    record.forwarded[key] = int(event.get("Count") or 1)
-                return
-        for event in sorted(eci_events, key=lambda e: str(e.get("FirstTimestamp") or "")):
-            reason = str(event.get("Reason") or "")
-            if reason not in FORWARDED_REASONS:
-                continue
-            message = str(event.get("Message") or "")
-            count = int(event.get("Count") or 1)
-            key = (reason, message)
-            seen = record.forwarded.get(key, 0)
-            if count <= seen:
-                continue
-            record.forwarded[key] = count
-            kind = EventKind.WARNING if event.get("Type") == "Warning" else EventKind.NORMAL
-            if reason == "Pulled" and not cache_used(group) and "image cache" not in message:
-                message += " (no image cache)"
-            for _ in range(min(count - seen, 3)):
-                self.events.emit(pod, kind, reason, message)
-
     async def _fail(
         self, pod: RawObject, record: PodRecord, reason: str, message: str, log: Any
     ) -> None:
@@ -394,30 +334,8 @@ class PodController:
         if status.get("reason") == DAEMONSET_REASON or record.failed:
             return
         record.failed = True
-        message = (
-            "DaemonSet Pods are not run on the ECI virtual node (there is no host to run a "
-            "per-node agent on); add a nodeAffinity excluding type=virtual-kubelet"
-        )
-        self.events.emit(pod, EventKind.WARNING, DAEMONSET_REASON, message)
-        now = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
-        await self.writer.patch_status(
-            pod,
-            {
-                "phase": "Pending",
-                "reason": DAEMONSET_REASON,
-                "message": message,
-                "conditions": [
-                    {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
-                    {
-                        "type": "Ready",
-                        "status": "False",
-                        "reason": DAEMONSET_REASON,
-                        "message": message,
-                        "lastTransitionTime": now,
-                    },
-                ],
-            },
-        )
+        self.events.emit(pod, EventKind.WARNING, DAEMONSET_REASON, DAEMONSET_MESSAGE)
+        await self.writer.patch_status(pod, daemonset_status(now=_now()))
 
     # -- running --------------------------------------------------------------
 
@@ -448,16 +366,3 @@ class PodController:
             counts[phase] = counts.get(phase, 0) + 1
         for phase, count in counts.items():
             metrics.PODS_BY_PHASE.labels(phase=phase).set(count)
-
-
-def _latest_time(group: RawGroup) -> datetime | None:
-    times = [parse_eci_time(group.get("CreationTime"))]
-    for event in group.get("Events") or []:
-        times.append(parse_eci_time(event.get("LastTimestamp")))
-    for container in [*(group.get("Containers") or []), *(group.get("InitContainers") or [])]:
-        for state in (container.get("CurrentState"), container.get("PreviousState")):
-            if state:
-                times.append(parse_eci_time(state.get("StartTime")))
-                times.append(parse_eci_time(state.get("FinishTime")))
-    known = [t for t in times if t is not None]
-    return max(known) if known else None

@@ -27,17 +27,28 @@ class StatusPoller:
     def __init__(self, *, controller: PodController, logger: Any) -> None:
         self._controller = controller
         self._logger = logger
+        self._fingerprints: dict[str, str] = {}
         self.polls = 0
 
     async def poll_once(self, *, real_elapsed: float) -> int:
         controller = self._controller
         overlap = controller.settings.pods.status_poll_overlap_seconds
-        window = controller.clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap)
+        window = max(
+            controller.clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap),
+            controller.settings.pods.status_poll_min_window_seconds,
+        )
+        changed: list[str] = []
         try:
-            changed = await controller.cloud.changed_since(window)
+            reported = await controller.cloud.changed_since(window)
         except EciError as exc:
             self._logger.warning("status poll failed", error=str(exc))
-            changed = []
+            reported = {}
+        for group_id, fingerprint in reported.items():
+            if self._fingerprints.get(group_id) != fingerprint:
+                self._fingerprints[group_id] = fingerprint
+                changed.append(group_id)
+        if len(self._fingerprints) > 4 * max(len(controller.groups), 1000):
+            self._fingerprints = {k: v for k, v in self._fingerprints.items() if k in reported}
         wanted = list(dict.fromkeys([*changed, *sorted(controller.in_flight)]))
         if not wanted:
             return 0

@@ -24,28 +24,14 @@ from typing import Any
 from alibabacloud_eci20180808 import models as eci
 
 from vkprovider.pods import annotations as ann
+from vkprovider.pods.environment import ReferencedObjects, referenced_objects, resolve_env
+from vkprovider.pods.errors import PodSpecError
 from vkprovider.quantities import cpu_cores, memory_gib
 from vkprovider.settings import EciSettings
 from vkprovider.types import RawObject
 
 ECI_CPU_SPECS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 52.0, 64.0)
 SUPPORTED_VOLUME_KINDS = ("emptyDir", "projected (service account token, skipped)")
-STATIC_FIELD_PATHS = {
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "spec.nodeName",
-    "spec.serviceAccountName",
-}
-ECI_FIELD_PATHS = {"status.podIP", "status.hostIP"}
-
-
-class PodSpecError(Exception):
-    """The Pod asks for something the agent cannot run on ECI."""
-
-    def __init__(self, field_path: str, message: str) -> None:
-        super().__init__(f"{field_path}: {message}")
-        self.field_path = field_path
 
 
 @dataclass(frozen=True)
@@ -53,14 +39,6 @@ class RegistryCredential:
     server: str
     username: str
     password: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class ReferencedObjects:
-    """ConfigMap and Secret data the Pod's env refers to, already decoded."""
-
-    config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,25 +55,6 @@ class CreatePlan:
 class Defaults:
     default_cpu: float = 2.0
     default_memory_gib: float = 4.0
-
-
-def referenced_objects(pod: RawObject) -> tuple[set[str], set[str]]:
-    """Names of the ConfigMaps and Secrets the Pod's containers take env from."""
-    config_maps: set[str] = set()
-    secrets: set[str] = set()
-    for container in _all_containers(pod):
-        for var in container.get("env") or []:
-            source = var.get("valueFrom") or {}
-            if "configMapKeyRef" in source:
-                config_maps.add(source["configMapKeyRef"].get("name", ""))
-            if "secretKeyRef" in source:
-                secrets.add(source["secretKeyRef"].get("name", ""))
-        for source in container.get("envFrom") or []:
-            if "configMapRef" in source:
-                config_maps.add(source["configMapRef"].get("name", ""))
-            if "secretRef" in source:
-                secrets.add(source["secretRef"].get("name", ""))
-    return config_maps, secrets
 
 
 def container_group_name(pod: RawObject) -> str:
@@ -164,7 +123,7 @@ def build_create_request(
                             else None
                         ),
                     )
-                    for key, value, field_path in _env(pod, container, where, objects)
+                    for key, value, field_path in resolve_env(pod, container, where, objects)
                 ]
                 or None,
                 port=[
@@ -212,7 +171,7 @@ def build_create_request(
                 memory=memory or None,
                 environment_var=[
                     eci.CreateContainerGroupRequestInitContainerEnvironmentVar(key=k, value=v)
-                    for k, v, _ in _env(pod, container, where, objects)
+                    for k, v, _ in resolve_env(pod, container, where, objects)
                 ]
                 or None,
                 volume_mount=[
@@ -288,11 +247,6 @@ def round_to_spec(cpu: float, memory_gib: float) -> tuple[float, float]:
     return spec_cpu, memory
 
 
-def _all_containers(pod: RawObject) -> list[dict[str, Any]]:
-    spec = pod.get("spec") or {}
-    return [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
-
-
 def _resources(container: Mapping[str, Any], where: str) -> tuple[float, float]:
     resources = container.get("resources") or {}
     cpu = 0.0
@@ -307,93 +261,6 @@ def _resources(container: Mapping[str, Any], where: str) -> tuple[float, float]:
         except ValueError as exc:
             raise PodSpecError(f"{where}.resources.{kind}", str(exc)) from exc
     return cpu, memory
-
-
-def _static_field(pod: RawObject, path: str) -> str | None:
-    meta = pod.get("metadata") or {}
-    spec = pod.get("spec") or {}
-    simple = {
-        "metadata.name": meta.get("name"),
-        "metadata.namespace": meta.get("namespace"),
-        "metadata.uid": meta.get("uid"),
-        "spec.nodeName": spec.get("nodeName"),
-        "spec.serviceAccountName": spec.get("serviceAccountName") or "default",
-    }
-    if path in simple:
-        return str(simple[path] or "")
-    for prefix, source in (("metadata.labels", "labels"), ("metadata.annotations", "annotations")):
-        if path.startswith(prefix + "['") and path.endswith("']"):
-            return str((meta.get(source) or {}).get(path[len(prefix) + 2 : -2], ""))
-    return None
-
-
-def _env(
-    pod: RawObject, container: Mapping[str, Any], where: str, objects: ReferencedObjects
-) -> list[tuple[str, str | None, str | None]]:
-    """(name, value, ECI field path) for every env var, envFrom first as Kubernetes does."""
-    result: dict[str, tuple[str, str | None, str | None]] = {}
-    for index, source in enumerate(container.get("envFrom") or []):
-        prefix = source.get("prefix", "")
-        for kind, table in (("configMapRef", objects.config_maps), ("secretRef", objects.secrets)):
-            if kind not in source:
-                continue
-            ref = source[kind]
-            data = table.get(ref.get("name", ""))
-            if data is None:
-                if ref.get("optional"):
-                    continue
-                raise PodSpecError(
-                    f"{where}.envFrom[{index}].{kind}", f"{ref.get('name')!r} not found"
-                )
-            for key, value in data.items():
-                result[prefix + key] = (prefix + key, value, None)
-    for index, var in enumerate(container.get("env") or []):
-        name = var["name"]
-        if "valueFrom" not in var:
-            result[name] = (name, str(var.get("value", "")), None)
-            continue
-        source = var["valueFrom"] or {}
-        here = f"{where}.env[{index}].valueFrom"
-        if "fieldRef" in source:
-            path = source["fieldRef"].get("fieldPath", "")
-            static = _static_field(pod, path)
-            if static is not None:
-                result[name] = (name, static, None)
-            elif path in ECI_FIELD_PATHS:
-                result[name] = (name, None, path)
-            else:
-                raise PodSpecError(
-                    f"{here}.fieldRef.fieldPath",
-                    f"{path!r} is not supported on ECI (supported: "
-                    f"{', '.join(sorted(STATIC_FIELD_PATHS | ECI_FIELD_PATHS))}, labels, "
-                    "annotations)",
-                )
-            continue
-        for kind, table in (
-            ("configMapKeyRef", objects.config_maps),
-            ("secretKeyRef", objects.secrets),
-        ):
-            if kind not in source:
-                continue
-            ref = source[kind]
-            data = table.get(ref.get("name", ""))
-            if data is None or ref.get("key") not in data:
-                if ref.get("optional"):
-                    break
-                raise PodSpecError(
-                    f"{here}.{kind}",
-                    f"key {ref.get('key')!r} of {ref.get('name')!r} not found",
-                )
-            result[name] = (name, data[ref["key"]], None)
-            break
-        else:
-            unsupported = ", ".join(sorted(source)) or "empty valueFrom"
-            raise PodSpecError(
-                here,
-                f"{unsupported} is not supported (supported: fieldRef, configMapKeyRef, "
-                "secretKeyRef)",
-            )
-    return list(result.values())
 
 
 def _volumes(spec: Mapping[str, Any]) -> list[eci.CreateContainerGroupRequestVolume]:
@@ -421,3 +288,14 @@ def _volumes(spec: Mapping[str, Any]) -> list[eci.CreateContainerGroupRequestVol
                 f"(supported: {', '.join(SUPPORTED_VOLUME_KINDS)})",
             )
     return volumes
+
+
+__all__ = [
+    "CreatePlan",
+    "PodSpecError",
+    "ReferencedObjects",
+    "RegistryCredential",
+    "build_create_request",
+    "referenced_objects",
+    "round_to_spec",
+]
