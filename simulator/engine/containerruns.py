@@ -68,11 +68,17 @@ def backoff(sequence: tuple[float, ...], index: int) -> float:
 
 
 def _runs(
-    *, container: ContainerPlan, created_at: datetime, policy: str, backoffs: tuple[float, ...]
+    *,
+    container: ContainerPlan,
+    created_at: datetime,
+    policy: str,
+    backoffs: tuple[float, ...],
+    reset_seconds: float | None,
 ) -> Iterator[Run]:
     workload = container.workload
     started_at = after(created_at, container.start_seconds)
     index = 0
+    step = 0  # position in the back-off sequence
     while True:
         ready_at = after(started_at, workload.ready_after_seconds) if workload.ready else None
         exit_at = (
@@ -82,7 +88,11 @@ def _runs(
         )
         restart_at = None
         if exit_at is not None and restarts(policy=policy, exit_code=workload.exit_code):
-            restart_at = after(exit_at, backoff(backoffs, index) + container.start_seconds)
+            ran = workload.exit_after_seconds or 0.0
+            if reset_seconds is not None and ran >= reset_seconds:
+                step = 0
+            restart_at = after(exit_at, backoff(backoffs, step) + container.start_seconds)
+            step += 1
         if ready_at is not None and exit_at is not None and ready_at >= exit_at:
             ready_at = None
         yield Run(
@@ -106,11 +116,19 @@ def timeline(
     policy: str,
     backoffs: tuple[float, ...],
     horizon: datetime,
+    reset_seconds: float | None = None,
 ) -> Timeline:
     """The runs of `container`, created (pull done) at `created_at`, seen at `horizon`."""
     runs: list[Run] = []
     next_instant: datetime | None = None
-    for run in _runs(container=container, created_at=created_at, policy=policy, backoffs=backoffs):
+    runs_of = _runs(
+        container=container,
+        created_at=created_at,
+        policy=policy,
+        backoffs=backoffs,
+        reset_seconds=reset_seconds,
+    )
+    for run in runs_of:
         if run.started_at > horizon:
             next_instant = run.started_at
             break

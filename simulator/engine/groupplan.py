@@ -219,6 +219,8 @@ class GroupPlan:
     """How long a deleted group stays Terminating before it is gone."""
     cache: CacheUse | None
     active_deadline_seconds: float | None = None
+    restart_backoff_reset_seconds: float | None = None
+    """A run at least this long starts the back-off sequence afresh (kubelet: 10 min)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -237,6 +239,7 @@ class GroupPlan:
             "termination_seconds": self.termination_seconds,
             "cache": None if self.cache is None else self.cache.to_json(),
             "active_deadline_seconds": self.active_deadline_seconds,
+            "restart_backoff_reset_seconds": self.restart_backoff_reset_seconds,
         }
 
     @classmethod
@@ -256,4 +259,5 @@ class GroupPlan:
             termination_seconds=float(data["termination_seconds"]),
             cache=CacheUse.from_json(data.get("cache")),
             active_deadline_seconds=data.get("active_deadline_seconds"),
+            restart_backoff_reset_seconds=data.get("restart_backoff_reset_seconds"),
         )

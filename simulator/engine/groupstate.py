@@ -247,6 +247,7 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
                     created_at=created,
                     policy=init_policy,
                     backoffs=plan.restart_backoff_seconds,
+                    reset_seconds=plan.restart_backoff_reset_seconds,
                     horizon=horizon,
                 )
                 init_statuses.append(
@@ -269,6 +270,7 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
                         created_at=created,
                         policy=plan.restart_policy,
                         backoffs=plan.restart_backoff_seconds,
+                        reset_seconds=plan.restart_backoff_reset_seconds,
                         horizon=horizon,
                     )
                     statuses.append(

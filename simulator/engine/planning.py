@@ -188,6 +188,7 @@ def plan_group(
         termination_seconds=model.termination_seconds,
         cache=cache_use,
         active_deadline_seconds=spec.active_deadline_seconds,
+        restart_backoff_reset_seconds=model.restart_backoff_reset_seconds,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from alibabacloud_eci20180808 import models as eci_models
@@ -186,3 +187,28 @@ async def test_an_instance_too_big_for_any_host_fails_to_schedule(
     assert event.type == "Warning"
     assert "128 vCPU" in event.message
     assert group.containers[0].current_state.state == "Waiting"
+
+
+async def test_back_off_starts_afresh_after_a_long_run(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    # Each run lasts 700 s, longer than kubelet's 10 minute reset: the wait stays 10 s.
+    group_id = await create_group(
+        eci_client,
+        container(
+            "slow",
+            "busybox:1.37",
+            environment_var=env(ECI_SIM_CRASH_LOOP="true", ECI_SIM_EXIT_AFTER_SECONDS="700"),
+        ),
+        restart_policy="OnFailure",
+    )
+    first = await running_at(eci_client, clock, group_id)
+    starts = [first]
+    for restarts in (1, 2):
+        clock.advance_to(parse(starts[-1]) + timedelta(seconds=700 + 10 + 5))
+        app = (await describe(eci_client, group_id)).containers[0]
+        assert app.restart_count == restarts
+        starts.append(app.current_state.start_time)
+    gaps = [seconds_between(a, b) for a, b in itertools.pairwise(starts)]
+    assert gaps[0] == gaps[1]
+    assert 710 < gaps[0] < 715
