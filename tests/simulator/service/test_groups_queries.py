@@ -197,3 +197,22 @@ async def test_an_invalid_image_reference_fails_the_call(eci_client: Client) -> 
     error = await refused(create_group(eci_client, container("c", "Not A Valid//Image")))
     assert error.code == "InvalidParameter"
     assert "Not A Valid//Image" in error.message
+
+
+async def test_status_pages_and_id_filter(eci_client: Client) -> None:
+    ids = [
+        await create_group(eci_client, container("c", "nginx:1.7.9"), name=f"s{i}")
+        for i in range(5)
+    ]
+    first = (
+        await eci_client.describe_container_group_status_async(
+            eci_models.DescribeContainerGroupStatusRequest(region_id=REGION, limit=3)
+        )
+    ).body
+    assert (first.total_count, len(first.data)) == (5, 3)
+    rest = await status_data(eci_client, limit=3, next_token=first.next_token)
+    assert {d.container_group_id for d in first.data} | {d.container_group_id for d in rest} == set(
+        ids
+    )
+    chosen = await status_data(eci_client, container_group_ids=json.dumps(ids[:2]))
+    assert {d.container_group_id for d in chosen} == set(ids[:2])

@@ -205,3 +205,30 @@ async def test_delete_and_client_token(eci_client: Client) -> None:
     )
     assert error.code == "InvalidImageCacheId.NotFound"
     assert first in error.message
+
+
+async def test_a_failed_update_keeps_the_cache_and_says_why(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    cache_id = await create_cache(eci_client, "busybox:1.37")
+    clock.advance(build_seconds("busybox:1.37"))
+    await eci_client.update_image_cache_async(
+        eci_models.UpdateImageCacheRequest(
+            region_id=REGION, image_cache_id=cache_id, image=["nginx:0.0.0-no-such-tag"]
+        )
+    )
+    assert (await describe_cache(eci_client, cache_id)).status == "Updating"
+    clock.advance(60)
+    cache = await describe_cache(eci_client, cache_id)
+    assert cache.status == "UpdateFailed"
+    failure = next(e for e in cache.events if e.type == "Warning")
+    assert "manifest unknown" in failure.message
+    # It can be updated again, and then it is Ready with the new images.
+    await eci_client.update_image_cache_async(
+        eci_models.UpdateImageCacheRequest(
+            region_id=REGION, image_cache_id=cache_id, image=["nginx:1.7.9"]
+        )
+    )
+    clock.advance(build_seconds("nginx:1.7.9"))
+    cache = await describe_cache(eci_client, cache_id)
+    assert (cache.status, cache.images) == ("Ready", ["nginx:1.7.9"])
