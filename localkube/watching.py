@@ -24,6 +24,9 @@ from localkube.selectors import FieldSelector, LabelSelector
 from localkube.shapes import JsonObject, WatchEventBody
 from localkube.store import DROP, Change, ChangeType, Store
 
+LIVENESS_CHECK_SECONDS = 5.0
+"""How often an idle watch checks that its client is still connected."""
+
 
 @dataclass(frozen=True)
 class WatchQuery:
@@ -119,7 +122,12 @@ async def serve_watch(
             await response.write(_encode(resource, event, query))
         assert subscription is not None
         await _follow(
-            response, store=store, resource=resource, query=query, queue=subscription.queue
+            response,
+            store=store,
+            resource=resource,
+            query=query,
+            queue=subscription.queue,
+            client_gone=lambda: request.transport is None or request.transport.is_closing(),
         )
         await response.write_eof()
     except ConnectionResetError:
@@ -137,25 +145,26 @@ async def _follow(
     resource: ResourceType,
     query: WatchQuery,
     queue: asyncio.Queue[Change | None],
+    client_gone: Callable[[], bool],
 ) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + query.timeout_seconds if query.timeout_seconds else None
     next_bookmark = loop.time() + query.bookmark_interval_seconds
     while True:
         now = loop.time()
-        if deadline is not None and now >= deadline:
+        if (deadline is not None and now >= deadline) or client_gone():
             return
         if query.allow_bookmarks and now >= next_bookmark and queue.empty():
             await response.write(_bookmark(resource, store))
             next_bookmark = now + query.bookmark_interval_seconds
-        wake = next_bookmark if query.allow_bookmarks else None
+        wake = now + LIVENESS_CHECK_SECONDS
+        if query.allow_bookmarks:
+            wake = min(wake, next_bookmark)
         if deadline is not None:
-            wake = deadline if wake is None else min(wake, deadline)
+            wake = min(wake, deadline)
         try:
             if not queue.empty():
                 change = queue.get_nowait()
-            elif wake is None:
-                change = await queue.get()
             else:
                 change = await asyncio.wait_for(queue.get(), timeout=max(0.0, wake - now))
         except TimeoutError:
