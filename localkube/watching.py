@@ -127,6 +127,7 @@ async def serve_watch(
             resource=resource,
             query=query,
             queue=subscription.queue,
+            after=start or 0,
             client_gone=lambda: request.transport is None or request.transport.is_closing(),
         )
         await response.write_eof()
@@ -146,7 +147,9 @@ async def _follow(
     query: WatchQuery,
     queue: asyncio.Queue[Change | None],
     client_gone: Callable[[], bool],
+    after: int,
 ) -> None:
+    """Stream live changes newer than `after` until timeout, drop or disconnect."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + query.timeout_seconds if query.timeout_seconds else None
     next_bookmark = loop.time() + query.bookmark_interval_seconds
@@ -171,6 +174,8 @@ async def _follow(
             continue
         if change is DROP:
             return
+        if change.resource_version <= after:
+            continue
         event = to_event(query, change)
         if event is not None:
             await response.write(_encode(resource, event, query))
