@@ -160,7 +160,11 @@ async def test_dropped_watches_and_410_gone_are_recovered(
 ) -> None:
     informer = agent.agent.informer
     relists = informer.relists
-    assert needs_embedded.faults.drop_watches() >= 1
+
+    async def dropped() -> bool:  # the watch opens just after the initial list
+        return needs_embedded.faults.drop_watches() >= 1
+
+    await eventually(dropped, deadline_seconds=5, what="the pod watch open (and dropped)")
     needs_embedded.compact_history()
     await create_pod(kube_api, agent.namespace, pod_manifest("after-drop"))
     await _running(kube_api, agent.namespace, "after-drop")
