@@ -44,7 +44,6 @@ class ContainerGroupNotFound(NotFound):
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_PULLING = (GroupStatus.SCHEDULING.value, GroupStatus.PENDING.value)
 
 
 def state_of(row: ContainerGroupRow, at: datetime) -> GroupState:
@@ -103,7 +102,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
                 await session.execute(
                     select(func.count())
                     .select_from(ContainerGroupRow)
-                    .where(ContainerGroupRow.status.in_(_PULLING))
+                    .where(ContainerGroupRow.pulls_until > now)
                 )
             ).scalar_one()
             plan = plan_group(
@@ -132,6 +131,9 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
                     plan=plan.to_json(),
                     tags=spec.tags,
                     deleted_at=None,
+                    pulls_until=max(
+                        (i.finished_at for i in plan.images if i.pulled_bytes > 0), default=None
+                    ),
                     status=state.status.value,
                     changed_at=state.changed_at,
                     next_due_at=state.next_change_at,

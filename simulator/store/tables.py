@@ -106,6 +106,9 @@ class ContainerGroupRow(Base):
     tags: Mapped[dict[str, Any]] = mapped_column()
     """Tag key → value, for filtering."""
     deleted_at: Mapped[datetime | None] = mapped_column()
+    pulls_until: Mapped[datetime | None] = mapped_column(index=True)
+    """End of its downloads from the registry (None: nothing downloaded): pulls in flight
+    share the registry's bandwidth."""
     status: Mapped[str] = mapped_column(String(32), index=True)
     changed_at: Mapped[datetime] = mapped_column(index=True)
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
 from simulator.catalog import Catalog
 from simulator.timemodel import TimeModelSettings, plan_image_preparation
 from simulator.timing import VirtualClock
+from tests.fixtures.eci import EciTarget
 from tests.simulator.service.conftest import (
     REGION,
     container,
@@ -59,3 +62,28 @@ async def test_client_token_makes_creation_idempotent(eci_client: Client) -> Non
         eci_models.DescribeContainerGroupsRequest(region_id=REGION)
     )
     assert listing.body.total_count == 1
+
+
+async def test_a_burst_of_uncached_pulls_shares_the_registry_bandwidth(
+    eci: EciTarget, clock: VirtualClock
+) -> None:
+    service = eci.simulator.service
+    ids = []
+    for i in range(40):
+        params = {
+            "RegionId": REGION,
+            "ContainerGroupName": f"burst-{i}",
+            "Container": [{"Name": "flink", "Image": "flink:seed"}],
+        }
+        ids.append((await service.call("CreateContainerGroup", params))["ContainerGroupId"])
+    body = await service.call(
+        "DescribeContainerGroups",
+        {"RegionId": REGION, "ContainerGroupIds": json.dumps([ids[0], ids[-1]])},
+    )
+    seconds = {
+        g["ContainerGroupId"]: g["SimulatedPhases"]["ImagePreparationSeconds"]
+        for g in body["ContainerGroups"]
+    }
+    alone = uncached_preparation_seconds("flink:seed")
+    assert abs(seconds[ids[0]] - alone) < 0.001  # the first pull had the registry to itself
+    assert seconds[ids[-1]] > alone * 1.1  # the 40th shares it with 39 others
