@@ -48,6 +48,10 @@ _MATERIALISE_GROUP = _materialise(ContainerGroupRow.__table__)  # type: ignore[a
 _MATERIALISE_CACHE = _materialise(ImageCacheRow.__table__)  # type: ignore[arg-type]
 
 
+_MAX_BATCHES_PER_TICK = 100
+"""A tick gives way after this many full batches (the next tick carries on)."""
+
+
 @dataclass(frozen=True)
 class RunnerSettings:
     """How the engine loop polls and batches."""
@@ -80,8 +84,12 @@ class Runner:
     async def tick(self) -> datetime | None:
         """Materialise every row due by now; return the earliest due time left."""
         now = self._clock.now()
-        while await self._groups(now) or await self._caches(now):
-            pass
+        batch = self._settings.batch_size
+        for _ in range(_MAX_BATCHES_PER_TICK):
+            groups = await self._groups(now)
+            caches = await self._caches(now)
+            if groups < batch and caches < batch:
+                break
         self.ticks += 1
         async with self._db.sessions() as session:
             group_due = (
