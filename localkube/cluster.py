@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from localkube import conversion, crds, deleting, objects, validation
+from localkube import admission, conversion, crds, deleting, objects
 from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
     Cause,
+    QualifiedResource,
     already_exists,
     bad_request,
     conflict,
     forbidden,
     invalid,
     not_found,
+    precondition_failed,
     unsupported_media_type,
 )
 from localkube.patching import PatchType, json_merge_patch, json_patch, strategic_merge_patch
@@ -30,15 +32,6 @@ from localkube.shapes import JsonObject
 from localkube.store import Store
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-SERVER_OWNED_METADATA = (
-    "uid",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "generation",
-    "namespace",
-    "name",
-)
 
 
 def _strip_volatile(obj: JsonObject) -> JsonObject:
@@ -90,7 +83,7 @@ class Cluster:
     ) -> JsonObject:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be a JSON object")
-        self._check_body_identity(resource, body, namespace=namespace, name=None)
+        admission.check_body_identity(resource, body, namespace=namespace, name=None)
         if resource.storage is not None:
             stored = self.create(
                 self._stored_as(resource),
@@ -113,7 +106,7 @@ class Cluster:
         if resource.is_custom:
             if resource.has_status:
                 obj.pop("status", None)
-            obj = self._schema_pipeline(resource, obj)
+            obj = admission.schema_pipeline(resource, obj)
         key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
         if self.store.get(resource.key, key) is not None:
             raise already_exists(resource=resource.qualified, name=key[1])
@@ -127,51 +120,6 @@ class Cluster:
             self.create(accounts, namespace=key[1], body={"metadata": {"name": "default"}})
         return stored
 
-    def _with_server_metadata(
-        self, resource: ResourceType, existing: JsonObject, body: JsonObject
-    ) -> JsonObject:
-        """`body` with apiVersion/kind and the metadata only the server may set, from `existing`."""
-        new = dict(body)
-        new["apiVersion"] = resource.api_version
-        new["kind"] = resource.kind
-        metadata = dict(new.get("metadata") or {})
-        for owned in SERVER_OWNED_METADATA:
-            if owned in existing["metadata"]:
-                metadata[owned] = existing["metadata"][owned]
-            else:
-                metadata.pop(owned, None)
-        new["metadata"] = metadata
-        return new
-
-    def _check_body_identity(
-        self, resource: ResourceType, body: JsonObject, *, namespace: str, name: str | None
-    ) -> None:
-        metadata = body.get("metadata") or {}
-        if not isinstance(metadata, dict):
-            raise bad_request("metadata must be an object")
-        if name is not None and metadata.get("name") not in (None, "", name):
-            raise bad_request(
-                f"the name of the object ({metadata.get('name')}) does not match the name on "
-                f"the URL ({name})"
-            )
-        body_namespace = metadata.get("namespace")
-        if resource.namespaced and body_namespace not in (None, "", namespace):
-            raise bad_request(
-                "the namespace of the provided object does not match the namespace sent on "
-                "the request"
-            )
-        for field, expected in (("apiVersion", resource.api_version), ("kind", resource.kind)):
-            if body.get(field) not in (None, "", expected) and not (
-                field == "apiVersion" and resource.is_custom
-            ):
-                raise bad_request(
-                    f"the API version in the data ({body.get('apiVersion')}) does not match "
-                    f"the expected API version ({resource.api_version})"
-                    if field == "apiVersion"
-                    else f"the kind in the data ({body.get('kind')}) does not match the "
-                    f"expected kind ({resource.kind})"
-                )
-
     def _check_namespace_open(self, resource: ResourceType, namespace: str, body: Any) -> None:
         found = self.store.get(NAMESPACES, ("", namespace))
         if found is None:
@@ -184,22 +132,6 @@ class Cluster:
                 message=f"unable to create new content in namespace {namespace} because it is "
                 "being terminated",
             )
-
-    def _schema_pipeline(self, resource: ResourceType, obj: JsonObject) -> JsonObject:
-        if resource.schema is None:
-            return obj
-        pruned = validation.prune(obj, resource.schema, root=True)
-        defaulted = validation.apply_defaults(pruned, resource.schema)
-        causes = validation.validate(defaulted, resource.schema)
-        if causes:
-            raise invalid(
-                kind=resource.kind,
-                group=resource.group,
-                name=obj["metadata"].get("name", ""),
-                causes=causes,
-            )
-        result: JsonObject = defaulted
-        return result
 
     def _establish(self, crd: JsonObject, *, previous: JsonObject | None) -> JsonObject:
         spec = crd["spec"]
@@ -225,7 +157,7 @@ class Cluster:
     ) -> JsonObject:
         if not isinstance(body, dict):
             raise bad_request("the body of the request must be a JSON object")
-        self._check_body_identity(resource, body, namespace=namespace, name=name)
+        admission.check_body_identity(resource, body, namespace=namespace, name=name)
         if resource.storage is not None:
             stored = self.update(
                 self._stored_as(resource),
@@ -283,7 +215,7 @@ class Cluster:
             patched = strategic_merge_patch(existing, patch)
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
-        self._check_body_identity(resource, patched, namespace=namespace, name=name)
+        admission.check_body_identity(resource, patched, namespace=namespace, name=name)
         if resource.storage is not None:
             return self.update(
                 resource,
@@ -320,7 +252,7 @@ class Cluster:
                 new.pop("status", None)
         elif subresource == "status":
             # Built-ins (pods, nodes, namespaces): spec stays, metadata may change.
-            new = self._with_server_metadata(resource, existing, body)
+            new = admission.with_server_metadata(resource, existing, body)
             if "spec" in existing:
                 new["spec"] = existing["spec"]
             else:
@@ -329,7 +261,7 @@ class Cluster:
                 new = objects.pod_status_write(existing, new)
             objects.check_metadata(resource, new["metadata"])
         else:
-            new = self._with_server_metadata(resource, existing, body)
+            new = admission.with_server_metadata(resource, existing, body)
             objects.check_metadata(resource, new["metadata"])
             if resource.has_status:
                 if "status" in existing:
@@ -346,7 +278,7 @@ class Cluster:
                 new = crds.apply_defaults(new)
                 crds.check(new)
         if resource.is_custom:
-            new = self._schema_pipeline(resource, new)
+            new = admission.schema_pipeline(resource, new)
         if resource.tracks_generation and _content(
             new, without_status=resource.has_status
         ) != _content(existing, without_status=resource.has_status):
@@ -366,6 +298,18 @@ class Cluster:
         if resource.key == CRDS and subresource is None:
             stored = self._establish(stored, previous=existing)
         return stored
+
+    def bind(self, resource: ResourceType, *, namespace: str, name: str, node: str) -> None:
+        """pods/binding: set spec.nodeName once, as the scheduler does."""
+        pod = self.get(resource, namespace=namespace, name=name)
+        current = (pod.get("spec") or {}).get("nodeName")
+        if current:
+            raise precondition_failed(
+                resource=QualifiedResource("pods/binding"),
+                name=name,
+                message=f'pod {name} is already assigned to node "{current}"',
+            )
+        self.store.write(resource.key, {**pod, "spec": {**pod["spec"], "nodeName": node}})
 
     # -- delete ------------------------------------------------------------------------------
 

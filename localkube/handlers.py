@@ -384,26 +384,11 @@ class ApiHandlers:
         if not node:
             raise bad_request("Binding target name is required")
         assert target.name is not None
-        pod = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
-        if (pod.get("spec") or {}).get("nodeName"):
-            raise ApiError(
-                code=409,
-                reason=Reason.CONFLICT,
-                message=f'Operation cannot be fulfilled on pods/binding "{target.name}": pod '
-                f'{target.name} is already assigned to node "{pod["spec"]["nodeName"]}"',
-            )
-        bound = {**pod, "spec": {**pod["spec"], "nodeName": node}}
-        self.store.write(target.resource.key, bound)
-        return json_reply(
-            {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "metadata": {},
-                "status": "Success",
-                "code": 201,
-            },
-            status=201,
+        self.cluster.bind(
+            target.resource, namespace=target.namespace or "", name=target.name, node=node
         )
+        success = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
+        return json_reply({**success, "code": 201}, status=201)
 
     async def _delete_collection(self, request: web.Request, target: Target) -> web.Response:
         labels, fields = self._selectors(request, target)
