@@ -34,10 +34,10 @@ from simulator.api.errors import (
 from simulator.api.faults import FaultInjector
 from simulator.api.flattening import unflatten
 from simulator.api.metrics import ApiMetrics
-from simulator.api.nonces import NonceGroupCommit
+from simulator.api.nonces import NonceGroupCommit, RememberMany
 from simulator.api.redaction import redact_params
 from simulator.api.responses import error_body, json_response, new_request_id
-from simulator.api.signing import SignatureVerifier, wall_clock
+from simulator.api.signing import SignatureVerifier
 from simulator.errors import EciError, InvalidParameter, MissingParameter
 from simulator.settings import RegionSettings, SecuritySettings
 
@@ -76,8 +76,12 @@ class EciApi:
         region: RegionSettings,
         faults: FaultInjector,
         metrics: ApiMetrics,
+        remember_nonces: RememberMany | None = None,
         logger: Any = None,
     ) -> None:
+        """`remember_nonces`, if given, records nonces in batches (group commit); otherwise
+        the backend's own `remember_nonces` is used when it has one, else `remember_nonce`.
+        """
         self._backend = backend
         self._verifier = SignatureVerifier(
             credentials=security.credentials,
@@ -85,13 +89,15 @@ class EciApi:
         )
         self._nonce_ttl = timedelta(seconds=security.nonce_ttl_seconds)
         self._remember_nonce = backend.remember_nonce
-        if isinstance(backend, BatchNonceBackend):
+        if remember_nonces is None and isinstance(backend, BatchNonceBackend):
             batch_backend = backend
 
             async def remember_many(nonces: Sequence[str], expires_at: datetime) -> set[str]:
                 return await batch_backend.remember_nonces(nonces, expires_at=expires_at)
 
-            self._remember_nonce = NonceGroupCommit(remember_many).remember
+            remember_nonces = remember_many
+        if remember_nonces is not None:
+            self._remember_nonce = NonceGroupCommit(remember_nonces).remember
         self._host_id = f"eci.{region.region_id}.aliyuncs.com"
         self._faults = faults
         self._metrics = metrics
@@ -163,7 +169,9 @@ class EciApi:
             headers=headers,
             payload=payload,
         )
-        if not await self._remember_nonce(caller.nonce, expires_at=wall_clock() + self._nonce_ttl):
+        if not await self._remember_nonce(
+            caller.nonce, expires_at=caller.received_at + self._nonce_ttl
+        ):
             raise SignatureNonceUsed(
                 f"The signature nonce {caller.nonce!r} was used already; every request needs"
                 " a fresh x-acs-signature-nonce."

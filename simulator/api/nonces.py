@@ -9,6 +9,7 @@ carries its nonce has committed, so the guarantee is unchanged: a nonce is
 accepted once, across processes.
 
 A nonce repeated within one batch is accepted for its first caller only.
+Batches hold at most `MAX_BATCH` nonces (a bound on statement size).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+
+MAX_BATCH = 500
 
 RememberMany = Callable[[Sequence[str], datetime], Awaitable[set[str]]]
 """Record nonces until a wall-clock time; return those not seen before."""
@@ -40,7 +43,7 @@ class NonceGroupCommit:
     async def _write_batches(self) -> None:
         try:
             while self._pending:
-                batch, self._pending = self._pending, []
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 await self._write(batch)
         finally:
             self._writer = None

@@ -55,6 +55,8 @@ class VerifiedCaller:
     access_key_id: str
     nonce: str
     signed_at: datetime
+    received_at: datetime
+    """The server's wall-clock time when the signature was checked."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ class SignatureVerifier:
             raise InvalidAccessKeyIdNotFound(
                 f"The AccessKey ID {authorization.access_key_id!r} does not exist."
             )
-        signed_at = self._check_date(headers.get("x-acs-date"))
+        received_at = self._now()
+        signed_at = self._check_date(headers.get("x-acs-date"), received_at=received_at)
         nonce = headers.get("x-acs-signature-nonce") or ""
         if not nonce:
             raise IncompleteSignature("The header x-acs-signature-nonce is required.")
@@ -140,10 +143,13 @@ class SignatureVerifier:
                 f" your AccessKey secret and signing. Canonical request: {canonical_request!r}"
             )
         return VerifiedCaller(
-            access_key_id=authorization.access_key_id, nonce=nonce, signed_at=signed_at
+            access_key_id=authorization.access_key_id,
+            nonce=nonce,
+            signed_at=signed_at,
+            received_at=received_at,
         )
 
-    def _check_date(self, value: str | None) -> datetime:
+    def _check_date(self, value: str | None, *, received_at: datetime) -> datetime:
         if not value:
             raise InvalidTimeStampFormat("The header x-acs-date is required.")
         last_text, signed_at = self._last_date
@@ -155,7 +161,7 @@ class SignatureVerifier:
                     f"x-acs-date {value!r} is not in the format YYYY-MM-DDThh:mm:ssZ."
                 ) from exc
             self._last_date = (value, signed_at)
-        skew = abs((self._now() - signed_at).total_seconds())
+        skew = abs((received_at - signed_at).total_seconds())
         if skew > self._max_skew:
             raise InvalidTimeStampExpired(
                 f"x-acs-date {value} is {skew:.0f} s away from the server's time;"

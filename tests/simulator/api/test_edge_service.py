@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from dataclasses import replace
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
@@ -16,6 +18,9 @@ from alibabacloud_tea_openapi.models import Config, GlobalParameters
 from simulator.server import Simulator
 from simulator.settings import ClockMode, ClockSettings
 from tests.fixtures.eci import EciTarget, make_test_settings
+from tests.simulator.service.postgres import PostgresServer, postgres_server
+
+__all__ = ["postgres_server"]  # the session-wide server fixture, shared with the service tests
 
 REGION = "cn-hangzhou"
 VIRTUAL = {"clock": ClockSettings(mode=ClockMode.VIRTUAL)}
@@ -68,8 +73,27 @@ async def test_an_admin_clock_move_shows_what_fell_due(eci: EciTarget, eci_clien
     assert await group_status(eci_client, group_id) == "Running"
 
 
-async def test_a_nonce_used_on_one_process_is_refused_by_another(tmp_path: Path) -> None:
+async def postgres_database(server: PostgresServer) -> str:
+    """A fresh database on the shared test server; its SQLAlchemy URL."""
+    name = "edge_" + secrets.token_hex(4)
+    admin = await asyncpg.connect(
+        host=server.host, port=server.port, user=server.user, database="postgres"
+    )
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    return server.url(name)
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_nonce_used_on_one_process_is_refused_by_another(
+    tmp_path: Path, request: pytest.FixtureRequest, store: str
+) -> None:
     settings = make_test_settings(tmp_path)
+    if store == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        settings = replace(settings, database_url=await postgres_database(server))
     credential = settings.security.credentials[0]
     async with (
         Simulator(settings) as first,
