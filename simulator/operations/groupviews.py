@@ -18,6 +18,7 @@ from simulator.engine.groupstate import (
     ContainerPhase,
     ContainerState,
     ContainerStatus,
+    GroupEvent,
     GroupState,
     GroupStatus,
 )
@@ -82,7 +83,7 @@ def _container(spec: ContainerSpec, status: ContainerStatus, *, init: bool) -> d
     return body
 
 
-def _event(event: Any, *, name: str) -> dict[str, Any]:
+def _event(event: GroupEvent, *, name: str) -> dict[str, Any]:
     return {
         "Count": event.count,
         "Type": event.type,
