@@ -30,6 +30,7 @@ from localkube.patching import PatchType, json_merge_patch, json_patch, strategi
 from localkube.resources import Registry, ResourceType
 from localkube.shapes import JsonObject
 from localkube.store import Store
+from localkube.terminating import Terminating
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -44,7 +45,7 @@ def _content(obj: JsonObject, *, without_status: bool) -> JsonObject:
     return {k: v for k, v in obj.items() if k not in skip}
 
 
-class Cluster:
+class Cluster(Terminating):
     """All objects behind the HTTP API; every method is synchronous and atomic."""
 
     def __init__(self, *, store: Store, registry: Registry) -> None:
@@ -104,6 +105,7 @@ class Cluster:
                 "storedVersions": [],
             }
         if resource.is_custom:
+            self.check_crd_accepts_instances(resource)
             if resource.has_status:
                 obj.pop("status", None)
             obj = admission.schema_pipeline(resource, obj)
@@ -342,6 +344,8 @@ class Cluster:
             return existing, False
         if resource.key == NAMESPACES:
             return self._terminate_namespace(existing), False
+        if resource.key == CRDS and self._has_instances(existing):
+            return self._terminate_crd(existing), False
         if grace == 0 and not metadata.get("finalizers"):
             removed = self._remove(resource, existing)
             return deleting.deleted_response(resource, removed), True
@@ -361,49 +365,12 @@ class Cluster:
         removed = self.store.delete(resource.key, obj)
         if resource.key == CRDS:
             self._drop_crd(obj)
+        if resource.is_custom:
+            self._maybe_finish_crd(resource.group, resource.plural)
         namespace = obj["metadata"].get("namespace")
         if namespace:
             self._maybe_finish_namespace(namespace)
         return removed
-
-    def _drop_crd(self, crd: JsonObject) -> None:
-        spec = crd.get("spec") or {}
-        plural = (spec.get("names") or {}).get("plural", "")
-        self.store.drop_resource((spec.get("group", ""), plural))
-        self.registry.remove(group=spec.get("group", ""), plural=plural)
-
-    # -- namespaces --------------------------------------------------------------------------
-
-    def _terminate_namespace(self, namespace: JsonObject) -> JsonObject:
-        name = namespace["metadata"]["name"]
-        if not namespace["metadata"].get("deletionTimestamp"):
-            metadata = {**namespace["metadata"], "deletionTimestamp": objects.now_rfc3339()}
-            metadata["deletionGracePeriodSeconds"] = 0
-            namespace = self.store.write(
-                NAMESPACES,
-                {**namespace, "metadata": metadata, "status": {"phase": "Terminating"}},
-            )
-        for resource in self.registry.all():
-            if not resource.namespaced:
-                continue
-            for obj in self.store.items(resource.key, name):
-                if obj["metadata"].get("deletionTimestamp"):
-                    continue
-                options = DeleteOptions()
-                grace = deleting.grace_period(resource, obj, options)
-                if grace == 0 and not obj["metadata"].get("finalizers"):
-                    self.store.delete(resource.key, obj)
-                else:
-                    self._mark_deleting(resource, obj, grace)
-        self._maybe_finish_namespace(name)
-        return self.store.get(NAMESPACES, ("", name)) or namespace
-
-    def _maybe_finish_namespace(self, name: str) -> None:
-        namespace = self.store.get(NAMESPACES, ("", name))
-        if namespace is None or not namespace["metadata"].get("deletionTimestamp"):
-            return
-        if self.store.count_in_namespace(name) == 0:
-            self.store.delete(NAMESPACES, namespace)
 
 
 def unsupported_media_type_for_custom(patch_type: PatchType) -> ApiError:

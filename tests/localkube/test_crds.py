@@ -235,3 +235,35 @@ async def test_namespaced_crd_is_served_per_namespace(
         assert missing.body["details"] == {"name": "absent", "group": group, "kind": "imagecaches"}
     finally:
         await call(kube_api, "DELETE", f"{CRDS}/{crd_name}")
+
+
+async def test_crd_deletion_waits_for_instance_finalizers(
+    kube_api: client.ApiClient, crd: CrdUnderTest
+) -> None:
+    held = cache("held")
+    held["metadata"]["finalizers"] = ["example.com/cloud-cleanup"]
+    assert (await call(kube_api, "POST", crd.base, body=held)).status == 201
+    reply = await call(kube_api, "DELETE", f"{CRDS}/{crd.name}")
+    assert reply.status == 200
+
+    terminating = (await call(kube_api, "GET", f"{CRDS}/{crd.name}")).body
+    assert terminating["metadata"]["deletionTimestamp"]
+    conditions = {c["type"]: c["status"] for c in terminating["status"]["conditions"]}
+    assert conditions["Terminating"] == "True"
+
+    async def instance_deleting() -> bool:
+        instance = await call(kube_api, "GET", f"{crd.base}/held")
+        return instance.status == 200 and bool(instance.body["metadata"].get("deletionTimestamp"))
+
+    await eventually(instance_deleting, message="instance marked for deletion, kept by finalizer")
+    refused = await call(kube_api, "POST", crd.base, body=cache("late"))
+    assert refused.status == 405
+
+    release = {"metadata": {"finalizers": None}}
+    await call(kube_api, "PATCH", f"{crd.base}/held", body=release, content_type=MERGE_PATCH)
+
+    async def crd_gone() -> bool:
+        return (await call(kube_api, "GET", f"{CRDS}/{crd.name}")).status == 404
+
+    await eventually(crd_gone, within_seconds=30, message="CRD removed after its last instance")
+    assert (await call(kube_api, "GET", crd.base)).status == 404
