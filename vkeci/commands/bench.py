@@ -113,7 +113,6 @@ def _startup(args: argparse.Namespace, console: Console) -> int:
             workdir=Path(workdir),
             time_scale=args.time_scale,
             pod_workers=64,
-            log_level=args.log_level,
         )
         results = asyncio.run(run_startup(options, settings=settings, console=console))
     _dump(args.json_path, results)

@@ -91,9 +91,6 @@ class StackSettings:
     events_enabled: bool = True
     """Whether the agent writes core/v1 Events on Pods."""
 
-    log_level: str = "warning"
-    """Level of the parts' own logs (they go to stderr)."""
-
     extra_catalogs: tuple[Path, ...] = field(default=())
     """Extra simulator catalog files."""
 
@@ -133,7 +130,13 @@ def simulator_settings(settings: StackSettings, credential: Credential) -> Simul
 
 def agent_settings(settings: StackSettings, *, kubeconfig: Path, eci: EciSettings) -> AgentSettings:
     return AgentSettings(
-        node=NodeSettings(name=settings.node_name, status_interval_seconds=10.0),
+        node=NodeSettings(
+            name=settings.node_name,
+            status_interval_seconds=10.0,
+            # In a real cluster the node outlives the demo: say it is gone rather than let it
+            # look Ready until the lease expires.
+            mark_not_ready_on_exit=settings.kubeconfig is not None,
+        ),
         lease=LeaseSettings(renew_interval_seconds=5.0),
         pods=PodSettings(
             workers=settings.pod_workers,
