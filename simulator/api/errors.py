@@ -75,7 +75,15 @@ class UnsupportedHTTPMethod(EciError):
 
 
 class ThrottlingUser(EciError):
-    """The caller exceeded the request rate (an injected throttle)."""
+    """The caller exceeded the request rate (an injected throttle).
+
+    `retry_after_seconds`, when known, goes out as the `x-acs-retry-after`
+    header (milliseconds), which the SDK turns into `ThrottlingException.retry_after`.
+    """
 
     code = "Throttling.User"
     http_status = 400
+
+    def __init__(self, message: str, *, retry_after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

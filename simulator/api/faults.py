@@ -61,6 +61,10 @@ class _TokenBucket:
             return True
         return False
 
+    def seconds_until_next(self) -> float:
+        """Real seconds until a token is available again."""
+        return max(0.0, (1.0 - self.tokens) / self.rate)
+
 
 class FaultInjector:
     """Applies the current `FaultState` to each call; mutated only through the admin API."""
@@ -112,7 +116,8 @@ class FaultInjector:
         if self._bucket is not None and not self._bucket.take():
             raise ThrottlingUser(
                 f"Request was denied: at most {state.throttle_per_second:g} calls per second"
-                " are allowed (injected throttle)."
+                " are allowed (injected throttle).",
+                retry_after_seconds=self._bucket.seconds_until_next(),
             )
         for index, rule in enumerate(state.failures):
             if rule.applies_to(action):

@@ -36,7 +36,7 @@ from simulator.api.flattening import unflatten
 from simulator.api.metrics import ApiMetrics
 from simulator.api.nonces import NonceGroupCommit, RememberMany
 from simulator.api.redaction import redact_params
-from simulator.api.responses import error_body, json_response, new_request_id
+from simulator.api.responses import error_body, error_headers, json_response, new_request_id
 from simulator.api.signing import SignatureVerifier
 from simulator.errors import EciError, InvalidParameter, MissingParameter
 from simulator.settings import RegionSettings, SecuritySettings
@@ -128,6 +128,7 @@ class EciApi:
             return json_response(
                 error_body(error, request_id=request_id, host_id=self._host_id),
                 status=error.http_status,
+                headers=error_headers(error),
             )
         except Exception:
             self._logger.exception("eci call crashed", request_id=request_id, action=action)

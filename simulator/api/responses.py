@@ -8,11 +8,13 @@ An error body carries `RequestId`, `HostId`, `Code`, `Message` and
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any, TypedDict
 
 from aiohttp import web
 
+from simulator.api.errors import ThrottlingUser
 from simulator.errors import EciError
 
 JSON_CONTENT_TYPE = "application/json"
@@ -45,5 +47,20 @@ def error_body(error: EciError, *, request_id: str, host_id: str) -> ErrorBody:
     )
 
 
-def json_response(body: Any, *, status: int = 200) -> web.Response:
-    return web.Response(body=_dumps(body).encode(), status=status, content_type=JSON_CONTENT_TYPE)
+def json_response(
+    body: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        body=_dumps(body).encode(), status=status, content_type=JSON_CONTENT_TYPE, headers=headers
+    )
+
+
+RETRY_AFTER_HEADER = "x-acs-retry-after"
+"""Milliseconds a throttled caller should wait (read by the SDK as `retry_after`)."""
+
+
+def error_headers(error: EciError) -> dict[str, str] | None:
+    """Extra response headers an error carries (a throttle's retry hint)."""
+    if not isinstance(error, ThrottlingUser) or error.retry_after_seconds is None:
+        return None
+    return {RETRY_AFTER_HEADER: str(max(1, math.ceil(error.retry_after_seconds * 1000)))}

@@ -12,7 +12,11 @@ import aiohttp
 import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
-from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
+from alibabacloud_tea_openapi.exceptions import (
+    ClientException,
+    ServerException,
+    ThrottlingException,
+)
 
 from simulator.server import Simulator
 from tests.fixtures.eci import EciTarget, make_test_settings
@@ -102,18 +106,23 @@ async def test_injected_failures_can_target_one_action(
     assert [action for action, _ in recording.calls] == ["DescribeRegions", "DeleteContainerGroup"]
 
 
-async def test_a_throttle_refuses_calls_beyond_the_rate(edge: EciTarget) -> None:
+async def test_a_throttle_refuses_calls_beyond_the_rate_with_a_retry_hint(
+    edge: EciTarget,
+) -> None:
     client = Client(edge.sdk_config())
     await edge.admin("POST", "/faults", {"throttle_per_second": 2})
     codes = []
+    hints = []
     for _ in range(5):
         try:
             await describe_regions(client)
             codes.append("Success")
-        except ClientException as error:
+        except ThrottlingException as error:
             codes.append(error.code)
+            hints.append(error.retry_after)
     assert codes[:2] == ["Success", "Success"]
     assert "Throttling.User" in codes[2:]
+    assert all(0 < hint <= 500 for hint in hints), hints  # milliseconds until the next token
     await edge.admin("DELETE", "/faults")
     await describe_regions(client)
 
