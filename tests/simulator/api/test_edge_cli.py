@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
@@ -64,7 +65,10 @@ async def test_serves_signed_calls_and_stops_on_sigterm(tmp_path: Path) -> None:
         "a,b",
         "--log-format",
         "json",
-        env=clean_env(),
+        "--virtual-clock",
+        "--admin-token-env",
+        "SIM_TOKEN",
+        env={**clean_env(), "SIM_TOKEN": "cli-admin-token"},
     )
     try:
         assert process.stdout is not None
@@ -83,6 +87,16 @@ async def test_serves_signed_calls_and_stops_on_sigterm(tmp_path: Path) -> None:
             eci_models.DescribeRegionsRequest(region_id="cn-beijing")
         )
         assert response.body.regions[0].zones == ["cn-beijing-a", "cn-beijing-b"]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                ready["admin_url"] + "/clock",
+                json={"advance_seconds": 30},
+                headers={"Authorization": "Bearer cli-admin-token"},
+            ) as moved,
+        ):
+            assert moved.status == 200
+            assert (await moved.json())["mode"] == "virtual"
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
