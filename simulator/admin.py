@@ -5,6 +5,22 @@ manage the image catalog and scrape metrics. They are not part of ECI and are
 guarded by their own bearer token (`SecuritySettings.admin_token`): a request
 without it gets 401, and with no token configured the endpoints do not exist
 (404), so a simulator started without one exposes nothing but ECI.
+
+    GET    /_sim/clock    {"now", "mode", "time_scale", "advanceable"}
+    POST   /_sim/clock    {"advance_seconds": 60} or {"advance_to": "2026-01-01T00:00:00Z"}
+                          (virtual clock only, else 409); answers once what fell due is visible
+    GET    /_sim/faults   the injected faults
+    POST   /_sim/faults   {"fail": {"count": 3, "code": "ServiceUnavailable", "status": 503,
+                          "message": "...", "actions": ["CreateContainerGroup"]},
+                          "latency_seconds": 0.2, "throttle_per_second": 50 (null lifts it)}
+    DELETE /_sim/faults   clear every fault
+    GET    /_sim/catalog  {"images": [...]}
+    POST   /_sim/catalog  a catalog document {"images": [...], "registries": [...]} or one
+                          image {"ref": "...", "layers_mb": [...]}; 201 {"added": [...]}
+    GET    /_sim/metrics  Prometheus text: eci_api_calls_total{action,code},
+                          eci_api_call_duration_seconds{action}, eci_resources{kind,state}
+
+Errors are `{"error": "<what is wrong>"}` with 400, 401, 404 or 409.
 """
 
 from __future__ import annotations
