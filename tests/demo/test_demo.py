@@ -6,14 +6,19 @@ simulated seconds are what the table must show whatever the scale.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from kubernetes_asyncio import client as k8s
+from kubernetes_asyncio import config as k8s_config
 
 REPO = Path(__file__).resolve().parents[2]
 ROW = re.compile(
@@ -59,9 +64,7 @@ def test_demo_prints_the_seed_numbers_and_exits_when_piped(tmp_path: Path) -> No
     assert by_use["explicit"]["image_cache_id"].startswith("imc-")
     assert by_use["automatic"]["image_cache_id"] == by_use["explicit"]["image_cache_id"]
     for pod in recorded["pods"]:
-        phases = (
-            pod["scheduling_seconds"] + pod["image_preparation_seconds"] + pod["start_seconds"]
-        )
+        phases = pod["scheduling_seconds"] + pod["image_preparation_seconds"] + pod["start_seconds"]
         assert abs(phases - pod["total_seconds"]) < 0.01
 
 
@@ -86,3 +89,45 @@ def test_demo_against_an_unreachable_cluster_fails_clearly(tmp_path: Path) -> No
     assert result.returncode == 1, result.stderr
     assert "cannot reach the API server" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.timeout(120)
+def test_kept_running_demo_answers_kubectl_until_interrupted(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("KUBECONFIG", None)
+    output = tmp_path / "demo.out"
+    workdir = tmp_path / "work"
+    with output.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "vkeci.cli", "demo", "--time-scale", "0.01",
+             "--keep-running", "--workdir", str(workdir)],
+            stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 90
+            while "Still running" not in output.read_text():
+                assert process.poll() is None, output.read_text()[-3000:]
+                assert time.monotonic() < deadline, output.read_text()[-3000:]
+                time.sleep(0.1)
+            kubeconfig = workdir / "kubeconfig"
+            assert f"export KUBECONFIG={kubeconfig}" in output.read_text()
+            pods = asyncio.run(_pods_via_kubeconfig(kubeconfig))
+            assert pods == {
+                "flink-auto-cache": "Running",
+                "flink-explicit-cache": "Running",
+                "flink-uncached": "Running",
+            }
+        finally:
+            process.send_signal(signal.SIGINT)
+            returncode = process.wait(timeout=30)
+    assert returncode == 0, output.read_text()[-3000:]
+    assert "Stopping." in output.read_text()
+
+
+async def _pods_via_kubeconfig(kubeconfig: Path) -> dict[str, str]:
+    api = await k8s_config.new_client_from_config(config_file=str(kubeconfig))
+    try:
+        pods = await k8s.CoreV1Api(api).list_namespaced_pod("vk-eci-demo")
+        return {pod.metadata.name: pod.status.phase for pod in pods.items}
+    finally:
+        await api.close()
