@@ -131,3 +131,53 @@ async def _pods_via_kubeconfig(kubeconfig: Path) -> dict[str, str]:
         return {pod.metadata.name: pod.status.phase for pod in pods.items}
     finally:
         await api.close()
+
+
+@pytest.mark.timeout(120)
+def test_demo_against_a_given_cluster_cleans_up_after_itself(tmp_path: Path) -> None:
+    """`--kubeconfig`: another API server process stands in for a real cluster."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    kubeconfig = tmp_path / "cluster.kubeconfig"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "vkeci.cli", "apiserver", "--listen", "127.0.0.1:0",
+         "--kubeconfig", str(kubeconfig), "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not kubeconfig.exists():
+            assert server.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+        result = run_demo("--time-scale", "0.01", "--kubeconfig", str(kubeconfig))
+
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "(cluster of" in result.stdout
+        assert "Cleaning up the demo's Pods and ImageCache" in result.stdout
+        left = asyncio.run(_what_is_left(kubeconfig))
+        assert left == {"pods": [], "imagecaches": [], "node_ready": "False", "crd": True}
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+async def _what_is_left(kubeconfig: Path) -> dict[str, object]:
+    api = await k8s_config.new_client_from_config(config_file=str(kubeconfig))
+    try:
+        core = k8s.CoreV1Api(api)
+        pods = await core.list_pod_for_all_namespaces()
+        caches = await k8s.CustomObjectsApi(api).list_cluster_custom_object(
+            "eci.alibabacloud.com", "v1", "imagecaches"
+        )
+        node = await core.read_node("virtual-kubelet")
+        ready = next(c.status for c in node.status.conditions if c.type == "Ready")
+        crds = await k8s.ApiextensionsV1Api(api).list_custom_resource_definition()
+        return {
+            "pods": [pod.metadata.name for pod in pods.items],
+            "imagecaches": [cache["metadata"]["name"] for cache in caches["items"]],
+            "node_ready": ready,
+            "crd": any(c.metadata.name == "imagecaches.eci.alibabacloud.com" for c in crds.items),
+        }
+    finally:
+        await api.close()
