@@ -112,4 +112,6 @@ def test_scale_bench_reports_throughput_memory_and_leases(tmp_path: Path) -> Non
         "renew_interval_seconds", "renewals_seen", "max_gap_seconds", "late_renewals", "ever_late"
     }  # fmt: skip
     assert set(run["target_met"]) == {"throughput", "rss", "lease"}
+    assert len(run["load_average"]) == 2
+    assert run["cpus"] >= 1
     assert "| 20 |" in (tmp_path / "scale.md").read_text()

@@ -94,6 +94,10 @@ class ScaleRun(TypedDict):
     cpu_ms_per_pod: dict[str, float]
     """CPU milliseconds per Pod of the agent, the simulator and the API server process."""
     lease: LeaseReport
+    load_average: list[float]
+    """1-minute load average of the machine at the start and the end of the run (other work
+    on the same cores slows every process down)."""
+    cpus: int
     target_met: dict[str, bool]
 
 
@@ -175,12 +179,14 @@ def startup_markdown(results: StartupResults) -> str:
 
 def scale_markdown(results: ScaleResults) -> str:
     lines = [
-        "Agent scale (zero simulated delay; wall-clock seconds, agent in its own process)",
+        "Agent scale (zero simulated delay; wall-clock seconds, agent in its own process;"
+        f" {results['runs'][0]['cpus'] if results['runs'] else 0} CPUs, 1-minute load"
+        " average at start/end in the last column)",
         "",
         "| pods | create (s) | all Running (s) | pods/s | agent RSS baseline (MiB)"
         " | agent RSS peak (MiB) | MiB per 1,000 pods | CPU ms/pod agent / simulator /"
-        " API server | lease max gap (s) | lease late |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+        " API server | lease max gap (s) | lease late | load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|",
     ]
     for run in results["runs"]:
         lease = run["lease"]
@@ -191,6 +197,7 @@ def scale_markdown(results: ScaleResults) -> str:
             f" | {run['agent_rss_peak_mb']:.0f} | {run['agent_rss_per_1000_pods_mb']:.1f}"
             f" | {cpu['agent']:.1f} / {cpu['simulator']:.1f} / {cpu['apiserver']:.1f}"
             f" | {lease['max_gap_seconds']:.1f} | {'yes' if lease['ever_late'] else 'no'}"
-            f" ({lease['late_renewals']}/{lease['renewals_seen']}) |"
+            f" ({lease['late_renewals']}/{lease['renewals_seen']})"
+            f" | {run['load_average'][0]:.1f}/{run['load_average'][1]:.1f} |"
         )
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import tempfile
 import time
@@ -240,6 +241,7 @@ async def _measure(
     baseline = rss_bytes(agent_pid)
     agent_cpu_before = cpu_seconds(agent_pid)
     own_cpu_before = time.process_time()
+    load_before = os.getloadavg()[0]
     simulator_cpu_before = cpu_seconds(simulator_pid)
 
     stop_sampling = asyncio.Event()
@@ -310,6 +312,8 @@ async def _measure(
             "apiserver": round(own_cpu * per_pod_ms, 2),
         },
         "lease": observer.lease_report(options.lease_renew_seconds),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpus": os.cpu_count() or 0,
         "target_met": {
             "throughput": pods_per_second >= 10_000 / TARGET_WALL_SECONDS_PER_10K,
             "rss": per_1000 <= TARGET_MIB_PER_1000,
