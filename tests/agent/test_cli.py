@@ -62,8 +62,11 @@ async def test_agent_process_registers_the_node_and_stops_on_sigterm(
                 node = await core.read_node(node_name)
             except client.ApiException:
                 return False
-            conditions = {c.type: c.status for c in node.status.conditions or []}
-            return conditions.get("Ready") == "True" and node.status.capacity["pods"] == "500"
+            status = node.status  # None between creating the Node and writing its status
+            if status is None or not status.conditions:
+                return False
+            conditions = {c.type: c.status for c in status.conditions}
+            return conditions.get("Ready") == "True" and status.capacity["pods"] == "500"
 
         await eventually(ready, deadline_seconds=20, what="node registered by the process")
     finally:

@@ -3,8 +3,9 @@
 Source component `virtual-kubelet`, host = the node name, real wall-clock
 times. Writing an Event is best effort: it runs in the background, is
 retried on 429/5xx, and a failure is logged, never raised into pod work.
-Repeats of the same (reason, message) on one Pod are aggregated into `count`
-by patching the first Event.
+Repeats of the same Warning (reason, message) on one Pod (back-offs, failed
+pulls) are aggregated into `count` by patching the first Event; Normal events
+do not repeat, so nothing is remembered for them (memory stays flat per Pod).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class EventRecorder:
         now = _now()
         async with self._limit:
             try:
-                seen = self._seen.get(key)
+                seen = self._seen.get(key) if kind == EventKind.WARNING else None
                 if seen is not None:
                     name, count = seen
                     self._seen[key] = (name, count + 1)
@@ -100,7 +101,8 @@ class EventRecorder:
                     )
                     return
                 name = f"{meta['name']}.{secrets.token_hex(8)}"
-                self._seen[key] = (name, 1)
+                if kind == EventKind.WARNING:
+                    self._seen[key] = (name, 1)
                 body: Any = {
                     "apiVersion": "v1",
                     "kind": "Event",

@@ -42,6 +42,13 @@ class RawWatch(watch.Watch):
 Handler = Callable[[EventType, RawObject], None]
 
 
+def _slim(obj: RawObject) -> None:
+    """Drop `metadata.managedFields`: often the biggest part of an object, never read here."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+
+
 class Informer:
     def __init__(
         self,
@@ -107,6 +114,7 @@ class Informer:
         self.relists += 1
         fresh: dict[str, RawObject] = {}
         for item in items:
+            _slim(item)
             fresh[self._key(item)] = item
         stale = [k for k in self.cache if k not in fresh]
         for key in stale:
@@ -151,6 +159,7 @@ class Informer:
             async for event in stream:
                 kind = event.get("type")
                 obj: RawObject = event.get("raw_object") or {}
+                _slim(obj)
                 version = (obj.get("metadata") or {}).get("resourceVersion")
                 if version:
                     self.resource_version = version

@@ -25,6 +25,43 @@ DESCRIBE_CONCURRENCY = 8
 STATUS_PAGE = 200
 
 
+GROUP_KEYS = frozenset(
+    {
+        "ContainerGroupId",
+        "Status",
+        "IntranetIp",
+        "CreationTime",
+        "SucceededTime",
+        "FailedTime",
+        "Tags",
+        "Events",
+        "Containers",
+        "InitContainers",
+        "ImageSnapshotId",
+        "ImageCacheId",
+    }
+)
+CONTAINER_KEYS = frozenset(
+    {"Name", "Image", "ImageId", "Ready", "RestartCount", "CurrentState", "PreviousState"}
+)
+EVENT_KEYS = frozenset({"Reason", "Message", "Count", "FirstTimestamp", "LastTimestamp", "Type"})
+
+
+def slim_group(group: RawGroup) -> RawGroup:
+    """Keep only what the controller reads: a group is held per Pod, so size matters."""
+    slim = {k: v for k, v in group.items() if k in GROUP_KEYS}
+    for key in ("Containers", "InitContainers"):
+        if key in slim:
+            slim[key] = [
+                {k: v for k, v in c.items() if k in CONTAINER_KEYS} for c in slim[key] or []
+            ]
+    if "Events" in slim:
+        slim["Events"] = [
+            {k: v for k, v in e.items() if k in EVENT_KEYS} for e in slim["Events"] or []
+        ]
+    return slim
+
+
 class PodCloud:
     def __init__(self, *, eci_client: EciClient, node_name: str) -> None:
         self.eci = eci_client
@@ -62,7 +99,7 @@ class PodCloud:
                         limit=DESCRIBE_PAGE,
                     ),
                 )
-            return [group.to_map() for group in body.container_groups or []]
+            return [slim_group(group.to_map()) for group in body.container_groups or []]
 
         found: dict[str, RawGroup] = {}
         for groups in await asyncio.gather(*(one(chunk) for chunk in chunks)):
@@ -88,7 +125,7 @@ class PodCloud:
                     next_token=token,
                 ),
             )
-            groups.extend(group.to_map() for group in body.container_groups or [])
+            groups.extend(slim_group(group.to_map()) for group in body.container_groups or [])
             token = body.next_token or None
             if not token or not body.container_groups:
                 return groups

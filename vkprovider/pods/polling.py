@@ -27,7 +27,7 @@ class StatusPoller:
     def __init__(self, *, controller: PodController, logger: Any) -> None:
         self._controller = controller
         self._logger = logger
-        self._fingerprints: dict[str, str] = {}
+        self._fingerprints: dict[str, int] = {}
         self.polls = 0
 
     async def poll_once(self, *, real_elapsed: float) -> int:
@@ -43,7 +43,8 @@ class StatusPoller:
         except EciError as exc:
             self._logger.warning("status poll failed", error=str(exc))
             reported = {}
-        for group_id, fingerprint in reported.items():
+        for group_id, text in reported.items():
+            fingerprint = hash(text)
             if self._fingerprints.get(group_id) != fingerprint:
                 self._fingerprints[group_id] = fingerprint
                 changed.append(group_id)
