@@ -47,6 +47,10 @@ from vkprovider.queueing import WorkQueue
 from vkprovider.settings import AgentSettings
 from vkprovider.types import ContainerGroupId, PodKey, PodUid, RawGroup, RawObject, pod_key
 
+READY_CACHE_TTL_SECONDS = 5.0
+"""A burst of Pods naming one Ready cache checks it once per this many seconds; a cache
+deleted meanwhile is still refused by CreateContainerGroup itself."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -76,6 +80,7 @@ class PodController:
         """Agent time of creation for groups not yet seen in a describe (visibility grace)."""
         self.clock = EciClockEstimate()
         self.reconciled = asyncio.Event()
+        self._ready_caches: dict[str, float] = {}
         self.informer: Informer | None = None
 
     # -- inputs ---------------------------------------------------------------
@@ -266,6 +271,10 @@ class PodController:
         return asyncio.get_running_loop().time() - created < grace
 
     async def _explicit_cache_problem(self, cache_id: str) -> str | None:
+        """Why the named cache cannot serve a Pod, or None (Ready verdicts cached briefly)."""
+        loop_time = asyncio.get_running_loop().time()
+        if self._ready_caches.get(cache_id, 0.0) > loop_time:
+            return None
         try:
             cache = await self.cloud.image_cache(cache_id)
         except EciNotFound:
@@ -278,6 +287,7 @@ class PodController:
         phase = cache.get("Status") or "Unknown"
         if phase != "Ready":
             return f"image cache {cache_id} is {phase}, not Ready"
+        self._ready_caches[cache_id] = loop_time + READY_CACHE_TTL_SECONDS
         return None
 
     async def _mirror(self, pod: RawObject, record: PodRecord, group: RawGroup, log: Any) -> None:

@@ -39,7 +39,7 @@ def forward_events(
         if already and not record.created_here:
             # A restarted agent: these were forwarded by the previous process.
             for event in eci_events:
-                key = (str(event.get("Reason")), str(event.get("Message")))
+                key = hash((str(event.get("Reason") or ""), str(event.get("Message") or "")))
                 record.forwarded[key] = int(event.get("Count") or 1)
             return
     for event in sorted(eci_events, key=lambda e: str(e.get("FirstTimestamp") or "")):
@@ -48,7 +48,7 @@ def forward_events(
             continue
         message = str(event.get("Message") or "")
         count = int(event.get("Count") or 1)
-        key = (reason, message)
+        key = hash((reason, message))
         seen = record.forwarded.get(key, 0)
         if count <= seen:
             continue

@@ -30,7 +30,8 @@ class PodRecord:
     group_id: ContainerGroupId | None = None
     group_gone: bool = False
     last_status_fingerprint: str = ""
-    forwarded: dict[tuple[str, str], int] = field(default_factory=dict)
+    forwarded: dict[int, int] = field(default_factory=dict)
+    """hash((reason, message)) of ECI events -> how many occurrences were forwarded."""
     events_seeded: bool = False
     metadata_written: bool = False
     failed: bool = False
