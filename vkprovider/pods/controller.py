@@ -34,7 +34,6 @@ from vkprovider.pods.groups import group_is_steady, latest_time
 from vkprovider.pods.requests import PodSpecError, build_create_request, referenced_objects
 from vkprovider.pods.status import (
     TERMINAL_PHASES,
-    GroupStatus,
     PodPhase,
     failed_status,
     parse_eci_time,
@@ -256,11 +255,10 @@ class PodController:
             "ProviderCreated",
             f"Accepted by ECI as container group {group_id} ({how})",
         )
-        # No describe here: the poller describes new groups 20 per call.
+        # No describe and no status write here: the poller describes new groups 20 per
+        # call and writes the first status (the ProviderCreated event tells the user now).
         self.created_at[group_id] = started
         self.in_flight.add(group_id)
-        accepted = {"ContainerGroupId": group_id, "Status": GroupStatus.PENDING, "Containers": []}
-        await self._mirror(pod, record, accepted, log)
 
     def recently_created(self, group_id: str) -> bool:
         """Created by us moments ago and not yet listed: ECI may not show it yet."""
