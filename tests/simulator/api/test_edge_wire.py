@@ -275,3 +275,38 @@ async def test_any_parameter_text_survives_signing_and_transport(
     )
     [(_, params)] = recording.calls
     assert params["Tag"] == [{"Key": "note", "Value": value}]
+
+
+async def post_raw(edge: EciTarget, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"http://{edge.endpoint}/", params={"RegionId": "cn-hangzhou"}, headers=headers
+        ) as response,
+    ):
+        return response.status, await response.json()
+
+
+def signed_for(edge: EciTarget) -> dict[str, str]:
+    return signed_headers(
+        target_endpoint=edge.endpoint,
+        access_key_id=edge.access_key_id,
+        access_key_secret=edge.access_key_secret,
+        action="DescribeRegions",
+        query={"RegionId": "cn-hangzhou"},
+    )
+
+
+async def test_a_signature_that_leaves_the_nonce_unsigned_is_refused(edge: EciTarget) -> None:
+    headers = signed_for(edge)
+    headers["Authorization"] = headers["Authorization"].replace(";x-acs-signature-nonce", "")
+    status, body = await post_raw(edge, headers)
+    assert (status, body["Code"]) == (400, "IncompleteSignature")
+    assert "x-acs-signature-nonce" in body["Message"]
+
+
+async def test_a_malformed_date_is_a_format_error(edge: EciTarget) -> None:
+    headers = signed_for(edge)
+    headers["x-acs-date"] = "Fri, 27 Nov 2026 15:00:00 GMT"
+    status, body = await post_raw(edge, headers)
+    assert (status, body["Code"]) == (400, "InvalidTimeStamp.Format")
