@@ -32,6 +32,9 @@ from vkprovider.pods.writing import PodWriter
 from vkprovider.settings import AgentSettings
 from vkprovider.types import pod_key
 
+STOP_STEP_SECONDS = 10.0
+"""Longest wait for each shutdown step (pending events, NotReady), so SIGTERM always ends."""
+
 
 class Agent:
     def __init__(
@@ -163,10 +166,16 @@ class Agent:
                 await task
         self._tasks.clear()
         self.pods.queue.close()
-        await self.events.flush()
+        try:
+            await asyncio.wait_for(self.events.flush(), timeout=STOP_STEP_SECONDS)
+        except TimeoutError:
+            self.logger.warning("pending events dropped on shutdown")
+        await self.events.close()
         if self.settings.node.mark_not_ready_on_exit:
             try:
-                await self.node.write_status(ready=False)
+                await asyncio.wait_for(
+                    self.node.write_status(ready=False), timeout=STOP_STEP_SECONDS
+                )
                 self.logger.info("node marked NotReady")
             except Exception as exc:
                 self.logger.warning("could not mark the node NotReady", error=str(exc))
