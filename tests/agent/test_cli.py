@@ -77,6 +77,7 @@ async def test_agent_process_registers_the_node_and_stops_on_sigterm(
     node = await core.read_node(node_name)
     ready_condition = next(c for c in node.status.conditions if c.type == "Ready")
     assert ready_condition.status == "False"
+    await core.delete_node(node_name)  # the agent never deletes its Node; the test does
 
 
 async def test_agent_refuses_to_start_without_credentials(tmp_path: Path) -> None:
