@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
@@ -169,3 +170,29 @@ async def test_explicit_beats_automatic(
     )
     assert (await _phases(kube_api, ns, "both"))["imageCacheId"] == older
     assert (await _phases(kube_api, ns, "autoonly"))["imageCacheId"] == newer
+
+
+async def test_eci_refusing_a_vanished_cache_fails_the_pod_with_its_code(
+    agent: AgentHandle, kube_api: client.ApiClient, eci: EciTarget, eci_client: Client
+) -> None:
+    """The agent's Ready check is cached for a few seconds; ECI's own refusal still counts."""
+    cache_id = await ready_cache(eci_client, eci.region_id, [FLINK])
+    ns = agent.namespace
+    annotations = {"k8s.aliyun.com/eci-image-snapshot-id": cache_id}
+    await create_pod(kube_api, ns, pod_manifest("first", image=FLINK, annotations=annotations))
+    await _phases(kube_api, ns, "first")
+    await eci_client.delete_image_cache_async(
+        eci_models.DeleteImageCacheRequest(region_id=eci.region_id, image_cache_id=cache_id)
+    )
+    await create_pod(kube_api, ns, pod_manifest("second", image=FLINK, annotations=annotations))
+
+    async def failed() -> dict[str, Any] | None:
+        pod = await read_pod(kube_api, ns, "second")
+        return pod if pod["status"].get("phase") == "Failed" else None
+
+    pod = await eventually(failed, what="pod Failed")
+    assert pod["status"]["reason"] == "ProviderFailed"
+    assert cache_id in pod["status"]["message"]
+    # The first Pod keeps running: deleting a cache never affects Pods made from it.
+    first = await read_pod(kube_api, ns, "first")
+    assert first["status"]["phase"] == "Running"

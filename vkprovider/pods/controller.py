@@ -235,7 +235,7 @@ class PodController:
             group_id = await self.cloud.create(plan)
         except EciPermanentError as exc:
             message = f"ECI refused to create the container group: {exc.code}: {exc.message}"
-            if plan.explicit_cache_id and plan.explicit_cache_id in exc.message:
+            if plan.explicit_cache_id and plan.explicit_cache_id not in exc.message:
                 message += f" (image cache {plan.explicit_cache_id})"
             await self._fail(pod, record, "ProviderFailed", message, log)
             return
