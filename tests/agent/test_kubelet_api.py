@@ -54,6 +54,10 @@ async def test_container_logs_through_the_kubelet_api(
     status, limited = await _get(agent, f"/containerLogs/{ns}/chatty/main?limitBytes=5")
     assert status == 200
     assert len(limited.encode()) <= 5
+    query = "sinceSeconds=600&timestamps=true"
+    status, recent = await _get(agent, f"/containerLogs/{ns}/chatty/main?{query}")
+    assert status == 200
+    assert "hello from eci" in recent
     status, _ = await _get(agent, f"/containerLogs/{ns}/nosuchpod/main")
     assert status == 404
     status, message = await _get(agent, f"/containerLogs/{ns}/chatty/main?tailLines=abc")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,9 @@ class KubeletServer:
         tail = _int_param(request, "tailLines")
         limit_bytes = _int_param(request, "limitBytes")
         since = _int_param(request, "sinceSeconds")
+        if since is not None:
+            # The user means real seconds; ECI counts its own (a simulator may run faster).
+            since = math.ceil(since * self._controller.clock.rate)
         timestamps = _bool_param(request, "timestamps")
         try:
             text = await self._controller.cloud.logs(
