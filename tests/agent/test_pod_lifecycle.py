@@ -200,3 +200,19 @@ async def test_daemonset_pods_get_a_clear_status(
     assert pod["status"]["phase"] == "Pending"
     assert "DaemonSet" in pod["status"]["message"]
     assert condition(pod, "Ready") == "False"
+
+
+async def test_force_deleted_pod_still_loses_its_instance(
+    agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
+) -> None:
+    ns = agent.namespace
+    await create_pod(kube_api, ns, pod_manifest("forced"))
+    pod = await _wait_phase(kube_api, ns, "forced", "Running")
+    group_id = pod["status"]["containerStatuses"][0]["containerID"].split("/")[2]
+    core: Any = client.CoreV1Api(kube_api)
+    await core.delete_namespaced_pod("forced", ns, grace_period_seconds=0)
+
+    async def instance_gone() -> bool:
+        return not await _group_exists(eci_client, eci.region_id, group_id)
+
+    await eventually(instance_gone, what="instance deleted after a force delete")

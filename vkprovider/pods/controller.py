@@ -12,6 +12,7 @@ cannot be rebuilt from the API server and ECI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -189,19 +190,18 @@ class PodController:
 
     async def _forget_pod(self, uid: PodUid) -> None:
         """The Pod is gone from the API server: remove its instance, forget it."""
-        record = self.records.pop(uid, None)
-        self.events.forget(uid)
-        if record is None or record.group_id is None or record.group_gone:
-            return
-        try:
-            await self.cloud.delete(record.group_id)
+        record = self.records.get(uid)
+        if record is not None and record.group_id is not None and not record.group_gone:
+            # A failure here raises and requeues the key: the record stays until it works.
+            with contextlib.suppress(EciNotFound):
+                await self.cloud.delete(record.group_id)
             self.logger.info(
                 "deleted instance of a removed pod", pod=record.key, group=record.group_id
             )
-        except EciNotFound:
-            pass
-        self.groups.pop(record.group_id, None)
-        self.in_flight.discard(record.group_id)
+            self.groups.pop(record.group_id, None)
+            self.in_flight.discard(record.group_id)
+        self.records.pop(uid, None)
+        self.events.forget(uid)
 
     # -- steps ----------------------------------------------------------------
 
