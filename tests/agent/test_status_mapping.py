@@ -15,7 +15,7 @@ POD: dict[str, Any] = {
 }
 
 
-def _group(status: str, state: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _group(status: str, state: dict[str, Any], **extra: Any) -> Any:
     container = {"Name": "app", "Image": "nginx", "Ready": state.get("State") == "Running"}
     container["CurrentState"] = state
     container.update(extra.pop("container", {}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from alibabacloud_eci20180808 import models as eci
 
@@ -47,9 +47,9 @@ CONTAINER_KEYS = frozenset(
 EVENT_KEYS = frozenset({"Reason", "Message", "Count", "FirstTimestamp", "LastTimestamp", "Type"})
 
 
-def slim_group(group: RawGroup) -> RawGroup:
+def slim_group(group: dict[str, Any]) -> RawGroup:
     """Keep only what the controller reads: a group is held per Pod, so size matters."""
-    slim = {k: v for k, v in group.items() if k in GROUP_KEYS}
+    slim: dict[str, Any] = {k: v for k, v in group.items() if k in GROUP_KEYS}
     for key in ("Containers", "InitContainers"):
         if key in slim:
             slim[key] = [
@@ -59,7 +59,7 @@ def slim_group(group: RawGroup) -> RawGroup:
         slim["Events"] = [
             {k: v for k, v in e.items() if k in EVENT_KEYS} for e in slim["Events"] or []
         ]
-    return slim
+    return cast(RawGroup, slim)
 
 
 class PodCloud:

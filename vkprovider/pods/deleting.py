@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vkprovider.eci.errors import EciNotFound
-from vkprovider.types import RawObject
+from vkprovider.types import RawGroup, RawObject
 
 if TYPE_CHECKING:
     from vkprovider.pods.controller import PodController
     from vkprovider.pods.tracking import PodRecord
 
 
-def _still_running(group: dict[str, Any]) -> bool:
+def _still_running(group: RawGroup) -> bool:
     return any(
         (c.get("CurrentState") or {}).get("State") == "Running"
         for c in [*(group.get("Containers") or []), *(group.get("InitContainers") or [])]

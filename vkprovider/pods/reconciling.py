@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from vkprovider.eci.errors import EciNotFound
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.status import GroupStatus
-from vkprovider.types import ContainerGroupId, PodUid, pod_key
+from vkprovider.types import ContainerGroupId, PodUid, RawGroup, pod_key
 
 if TYPE_CHECKING:
     from vkprovider.pods.controller import PodController
@@ -77,9 +77,7 @@ class Reconciler:
         controller.reconciled.set()
         controller.update_phase_gauge()
 
-    async def _orphan(
-        self, group_id: ContainerGroupId, group: dict[str, Any], *, now: float
-    ) -> None:
+    async def _orphan(self, group_id: ContainerGroupId, group: RawGroup, *, now: float) -> None:
         controller = self._controller
         if group.get("Status") in (GroupStatus.TERMINATING,):
             return
