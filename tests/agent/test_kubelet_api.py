@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 from typing import Any
 
 import aiohttp
 from kubernetes_asyncio import client
 
+from localkube.server import LocalKube
 from tests.agent.conftest import AgentHandle
 from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+from tests.fixtures.kube import KubeTarget
 
 
 def _ssl(handle: AgentHandle) -> ssl.SSLContext:
@@ -19,10 +22,14 @@ def _ssl(handle: AgentHandle) -> ssl.SSLContext:
     return context
 
 
-async def _get(handle: AgentHandle, path: str) -> tuple[int, str]:
+async def _get(handle: AgentHandle, path: str, *, token: str = "") -> tuple[int, str]:
     assert handle.agent.kubelet is not None
     url = f"https://127.0.0.1:{handle.agent.kubelet.port}{path}"
-    async with aiohttp.ClientSession() as session, session.get(url, ssl=_ssl(handle)) as response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url, ssl=_ssl(handle), headers=headers) as response,
+    ):
         return response.status, await response.text()
 
 
@@ -92,7 +99,7 @@ async def test_health_pods_and_metrics(agent: AgentHandle, kube_api: client.ApiC
 
 
 async def test_authentication_refuses_anonymous_requests(
-    agent_factory: Any, agent_settings: Any
+    agent_factory: Any, agent_settings: Any, kube: KubeTarget
 ) -> None:
     from dataclasses import replace
 
@@ -101,6 +108,12 @@ async def test_authentication_refuses_anonymous_requests(
         status, _ = await _get(handle, "/pods")
         assert status == 401
         assert await _get(handle, "/healthz") == (200, "ok")
+        # A token the API server's TokenReview accepts, for a user its SubjectAccessReview
+        # allows (the embedded server allows everyone; a real cluster needs a real token).
+        token = os.environ.get("VK_ECI_TEST_KUBELET_TOKEN", "any-token")
+        if kube.embedded is not None or "VK_ECI_TEST_KUBELET_TOKEN" in os.environ:
+            status, body = await _get(handle, "/pods", token=token)
+            assert status == 200, body
     finally:
         await handle.stop()
 
@@ -130,3 +143,26 @@ async def test_follow_streams_until_the_container_ends(
     assert "second" in text
     pod = await read_pod(kube_api, ns, "short")
     assert pod["status"]["phase"] == "Succeeded"
+
+
+async def test_kubectl_logs_path_through_the_api_server(
+    agent: AgentHandle, kube_api: client.ApiClient, needs_embedded: LocalKube
+) -> None:
+    """pods/log on the API server reaches this kubelet via the Node's address and port."""
+    ns = agent.namespace
+    manifest = pod_manifest(
+        "viaapi",
+        image="busybox:1.37",
+        command=["sh", "-c", "echo through the apiserver; sleep 3600"],
+    )
+    await create_pod(kube_api, ns, manifest)
+    core: Any = client.CoreV1Api(kube_api)
+
+    async def logged() -> str | None:
+        pod = await read_pod(kube_api, ns, "viaapi")
+        if pod["status"].get("phase") != "Running":
+            return None
+        text = await core.read_namespaced_pod_log("viaapi", ns, container="main")
+        return text if "through the apiserver" in text else None
+
+    await eventually(logged, deadline_seconds=20, what="kubectl logs through the API server")
