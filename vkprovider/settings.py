@@ -171,6 +171,11 @@ class KubeletSettings:
     authentication: bool = False
     """Check bearer tokens with TokenReview and authorise with SubjectAccessReview."""
 
+    client_ca_file: str = ""
+    """CA bundle of client certificates to accept (kube-apiserver's
+    --kubelet-client-certificate); such callers are authorised by SubjectAccessReview as
+    their certificate's CN (groups: O). Empty: bearer tokens only."""
+
 
 @dataclass(frozen=True)
 class AgentSettings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import ssl
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -166,3 +167,80 @@ async def test_kubectl_logs_path_through_the_api_server(
         return text if "through the apiserver" in text else None
 
     await eventually(logged, deadline_seconds=20, what="kubectl logs through the API server")
+
+
+def _client_certificate(directory: Path) -> tuple[Path, Path, Path]:
+    """A CA, and a client certificate it signed for CN=kube-apiserver (like the API server's)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(common: str, org: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, common),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            ]
+        )
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("test-ca", "test"))
+        .issuer_name(name("test-ca", "test"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name("kube-apiserver", "system:masters"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = directory / "ca.pem", directory / "client.pem", directory / "client.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+async def test_client_certificates_of_the_api_server_are_accepted(
+    agent_factory: Any, agent_settings: Any, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    ca, cert, key = _client_certificate(tmp_path)
+    handle = await agent_factory(
+        kubelet=replace(agent_settings.kubelet, authentication=True, client_ca_file=str(ca))
+    )
+    try:
+        assert handle.agent.kubelet is not None
+        url = f"https://127.0.0.1:{handle.agent.kubelet.port}/pods"
+        context = _ssl(handle)
+        context.load_cert_chain(str(cert), str(key))
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url, ssl=context) as response:
+                assert response.status == 200
+            async with session.get(url, ssl=_ssl(handle)) as response:
+                assert response.status == 401
+    finally:
+        await handle.stop()

@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key-file", help="kubelet serving key (PEM)")
     parser.add_argument("--state-dir", help="where a self-signed kubelet certificate is kept")
     parser.add_argument(
+        "--client-ca-file", help="CA of client certificates the kubelet API accepts (API server)"
+    )
+    parser.add_argument(
         "--kubelet-authentication",
         action="store_true",
         default=None,
@@ -110,6 +113,7 @@ def build_settings(args: argparse.Namespace, environ: dict[str, str]) -> AgentSe
             tls_cert_file=args.tls_cert_file,
             tls_key_file=args.tls_key_file,
             state_dir=args.state_dir,
+            client_ca_file=args.client_ca_file,
             authentication=args.kubelet_authentication,
         ),
     )

@@ -34,11 +34,24 @@ class KubeletAuth:
         self._authz: Any = client.AuthorizationV1Api(api)
         self._node = node_name
 
-    async def check(self, *, token: str, method: str, path: str) -> tuple[int, str]:
-        """(HTTP status, reason): 200 allowed, 401 unauthenticated, 403 forbidden."""
+    async def check(
+        self,
+        *,
+        token: str,
+        method: str,
+        path: str,
+        certificate_user: dict[str, Any] | None = None,
+    ) -> tuple[int, str]:
+        """(HTTP status, reason): 200 allowed, 401 unauthenticated, 403 forbidden.
+
+        `certificate_user` is the user of a verified client certificate (how
+        kube-apiserver calls kubelets); otherwise the bearer token is reviewed.
+        """
         subresource = subresource_of(path)
         if subresource is None:
             return 200, "ok"
+        if certificate_user is not None:
+            return await self._authorize(certificate_user, method=method, subresource=subresource)
         if not token:
             return 401, "Unauthorized"
         review = await read_json(
@@ -55,6 +68,11 @@ class KubeletAuth:
         if not status.get("authenticated"):
             return 401, "Unauthorized"
         user = status.get("user") or {}
+        return await self._authorize(user, method=method, subresource=subresource)
+
+    async def _authorize(
+        self, user: dict[str, Any], *, method: str, subresource: str
+    ) -> tuple[int, str]:
         access = await read_json(
             await self._authz.create_subject_access_review(
                 {
@@ -80,3 +98,20 @@ class KubeletAuth:
             return 200, "ok"
         who = user.get("username", "unknown")
         return 403, f"Forbidden (user={who}, verb=get, resource=nodes, subresource={subresource})"
+
+
+def certificate_user(peercert: dict[str, Any] | None) -> dict[str, Any] | None:
+    """User of a verified client certificate: CN is the name, O entries the groups."""
+    if not peercert:
+        return None
+    name = ""
+    groups: list[str] = []
+    for rdn in peercert.get("subject") or ():
+        for key, value in rdn:
+            if key == "commonName":
+                name = value
+            elif key == "organizationName":
+                groups.append(value)
+    if not name:
+        return None
+    return {"username": name, "groups": [*groups, "system:authenticated"]}

@@ -69,4 +69,8 @@ def server_context(settings: KubeletSettings, *, node_name: str) -> tuple[ssl.SS
             )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert_path), str(key_path))
+    if settings.client_ca_file:
+        # kube-apiserver authenticates to kubelets with a client certificate.
+        context.load_verify_locations(cafile=settings.client_ca_file)
+        context.verify_mode = ssl.CERT_OPTIONAL
     return context, cert_path

@@ -21,7 +21,7 @@ from kubernetes_asyncio import client
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from vkprovider.eci.errors import EciError, EciNotFound
-from vkprovider.kubelet.auth import KubeletAuth
+from vkprovider.kubelet.auth import KubeletAuth, certificate_user
 from vkprovider.kubelet.certificates import server_context
 from vkprovider.settings import KubeletSettings
 from vkprovider.types import PodKey
@@ -100,8 +100,13 @@ class KubeletServer:
         if self._auth is not None:
             header = request.headers.get("Authorization", "")
             token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            transport = request.transport
+            peercert = transport.get_extra_info("peercert") if transport is not None else None
             status, reason = await self._auth.check(
-                token=token, method=request.method, path=request.path
+                token=token,
+                method=request.method,
+                path=request.path,
+                certificate_user=certificate_user(peercert),
             )
             if status != 200:
                 return web.Response(status=status, text=reason)
