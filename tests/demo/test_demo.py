@@ -27,8 +27,10 @@ ROW = re.compile(
 )
 
 
-def run_demo(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def run_demo(
+    *args: str, timeout: float = 90, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
     env.pop("KUBECONFIG", None)
     return subprocess.run(
         [sys.executable, "-m", "vkeci.cli", "demo", *args],
@@ -73,6 +75,17 @@ def test_demo_with_a_missing_kubeconfig_says_so_without_a_traceback(tmp_path: Pa
 
     assert result.returncode == 2
     assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_without_the_crd_manifest_says_where_it_looked(tmp_path: Path) -> None:
+    missing = tmp_path / "imagecache.yaml"
+    result = run_demo(
+        "--time-scale", "0.01", timeout=60, extra_env={"VK_ECI_CRD_FILE": str(missing)}
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert f"cannot find the ImageCache CRD manifest (looked at {missing})" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -92,6 +92,14 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("vk-eci bench: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if args.log_level.lower() == "debug":
+            raise
+        print(
+            f"vk-eci bench: unexpected {type(exc).__name__}: {exc}"
+            " (run with --log-level debug for the traceback)",
+            file=sys.stderr,
+        )
     return 1
 
 

@@ -94,4 +94,13 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("vk-eci demo: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if args.log_level.lower() == "debug":
+            raise
+        print(
+            f"vk-eci demo: unexpected {type(exc).__name__}: {exc}"
+            " (run with --log-level debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
     return 0

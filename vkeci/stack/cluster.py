@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -35,9 +36,26 @@ POLL_SECONDS: Final = 0.1
 T = TypeVar("T")
 
 
+CRD_LOCATIONS: Final = (
+    Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml",
+    Path("/app/crd/imagecache.yaml"),
+)
+"""Where the CRD manifest is: the source tree (`make demo` installs editable), then where the
+Dockerfile copies it. `VK_ECI_CRD_FILE` overrides both."""
+
+
 def crd_path() -> Path:
-    """`crd/imagecache.yaml` of the source tree (the project runs from its checkout)."""
-    return Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml"
+    """The ImageCache CRD manifest to apply; StackError naming the places looked at."""
+    override = os.environ.get("VK_ECI_CRD_FILE")
+    candidates = (Path(override),) if override else CRD_LOCATIONS
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(c) for c in candidates)
+    raise StackError(
+        f"cannot find the ImageCache CRD manifest (looked at {looked});"
+        " set VK_ECI_CRD_FILE to crd/imagecache.yaml of the vk-eci checkout"
+    )
 
 
 async def poll(check: Callable[[], Awaitable[T | None]], *, what: str, within_seconds: float) -> T:
@@ -92,7 +110,7 @@ class ClusterOps:
         except ApiException as exc:
             if exc.status != 404:
                 raise StackError(f"cannot read CRD {CRD_NAME}: {exc.status} {exc.reason}") from exc
-            manifest = yaml.safe_load(crd_path().read_text("utf-8"))
+            manifest = yaml.safe_load(await asyncio.to_thread(crd_path().read_text, "utf-8"))
             await self.extensions.create_custom_resource_definition(manifest)
             created = True
 
