@@ -216,3 +216,18 @@ async def test_force_deleted_pod_still_loses_its_instance(
         return not await _group_exists(eci_client, eci.region_id, group_id)
 
     await eventually(instance_gone, what="instance deleted after a force delete")
+
+
+async def test_init_containers_run_first(agent: AgentHandle, kube_api: client.ApiClient) -> None:
+    ns = agent.namespace
+    manifest = pod_manifest("initialised")
+    manifest["spec"]["initContainers"] = [
+        {"name": "setup", "image": "busybox:1.37", "command": ["sh", "-c", "sleep 2"]}
+    ]
+    await create_pod(kube_api, ns, manifest)
+    pod = await _wait_phase(kube_api, ns, "initialised", "Running")
+    assert condition(pod, "Initialized") == "True"
+    (setup,) = pod["status"]["initContainerStatuses"]
+    assert setup["name"] == "setup"
+    assert setup["state"]["terminated"]["exitCode"] == 0
+    assert setup["state"]["terminated"]["reason"] == "Completed"
