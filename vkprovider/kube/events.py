@@ -23,6 +23,8 @@ from vkprovider.settings import RetrySettings
 from vkprovider.types import RawObject
 
 COMPONENT = "virtual-kubelet"
+MAX_PENDING = 100_000
+"""Events waiting to be written beyond this are dropped (and counted), never buffered forever."""
 
 
 class EventKind(StrEnum):
@@ -50,97 +52,122 @@ class EventRecorder:
         self._retry = retry
         self._logger = logger
         self._enabled = enabled
-        self._limit = asyncio.Semaphore(concurrency)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._concurrency = concurrency
+        self._queue: asyncio.Queue[tuple[RawObject, EventKind, str, str]] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
         self._seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        self.dropped = 0
 
     def emit(self, pod: RawObject, kind: EventKind, reason: str, message: str) -> None:
-        """Record an Event on `pod` in the background."""
+        """Queue an Event on `pod`; a few writer tasks send them in order of emission."""
         if not self._enabled:
             return
-        task = asyncio.get_running_loop().create_task(self._write(pod, kind, reason, message))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self._queue.qsize() >= MAX_PENDING:
+            self.dropped += 1
+            return
+        meta = pod["metadata"]
+        # Only what the Event needs: the queue must not keep whole Pods alive.
+        ref = {
+            "metadata": {
+                "name": meta["name"],
+                "namespace": meta["namespace"],
+                "uid": meta["uid"],
+            }
+        }
+        self._queue.put_nowait((ref, kind, reason, message))
+        if not self._workers:
+            loop = asyncio.get_running_loop()
+            self._workers = [
+                loop.create_task(self._work(), name="vk-eci:events")
+                for _ in range(self._concurrency)
+            ]
 
     def forget(self, uid: str) -> None:
         for key in [k for k in self._seen if k[0] == uid]:
             del self._seen[key]
 
     async def flush(self) -> None:
-        """Wait for pending writes (shutdown, tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until every queued Event was written (or given up on)."""
+        await self._queue.join()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
+        for task in self._workers:
             task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+
+    async def _work(self) -> None:
+        while True:
+            pod, kind, reason, message = await self._queue.get()
+            try:
+                await self._write(pod, kind, reason, message)
+            finally:
+                self._queue.task_done()
 
     async def _write(self, pod: RawObject, kind: EventKind, reason: str, message: str) -> None:
         meta = pod["metadata"]
         namespace = meta["namespace"]
         key = (meta["uid"], reason, message)
         now = _now()
-        async with self._limit:
-            try:
-                seen = self._seen.get(key) if kind == EventKind.WARNING else None
-                if seen is not None:
-                    name, count = seen
-                    self._seen[key] = (name, count + 1)
-                    patch = {"count": count + 1, "lastTimestamp": now}
+        try:
+            seen = self._seen.get(key) if kind == EventKind.WARNING else None
+            if seen is not None:
+                name, count = seen
+                self._seen[key] = (name, count + 1)
+                patch = {"count": count + 1, "lastTimestamp": now}
 
-                    async def aggregate() -> Any:
-                        return await read_json(
-                            await self._core.patch_namespaced_event(
-                                name, namespace, patch, _preload_content=False
-                            )
-                        )
-
-                    await with_retries(
-                        aggregate, operation="patch event", retry=self._retry, logger=self._logger
-                    )
-                    return
-                name = f"{meta['name']}.{secrets.token_hex(8)}"
-                if kind == EventKind.WARNING:
-                    self._seen[key] = (name, 1)
-                body: Any = {
-                    "apiVersion": "v1",
-                    "kind": "Event",
-                    "metadata": {"name": name, "namespace": namespace},
-                    "involvedObject": {
-                        "apiVersion": "v1",
-                        "kind": "Pod",
-                        "name": meta["name"],
-                        "namespace": namespace,
-                        "uid": meta["uid"],
-                    },
-                    "reason": reason,
-                    "message": message,
-                    "type": str(kind),
-                    "count": 1,
-                    "firstTimestamp": now,
-                    "lastTimestamp": now,
-                    "source": {"component": COMPONENT, "host": self._node},
-                    "reportingComponent": COMPONENT,
-                    "reportingInstance": self._node,
-                }
-
-                async def create() -> Any:
+                async def aggregate() -> Any:
                     return await read_json(
-                        await self._core.create_namespaced_event(
-                            namespace, body, _preload_content=False
+                        await self._core.patch_namespaced_event(
+                            name, namespace, patch, _preload_content=False
                         )
                     )
 
                 await with_retries(
-                    create, operation="create event", retry=self._retry, logger=self._logger
+                    aggregate, operation="patch event", retry=self._retry, logger=self._logger
                 )
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._logger.warning(
-                    "could not record event",
-                    pod=f"{namespace}/{meta['name']}",
-                    reason=reason,
-                    error=str(exc),
+                return
+            name = f"{meta['name']}.{secrets.token_hex(8)}"
+            if kind == EventKind.WARNING:
+                self._seen[key] = (name, 1)
+            body: Any = {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {"name": name, "namespace": namespace},
+                "involvedObject": {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "name": meta["name"],
+                    "namespace": namespace,
+                    "uid": meta["uid"],
+                },
+                "reason": reason,
+                "message": message,
+                "type": str(kind),
+                "count": 1,
+                "firstTimestamp": now,
+                "lastTimestamp": now,
+                "source": {"component": COMPONENT, "host": self._node},
+                "reportingComponent": COMPONENT,
+                "reportingInstance": self._node,
+            }
+
+            async def create() -> Any:
+                return await read_json(
+                    await self._core.create_namespaced_event(
+                        namespace, body, _preload_content=False
+                    )
                 )
+
+            await with_retries(
+                create, operation="create event", retry=self._retry, logger=self._logger
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._logger.warning(
+                "could not record event",
+                pod=f"{namespace}/{meta['name']}",
+                reason=reason,
+                error=str(exc),
+            )
