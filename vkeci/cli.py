@@ -31,7 +31,13 @@ def _load(name: str) -> Command:
     return cast(Command, importlib.import_module(f"vkeci.commands.{name}"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (with `only`) one whose other subcommands carry no options.
+
+    Loading a subcommand's module imports its part of the stack (the agent alone
+    imports kubernetes_asyncio and the ECI SDK): `main` loads only the one it runs,
+    so `vk-eci agent` never pays for the simulator, the demo or matplotlib.
+    """
     parser = argparse.ArgumentParser(
         prog="vk-eci",
         description="Alibaba Cloud ECI virtual node and image caches, without a cloud account.",
@@ -39,12 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, summary in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary)
-        _load(name).add_arguments(sub)
+        if only is None or name == only:
+            _load(name).add_arguments(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    chosen = arguments[0] if arguments and arguments[0] in SUBCOMMANDS else None
+    args = build_parser(chosen).parse_args(arguments)
     return _load(args.command).run(args)
 
 
