@@ -166,7 +166,15 @@ class NodeManager:
             )
             self._logger.info("node registered")
         else:
-            patch = {"metadata": {"labels": wanted["metadata"]["labels"]}, "spec": wanted["spec"]}
+            # Keep taints others put there (e.g. the node lifecycle controller's); add ours.
+            taints = list((existing.get("spec") or {}).get("taints") or [])
+            for taint in wanted["spec"]["taints"]:
+                if not any(t.get("key") == taint["key"] for t in taints):
+                    taints.append(taint)
+            patch = {
+                "metadata": {"labels": wanted["metadata"]["labels"]},
+                "spec": {"taints": taints},
+            }
 
             async def update() -> Any:
                 return await read_json(
