@@ -53,19 +53,20 @@ def _store_nonce_writer(service: SimulatorService) -> RememberMany | None:
     insert = sqlite_insert if database.dialect == "sqlite" else postgresql_insert
     pruned_at = -NONCE_PRUNE_INTERVAL_SECONDS
 
+    statement = (
+        insert(NonceRow)
+        .on_conflict_do_nothing(index_elements=[NonceRow.nonce])
+        .returning(NonceRow.nonce)
+    )  # one statement for every batch size: compiled once, executed as "insert many values"
+
     async def remember_many(nonces: Sequence[str], expires_at: datetime) -> set[str]:
         nonlocal pruned_at
-        statement = (
-            insert(NonceRow)
-            .values([{"nonce": nonce, "expires_at": expires_at} for nonce in nonces])
-            .on_conflict_do_nothing(index_elements=[NonceRow.nonce])
-            .returning(NonceRow.nonce)
-        )
+        rows = [{"nonce": nonce, "expires_at": expires_at} for nonce in nonces]
         async with database.writing() as session:
             if time.monotonic() - pruned_at >= NONCE_PRUNE_INTERVAL_SECONDS:
                 await session.execute(delete(NonceRow).where(NonceRow.expires_at < wall_clock()))
                 pruned_at = time.monotonic()
-            accepted = set((await session.execute(statement)).scalars())
+            accepted = set((await session.execute(statement, rows)).scalars())
             await session.commit()
         return accepted
 
