@@ -12,9 +12,10 @@ from vkprovider.pods.status import PodPhase, cache_used
 from vkprovider.pods.tracking import PodRecord
 from vkprovider.types import RawGroup, RawObject
 
+# ECI's "Scheduled" is left out: the agent's own ProviderCreated says the same (with the
+# container group id), and every Event is an API call per Pod.
 FORWARDED_REASONS = frozenset(
     {
-        "Scheduled",
         "SuccessfulHitImageCache",
         "Pulling",
         "Pulled",
