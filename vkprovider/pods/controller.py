@@ -86,6 +86,11 @@ class PodController:
     # -- inputs ---------------------------------------------------------------
 
     def on_pod_event(self, kind: EventType, pod: RawObject) -> None:
+        meta = pod.get("metadata") or {}
+        if kind == EventType.MODIFIED:
+            record = self.records.get(PodUid(meta.get("uid", "")))
+            if record is not None and record.echo_version == meta.get("resourceVersion"):
+                return  # the echo of our own write: nothing new to act on
         self.queue.add(pod_key(pod))
 
     def pod(self, key: PodKey) -> RawObject | None:
@@ -294,6 +299,8 @@ class PodController:
         current = pod.get("status") or {}
         if any(current.get(k) != v for k, v in status.items()):
             written = await self.writer.patch_status(pod, status)
+            if written is not None:
+                record.echo_version = written["metadata"].get("resourceVersion")
             if written is not None and self.informer is not None:
                 cached = self.informer.cache.get(record.key)
                 if cached is not None and cached["metadata"]["uid"] == record.uid:
@@ -314,7 +321,9 @@ class PodController:
                 return  # wait for the start times before writing the annotation
             existing = pod["metadata"].get("annotations") or {}
             if any(existing.get(k) != v for k, v in annotations.items()):
-                await self.writer.patch_annotations(pod, annotations)
+                written = await self.writer.patch_annotations(pod, annotations)
+                if written is not None:
+                    record.echo_version = written["metadata"].get("resourceVersion")
             record.metadata_written = True
 
     async def _fail(

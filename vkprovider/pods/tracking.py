@@ -36,6 +36,8 @@ class PodRecord:
     metadata_written: bool = False
     failed: bool = False
     created_here: bool = False
+    echo_version: str | None = None
+    """resourceVersion our last write produced: its watch event is our own echo."""
 
 
 class EciClockEstimate:

@@ -54,7 +54,9 @@ class PodWriter:
         except (KubeNotFound, KubeConflict):
             return None
 
-    async def patch_annotations(self, pod: RawObject, annotations: dict[str, str]) -> None:
+    async def patch_annotations(
+        self, pod: RawObject, annotations: dict[str, str]
+    ) -> RawObject | None:
         meta = pod["metadata"]
         body = {"metadata": {"uid": meta["uid"], "annotations": annotations}}
 
@@ -69,8 +71,11 @@ class PodWriter:
                 )
             )
 
-        with contextlib.suppress(KubeNotFound, KubeConflict):
-            await self._call("patch pod", call)
+        try:
+            result: RawObject = await self._call("patch pod", call)
+            return result
+        except (KubeNotFound, KubeConflict):
+            return None
 
     async def delete_pod(self, pod: RawObject) -> None:
         """Remove the Pod object now (grace 0, only this UID)."""
