@@ -162,18 +162,24 @@ class KubeletServer:
             return web.Response(text=text, content_type="text/plain")
         response = web.StreamResponse(headers={"Content-Type": "text/plain"})
         await response.prepare(request)
-        await response.write(text.encode())
-        sent = await self._full_log(group_id, container, timestamps)
-        while not self._finished(namespace, name, container):
-            await asyncio.sleep(FOLLOW_POLL_SECONDS)
-            try:
-                full = await self._full_log(group_id, container, timestamps)
-            except EciError:
-                break
-            if full.startswith(sent):
-                await response.write(full[len(sent) :].encode())
-            sent = full
-        await response.write_eof()
+        try:
+            await response.write(text.encode())
+            sent = await self._full_log(group_id, container, timestamps)
+            finished = False
+            while not finished:
+                finished = self._finished(namespace, name, container)
+                if not finished:
+                    await asyncio.sleep(FOLLOW_POLL_SECONDS)
+                try:
+                    full = await self._full_log(group_id, container, timestamps)
+                except EciError:
+                    break
+                if full.startswith(sent):
+                    await response.write(full[len(sent) :].encode())
+                sent = full
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client stopped following
         return response
 
     async def _full_log(self, group_id: str, container: str, timestamps: bool) -> str:
