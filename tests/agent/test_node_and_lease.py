@@ -74,3 +74,28 @@ async def test_stopping_with_mark_not_ready_leaves_the_node_not_ready(
     node = await core.read_node(agent_settings.node.name)
     ready = next(c for c in node.status.conditions if c.type == "Ready")
     assert ready.status == "False"
+
+
+async def test_node_heartbeat_stays_fresh(
+    agent_factory: Any, kube_api: client.ApiClient, agent_settings: Any
+) -> None:
+    from dataclasses import replace
+
+    handle = await agent_factory(node=replace(agent_settings.node, status_interval_seconds=0.3))
+    core: Any = client.CoreV1Api(kube_api)
+    try:
+
+        async def heartbeat() -> datetime:
+            node = await core.read_node(handle.node_name)
+            ready = next(c for c in node.status.conditions if c.type == "Ready")
+            assert ready.status == "True"
+            return ready.last_heartbeat_time  # type: ignore[no-any-return]
+
+        first = await heartbeat()
+
+        async def advanced() -> bool:
+            return await heartbeat() > first
+
+        await eventually(advanced, deadline_seconds=5, what="a newer node heartbeat")
+    finally:
+        await handle.stop()
