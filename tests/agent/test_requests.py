@@ -229,3 +229,13 @@ def test_unsupported_volume_fails_with_a_clear_message() -> None:
     pod = _pod(volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "pvc"}}])
     with pytest.raises(PodSpecError, match=r"spec.volumes\[0\].*persistentVolumeClaim"):
         build_create_request(pod, settings=SETTINGS, node_name="n")
+
+
+def test_long_pod_names_fit_ecis_tag_limit() -> None:
+    pod = _pod()
+    pod["metadata"]["name"] = "x" * 200
+    request = build_create_request(pod, settings=SETTINGS, node_name="n").request
+    tags = {t.key: t.value for t in request.tag}
+    assert len(tags["vk-eci.io/pod-name"]) == 128
+    assert tags["vk-eci.io/pod-uid"] == "uid-123"
+    assert len(request.container_group_name) <= 128

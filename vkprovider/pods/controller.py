@@ -74,6 +74,8 @@ class PodController:
         self.queue: WorkQueue[PodKey] = WorkQueue(retry=settings.pods.retry)
         self.records: dict[PodUid, PodRecord] = {}
         self.uid_by_key: dict[PodKey, PodUid] = {}
+        self.key_by_uid: dict[PodUid, PodKey] = {}
+        """Every Pod the informer holds, by UID (groups are linked to Pods by their UID tag)."""
         self.groups: dict[ContainerGroupId, RawGroup] = {}
         self.in_flight: set[ContainerGroupId] = set()
         self.created_at: dict[ContainerGroupId, float] = {}
@@ -87,6 +89,11 @@ class PodController:
 
     def on_pod_event(self, kind: EventType, pod: RawObject) -> None:
         meta = pod.get("metadata") or {}
+        uid = PodUid(meta.get("uid", ""))
+        if kind == EventType.DELETED:
+            self.key_by_uid.pop(uid, None)
+        else:
+            self.key_by_uid[uid] = pod_key(pod)
         if kind == EventType.MODIFIED:
             record = self.records.get(PodUid(meta.get("uid", "")))
             if record is not None and record.echo_version == meta.get("resourceVersion"):
@@ -133,9 +140,9 @@ class PodController:
     def adopt(self, group: RawGroup) -> PodRecord | None:
         """Link a group found by tag to its Pod's record; None if no such Pod."""
         tags = {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
-        uid = tags.get(ann.TAG_UID)
-        key = PodKey(f"{tags.get(ann.TAG_NAMESPACE)}/{tags.get(ann.TAG_NAME)}")
-        pod = self.pod(key)
+        uid = PodUid(str(tags.get(ann.TAG_UID) or ""))
+        key = self.key_by_uid.get(uid)
+        pod = self.pod(key) if key is not None else None
         if pod is None or pod["metadata"]["uid"] != uid:
             return None
         record = self.record_for(pod)

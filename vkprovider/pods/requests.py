@@ -65,13 +65,22 @@ def container_group_name(pod: RawObject) -> str:
     return cleaned[:128] or "pod"
 
 
+TAG_VALUE_LIMIT = 128
+"""ECI tag values are at most 128 characters; a longer Pod name is cut (the UID tag,
+never cut, is what links a group to its Pod)."""
+
+
 def tags(pod: RawObject, *, node_name: str) -> list[eci.CreateContainerGroupRequestTag]:
     meta = pod["metadata"]
+    values = [
+        (ann.TAG_NAMESPACE, meta["namespace"]),
+        (ann.TAG_NAME, meta["name"]),
+        (ann.TAG_UID, meta["uid"]),
+        (ann.TAG_NODE, node_name),
+    ]
     return [
-        eci.CreateContainerGroupRequestTag(key=ann.TAG_NAMESPACE, value=meta["namespace"]),
-        eci.CreateContainerGroupRequestTag(key=ann.TAG_NAME, value=meta["name"]),
-        eci.CreateContainerGroupRequestTag(key=ann.TAG_UID, value=meta["uid"]),
-        eci.CreateContainerGroupRequestTag(key=ann.TAG_NODE, value=node_name),
+        eci.CreateContainerGroupRequestTag(key=key, value=str(value)[:TAG_VALUE_LIMIT])
+        for key, value in values
     ]
 
 
