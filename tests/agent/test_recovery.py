@@ -212,3 +212,22 @@ async def test_eci_errors_and_throttling_are_retried(
     )
     await create_pod(kube_api, agent.namespace, pod_manifest("throttled"))
     await _running(kube_api, agent.namespace, "throttled")
+
+
+async def test_status_polling_survives_eci_outages(
+    agent: AgentHandle, kube_api: client.ApiClient, eci: EciTarget
+) -> None:
+    await eci.admin(
+        "POST",
+        "/faults",
+        {
+            "fail": {
+                "count": 12,
+                "status": 503,
+                "actions": ["DescribeContainerGroups", "DescribeContainerGroupStatus"],
+            }
+        },
+    )
+    await create_pod(kube_api, agent.namespace, pod_manifest("patient"))
+    pod = await _running(kube_api, agent.namespace, "patient")
+    assert pod["status"]["podIP"]
