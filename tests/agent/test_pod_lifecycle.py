@@ -231,3 +231,23 @@ async def test_init_containers_run_first(agent: AgentHandle, kube_api: client.Ap
     assert setup["name"] == "setup"
     assert setup["state"]["terminated"]["exitCode"] == 0
     assert setup["state"]["terminated"]["reason"] == "Completed"
+
+
+async def test_readiness_probe_delay_keeps_the_pod_unready_first(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    manifest = pod_manifest("probed")
+    # 150 simulated seconds of initial delay are 1.5 s here.
+    manifest["spec"]["containers"][0]["readinessProbe"] = {
+        "tcpSocket": {"port": 80},
+        "initialDelaySeconds": 150,
+    }
+    await create_pod(kube_api, ns, manifest)
+    pod = await _wait_phase(kube_api, ns, "probed", "Running")
+    assert condition(pod, "Ready") == "False"
+
+    async def ready() -> bool:
+        return condition(await read_pod(kube_api, ns, "probed"), "Ready") == "True"
+
+    await eventually(ready, deadline_seconds=20, what="Ready after the probe's delay")

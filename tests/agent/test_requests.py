@@ -239,3 +239,37 @@ def test_long_pod_names_fit_ecis_tag_limit() -> None:
     assert len(tags["vk-eci.io/pod-name"]) == 128
     assert tags["vk-eci.io/pod-uid"] == "uid-123"
     assert len(request.container_group_name) <= 128
+
+
+def test_probes_are_passed_to_eci() -> None:
+    container = {
+        "name": "app",
+        "image": "nginx",
+        "ports": [{"name": "http", "containerPort": 8080}],
+        "readinessProbe": {
+            "httpGet": {"path": "/ready", "port": "http"},
+            "initialDelaySeconds": 5,
+            "periodSeconds": 2,
+        },
+        "livenessProbe": {"tcpSocket": {"port": 8080}, "failureThreshold": 4},
+    }
+    (mapped,) = build_create_request(
+        _pod(containers=[container]), settings=SETTINGS, node_name="n"
+    ).request.container
+    assert mapped.readiness_probe.http_get.path == "/ready"
+    assert mapped.readiness_probe.http_get.port == 8080
+    assert mapped.readiness_probe.initial_delay_seconds == 5
+    assert mapped.readiness_probe.period_seconds == 2
+    assert mapped.liveness_probe.tcp_socket.port == 8080
+    assert mapped.liveness_probe.failure_threshold == 4
+
+
+def test_unknown_named_probe_port_names_the_field() -> None:
+    container = {
+        "name": "app",
+        "image": "nginx",
+        "readinessProbe": {"httpGet": {"path": "/", "port": "metrics"}},
+    }
+    with pytest.raises(PodSpecError) as info:
+        build_create_request(_pod(containers=[container]), settings=SETTINGS, node_name="n")
+    assert info.value.field_path == "spec.containers[0].readinessProbe.httpGet.port"

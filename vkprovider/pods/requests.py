@@ -26,6 +26,7 @@ from alibabacloud_eci20180808 import models as eci
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.environment import ReferencedObjects, referenced_objects, resolve_env
 from vkprovider.pods.errors import PodSpecError
+from vkprovider.pods.probes import probe
 from vkprovider.quantities import cpu_cores, memory_gib
 from vkprovider.settings import EciSettings
 from vkprovider.types import RawObject
@@ -155,6 +156,8 @@ def build_create_request(
                 or None,
                 stdin=container.get("stdin"),
                 tty=container.get("tty"),
+                readiness_probe=probe(container, "readinessProbe", where),
+                liveness_probe=probe(container, "livenessProbe", where),
             )
         )
     if not containers:
