@@ -244,3 +244,17 @@ async def test_client_certificates_of_the_api_server_are_accepted(
                 assert response.status == 401
     finally:
         await handle.stop()
+
+
+async def test_exec_attach_and_port_forward_say_they_are_not_supported(
+    agent: AgentHandle,
+) -> None:
+    for path in (
+        "/exec/default/web/app?command=sh",
+        "/attach/default/web/app",
+        "/portForward/default/web",
+    ):
+        status, body = await _get(agent, path)
+        assert status == 501
+        assert "is not supported on virtual node" in body
+        assert path.split("/")[1] in body

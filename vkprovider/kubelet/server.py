@@ -3,7 +3,9 @@
 Routes: `/containerLogs/{ns}/{pod}/{container}` (tailLines, limitBytes,
 timestamps, sinceSeconds, follow), `/pods`, `/stats/summary`,
 `/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics) and
-`/healthz`. Logs come from ECI's DescribeContainerLog. ECI reports no usage
+`/healthz`. `exec`, `attach`, `portForward` and `run` answer 501 naming the
+missing feature, so `kubectl exec` says why instead of a bare 404. Logs come
+from ECI's DescribeContainerLog. ECI reports no usage
 figures, so the stats and resource metrics carry the Pods and zero usage
 rather than invented numbers.
 """
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from vkprovider.pods.controller import PodController
 
 FOLLOW_POLL_SECONDS = 1.0
+UNSUPPORTED_STREAMING = ("exec", "attach", "portForward", "run")
 
 
 def _int_param(request: web.Request, name: str) -> int | None:
@@ -76,7 +79,18 @@ class KubeletServer:
         app.router.add_get("/stats/summary", self.stats_summary)
         app.router.add_get("/metrics/resource", self.metrics_resource)
         app.router.add_get("/metrics", self.metrics)
+        for feature in UNSUPPORTED_STREAMING:
+            app.router.add_route("*", f"/{feature}/{{rest:.*}}", self.unsupported)
         return app
+
+    async def unsupported(self, request: web.Request) -> web.StreamResponse:
+        feature = request.path.split("/")[1]
+        raise web.HTTPNotImplemented(
+            text=(
+                f"{feature} is not supported on virtual node {self._node}: its Pods run as ECI "
+                "container groups; use kubectl logs, or the ECI console for a shell"
+            )
+        )
 
     async def start(self) -> None:
         context, cert_path = server_context(self._settings, node_name=self._node)
