@@ -23,8 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from simulator.catalog import PAUSE_IMAGE_REFERENCE, InvalidImageReference, normalize_reference
 from simulator.errors import InvalidParameter
+from simulator.images import PAUSE_IMAGE_REFERENCE
+from simulator.references import InvalidImageReference, normalize_reference
 
 __all__ = ["CacheCandidate", "CacheMatch", "best_cache", "rank_caches"]
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NewType
 
-from simulator.catalog import Image, Layer
 from simulator.errors import InvalidParameter
+from simulator.images import Image, Layer
 
 __all__ = [
     "DEFAULT_CACHE_SIZE_GIB",

@@ -43,7 +43,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from simulator.catalog import MB, Image
+from simulator.images import MB, Image
 
 __all__ = [
     "CacheBuildPlan",
