@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localkube import admission, conversion, crds, deleting, objects
+from localkube import admission, conversion, crds, deleting, objects, podadmission
 from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -96,6 +96,8 @@ class Cluster(Terminating):
         if resource.namespaced:
             self._check_namespace_open(resource, namespace, body)
         obj = objects.prepare_create(resource, body, namespace=namespace)
+        if resource.key == PODS:
+            obj = self._admit_pod(obj, namespace=namespace)
         if resource.key == CRDS:
             obj = crds.apply_defaults(obj)
             crds.check(obj)
@@ -118,9 +120,21 @@ class Cluster(Terminating):
         if resource.key == CRDS:
             stored = self._establish(stored, previous=None)
         if resource.key == NAMESPACES:
+            # What a real cluster's controllers add to every new namespace.
             accounts = self._resource(("", "serviceaccounts"))
             self.create(accounts, namespace=key[1], body={"metadata": {"name": "default"}})
+            configmaps = self._resource(("", "configmaps"))
+            self.create(configmaps, namespace=key[1], body=podadmission.root_ca_configmap())
         return stored
+
+    def _admit_pod(self, pod: JsonObject, *, namespace: str) -> JsonObject:
+        name = str(pod["spec"].get("serviceAccountName") or "default")
+        account = self.store.get(("", "serviceaccounts"), (namespace, name))
+        if account is None:
+            raise podadmission.missing_account(
+                pod_name=pod["metadata"].get("name", ""), namespace=namespace, account=name
+            )
+        return podadmission.admit_pod(pod, account=account)
 
     def _check_namespace_open(self, resource: ResourceType, namespace: str, body: Any) -> None:
         found = self.store.get(NAMESPACES, ("", namespace))

@@ -82,13 +82,17 @@ async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
     reply = await call(kube_api, "POST", "/api/v1/namespaces", body={"metadata": {"name": name}})
     assert reply.status == 201, reply.body
 
-    async def account_ready() -> bool:
-        path = f"/api/v1/namespaces/{name}/serviceaccounts/default"
-        return (await call(kube_api, "GET", path)).status == 200
+    async def namespace_furnished() -> bool:
+        account = f"/api/v1/namespaces/{name}/serviceaccounts/default"
+        root_ca = f"/api/v1/namespaces/{name}/configmaps/kube-root-ca.crt"
+        return (await call(kube_api, "GET", account)).status == 200 and (
+            await call(kube_api, "GET", root_ca)
+        ).status == 200
 
-    # A real cluster's controller creates the `default` ServiceAccount a moment later, and
-    # Pod admission refuses pods until it exists.
-    await eventually(account_ready, message="default ServiceAccount in the new namespace")
+    # A real cluster's controllers create the `default` ServiceAccount (Pod admission refuses
+    # pods until it exists) and the `kube-root-ca.crt` ConfigMap a moment later; waiting for
+    # both keeps that ConfigMap out of the watches and lists of the tests.
+    await eventually(namespace_furnished, message="default ServiceAccount and kube-root-ca.crt")
     yield name
     pods = await call(kube_api, "GET", f"/api/v1/namespaces/{name}/pods")
     for pod in pods.body.get("items", []):
