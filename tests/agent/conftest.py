@@ -21,6 +21,7 @@ import pytest
 import structlog
 from kubernetes_asyncio import client, config
 
+from tests.agent.helpers import TEST_NODE, eventually
 from tests.fixtures.eci import EciTarget
 from tests.fixtures.kube import KubeTarget
 from vkprovider.agent import Agent
@@ -42,7 +43,7 @@ TEST_RETRY = RetrySettings(
 
 def make_agent_settings(*, kube: KubeTarget, eci: EciTarget, state_dir: Path) -> AgentSettings:
     return AgentSettings(
-        node=NodeSettings(name="virtual-kubelet", status_interval_seconds=2.0),
+        node=NodeSettings(name=TEST_NODE, status_interval_seconds=2.0),
         lease=LeaseSettings(renew_interval_seconds=0.5),
         pods=PodSettings(
             workers=16,
@@ -67,8 +68,23 @@ def make_agent_settings(*, kube: KubeTarget, eci: EciTarget, state_dir: Path) ->
 
 
 @pytest.fixture
-def agent_settings(kube: KubeTarget, eci: EciTarget, tmp_path: Path) -> AgentSettings:
-    return make_agent_settings(kube=kube, eci=eci, state_dir=tmp_path / "agent-state")
+async def agent_settings(
+    kube: KubeTarget, eci: EciTarget, tmp_path: Path
+) -> AsyncIterator[AgentSettings]:
+    """The test agent's settings; on a real cluster its Node is deleted after the test.
+
+    The agent never deletes its own Node. A real cluster's pod garbage collector then
+    force-deletes what is left on the node name, so the test namespace can finish deleting.
+    """
+    settings = make_agent_settings(kube=kube, eci=eci, state_dir=tmp_path / "agent-state")
+    yield settings
+    if kube.embedded is None:
+        api = await config.new_client_from_config(config_file=str(kube.kubeconfig))
+        try:
+            with contextlib.suppress(client.ApiException):
+                await client.CoreV1Api(api).delete_node(settings.node.name)
+        finally:
+            await api.close()
 
 
 @dataclass
@@ -110,10 +126,23 @@ async def start_agent(settings: AgentSettings, *, imagecache_settings: Any = Non
 
 @pytest.fixture
 async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
-    """A fresh namespace, deleted afterwards."""
+    """A fresh namespace (with its `default` ServiceAccount), deleted afterwards."""
     name = f"vk-test-{secrets.token_hex(4)}"
     core: Any = client.CoreV1Api(kube_api)
     await core.create_namespace({"metadata": {"name": name}})
+
+    async def account_ready() -> bool:
+        try:
+            await core.read_namespaced_service_account("default", name)
+        except client.ApiException as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    # A real cluster's ServiceAccount controller creates `default` a moment after the
+    # namespace, and ServiceAccount admission refuses Pods until it exists.
+    await eventually(account_ready, what="the default ServiceAccount of the test namespace")
     yield name
     with contextlib.suppress(client.ApiException):
         await core.delete_namespace(name)

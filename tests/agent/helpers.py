@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from kubernetes_asyncio import client
 
+from tests.fixtures.kube import real_cluster_kubeconfig
+
 T = TypeVar("T")
+
+TEST_NODE = f"vk-test-{secrets.token_hex(3)}" if real_cluster_kubeconfig() else "virtual-kubelet"
+"""The agent's node name in tests: `virtual-kubelet` on the embedded server; on a real cluster
+(`KUBECONFIG`) a name of this test run's own, so it never adopts a real agent's Node."""
 
 
 async def eventually(
@@ -44,7 +51,7 @@ async def eventually(
 def pod_manifest(
     name: str,
     *,
-    node: str = "virtual-kubelet",
+    node: str = TEST_NODE,
     image: str = "nginx:1.7.9",
     annotations: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
