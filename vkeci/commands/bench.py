@@ -19,12 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-from kubernetes_asyncio.client.exceptions import ApiException
 from rich.console import Console
 
+from vkeci.commands.failures import run_reporting_failures
 from vkeci.logs import configure_logging
-from vkeci.stack.errors import StackError
 
 DEFAULT_STARTUP_TIME_SCALE = 0.01
 """Real seconds per simulated second of the start-up benchmark (100x faster)."""
@@ -79,28 +77,13 @@ def _write(path: Path | None, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     configure_logging(level=args.log_level)
     console = Console(stderr=True, highlight=False)
-    try:
-        if args.benchmark == "startup":
-            return _startup(args, console)
-        return _scale(args, console)
-    except StackError as exc:
-        print(f"vk-eci bench: {exc}", file=sys.stderr)
-    except ApiException as exc:
-        print(f"vk-eci bench: the API server said {exc.status} {exc.reason}", file=sys.stderr)
-    except (aiohttp.ClientError, OSError) as exc:
-        print(f"vk-eci bench: {type(exc).__name__}: {exc}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("vk-eci bench: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if args.log_level.lower() == "debug":
-            raise
-        print(
-            f"vk-eci bench: unexpected {type(exc).__name__}: {exc}"
-            " (run with --log-level debug for the traceback)",
-            file=sys.stderr,
+    if args.benchmark == "startup":
+        return run_reporting_failures(
+            command="bench", body=lambda: _startup(args, console), log_level=args.log_level
         )
-    return 1
+    return run_reporting_failures(
+        command="bench", body=lambda: _scale(args, console), log_level=args.log_level
+    )
 
 
 def _dump(path: Path, document: Any) -> None:

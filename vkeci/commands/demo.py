@@ -12,13 +12,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-import aiohttp
-from kubernetes_asyncio.client.exceptions import ApiException
 from rich.console import Console
 
+from vkeci.commands.failures import run_reporting_failures
 from vkeci.demo.story import DemoOptions, run_demo
 from vkeci.logs import configure_logging
-from vkeci.stack.errors import StackError
 
 DEFAULT_TIME_SCALE = 0.05
 """Real seconds per simulated second: twenty times faster, the demo takes about 10 s."""
@@ -80,27 +78,9 @@ def run(args: argparse.Namespace) -> int:
         json_path=args.json_path,
     )
     console = Console(highlight=False, width=None if sys.stdout.isatty() else NON_TTY_WIDTH)
-    try:
+
+    def body() -> int:
         asyncio.run(run_demo(options, console))
-    except StackError as exc:
-        print(f"vk-eci demo: {exc}", file=sys.stderr)
-        return 1
-    except ApiException as exc:
-        print(f"vk-eci demo: the API server said {exc.status} {exc.reason}", file=sys.stderr)
-        return 1
-    except (aiohttp.ClientError, OSError) as exc:
-        print(f"vk-eci demo: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("vk-eci demo: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if args.log_level.lower() == "debug":
-            raise
-        print(
-            f"vk-eci demo: unexpected {type(exc).__name__}: {exc}"
-            " (run with --log-level debug for the traceback)",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+        return 0
+
+    return run_reporting_failures(command="demo", body=body, log_level=args.log_level)
