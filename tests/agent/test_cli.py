@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -21,7 +23,7 @@ from vkprovider.configuration import ConfigurationError, load_settings_file
 async def test_agent_process_registers_the_node_and_stops_on_sigterm(
     kube: KubeTarget, eci: EciTarget, kube_api: client.ApiClient, tmp_path: Path
 ) -> None:
-    node_name = "vk-cli-test"
+    node_name = f"vk-cli-test-{secrets.token_hex(3)}"  # unique on a shared cluster
     env = dict(
         os.environ,
         ECI_ACCESS_KEY_ID=eci.access_key_id,
@@ -72,12 +74,15 @@ async def test_agent_process_registers_the_node_and_stops_on_sigterm(
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
-    assert process.returncode == 0, stderr.decode()[-2000:]
-    assert b'"agent stopped"' in stderr
-    node = await core.read_node(node_name)
-    ready_condition = next(c for c in node.status.conditions if c.type == "Ready")
-    assert ready_condition.status == "False"
-    await core.delete_node(node_name)  # the agent never deletes its Node; the test does
+    try:
+        assert process.returncode == 0, stderr.decode()[-2000:]
+        assert b'"agent stopped"' in stderr
+        node = await core.read_node(node_name)
+        ready_condition = next(c for c in node.status.conditions if c.type == "Ready")
+        assert ready_condition.status == "False"
+    finally:
+        with contextlib.suppress(client.ApiException):
+            await core.delete_node(node_name)  # the agent never deletes its Node; the test does
 
 
 async def test_agent_refuses_to_start_without_credentials(tmp_path: Path) -> None:

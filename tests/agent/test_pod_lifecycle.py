@@ -19,6 +19,7 @@ from tests.agent.helpers import (
     read_pod,
 )
 from tests.fixtures.eci import EciTarget
+from tests.fixtures.kube import KubeTarget
 
 
 async def test_pod_reaches_running_with_status_and_events(
@@ -179,15 +180,45 @@ async def _group_exists(eci_client: Client, region_id: str, group_id: str) -> bo
     return any(g.status not in ("Terminating",) for g in groups)
 
 
+async def _daemon_set_uid(kube: KubeTarget, api: client.ApiClient, ns: str, name: str) -> str:
+    """The UID of a DaemonSet `name` that runs nowhere.
+
+    A real cluster's garbage collector deletes a Pod whose owner does not exist, so there the
+    DaemonSet is real (selecting no node); the embedded server serves no apps/v1 and
+    collects no garbage, so any UID will do.
+    """
+    if kube.embedded is not None:
+        return "00000000-0000-0000-0000-000000000001"
+    labels = {"app": name}
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "nodeSelector": {"vk-eci.io/test-no-such-node": "true"},
+                    "containers": [{"name": "main", "image": "busybox:1.37"}],
+                },
+            },
+        },
+    }
+    apps: Any = client.AppsV1Api(api)
+    created = await apps.create_namespaced_daemon_set(ns, body)
+    return str(created.metadata.uid)
+
+
 async def test_daemonset_pods_get_a_clear_status(
-    agent: AgentHandle, kube_api: client.ApiClient
+    agent: AgentHandle, kube_api: client.ApiClient, kube: KubeTarget
 ) -> None:
     ns = agent.namespace
     owner = {
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
         "name": "node-exporter",
-        "uid": "00000000-0000-0000-0000-000000000001",
+        "uid": await _daemon_set_uid(kube, kube_api, ns, "node-exporter"),
         "controller": True,
     }
     await create_pod(kube_api, ns, pod_manifest("exporter-abcde", owner=owner))
