@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Final, TypedDict
 
-from vkeci.stack.timings import PodTiming
+from vkeci.stack.timings import PodRecord, PodTiming
 
 PHASES: Final = (
     ("scheduling_seconds", "Scheduling"),
@@ -31,15 +31,6 @@ class PhaseSummary(TypedDict):
     p90: float
     max: float
     mean: float
-
-
-class PodRecord(TypedDict):
-    pod: str
-    scheduling_seconds: float
-    image_preparation_seconds: float
-    start_seconds: float
-    total_seconds: float
-    image_cache_id: str | None
 
 
 class ScenarioResult(TypedDict):
@@ -129,17 +120,7 @@ def scenario_result(
 ) -> ScenarioResult:
     if not timings:
         raise ValueError(f"scenario {name}: no Pod timings")
-    pods: list[PodRecord] = [
-        {
-            "pod": t.pod,
-            "scheduling_seconds": t.scheduling_seconds,
-            "image_preparation_seconds": t.image_preparation_seconds,
-            "start_seconds": t.start_seconds,
-            "total_seconds": t.total_seconds,
-            "image_cache_id": t.image_cache_id,
-        }
-        for t in sorted(timings, key=lambda t: t.pod)
-    ]
+    pods = [timing.as_json() for timing in sorted(timings, key=lambda t: t.pod)]
     phases = {key: summarize([float(p[key]) for p in pods]) for key, _ in PHASES}  # type: ignore[literal-required]
     return {
         "name": name,

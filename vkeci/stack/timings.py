@@ -27,6 +27,17 @@ class RawPhaseSeconds(TypedDict, total=False):
     imageCacheId: str | None
 
 
+class PodRecord(TypedDict):
+    """A Pod's phases in benchmark and demo JSON (simulated seconds)."""
+
+    pod: str
+    scheduling_seconds: float
+    image_preparation_seconds: float
+    start_seconds: float
+    total_seconds: float
+    image_cache_id: str | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class PodTiming:
     """Simulated seconds of each start-up phase of one Pod."""
@@ -38,7 +49,7 @@ class PodTiming:
     total_seconds: float
     image_cache_id: str | None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> PodRecord:
         return {
             "pod": self.pod,
             "scheduling_seconds": self.scheduling_seconds,
