@@ -81,6 +81,15 @@ def api_reason(exc: ApiException) -> str:
     return f"{exc.status} {message or exc.reason}"
 
 
+def _create_failed(exc: ApiException, *, what: str, delete_with: str) -> StackError:
+    """Why creating `what` failed; a conflict says how to delete what an earlier run left."""
+    if exc.status == 409:
+        return StackError(
+            f"{what} already exists (left by an earlier run?); delete it with: {delete_with}"
+        )
+    return StackError(f"cannot create {what}: {api_reason(exc)}")
+
+
 async def _raw(call: Awaitable[Any]) -> dict[str, Any]:
     response = await call
     try:
@@ -142,12 +151,9 @@ class ClusterOps:
                 IMAGECACHE_GROUP, IMAGECACHE_VERSION, IMAGECACHE_PLURAL, body
             )
         except ApiException as exc:
-            if exc.status == 409:
-                raise StackError(
-                    f"ImageCache {name} already exists (left by an earlier run?);"
-                    f" delete it with: kubectl delete imagecache {name}"
-                ) from exc
-            raise StackError(f"cannot create ImageCache {name}: {api_reason(exc)}") from exc
+            raise _create_failed(
+                exc, what=f"ImageCache {name}", delete_with=f"kubectl delete imagecache {name}"
+            ) from exc
 
     async def imagecache_status(self, name: str) -> dict[str, Any]:
         try:
@@ -219,12 +225,11 @@ class ClusterOps:
         try:
             await self.core.create_namespaced_pod(namespace, body, _preload_content=False)
         except ApiException as exc:
-            if exc.status == 409:
-                raise StackError(
-                    f"Pod {namespace}/{name} already exists (left by an earlier run?);"
-                    f" delete it with: kubectl delete pod -n {namespace} {name}"
-                ) from exc
-            raise StackError(f"cannot create Pod {namespace}/{name}: {api_reason(exc)}") from exc
+            raise _create_failed(
+                exc,
+                what=f"Pod {namespace}/{name}",
+                delete_with=f"kubectl delete pod -n {namespace} {name}",
+            ) from exc
 
     async def list_pods(self, namespace: str, *, label_selector: str = "") -> list[dict[str, Any]]:
         selector = label_selector or f"{APP_LABEL}={self.app}"
