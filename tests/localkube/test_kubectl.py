@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.fixtures.kube import KubeTarget
-from tests.localkube.conftest import crd_manifest, unique
+from tests.localkube.conftest import NO_SCHEDULER, crd_manifest, unique
 
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
 
@@ -50,7 +50,11 @@ def pod_manifest(name: str, namespace: str, tier: str) -> str:
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": name, "namespace": namespace, "labels": {"tier": tier}},
-            "spec": {"containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.9"}]},
+            # Nobody schedules it, so on a real cluster it stays Pending and deletes at once.
+            "spec": {
+                "schedulerName": NO_SCHEDULER,
+                "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.9"}],
+            },
         }
     )
 
