@@ -107,6 +107,36 @@ class _Timeline:
         self.steps.append(Step(kind, subject, start, start + duration))
         return start + duration
 
+    def pull_images(
+        self,
+        images: Iterable[Image],
+        *,
+        start: float,
+        present: set[str],
+        bandwidth: float,
+        reusable: AbstractSet[str] = frozenset(),
+        always_pull: AbstractSet[str] = frozenset(),
+    ) -> list[ImagePull]:
+        """Pull `images` one after the other from `start` (a repeated reference once)."""
+        pulls: list[ImagePull] = []
+        seen: set[str] = set()
+        now = start
+        for image in images:
+            if image.reference in seen:
+                continue
+            seen.add(image.reference)
+            pull = self.pull_image(
+                image,
+                start=now,
+                present=present,
+                reusable=reusable,
+                bandwidth=bandwidth,
+                always_resolve=image.reference in always_pull,
+            )
+            pulls.append(pull)
+            now = pull.end_seconds
+        return pulls
+
     def pull_image(
         self,
         image: Image,
@@ -126,22 +156,16 @@ class _Timeline:
         unique = {layer.digest: layer for layer in image.layers}.values()
         missing = [layer for layer in unique if layer.digest not in present]
         present_count = len(unique) - len(missing)
-        if not missing:
-            end = start
-            if always_resolve:
-                end = self.fixed(
-                    StepKind.RESOLVE_MANIFEST,
-                    subject=image.reference,
-                    start=start,
-                    seconds=model.manifest_resolve_seconds,
-                )
-            return ImagePull(image.reference, start, end, 0, 0, present_count)
+        if not missing and not always_resolve:
+            return ImagePull(image.reference, start, start, 0, 0, present_count)
         resolved = self.fixed(
             StepKind.RESOLVE_MANIFEST,
             subject=image.reference,
             start=start,
             seconds=model.manifest_resolve_seconds,
         )
+        if not missing:
+            return ImagePull(image.reference, start, resolved, 0, 0, present_count)
         reused = [layer for layer in missing if layer.digest in reusable]
         fetched = [layer for layer in missing if layer.digest not in reusable]
         # Downloads: up to N at a time, in layer order, sharing `bandwidth` equally.
@@ -199,16 +223,6 @@ class _Timeline:
         )
 
 
-def _unique(images: Iterable[Image]) -> list[Image]:
-    seen: set[str] = set()
-    result = []
-    for image in images:
-        if image.reference not in seen:
-            seen.add(image.reference)
-            result.append(image)
-    return result
-
-
 def plan_image_preparation(
     *,
     model: TimeModelSettings,
@@ -245,18 +259,10 @@ def plan_image_preparation(
             StepKind.ATTACH_DISK, subject="", start=now, seconds=model.attach_disk_seconds
         )
         now = timeline.fixed(StepKind.MOUNT, subject="", start=now, seconds=model.mount_seconds)
-    pulls = []
-    for image in _unique(images):
-        pull = timeline.pull_image(
-            image,
-            start=now,
-            present=present,
-            reusable=frozenset(),
-            bandwidth=bandwidth,
-            always_resolve=image.reference in always_pull,
-        )
-        pulls.append(pull)
-        now = pull.end_seconds
+    pulls = timeline.pull_images(
+        images, start=now, present=present, bandwidth=bandwidth, always_pull=always_pull
+    )
+    now = pulls[-1].end_seconds if pulls else now
     return PreparationPlan(
         steps=tuple(timeline.steps),
         images=tuple(pulls),
@@ -324,16 +330,12 @@ def plan_cache_build(
         StepKind.TEMPORARY_INSTANCE, subject="", start=0.0, seconds=model.cache_instance_seconds
     )
     present: set[str] = set()
-    pulls = []
-    written = 0
-    for image in _unique(images):
-        new_layers = {layer.digest: layer for layer in image.layers if layer.digest not in present}
-        written += sum(layer.uncompressed_bytes for layer in new_layers.values())
-        pull = timeline.pull_image(
-            image, start=now, present=present, reusable=reusable_layers, bandwidth=bandwidth
-        )
-        pulls.append(pull)
-        now = pull.end_seconds
+    unique_layers = {layer.digest: layer for image in images for layer in image.layers}
+    written = sum(layer.uncompressed_bytes for layer in unique_layers.values())
+    pulls = timeline.pull_images(
+        images, start=now, present=present, reusable=reusable_layers, bandwidth=bandwidth
+    )
+    now = pulls[-1].end_seconds if pulls else now
     now = timeline.fixed(
         StepKind.CREATE_SNAPSHOT,
         subject="",
