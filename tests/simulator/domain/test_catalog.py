@@ -225,6 +225,11 @@ def test_user_catalog_file_adds_images_and_registries(tmp_path: Path) -> None:
         ({"images": [{"ref": "a", "layers_mb": []}]}, "non-empty list"),
         ({"images": [{"ref": "a", "layers_mb": ["big"]}]}, "expected a size in MB"),
         ({"images": [{"ref": "a", "layers_mb": [1], "private": True}]}, "has no account"),
+        ({"images": [], "registries": {"server": "reg.local"}}, '"registries" must be a list'),
+        (
+            {"images": [], "registries": [{"server": "reg.local", "username": "u"}]},
+            r"registries\[0\] needs server, username and password strings",
+        ),
         (
             {"images": [{"ref": "a", "layers_mb": [{"base": "debian-trixie-slim", "mb": 1}]}]},
             "already known with other sizes",
