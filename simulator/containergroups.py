@@ -23,18 +23,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, and_, func, or_, select, update
 
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import GroupState, GroupStatus, log_lines, project
-from simulator.engine.planning import plan_group, resolve_images
+from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import InvalidParameter, NotFound
 from simulator.operations.cacheuse import choose_cache
 from simulator.operations.context import Context, new_id
 from simulator.operations.groupspec import GroupSpec, parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body
+from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
 from simulator.store import ContainerGroupRow, GroupTagRow
 
@@ -89,69 +89,25 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         existing = await _id_by_token(ctx, spec.client_token)
         if existing is not None:
             return {"ContainerGroupId": existing}
-    now = on_millisecond(ctx.clock.now())
-    cache = await choose_cache(ctx, spec, now)
+    cache = await choose_cache(ctx, spec, on_millisecond(ctx.clock.now()))
     images, failures = resolve_images(catalog=ctx.catalog, spec=spec, credentials=credentials)
     group_id = new_id("eci-")
     serial = await ctx.next_ip()
-    intranet_ip = _ip(serial)
-    try:
-        async with ctx.db.writing() as session:
-            # Pulls in flight share the registry's bandwidth (a burst is slower per pull).
-            pulling = (
-                await session.execute(
-                    select(func.count())
-                    .select_from(ContainerGroupRow)
-                    .where(ContainerGroupRow.pulls_until > now)
-                )
-            ).scalar_one()
-            plan = plan_group(
-                group_id=group_id,
-                spec=spec,
-                catalog=ctx.catalog,
-                images=images,
-                failures=failures,
-                model=ctx.model,
-                now=now,
-                cache=cache,
-                concurrent_pulls=int(pulling) + 1,
-            )
-            state = project(plan, deleted_at=None, at=now)
-            await session.execute(
-                insert(ContainerGroupRow).values(
-                    id=group_id,
-                    name=spec.name,
-                    region_id=spec.region_id,
-                    zone_id=zone,
-                    client_token=spec.client_token,
-                    intranet_ip=intranet_ip,
-                    serial=serial,
-                    created_at=now,
-                    spec=spec.to_json(),
-                    plan=plan.to_json(),
-                    tags=spec.tags,
-                    deleted_at=None,
-                    pulls_until=max(
-                        (i.finished_at for i in plan.images if i.pulled_bytes > 0), default=None
-                    ),
-                    status=state.status.value,
-                    changed_at=state.changed_at,
-                    next_due_at=state.next_change_at,
-                    seq=0,
-                )
-            )
-            if spec.tags:
-                await session.execute(
-                    insert(GroupTagRow),
-                    [{"group_id": group_id, "key": k, "value": v} for k, v in spec.tags.items()],
-                )
-            await session.commit()
-    except IntegrityError:
+    stored_id = await ctx.write_group(
+        NewGroup(
+            group_id=group_id,
+            spec=spec,
+            zone_id=zone,
+            intranet_ip=_ip(serial),
+            serial=serial,
+            cache=cache,
+            images=images,
+            failures=failures,
+        )
+    )
+    if stored_id != group_id:
         # Another request (maybe in another process) created it with the same ClientToken.
-        existing = None if spec.client_token is None else await _id_by_token(ctx, spec.client_token)
-        if existing is None:
-            raise
-        return {"ContainerGroupId": existing}
+        return {"ContainerGroupId": stored_id}
     ctx.wake()
     ctx.logger.info(
         "container group created",

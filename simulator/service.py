@@ -26,6 +26,7 @@ from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
 from simulator.operations.context import Context
+from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
 from simulator.settings import ClockMode, SimulatorSettings
 from simulator.store import Database, open_database
@@ -82,6 +83,7 @@ class EciService:
         self.model = model
         self._logger = logger
         self.runner = Runner(db=db, clock=clock, logger=logger, settings=runner_settings)
+        self._groups = GroupWriter(db=db, clock=clock, catalog=catalog, model=model)
         self._context = Context(
             db=db,
             clock=clock,
@@ -92,6 +94,7 @@ class EciService:
             wake=self.runner.wake,
             settle=self.settle,
             next_ip=self._next_ip,
+            write_group=self._groups.create,
         )
         self._ips: list[int] = []
         self._ip_lock = asyncio.Lock()

@@ -6,13 +6,16 @@ import secrets
 import string
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.catalog import Catalog
 from simulator.settings import SimulatorSettings
 from simulator.store import Database
 from simulator.timemodel import TimeModelSettings
 from simulator.timing import Clock
+
+if TYPE_CHECKING:
+    from simulator.operations.groupwrites import NewGroup
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -36,3 +39,6 @@ class Context:
     """A number no other group (in any process) got: its serial and private IP."""
     settle: Callable[[], Awaitable[None]]
     """Materialise every row due by now, so SQL filters on status are exact."""
+    write_group: Callable[[NewGroup], Awaitable[str]]
+    """Store a new group (batched with concurrent creations); returns its id, or the id of
+    the group that already has its ClientToken."""

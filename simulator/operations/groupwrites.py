@@ -1,0 +1,220 @@
+"""Writing new container groups: one transaction for every creation waiting at that moment.
+
+On SQLite every write transaction takes its turn on the store's write lock, and
+each statement is a hop to aiosqlite's thread and back; under a burst the lock,
+not the work, limits CreateContainerGroup. So a creation is queued here and the
+first waiter writes every queued group in one transaction: one count of the
+pulls in flight, one multi-row insert of groups, one of tags, one commit. The
+result is what the same creations one after another would have stored: groups
+are planned in queue order, each seeing the pulls of those before it, all at
+the instant the transaction starts (the creation time).
+
+It must never lose or merge creations: if the batch fails on a unique column
+(a `ClientToken` another request or process stored meanwhile), it is rolled
+back and every group is written alone, so only the duplicate gets the existing
+group's id. Statements are built once (compiled-statement cache) and rows go
+in as plain dicts through Core, never through ORM objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simulator.catalog import Catalog, Image
+from simulator.engine.groupplan import Failure
+from simulator.engine.groupstate import project
+from simulator.engine.planning import ChosenCache, plan_group
+from simulator.engine.timestamps import on_millisecond
+from simulator.operations.groupspec import GroupSpec
+from simulator.store import ContainerGroupRow, Database, GroupTagRow
+from simulator.timemodel import TimeModelSettings
+from simulator.timing import Clock
+
+MAX_BATCH = 200
+"""Creations written in one transaction at most (bounds the lock's hold time)."""
+
+_GROUPS = cast(Table, ContainerGroupRow.__table__)
+_TAGS = cast(Table, GroupTagRow.__table__)
+_INSERT_GROUP = insert(_GROUPS)
+_INSERT_TAG = insert(_TAGS)
+_PULLING = select(func.count()).select_from(_GROUPS).where(_GROUPS.c.pulls_until > bindparam("now"))
+_ID_BY_TOKEN = select(_GROUPS.c.id).where(_GROUPS.c.client_token == bindparam("token"))
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    """A validated creation, ready to plan: everything but the instant it is written."""
+
+    group_id: str
+    spec: GroupSpec
+    zone_id: str
+    intranet_ip: str
+    serial: int
+    cache: ChosenCache | None
+    images: dict[str, Image]
+    failures: dict[str, Failure]
+
+
+@dataclass
+class _Waiting:
+    group: NewGroup
+    done: asyncio.Future[str] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class GroupWriter:
+    """Queues creations and writes them in batches (see the module docstring)."""
+
+    def __init__(
+        self, *, db: Database, clock: Clock, catalog: Catalog, model: TimeModelSettings
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._catalog = catalog
+        self._model = model
+        self._queue: list[_Waiting] = []
+        self._turn = asyncio.Lock()
+
+    async def create(self, group: NewGroup) -> str:
+        """Store `group`; returns its id, or the id of the group that already has its
+        ClientToken. Raises what planning or the store raised for this group."""
+        waiting = _Waiting(group)
+        self._queue.append(waiting)
+        try:
+            while not waiting.done.done():
+                async with self._turn:
+                    if not waiting.done.done():
+                        await self._write_next_batch()
+        except asyncio.CancelledError:
+            if waiting in self._queue:
+                self._queue.remove(waiting)  # not taken yet: it is never written
+            raise
+        return waiting.done.result()
+
+    async def _write_next_batch(self) -> None:
+        batch: list[_Waiting] = []
+        try:
+            async with self._db.writing() as session:
+                # Taken once the lock is ours: everything queued while waiting joins.
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    await self._write(session, batch)
+                    return
+                except IntegrityError:
+                    await session.rollback()
+        except asyncio.CancelledError:
+            # Rolled back: the next writer writes them (their creators still wait).
+            self._queue[:0] = [w for w in batch if not w.done.done()]
+            raise
+        except Exception as exc:
+            for waiting in batch:
+                _settle(waiting, None, exc)  # each creator raises it
+            return
+        # A unique column clashed: write each alone, so only the duplicate is told.
+        for waiting in batch:
+            if waiting.done.done():
+                continue
+            try:
+                async with self._db.writing() as session:
+                    await self._write(session, [waiting])
+            except IntegrityError as exc:
+                existing = await self._id_by_token(waiting.group.spec.client_token)
+                _settle(waiting, existing, exc)
+            except asyncio.CancelledError:
+                self._queue[:0] = [w for w in batch if not w.done.done()]
+                raise
+            except Exception as exc:
+                _settle(waiting, None, exc)
+
+    async def _write(self, session: AsyncSession, batch: list[_Waiting]) -> None:
+        connection = await session.connection()
+        now = on_millisecond(self._clock.now())
+        pulling = int((await connection.execute(_PULLING, {"now": now})).scalar_one())
+        rows: list[dict[str, Any]] = []
+        tags: list[dict[str, Any]] = []
+        planned: list[_Waiting] = []
+        for waiting in batch:
+            try:
+                row = self._row(waiting.group, now=now, pulling=pulling)
+            except Exception as exc:
+                waiting.done.set_exception(exc)
+                continue
+            if row["pulls_until"] is not None and row["pulls_until"] > now:
+                pulling += 1
+            rows.append(row)
+            tags.extend(
+                {"group_id": row["id"], "key": k, "value": v}
+                for k, v in waiting.group.spec.tags.items()
+            )
+            planned.append(waiting)
+        if not rows:
+            return
+        await connection.execute(_INSERT_GROUP, rows)
+        if tags:
+            await connection.execute(_INSERT_TAG, tags)
+        await session.commit()
+        for waiting in planned:
+            if not waiting.done.done():
+                waiting.done.set_result(waiting.group.group_id)
+
+    def _row(self, group: NewGroup, *, now: datetime, pulling: int) -> dict[str, Any]:
+        spec = group.spec
+        plan = plan_group(
+            group_id=group.group_id,
+            spec=spec,
+            catalog=self._catalog,
+            images=group.images,
+            failures=group.failures,
+            model=self._model,
+            now=now,
+            cache=group.cache,
+            concurrent_pulls=pulling + 1,
+        )
+        state = project(plan, deleted_at=None, at=now)
+        return {
+            "id": group.group_id,
+            "name": spec.name,
+            "region_id": spec.region_id,
+            "zone_id": group.zone_id,
+            "client_token": spec.client_token,
+            "intranet_ip": group.intranet_ip,
+            "serial": group.serial,
+            "created_at": now,
+            "spec": spec.to_json(),
+            "plan": plan.to_json(),
+            "tags": spec.tags,
+            "deleted_at": None,
+            "pulls_until": max(
+                (i.finished_at for i in plan.images if i.pulled_bytes > 0), default=None
+            ),
+            "status": state.status.value,
+            "changed_at": state.changed_at,
+            "next_due_at": state.next_change_at,
+            "seq": 0,
+        }
+
+    async def _id_by_token(self, token: str | None) -> str | None:
+        if token is None:
+            return None
+        async with self._db.sessions() as session:
+            connection = await session.connection()
+            result = await connection.execute(_ID_BY_TOKEN, {"token": token})
+            value = result.scalar_one_or_none()
+            return None if value is None else str(value)
+
+
+def _settle(waiting: _Waiting, existing: str | None, error: BaseException) -> None:
+    if waiting.done.done():
+        return
+    if existing is not None:
+        waiting.done.set_result(existing)
+    else:
+        waiting.done.set_exception(error)
