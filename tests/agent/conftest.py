@@ -71,20 +71,32 @@ def make_agent_settings(*, kube: KubeTarget, eci: EciTarget, state_dir: Path) ->
 async def agent_settings(
     kube: KubeTarget, eci: EciTarget, tmp_path: Path
 ) -> AsyncIterator[AgentSettings]:
-    """The test agent's settings; on a real cluster its Node is deleted after the test.
+    """The test agent's settings; on a real cluster its Node and Pods are removed afterwards.
 
-    The agent never deletes its own Node. A real cluster's pod garbage collector then
-    force-deletes what is left on the node name, so the test namespace can finish deleting.
+    The agent never deletes its own Node, and with it stopped nobody finishes the graceful
+    deletion of the Pods bound to it. Left alone, the next test's agent (same node name)
+    would inherit them, so they are force-deleted here, then the Node.
     """
     settings = make_agent_settings(kube=kube, eci=eci, state_dir=tmp_path / "agent-state")
     yield settings
     if kube.embedded is None:
-        api = await config.new_client_from_config(config_file=str(kube.kubeconfig))
-        try:
+        await _remove_node_and_its_pods(kube, settings.node.name)
+
+
+async def _remove_node_and_its_pods(kube: KubeTarget, node_name: str) -> None:
+    api = await config.new_client_from_config(config_file=str(kube.kubeconfig))
+    core: Any = client.CoreV1Api(api)
+    try:
+        pods = await core.list_pod_for_all_namespaces(field_selector=f"spec.nodeName={node_name}")
+        for pod in pods.items:
             with contextlib.suppress(client.ApiException):
-                await client.CoreV1Api(api).delete_node(settings.node.name)
-        finally:
-            await api.close()
+                await core.delete_namespaced_pod(
+                    pod.metadata.name, pod.metadata.namespace, grace_period_seconds=0
+                )
+        with contextlib.suppress(client.ApiException):
+            await core.delete_node(node_name)
+    finally:
+        await api.close()
 
 
 @dataclass

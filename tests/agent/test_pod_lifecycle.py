@@ -19,7 +19,6 @@ from tests.agent.helpers import (
     read_pod,
 )
 from tests.fixtures.eci import EciTarget
-from tests.fixtures.kube import KubeTarget
 
 
 async def test_pod_reaches_running_with_status_and_events(
@@ -180,51 +179,66 @@ async def _group_exists(eci_client: Client, region_id: str, group_id: str) -> bo
     return any(g.status not in ("Terminating",) for g in groups)
 
 
-async def _daemon_set_uid(kube: KubeTarget, api: client.ApiClient, ns: str, name: str) -> str:
-    """The UID of a DaemonSet `name` that runs nowhere.
+async def _daemon_set_pod(api: client.ApiClient, ns: str, node: str) -> str:
+    """The name of a DaemonSet Pod on `node`, made the way the cluster makes them.
 
-    A real cluster's garbage collector deletes a Pod whose owner does not exist, so there the
-    DaemonSet is real (selecting no node); the embedded server serves no apps/v1 and
-    collects no garbage, so any UID will do.
+    Where apps/v1 is served (a real cluster), a real DaemonSet selecting only the virtual
+    node and tolerating its taint makes the Pod; its controller and garbage collector keep
+    it. Elsewhere (the embedded server has neither), the Pod is made by hand with the
+    controller reference a DaemonSet would give it.
     """
-    if kube.embedded is not None:
-        return "00000000-0000-0000-0000-000000000001"
-    labels = {"app": name}
-    body = {
+    labels = {"app": "node-exporter"}
+    tolerations = pod_manifest("template", node=node)["spec"]["tolerations"]
+    daemon_set = {
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
-        "metadata": {"name": name},
+        "metadata": {"name": "node-exporter"},
         "spec": {
             "selector": {"matchLabels": labels},
+            "updateStrategy": {"type": "OnDelete"},
             "template": {
                 "metadata": {"labels": labels},
                 "spec": {
-                    "nodeSelector": {"vk-eci.io/test-no-such-node": "true"},
+                    "nodeSelector": {"kubernetes.io/hostname": node},
+                    "tolerations": tolerations,
                     "containers": [{"name": "main", "image": "busybox:1.37"}],
                 },
             },
         },
     }
     apps: Any = client.AppsV1Api(api)
-    created = await apps.create_namespaced_daemon_set(ns, body)
-    return str(created.metadata.uid)
+    core: Any = client.CoreV1Api(api)
+    try:
+        await apps.create_namespaced_daemon_set(ns, daemon_set)
+    except client.ApiException as exc:
+        if exc.status != 404:
+            raise
+        owner = {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "name": "node-exporter",
+            "uid": "00000000-0000-0000-0000-000000000001",
+            "controller": True,
+        }
+        await create_pod(api, ns, pod_manifest("node-exporter-abcde", node=node, owner=owner))
+        return "node-exporter-abcde"
+
+    async def made() -> str | None:
+        pods = await core.list_namespaced_pod(ns, label_selector="app=node-exporter")
+        bound = [p for p in pods.items if p.spec.node_name == node]
+        return str(bound[0].metadata.name) if bound else None
+
+    return await eventually(made, deadline_seconds=60, what="the DaemonSet's Pod on the node")
 
 
 async def test_daemonset_pods_get_a_clear_status(
-    agent: AgentHandle, kube_api: client.ApiClient, kube: KubeTarget
+    agent: AgentHandle, kube_api: client.ApiClient
 ) -> None:
     ns = agent.namespace
-    owner = {
-        "apiVersion": "apps/v1",
-        "kind": "DaemonSet",
-        "name": "node-exporter",
-        "uid": await _daemon_set_uid(kube, kube_api, ns, "node-exporter"),
-        "controller": True,
-    }
-    await create_pod(kube_api, ns, pod_manifest("exporter-abcde", owner=owner))
+    name = await _daemon_set_pod(kube_api, ns, agent.node_name)
 
     async def refused() -> dict[str, Any] | None:
-        pod = await read_pod(kube_api, ns, "exporter-abcde")
+        pod = await read_pod(kube_api, ns, name)
         return pod if pod["status"].get("reason") == "DaemonSetNotSupported" else None
 
     pod = await eventually(refused, what="DaemonSet pod refused")
