@@ -57,7 +57,12 @@ class ImageCacheController:
         self.informer = Informer(
             name="imagecaches",
             list_call=custom.list_cluster_custom_object,
-            list_kwargs={"group": GROUP, "version": VERSION, "plural": PLURAL},
+            list_kwargs={
+                "group": GROUP,
+                "version": VERSION,
+                "plural": PLURAL,
+                **({"label_selector": settings.label_selector} if settings.label_selector else {}),
+            },
             key=_name_of,
             handler=self._on_event,
             # The informer reads only the watch timeouts and the retry policy from these.

@@ -37,6 +37,11 @@ class ImageCacheSettings:
     """Client-side timeout of a watch that sends nothing (not even a BOOKMARK); a little more
     than `watch_timeout_seconds` so a healthy server always ends the watch first."""
 
+    label_selector: str = ""
+    """Only ImageCaches matching this label selector are reconciled (empty, the default: all).
+    Lets controllers that must not touch each other's caches share one cluster, e.g. a test
+    run beside an installed agent."""
+
     crd_missing_retry_seconds: float = 10.0
     """Seconds between attempts to list ImageCaches while the CRD is not installed, so an agent
     started before `kubectl apply -f crd/imagecache.yaml` picks it up soon after."""
