@@ -46,7 +46,9 @@ async def test_imagecache_resource_to_cached_pod(
     agent_factory: Any, kube_api: client.ApiClient
 ) -> None:
     await _apply_crd(kube_api)
+    run_label = ("vk-eci.io/test-run", secrets.token_hex(4))  # this controller's caches only
     fast = ImageCacheSettings(
+        label_selector="=".join(run_label),
         build_poll_seconds=0.1,
         resync_seconds=2.0,
         crd_missing_retry_seconds=0.2,
@@ -63,7 +65,7 @@ async def test_imagecache_resource_to_cached_pod(
             {
                 "apiVersion": "eci.alibabacloud.com/v1",
                 "kind": "ImageCache",
-                "metadata": {"name": name},
+                "metadata": {"name": name, "labels": dict([run_label])},
                 "spec": {"images": [FLINK]},
             },
         )

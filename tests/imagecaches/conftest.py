@@ -44,7 +44,12 @@ CRD_NAME = "imagecaches.eci.alibabacloud.com"
 HUGE_IMAGE = "docker.io/vkeci/huge-model:1.0"
 """A test catalog image whose unpacked size (24000 MB, 22.35 GiB) cannot fit 20 GiB."""
 
+RUN_LABEL = ("vk-eci.io/test-run", secrets.token_hex(4))
+"""Every ImageCache of this test run carries it, and the test controllers select on it: on a
+shared cluster they never touch (add finalizers to, build) anyone else's caches."""
+
 FAST = ImageCacheSettings(
+    label_selector="=".join(RUN_LABEL),
     build_poll_seconds=0.1,
     resync_seconds=2.0,
     crd_missing_retry_seconds=0.2,
@@ -121,7 +126,11 @@ class ImageCaches:
         body = {
             "apiVersion": f"{GROUP}/{VERSION}",
             "kind": "ImageCache",
-            "metadata": {"name": self.name(base), "annotations": annotations or {}},
+            "metadata": {
+                "name": self.name(base),
+                "annotations": annotations or {},
+                "labels": dict([RUN_LABEL]),
+            },
             "spec": spec,
         }
         created: dict[str, Any] = await self.custom.create_cluster_custom_object(

@@ -336,3 +336,23 @@ async def test_a_cache_waiting_for_its_secret_builds_once_the_secret_exists(
     ready = await imagecaches.wait_phase(name, "Ready")  # at the next resync (2 s here)
     assert ready.get("message") is None
     assert ready["imageCacheId"].startswith("imc-")
+
+
+async def test_a_cache_outside_the_label_selector_is_left_alone(
+    imagecaches: ImageCaches, controller: RunningController
+) -> None:
+    foreign = imagecaches.name("foreign")
+    body = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "ImageCache",
+        "metadata": {"name": foreign},
+        "spec": {"images": ["busybox:latest"]},
+    }
+    await imagecaches.custom.create_cluster_custom_object(GROUP, VERSION, PLURAL, body)
+    imagecaches.created.append(foreign)
+    ours = (await imagecaches.create("ours", {"images": ["busybox:latest"]}))["metadata"]["name"]
+    await imagecaches.wait_phase(ours, "Ready")
+    untouched = await imagecaches.get(foreign)
+    assert untouched is not None
+    assert "status" not in untouched
+    assert not untouched["metadata"].get("finalizers")
