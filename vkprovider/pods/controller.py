@@ -304,8 +304,16 @@ class PodController:
         forward_events(events=self.events, pod=pod, record=record, group=group)
         status = pod_status(group, pod, now=_now())
         current = pod.get("status") or {}
+        annotations = None if record.metadata_written else self._bookkeeping(group, status)
+        existing = pod["metadata"].get("annotations") or {}
+        unwritten = (
+            annotations
+            if annotations is not None and any(existing.get(k) != v for k, v in annotations.items())
+            else None
+        )
         if any(current.get(k) != v for k, v in status.items()):
-            written = await self.writer.patch_status(pod, status)
+            # One write for both: pods/status takes the bookkeeping annotations too.
+            written = await self.writer.patch_status(pod, status, annotations=unwritten)
             if written is not None:
                 record.echo_version = written["metadata"].get("resourceVersion")
             if written is not None and self.informer is not None:
@@ -313,25 +321,31 @@ class PodController:
                 if cached is not None and cached["metadata"]["uid"] == record.uid:
                     cached["status"] = written.get("status", cached.get("status"))
             log.debug("status written", phase=status["phase"])
-        if not record.metadata_written and status["phase"] != PodPhase.PENDING:
-            timing = phase_seconds(group)
-            annotations = {ann.CONTAINER_GROUP_ID: str(group["ContainerGroupId"])}
-            if timing is not None:
-                annotations[ann.PHASE_SECONDS] = json.dumps(timing, sort_keys=True)
-                cached_label = "cached" if timing.get("imageCacheId") else "uncached"
-                metrics.POD_STARTUP_SECONDS.labels(cache=cached_label).observe(timing["total"])
-                if "imagePreparation" in timing:
-                    metrics.IMAGE_PREPARATION_SECONDS.labels(cache=cached_label).observe(
-                        timing["imagePreparation"]
-                    )
-            elif status["phase"] == PodPhase.RUNNING:
-                return  # wait for the start times before writing the annotation
-            existing = pod["metadata"].get("annotations") or {}
-            if any(existing.get(k) != v for k, v in annotations.items()):
-                written = await self.writer.patch_annotations(pod, annotations)
-                if written is not None:
-                    record.echo_version = written["metadata"].get("resourceVersion")
+        elif unwritten is not None:
+            written = await self.writer.patch_annotations(pod, unwritten)
+            if written is not None:
+                record.echo_version = written["metadata"].get("resourceVersion")
+        if annotations is not None:
             record.metadata_written = True
+
+    def _bookkeeping(self, group: RawGroup, status: dict[str, Any]) -> dict[str, str] | None:
+        """The annotations a started Pod gets once (group id, phase seconds), or None while
+        Pending or while a Running group's start times are not known yet."""
+        if status["phase"] == PodPhase.PENDING:
+            return None
+        timing = phase_seconds(group)
+        annotations = {ann.CONTAINER_GROUP_ID: str(group["ContainerGroupId"])}
+        if timing is not None:
+            annotations[ann.PHASE_SECONDS] = json.dumps(timing, sort_keys=True)
+            cached_label = "cached" if timing.get("imageCacheId") else "uncached"
+            metrics.POD_STARTUP_SECONDS.labels(cache=cached_label).observe(timing["total"])
+            if "imagePreparation" in timing:
+                metrics.IMAGE_PREPARATION_SECONDS.labels(cache=cached_label).observe(
+                    timing["imagePreparation"]
+                )
+        elif status["phase"] == PodPhase.RUNNING:
+            return None  # wait for the start times before writing the annotation
+        return annotations
 
     async def _fail(
         self, pod: RawObject, record: PodRecord, reason: str, message: str, log: Any

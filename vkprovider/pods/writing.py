@@ -1,8 +1,9 @@
 """The pod controller's Kubernetes reads and writes (raw JSON, with retries).
 
 Status goes through `pods/status` as a JSON merge patch (the agent owns the
-lists it writes: conditions, containerStatuses); bookkeeping annotations go
-through a metadata merge patch; removal is a delete with grace 0 and a UID
+lists it writes: conditions, containerStatuses); bookkeeping annotations ride
+along in that patch when there is one (pods/status accepts metadata), else
+go through a metadata merge patch; removal is a delete with grace 0 and a UID
 precondition, so a new Pod of the same name is never deleted by mistake.
 """
 
@@ -33,9 +34,23 @@ class PodWriter:
     async def _call(self, operation: str, call: Any) -> Any:
         return await with_retries(call, operation=operation, retry=self._retry, logger=self._logger)
 
-    async def patch_status(self, pod: RawObject, status: dict[str, Any]) -> RawObject | None:
+    async def patch_status(
+        self,
+        pod: RawObject,
+        status: dict[str, Any],
+        *,
+        annotations: dict[str, str] | None = None,
+    ) -> RawObject | None:
+        """Merge-patch `status` (and `annotations`, in the same write) through pods/status.
+
+        Pods are one of the early types whose status subresource also takes metadata
+        changes (only ownerReferences are kept): kubernetes/kubernetes#92022.
+        """
         meta = pod["metadata"]
-        body = {"metadata": {"uid": meta["uid"]}, "status": status}
+        metadata: dict[str, Any] = {"uid": meta["uid"]}
+        if annotations:
+            metadata["annotations"] = annotations
+        body = {"metadata": metadata, "status": status}
 
         async def call() -> Any:
             return await read_json(
