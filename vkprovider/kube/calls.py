@@ -64,13 +64,23 @@ async def read_json(response: Any) -> Any:
     kubernetes_asyncio does not check the status of such responses: a non-2xx
     one becomes the `ApiException` the generated client would have raised.
     """
+    data = await _read_checked(response)
+    return json.loads(data) if data else {}
+
+
+async def read_nothing(response: Any) -> None:
+    """Like `read_json` for a caller that does not use the body (no JSON parse)."""
+    await _read_checked(response)
+
+
+async def _read_checked(response: Any) -> bytes:
     try:
-        data = await response.read()
+        data: bytes = await response.read()
     finally:
         response.release()
     if not 200 <= response.status <= 299:
         error = ApiException(status=response.status, reason=response.reason)
-        error.body = data.decode("utf-8", "replace")
+        error.body = data.decode("utf-8", "replace")  # type: ignore[assignment]
         error.headers = response.headers
         raise error
-    return json.loads(data) if data else {}
+    return data

@@ -18,7 +18,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from vkprovider.kube.calls import read_json, with_retries
+from vkprovider.kube.calls import read_nothing, with_retries
 from vkprovider.settings import RetrySettings
 from vkprovider.types import RawObject
 
@@ -116,8 +116,8 @@ class EventRecorder:
                 self._seen[key] = (name, count + 1)
                 patch = {"count": count + 1, "lastTimestamp": now}
 
-                async def aggregate() -> Any:
-                    return await read_json(
+                async def aggregate() -> None:
+                    await read_nothing(
                         await self._core.patch_namespaced_event(
                             name, namespace, patch, _preload_content=False
                         )
@@ -152,8 +152,8 @@ class EventRecorder:
                 "reportingInstance": self._node,
             }
 
-            async def create() -> Any:
-                return await read_json(
+            async def create() -> None:
+                await read_nothing(
                     await self._core.create_namespaced_event(
                         namespace, body, _preload_content=False
                     )
