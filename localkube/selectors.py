@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from localkube.errors import bad_request
+from localkube.errors import ApiError, bad_request
 from localkube.shapes import JsonObject
 
 
@@ -145,6 +145,21 @@ FIELD_LABELS: dict[tuple[str, str], tuple[str, ...]] = {
     ("", "secrets"): ("type",),
 }
 
+METADATA_ONLY_KINDS: dict[tuple[str, str], str] = {
+    ("", "configmaps"): "ConfigMap",
+    ("", "serviceaccounts"): "ServiceAccount",
+}
+"""Kinds kube-apiserver registers a metadata-only field label conversion for; its refusal
+names the kind (`field label "data.x" not supported for "ConfigMap"`), where the other
+conversions say `field label not supported: data.x`."""
+
+
+def _unsupported_field(storage_key: tuple[str, str], path: str) -> ApiError:
+    kind = METADATA_ONLY_KINDS.get(storage_key)
+    if kind is not None:
+        return bad_request(f'field label "{path}" not supported for "{kind}"')
+    return bad_request(f"field label not supported: {path}")
+
 
 def _field_value(obj: JsonObject, path: str) -> str:
     if path == "source":
@@ -206,6 +221,6 @@ def parse_field_selector(
             if path.startswith(alias):
                 path = stored + path[len(alias) :]
         if path not in supported:
-            raise bad_request(f"field label not supported: {path}")
+            raise _unsupported_field(storage_key, path)
         requirements.append(FieldRequirement(path, value.strip(), negated))
     return FieldSelector(tuple(requirements))

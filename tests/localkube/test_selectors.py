@@ -76,7 +76,15 @@ async def test_unsupported_field_label_is_400(kube_api: client.ApiClient, namesp
     )
     assert reply.status == 400
     assert reply.body["reason"] == "BadRequest"
-    assert "field label not supported: data.x" in reply.body["message"]
+    assert reply.body["message"] == 'field label "data.x" not supported for "ConfigMap"'
+    pods = await call(
+        kube_api,
+        "GET",
+        f"/api/v1/namespaces/{namespace}/pods",
+        query={"fieldSelector": "spec.containers=x"},
+    )
+    assert pods.status == 400
+    assert pods.body["message"] == "field label not supported: spec.containers"
 
 
 async def test_events_by_involved_object(kube_api: client.ApiClient, namespace: str) -> None:
