@@ -32,6 +32,9 @@ def test_rbac_covers_the_agent_and_the_imagecache_controller() -> None:
         ("*", "", "pods/status"): {"patch"},
         ("*", "", "events"): {"create", "patch"},
         ("*", "", "secrets"): {"get"},
+        ("*", "", "configmaps"): {"get"},  # env valueFrom / envFrom
+        ("*", "authentication.k8s.io", "tokenreviews"): {"create"},  # kubelet API authn
+        ("*", "authorization.k8s.io", "subjectaccessreviews"): {"create"},  # kubelet API authz
         ("*", "eci.alibabacloud.com", "imagecaches"): {"get", "list", "watch", "update", "patch"},
         ("*", "eci.alibabacloud.com", "imagecaches/status"): {"get", "update", "patch"},
         ("kube-node-lease", "coordination.k8s.io", "leases"): {"get", "create", "patch"},
