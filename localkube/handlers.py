@@ -45,6 +45,9 @@ from localkube.watching import WatchQuery, serve_watch
 
 logger = structlog.get_logger("localkube")
 
+WARNINGS_KEY = web.RequestKey("localkube.warnings", list[str])
+"""Where a request's `Warning` header values (RFC 7234 code 299, as kube sends) are kept."""
+
 
 class ApiHandlers:
     """aiohttp handlers over one cluster; `routes()` lists them."""
@@ -115,11 +118,14 @@ class ApiHandlers:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         try:
-            return await self._handle(request)
+            response = await self._handle(request)
         except ApiError as error:
             if error.code >= 500:
                 logger.warning("request failed", path=request.path, error=str(error))
             return render_error(error)
+        for warning in request.get(WARNINGS_KEY, ()):
+            response.headers.add("Warning", warning)
+        return response
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.rstrip("/")
@@ -225,17 +231,18 @@ class ApiHandlers:
         return None
 
     def _strict_fields(self, request: web.Request, target: Target, body: Any) -> Any:
-        """With `fieldValidation=Strict`, unknown fields of a custom resource are a 400."""
+        """Unknown fields of a custom resource: a 400 with `fieldValidation=Strict`, a
+        `Warning` header each by default (`Warn`, as kube-apiserver), nothing with `Ignore`."""
         schema = target.resource.schema
-        if request.query.get("fieldValidation") != "Strict" or schema is None:
-            return body
-        if not isinstance(body, dict):
+        mode = request.query.get("fieldValidation") or "Warn"
+        if mode == "Ignore" or schema is None or not isinstance(body, dict):
             return body
         unknown = validation.unknown_fields(body, schema)
-        if unknown:
+        if unknown and mode == "Strict":
             raise bad_request(
                 "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown)
             )
+        request[WARNINGS_KEY] = [f'299 - "unknown field \\"{field}\\""' for field in unknown]
         return body
 
     def _dry_run(self, request: web.Request) -> bool:

@@ -56,6 +56,9 @@ async def test_defaults_pruning_and_generation(
     assert obj["spec"]["imageCacheSize"] == 20
     assert "unknownField" not in obj["spec"]
     assert obj["spec"]["labels"] == {"free": {"form": 1}}
+    # Pruned, and said so: fieldValidation defaults to Warn (kubectl prints the warning).
+    warnings = [v for k, v in created.headers.items() if k.lower() == "warning"]
+    assert warnings == ['299 - "unknown field \\"spec.unknownField\\""']
     assert obj["metadata"]["generation"] == 1
     assert "status" not in obj
 
