@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import GroupState, GroupStatus, log_lines, project
@@ -131,10 +131,15 @@ def _filtered(
     if zone is not None:
         query = query.where(ContainerGroupRow.zone_id == zone)
     for key, value in params.tags().items():
-        tagged = select(GroupTagRow.group_id).where(
-            GroupTagRow.key == key, GroupTagRow.value == value
+        # EXISTS, not `id IN (tagged ids)`: with the IN form SQLite starts from the tag
+        # index (every group of a node), then sorts them all for each page; correlated, it
+        # walks (created_at, serial) and stops at the page's end (10k groups: 44 -> 13 ms).
+        tagged = exists().where(
+            GroupTagRow.group_id == ContainerGroupRow.id,
+            GroupTagRow.key == key,
+            GroupTagRow.value == value,
         )
-        query = query.where(ContainerGroupRow.id.in_(tagged))
+        query = query.where(tagged)
     # Deleted groups past Terminating are gone even before the runner removes them.
     gone_before = now - timedelta(milliseconds=termination_ms)
     return query.where(

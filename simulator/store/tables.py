@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     String,
     TypeDecorator,
@@ -89,6 +90,10 @@ class ContainerGroupRow(Base):
     """One container group: its request, its plan, and the materialised status."""
 
     __tablename__ = "container_groups"
+    __table_args__ = (
+        # Pages follow (created_at, serial): walking this index, a page stops at its end.
+        Index("ix_container_groups_page_order", "created_at", "serial"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(128), index=True)
