@@ -76,17 +76,11 @@ def _check_region(ctx: Context, spec: GroupSpec) -> str:
     return spec.zone_id or region.zones[0]
 
 
-async def _id_by_token(ctx: Context, token: str) -> str | None:
-    async with ctx.db.sessions() as session:
-        query = select(ContainerGroupRow.id).where(ContainerGroupRow.client_token == token)
-        return (await session.execute(query)).scalar_one_or_none()
-
-
 async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]:
     spec, credentials = parse_group_request(params)
     zone = _check_region(ctx, spec)
     if spec.client_token is not None:
-        existing = await _id_by_token(ctx, spec.client_token)
+        existing = await ctx.group_id_for_token(spec.client_token)
         if existing is not None:
             return {"ContainerGroupId": existing}
     cache = await choose_cache(ctx, spec, on_millisecond(ctx.clock.now()))

@@ -28,6 +28,7 @@ from simulator.errors import EciError
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
+from simulator.operations.tokenlookups import TokenLookups
 from simulator.settings import ClockMode, SimulatorSettings
 from simulator.store import Database, open_database
 from simulator.timemodel import TimeModelSettings, load_time_model
@@ -84,6 +85,7 @@ class EciService:
         self._logger = logger
         self.runner = Runner(db=db, clock=clock, logger=logger, settings=runner_settings)
         self._groups = GroupWriter(db=db, clock=clock, catalog=catalog, model=model)
+        self._tokens = TokenLookups(db=db)
         self._context = Context(
             db=db,
             clock=clock,
@@ -94,6 +96,7 @@ class EciService:
             wake=self.runner.wake,
             settle=self.settle,
             next_ip=self._next_ip,
+            group_id_for_token=self._tokens.group_id_for,
             write_group=self._groups.create,
         )
         self._ips: list[int] = []

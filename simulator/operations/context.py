@@ -39,6 +39,8 @@ class Context:
     """A number no other group (in any process) got: its serial and private IP."""
     settle: Callable[[], Awaitable[None]]
     """Materialise every row due by now, so SQL filters on status are exact."""
+    group_id_for_token: Callable[[str], Awaitable[str | None]]
+    """The id of the group a ClientToken created, or None (lookups batched)."""
     write_group: Callable[[NewGroup], Awaitable[str]]
     """Store a new group (batched with concurrent creations); returns its id, or the id of
     the group that already has its ClientToken."""
