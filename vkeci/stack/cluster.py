@@ -133,14 +133,38 @@ class ClusterOps:
         return created
 
     async def ensure_namespace(self, name: str) -> bool:
-        """Create the namespace unless it exists. True if created here."""
+        """Create the namespace unless it exists and wait for its `default` ServiceAccount.
+
+        A real cluster refuses Pods (403) until the ServiceAccount controller has created
+        that account in a new namespace. True if the namespace was created here.
+        """
+        created = True
         try:
             await self.core.create_namespace({"metadata": {"name": name}})
         except ApiException as exc:
-            if exc.status == 409:
-                return False
-            raise StackError(f"cannot create namespace {name}: {exc.status} {exc.reason}") from exc
-        return True
+            if exc.status != 409:
+                raise StackError(
+                    f"cannot create namespace {name}: {exc.status} {exc.reason}"
+                ) from exc
+            created = False
+
+        async def account_exists() -> bool | None:
+            try:
+                await self.core.read_namespaced_service_account(
+                    "default", name, _preload_content=False
+                )
+            except ApiException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            return True
+
+        await poll(
+            account_exists,
+            what=f"ServiceAccount {name}/default to be created",
+            within_seconds=30,
+        )
+        return created
 
     # -- image caches ------------------------------------------------------------------------
 
