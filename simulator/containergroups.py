@@ -184,7 +184,6 @@ async def _page(
             )
         )
     async with ctx.db.sessions() as session:
-        total = int((await session.execute(count_query)).scalar_one())
         rows = list(
             (
                 await session.execute(
@@ -195,6 +194,12 @@ async def _page(
             ).scalars()
         )
         more = len(rows) > limit
+        # A first page that holds every match is its own count (the same WHERE): one
+        # query less for every describe by ids and every small listing.
+        if cursor is None and not more:
+            total = len(rows)
+        else:
+            total = int((await session.execute(count_query)).scalar_one())
         rows = rows[:limit]
         page = [(row, state_of(row, now)) for row in rows]
     token = _token(rows[-1]) if more and rows else ""
