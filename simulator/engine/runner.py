@@ -14,7 +14,6 @@ restarted process simply finds the rows already due and catches up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -193,6 +192,7 @@ class Runner:
         finally:
             for waiter in waiters:
                 waiter.cancel()
-            for waiter in waiters:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await waiter
+            # asyncio.wait neither raises the waiters' CancelledError nor swallows this
+            # task's own: suppressing CancelledError around `await waiter` would also eat a
+            # cancel() of the runner that lands right here, and close() would wait forever.
+            await asyncio.wait(waiters)
