@@ -9,68 +9,21 @@ it holds no simulated state of its own (that lives in the service's database).
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
 import structlog
 from aiohttp import web
-from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from simulator.admin import AdminApi, ClockView, count_resources
 from simulator.api.faults import FaultInjector
-from simulator.api.handling import BatchNonceBackend, EciApi
+from simulator.api.handling import EciApi
 from simulator.api.metrics import ApiMetrics
-from simulator.api.nonces import RememberMany
-from simulator.api.signing import wall_clock
 from simulator.catalog import Catalog
 from simulator.service import EciService, open_service
 from simulator.settings import SimulatorSettings
-from simulator.store import NonceRow
-
-NONCE_PRUNE_INTERVAL_SECONDS = 60.0
-"""Real seconds between deletions of expired nonces (expiry is 30 minutes; no need to hurry)."""
-
-
-def _store_nonce_writer(service: SimulatorService) -> RememberMany | None:
-    """Group-commit nonce writes straight into the service's store, when the service cannot.
-
-    `EciService.remember_nonce` costs one transaction per call, which caps a
-    SQLite-backed simulator at a few hundred signed calls per CPU second; the
-    design asks for over 1,000. Until the service offers `remember_nonces`
-    (which `EciApi` then prefers), the server writes batches itself: one
-    `INSERT ... ON CONFLICT DO NOTHING RETURNING nonce` per batch, under the
-    store's SQLite write lock, into the same table, so replays are still
-    refused across processes. Expired nonces are pruned once a minute.
-    """
-    if not isinstance(service, EciService) or isinstance(service, BatchNonceBackend):
-        return None
-    database = service.db
-    insert = sqlite_insert if database.dialect == "sqlite" else postgresql_insert
-    pruned_at = -NONCE_PRUNE_INTERVAL_SECONDS
-
-    statement = (
-        insert(NonceRow)
-        .on_conflict_do_nothing(index_elements=[NonceRow.nonce])
-        .returning(NonceRow.nonce)
-    )  # one statement for every batch size: compiled once, executed as "insert many values"
-
-    async def remember_many(nonces: Sequence[str], expires_at: datetime) -> set[str]:
-        nonlocal pruned_at
-        rows = [{"nonce": nonce, "expires_at": expires_at} for nonce in nonces]
-        async with database.writing() as session:
-            if time.monotonic() - pruned_at >= NONCE_PRUNE_INTERVAL_SECONDS:
-                await session.execute(delete(NonceRow).where(NonceRow.expires_at < wall_clock()))
-                pruned_at = time.monotonic()
-            accepted = set((await session.execute(statement, rows)).scalars())
-            await session.commit()
-        return accepted
-
-    return remember_many
 
 
 class SimulatorService(Protocol):
@@ -198,7 +151,6 @@ class Simulator:
             region=self.settings.region,
             faults=self.faults,
             metrics=self.metrics,
-            remember_nonces=_store_nonce_writer(service),
             logger=self._logger,
         )
         app = web.Application(client_max_size=4 * 1024 * 1024)

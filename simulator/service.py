@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -140,7 +140,11 @@ class EciService:
 
     async def remember_nonce(self, nonce: str, *, expires_at: datetime) -> bool:
         """Record a signature nonce; False when it was already used (in any process)."""
-        return await self.db.remember_nonce(nonce, expires_at=expires_at, now=datetime.now(UTC))
+        return nonce in await self.remember_nonces([nonce], expires_at=expires_at)
+
+    async def remember_nonces(self, nonces: Sequence[str], *, expires_at: datetime) -> set[str]:
+        """Record many nonces in one write; return those not used before (in any process)."""
+        return await self.db.remember_nonces(nonces, expires_at=expires_at, now=datetime.now(UTC))
 
     async def settle(self) -> None:
         """Materialise everything due now, so the stored statuses are exact.
