@@ -19,6 +19,8 @@ from kubernetes_asyncio import client
 
 from vkprovider.eci.client import EciClient
 from vkprovider.guarding import guarded
+from vkprovider.imagecaches.controller import ImageCacheController
+from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.kube.events import EventRecorder
 from vkprovider.kube.informer import Informer
 from vkprovider.kubelet.server import KubeletServer
@@ -44,7 +46,7 @@ class Agent:
         api: client.ApiClient,
         eci_client: EciClient,
         logger: Any = None,
-        imagecache_settings: Any = None,
+        imagecache_settings: ImageCacheSettings | None = None,
     ) -> None:
         self.settings = settings
         self._imagecache_settings = imagecache_settings
@@ -82,7 +84,7 @@ class Agent:
         self.reconciler = Reconciler(controller=self.pods, logger=self.logger)
         self.kubelet: KubeletServer | None = None
         self.lease: LeaseKeeper | None = None
-        self.imagecaches: Any = None
+        self.imagecaches: ImageCacheController | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()
 
@@ -144,12 +146,6 @@ class Agent:
                 await asyncio.sleep(delay)
 
     def _start_imagecaches(self) -> None:
-        try:
-            from vkprovider.imagecaches.controller import ImageCacheController
-            from vkprovider.imagecaches.settings import ImageCacheSettings
-        except ImportError as exc:
-            self.logger.warning("ImageCache controller not available", error=str(exc))
-            return
         self.imagecaches = ImageCacheController(
             api=self.api,
             eci=self.eci,

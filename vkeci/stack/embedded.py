@@ -39,7 +39,6 @@ from vkeci.stack.cluster import ClusterOps
 from vkeci.stack.errors import StackError
 from vkprovider.agent import Agent
 from vkprovider.eci.client import EciClient
-from vkprovider.imagecaches.controller import ImageCacheController
 from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.settings import (
     AgentSettings,
@@ -151,7 +150,6 @@ def agent_settings(settings: StackSettings, *, kubeconfig: Path, eci: EciSetting
         eci=eci,
         kubelet=KubeletSettings(port=0, state_dir=str(settings.workdir / "agent-state")),
         kubeconfig=str(kubeconfig),
-        imagecache_controller=False,
     )
 
 
@@ -209,30 +207,22 @@ async def running_stack(settings: StackSettings, *, logger: Any = None) -> Async
 
         agent_config = agent_settings(settings, kubeconfig=kubeconfig, eci=eci)
         eci_client = EciClient(settings=eci)
-        agent = Agent(settings=agent_config, api=api, eci_client=eci_client, logger=log)
+        agent = Agent(
+            settings=agent_config,
+            api=api,
+            eci_client=eci_client,
+            logger=log,
+            imagecache_settings=ImageCacheSettings(
+                build_poll_seconds=settings.imagecache_poll_seconds,
+                resync_seconds=10.0,
+                retry=QUICK_RETRY,
+            ),
+        )
         stack.push_async_callback(agent.stop)
         try:
             await asyncio.wait_for(agent.start(), timeout=60)
         except TimeoutError as exc:
             raise StackError("the agent did not start within 60 s") from exc
-        controller = ImageCacheController(
-            api=api,
-            eci=eci_client,
-            settings=ImageCacheSettings(
-                build_poll_seconds=settings.imagecache_poll_seconds,
-                resync_seconds=10.0,
-                retry=QUICK_RETRY,
-            ),
-            logger=log,
-        )
-        task = asyncio.get_running_loop().create_task(controller.run(), name="vk-eci:imagecaches")
-
-        async def stop_controller() -> None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        stack.push_async_callback(stop_controller)
         yield Stack(
             kubeconfig=kubeconfig,
             api=api,
