@@ -46,38 +46,29 @@ class PodWriter:
         Pods are one of the early types whose status subresource also takes metadata
         changes (only ownerReferences are kept): kubernetes/kubernetes#92022.
         """
-        meta = pod["metadata"]
-        metadata: dict[str, Any] = {"uid": meta["uid"]}
+        metadata: dict[str, Any] = {"uid": pod["metadata"]["uid"]}
         if annotations:
             metadata["annotations"] = annotations
-        body = {"metadata": metadata, "status": status}
-
-        async def call() -> Any:
-            return await read_json(
-                await self._core.patch_namespaced_pod_status(
-                    meta["name"],
-                    meta["namespace"],
-                    body,
-                    _content_type=MERGE,
-                    _preload_content=False,
-                )
-            )
-
-        try:
-            result: RawObject = await self._call("patch pod status", call)
-            return result
-        except (KubeNotFound, KubeConflict):
-            return None
+        return await self._merge_patch(pod, {"metadata": metadata, "status": status}, status=True)
 
     async def patch_annotations(
         self, pod: RawObject, annotations: dict[str, str]
     ) -> RawObject | None:
+        body = {"metadata": {"uid": pod["metadata"]["uid"], "annotations": annotations}}
+        return await self._merge_patch(pod, body, status=False)
+
+    async def _merge_patch(
+        self, pod: RawObject, body: dict[str, Any], *, status: bool
+    ) -> RawObject | None:
+        """JSON merge patch on the Pod or its status; None when it is gone or was replaced."""
         meta = pod["metadata"]
-        body = {"metadata": {"uid": meta["uid"], "annotations": annotations}}
+        patch = (
+            self._core.patch_namespaced_pod_status if status else self._core.patch_namespaced_pod
+        )
 
         async def call() -> Any:
             return await read_json(
-                await self._core.patch_namespaced_pod(
+                await patch(
                     meta["name"],
                     meta["namespace"],
                     body,
@@ -87,7 +78,9 @@ class PodWriter:
             )
 
         try:
-            result: RawObject = await self._call("patch pod", call)
+            result: RawObject = await self._call(
+                "patch pod status" if status else "patch pod", call
+            )
             return result
         except (KubeNotFound, KubeConflict):
             return None
