@@ -199,8 +199,6 @@ class Cluster(Terminating):
                     )
                 ],
             )
-        if wanted and wanted != existing["metadata"]["resourceVersion"]:
-            raise conflict(resource=resource.qualified, name=name)
         return self._write_update(
             resource, existing, body, subresource=subresource, dry_run=dry_run
         )
@@ -241,9 +239,6 @@ class Cluster(Terminating):
                 subresource=subresource,
                 dry_run=dry_run,
             )
-        wanted = (patched.get("metadata") or {}).get("resourceVersion")
-        if wanted and wanted != existing["metadata"]["resourceVersion"]:
-            raise conflict(resource=resource.qualified, name=name)
         return self._write_update(
             resource, existing, patched, subresource=subresource, dry_run=dry_run
         )
@@ -257,6 +252,9 @@ class Cluster(Terminating):
         subresource: str | None,
         dry_run: bool,
     ) -> JsonObject:
+        wanted = (body.get("metadata") or {}).get("resourceVersion")
+        if wanted and wanted != existing["metadata"]["resourceVersion"]:
+            raise conflict(resource=resource.qualified, name=existing["metadata"]["name"])
         # Stored objects are never mutated, and nothing below mutates nested values in place,
         # so shallow copies are enough even where `body` shares subtrees with `existing`.
         if subresource == "status" and resource.is_custom:

@@ -10,6 +10,8 @@ new instance may be created, and the CRD and its served resource vanish with the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from localkube import deleting, objects
 from localkube.deleting import CRDS, NAMESPACES, DeleteOptions
 from localkube.errors import ApiError, Reason
@@ -26,10 +28,8 @@ class Terminating:
     store: Store
     registry: Registry
 
-    def _mark_deleting(
-        self, resource: ResourceType, existing: JsonObject, grace: int
-    ) -> JsonObject:
-        raise NotImplementedError
+    _mark_deleting: Callable[[ResourceType, JsonObject, int], JsonObject]
+    """`Cluster`'s graceful deletion of one object (mark it, or remove it when nothing holds it)."""
 
     def _delete_members(self, resources: list[ResourceType], namespace: str | None) -> None:
         """Start deleting every object of `resources` (in `namespace`, if given)."""
