@@ -11,6 +11,7 @@ from kubernetes_asyncio import client
 from localkube.server import LocalKube
 from tests.localkube.conftest import call
 from tests.localkube.test_watching import READ_TIMEOUT, open_watch
+from tests.polling import eventually
 
 
 async def test_fail_next_with_500(kube_api: client.ApiClient, needs_embedded: LocalKube) -> None:
@@ -54,14 +55,16 @@ async def test_drop_watches_ends_open_streams(
     path = f"/api/v1/namespaces/{namespace}/configmaps"
     start = (await call(kube_api, "GET", path)).body["metadata"]["resourceVersion"]
     async with open_watch(kube_api, path, resourceVersion=start) as stream:
-        await asyncio.sleep(0)
-        dropped = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + READ_TIMEOUT
-        while dropped == 0 and loop.time() < deadline:
-            dropped = needs_embedded.faults.drop_watches()
-            await asyncio.sleep(0.01)
-        assert dropped >= 1
+
+        async def dropped() -> int:  # 0 until the server has registered the watch
+            return needs_embedded.faults.drop_watches()
+
+        assert (
+            await eventually(
+                dropped, what="the watch open (and dropped)", deadline_seconds=READ_TIMEOUT
+            )
+            >= 1
+        )
         assert await asyncio.wait_for(stream.content.read(), READ_TIMEOUT) == b""
 
 
