@@ -20,6 +20,7 @@ async def test_fail_next_with_500(kube_api: client.ApiClient, needs_embedded: Lo
     second = await call(kube_api, "GET", "/api/v1/namespaces/default")
     third = await call(kube_api, "GET", "/api/v1/namespaces/default")
     assert [first.status, second.status, third.status] == [500, 500, 200]
+    assert (needs_embedded.faults.failures_sent, needs_embedded.faults.failures_pending) == (2, 0)
     assert first.body["kind"] == "Status"
     assert first.body["reason"] == "InternalError"
     assert first.body["code"] == 500
@@ -94,6 +95,12 @@ async def test_admin_endpoints_over_http(needs_embedded: LocalKube) -> None:
         async with session.get(f"{base}/api/v1/namespaces") as response:
             assert response.status == 200
             listed = await response.json()
+        async with session.get(f"{base}/_localkube/faults") as response:
+            assert await response.json() == {
+                "failuresPending": 0,
+                "failuresSent": 1,
+                "latencySeconds": 0.0,
+            }
         async with session.post(f"{base}/_localkube/compact") as response:
             assert response.status == 200
         old = int(listed["metadata"]["resourceVersion"]) - 1
