@@ -49,7 +49,7 @@ async def record_phases(caches: ImageCaches, name: str, seen: list[str]) -> None
         phase = (await caches.status(name)).get("phase")
         if phase and (not seen or seen[-1] != phase):
             seen.append(phase)
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the sampling interval: this records, it waits for nothing
 
 
 def build_observations() -> float:
