@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy localkube simulator vkprovider vkeci
+	$(BIN)/mypy localkube simulator vkprovider vkeci tests benchmarks
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports

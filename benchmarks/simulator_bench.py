@@ -12,7 +12,7 @@ Two halves:
   core" figure: the simulator runs in its own process, a single event loop).
 
 The simulator runs as `vk-eci simulator` in a subprocess with a SQLite file
-in a temporary directory and throw-away credentials (`simulator_process.py`).
+in a temporary directory and throw-away credentials (`vkeci.bench.processes`).
 
     .venv/bin/python benchmarks/simulator_bench.py [--calls 4000] [--processes 2]
 """
@@ -35,12 +35,15 @@ from alibabacloud_eci20180808.client import Client
 from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
 from alibabacloud_tea_openapi.models import OpenApiRequest, Params
 from alibabacloud_tea_util.models import RuntimeOptions
-from simulator_process import Target, cpu_seconds, running_simulator
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vkeci.bench.processes import SimulatorTarget, cpu_seconds, running_simulator
 
 # --- throughput ---------------------------------------------------------------------------
 
 
-async def _call_loop(target: Target, *, action: str, calls: int, concurrency: int) -> int:
+async def _call_loop(target: SimulatorTarget, *, action: str, calls: int, concurrency: int) -> int:
     client = target.client()
     remaining = calls
     errors = 0
@@ -65,12 +68,12 @@ async def _call_loop(target: Target, *, action: str, calls: int, concurrency: in
     return errors
 
 
-def _worker(target: Target, action: str, calls: int, concurrency: int) -> int:
+def _worker(target: SimulatorTarget, action: str, calls: int, concurrency: int) -> int:
     return asyncio.run(_call_loop(target, action=action, calls=calls, concurrency=concurrency))
 
 
 async def measure_throughput(
-    target: Target, *, action: str, calls: int, processes: int, concurrency: int
+    target: SimulatorTarget, *, action: str, calls: int, processes: int, concurrency: int
 ) -> dict[str, Any]:
     await _call_loop(target, action=action, calls=50, concurrency=4)  # warm-up
     loop = asyncio.get_running_loop()
@@ -184,7 +187,7 @@ async def _run_group(client: Client, *, name: str, extra: dict[str, Any]) -> dic
     }
 
 
-async def measure_image_preparation(target: Target) -> dict[str, Any]:
+async def measure_image_preparation(target: SimulatorTarget) -> dict[str, Any]:
     client = target.client()
     uncached = await _run_group(client, name="flink-uncached", extra={})
     cache = await client.create_image_cache_async(

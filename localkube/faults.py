@@ -49,8 +49,19 @@ class Faults:
     def __init__(self, *, store: Store) -> None:
         self._store = store
         self._failures: deque[PlannedFailure] = deque()
+        self._failures_sent = 0
         self.latency_seconds = 0.0
         """Added before every API request is handled, in seconds (0 = none)."""
+
+    @property
+    def failures_pending(self) -> int:
+        """Planned failures not yet sent."""
+        return len(self._failures)
+
+    @property
+    def failures_sent(self) -> int:
+        """Planned failures sent to clients since the server started (`clear` keeps it)."""
+        return self._failures_sent
 
     def fail_next(self, count: int, *, status: int = 500, retry_after_seconds: int = 1) -> None:
         """The next `count` API requests fail with `status` (429 carries Retry-After)."""
@@ -65,7 +76,10 @@ class Faults:
         self.latency_seconds = 0.0
 
     def next_failure(self) -> ApiError | None:
-        return self._failures.popleft().error() if self._failures else None
+        if not self._failures:
+            return None
+        self._failures_sent += 1
+        return self._failures.popleft().error()
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -104,6 +118,15 @@ def admin_routes(faults: Faults, *, compact: Callable[[], None]) -> list[web.Rou
         faults.latency_seconds = float(body.get("seconds", 0.0))
         return web.json_response({"latencySeconds": faults.latency_seconds})
 
+    async def state(_: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "failuresPending": faults.failures_pending,
+                "failuresSent": faults.failures_sent,
+                "latencySeconds": faults.latency_seconds,
+            }
+        )
+
     async def clear(_: web.Request) -> web.Response:
         faults.clear()
         return web.json_response({"ok": True})
@@ -113,6 +136,7 @@ def admin_routes(faults: Faults, *, compact: Callable[[], None]) -> list[web.Rou
         return web.json_response({"ok": True})
 
     return [
+        web.get(f"{ADMIN_PREFIX}faults", state),
         web.post(f"{ADMIN_PREFIX}faults/drop-watches", drop),
         web.post(f"{ADMIN_PREFIX}faults/fail-next", fail_next),
         web.post(f"{ADMIN_PREFIX}faults/latency", latency),

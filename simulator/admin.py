@@ -9,7 +9,8 @@ without it gets 401, and with no token configured the endpoints do not exist
     GET    /_sim/clock    {"now", "mode", "time_scale", "advanceable"}
     POST   /_sim/clock    {"advance_seconds": 60} or {"advance_to": "2026-01-01T00:00:00Z"}
                           (virtual clock only, else 409); answers once what fell due is visible
-    GET    /_sim/faults   the injected faults
+    GET    /_sim/faults   the injected faults, and "failures_sent": how many injected
+                          failures calls have been answered with since the process started
     POST   /_sim/faults   {"fail": {"count": 3, "code": "ServiceUnavailable", "status": 503,
                           "message": "...", "actions": ["CreateContainerGroup"]},
                           "latency_seconds": 0.2, "throttle_per_second": 50 (null lifts it)}
@@ -162,7 +163,9 @@ class AdminApi:
 
     async def get_faults(self, request: web.Request) -> web.StreamResponse:
         del request
-        return web.json_response(describe(self._faults.state))
+        return web.json_response(
+            {**describe(self._faults.state), "failures_sent": self._faults.failures_sent}
+        )
 
     async def post_faults(self, request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)

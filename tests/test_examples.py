@@ -24,6 +24,7 @@ from kubernetes_asyncio.dynamic import DynamicClient
 from kubernetes_asyncio.dynamic.exceptions import ResourceNotFoundError
 
 from localkube.server import LocalKube, LocalKubeSettings
+from tests.polling import eventually
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
@@ -48,15 +49,13 @@ async def kube(tmp_path: Path) -> AsyncIterator[tuple[LocalKube, Path]]:
 
 async def _established(api: k8s.ApiClient, name: str) -> None:
     extensions = k8s.ApiextensionsV1Api(api)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while loop.time() < deadline:
+
+    async def established() -> bool:
         crd = await extensions.read_custom_resource_definition(name)
         conditions = (crd.status and crd.status.conditions) or []
-        if any(c.type == "Established" and c.status == "True" for c in conditions):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"CRD {name} not Established within 10 s")
+        return any(c.type == "Established" and c.status == "True" for c in conditions)
+
+    await eventually(established, what=f"CRD {name} Established", deadline_seconds=10)
 
 
 async def _create(dynamic: DynamicClient, doc: dict[str, Any]) -> dict[str, Any]:

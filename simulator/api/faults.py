@@ -72,10 +72,16 @@ class FaultInjector:
     def __init__(self) -> None:
         self._state = FaultState()
         self._bucket: _TokenBucket | None = None
+        self._failures_sent = 0
 
     @property
     def state(self) -> FaultState:
         return self._state
+
+    @property
+    def failures_sent(self) -> int:
+        """Calls answered with an injected failure since the process started (`clear` keeps it)."""
+        return self._failures_sent
 
     @property
     def active(self) -> bool:
@@ -127,6 +133,7 @@ class FaultInjector:
                 else:
                     del failures[index]
                 self._state = replace(state, failures=tuple(failures))
+                self._failures_sent += 1
                 raise EciError(rule.message, code=rule.code, http_status=rule.http_status)
 
 

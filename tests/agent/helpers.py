@@ -1,51 +1,18 @@
-"""Small helpers for agent tests: poll a condition with a deadline, make Pods."""
+"""Small helpers for agent tests: make and read Pods (polling lives in `tests.polling`)."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from kubernetes_asyncio import client
 
 from tests.fixtures.kube import real_cluster_kubeconfig
-
-T = TypeVar("T")
+from tests.polling import eventually as eventually  # re-exported for the agent tests
 
 TEST_NODE = f"vk-test-{secrets.token_hex(3)}" if real_cluster_kubeconfig() else "virtual-kubelet"
 """The agent's node name in tests: `virtual-kubelet` on the embedded server; on a real cluster
 (`KUBECONFIG`) a name of this test run's own, so it never adopts a real agent's Node."""
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]],
-    *,
-    deadline_seconds: float = 15.0,
-    interval: float = 0.05,
-    what: str = "condition",
-) -> T:
-    """Poll `probe` until it returns something truthy; fail after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_seconds
-    last: Any = None
-    while True:
-        try:
-            last = await probe()
-        except AssertionError as exc:
-            last = exc
-        except client.ApiException as exc:
-            if exc.status not in (429, 500, 503):
-                raise
-            last = exc  # an injected API server fault hit the test's own read
-        else:
-            if last:
-                return last  # type: ignore[no-any-return]
-        if loop.time() >= deadline:
-            raise AssertionError(
-                f"timed out after {deadline_seconds}s waiting for {what}; last: {last!r}"
-            )
-        await asyncio.sleep(interval)
 
 
 def pod_manifest(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.polling import eventually
 from vkprovider.queueing import WorkQueue
 from vkprovider.settings import RetrySettings
 
@@ -32,12 +33,18 @@ async def test_same_key_is_never_processed_concurrently_and_reruns_when_dirty() 
     workers = asyncio.create_task(
         queue.run_workers(workers=4, handler=handler, on_error=lambda k, e: None)
     )
-    await asyncio.sleep(0.05)
+
+    async def both_keys_taken() -> bool:
+        # "a" is held (blocked on the gate) and was added again; nothing may wait in the
+        # queue: a queue that let a second worker take "a" would have counted an overlap.
+        return sorted(runs) == ["a", "b"] and len(queue) == 0
+
+    async def a_ran_again() -> bool:
+        return runs.count("a") == 2
+
+    await eventually(both_keys_taken, what="workers holding a and b", deadline_seconds=5)
     gate.set()
-    for _ in range(100):
-        if runs.count("a") == 2:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(a_ran_again, what="a processed again after its worker let go")
     workers.cancel()
     await asyncio.gather(workers, return_exceptions=True)
     assert overlaps == 0
@@ -53,6 +60,10 @@ async def test_failures_back_off_and_reset() -> None:
     assert queue.add_rate_limited("k", at_least=1.0) == 1.0
     queue.forget("k")
     assert queue.add_rate_limited("k") == 0.01
-    await asyncio.sleep(0.05)
+
+    async def queued_again() -> bool:
+        return len(queue) == 1
+
+    await eventually(queued_again, what="k queued again after its 0.01 s back-off")
     assert len(queue) == 1
     queue.close()

@@ -168,7 +168,7 @@ async def test_dropped_watches_and_410_gone_are_recovered(
     needs_embedded.compact_history()
     await create_pod(kube_api, agent.namespace, pod_manifest("after-drop"))
     await _running(kube_api, agent.namespace, "after-drop")
-    needs_embedded.faults.drop_watches()
+    await eventually(dropped, deadline_seconds=5, what="the relisted pod watch open (and dropped)")
     await create_pod(kube_api, agent.namespace, pod_manifest("after-second-drop"))
     await _running(kube_api, agent.namespace, "after-second-drop")
     assert informer.rewatches >= 2
@@ -189,10 +189,18 @@ async def test_api_server_500_and_429_are_retried(
     await eventually(
         lambda: _true(lease.renewals > renewals + 1), deadline_seconds=10, what="lease renewals"
     )
+    faults = needs_embedded.faults
+    assert (faults.failures_sent, faults.failures_pending) == (7, 0)  # every one was answered
 
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _eci_failures(eci: EciTarget) -> tuple[list[Any], int]:
+    """The simulator's failure rules still pending, and how many injected failures it sent."""
+    faults = await eci.admin("GET", "/faults")
+    return faults["failures"], faults["failures_sent"]
 
 
 async def test_eci_errors_and_throttling_are_retried(
@@ -205,6 +213,7 @@ async def test_eci_errors_and_throttling_are_retried(
     )
     await create_pod(kube_api, agent.namespace, pod_manifest("retried"))
     await _running(kube_api, agent.namespace, "retried")
+    assert await _eci_failures(eci) == ([], 3)
     await eci.admin(
         "POST",
         "/faults",
@@ -212,6 +221,7 @@ async def test_eci_errors_and_throttling_are_retried(
     )
     await create_pod(kube_api, agent.namespace, pod_manifest("throttled"))
     await _running(kube_api, agent.namespace, "throttled")
+    assert await _eci_failures(eci) == ([], 5)
 
 
 async def test_status_polling_survives_eci_outages(
@@ -231,3 +241,4 @@ async def test_status_polling_survives_eci_outages(
     await create_pod(kube_api, agent.namespace, pod_manifest("patient"))
     pod = await _running(kube_api, agent.namespace, "patient")
     assert pod["status"]["podIP"]
+    assert await _eci_failures(eci) == ([], 12)

@@ -13,12 +13,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from kubernetes_asyncio import client as k8s
 from kubernetes_asyncio import config as k8s_config
+
+from tests.polling import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 ROW = re.compile(
@@ -117,11 +118,13 @@ def test_kept_running_demo_answers_kubectl_until_interrupted(tmp_path: Path) -> 
             stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 90
-            while "Still running" not in output.read_text():
-                assert process.poll() is None, output.read_text()[-3000:]
-                assert time.monotonic() < deadline, output.read_text()[-3000:]
-                time.sleep(0.1)
+
+            async def still_running() -> bool:
+                if process.poll() is not None:
+                    pytest.fail(f"the demo exited early: {output.read_text()[-3000:]}")
+                return "Still running" in output.read_text()
+
+            asyncio.run(eventually(still_running, what="demo: Still running", deadline_seconds=90))
             kubeconfig = workdir / "kubeconfig"
             assert f"export KUBECONFIG={kubeconfig}" in output.read_text()
             pods = asyncio.run(_pods_via_kubeconfig(kubeconfig))
@@ -157,11 +160,13 @@ def test_demo_against_a_given_cluster_cleans_up_after_itself(tmp_path: Path) -> 
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while not kubeconfig.exists():
-            assert server.poll() is None
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+
+        async def written() -> bool:
+            if server.poll() is not None:
+                pytest.fail("the API server exited before writing its kubeconfig")
+            return kubeconfig.exists()
+
+        asyncio.run(eventually(written, what="the API server's kubeconfig", deadline_seconds=30))
 
         result = run_demo("--time-scale", "0.01", "--kubeconfig", str(kubeconfig))
 

@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -28,6 +28,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from simulator.settings import SimulatorSettings
 from tests.agent import conftest as agent_fixtures
 from tests.fixtures.eci import EciTarget, make_test_settings
+from tests.polling import eventually
 from vkprovider.eci.client import EciClient
 from vkprovider.imagecaches.controller import ImageCacheController
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
@@ -87,24 +88,7 @@ async def apply_crd(api: k8s.ApiClient) -> None:
         conditions = (crd.status and crd.status.conditions) or []
         return any(c.type == "Established" and c.status == "True" for c in conditions)
 
-    await wait_for(established, what="the ImageCache CRD to be Established")
-
-
-async def wait_for(
-    check: Callable[[], Awaitable[Any]], *, what: str, within_seconds: float = 20.0
-) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_seconds
-    last: Any = None
-    while loop.time() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.05)
-    raise AssertionError(
-        f"timed out after {within_seconds} s waiting for {what}; last saw {last!r}"
-    )
+    await eventually(established, what="the ImageCache CRD to be Established", deadline_seconds=20)
 
 
 class ImageCaches:
@@ -161,10 +145,10 @@ class ImageCaches:
             status = await self.status(name)
             return status if status.get("phase") in phases else None
 
-        result: dict[str, Any] = await wait_for(
+        result: dict[str, Any] = await eventually(
             reached,
             what=f"ImageCache {name} to reach {'/'.join(phases)}",
-            within_seconds=within_seconds,
+            deadline_seconds=within_seconds,
         )
         return result
 
@@ -279,7 +263,11 @@ async def controller(
     # Let the controller run its finalizers for the caches the test made, then stop it.
     await imagecaches.clean_up()
     for name in imagecaches.created:
-        await wait_for(partial(_gone, imagecaches, name), what=f"ImageCache {name} to be deleted")
+        await eventually(
+            partial(_gone, imagecaches, name),
+            what=f"ImageCache {name} to be deleted",
+            deadline_seconds=20,
+        )
     await running.stop()
 
 

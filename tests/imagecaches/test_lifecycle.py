@@ -21,8 +21,8 @@ from tests.imagecaches.conftest import (
     ImageCaches,
     RunningController,
     apply_crd,
-    wait_for,
 )
+from tests.polling import eventually
 from vkprovider.imagecaches.cloud import cloud_name
 from vkprovider.imagecaches.kinds import GROUP, PAUSE_IMAGE, PLURAL, VERSION
 from vkprovider.imagecaches.settings import ImageCacheSettings
@@ -49,7 +49,7 @@ async def record_phases(caches: ImageCaches, name: str, seen: list[str]) -> None
         phase = (await caches.status(name)).get("phase")
         if phase and (not seen or seen[-1] != phase):
             seen.append(phase)
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the sampling interval: this records, it waits for nothing
 
 
 def build_observations() -> float:
@@ -192,7 +192,7 @@ async def test_deleting_the_resource_deletes_the_cloud_cache(
     async def gone() -> bool:
         return await imagecaches.get(name) is None
 
-    await wait_for(gone, what=f"ImageCache {name} to be deleted")
+    await eventually(gone, what=f"ImageCache {name} to be deleted", deadline_seconds=20)
     assert await cloud_caches(eci, eci_client, image_cache_id=cache_id) == []
 
 
@@ -217,8 +217,7 @@ async def test_a_restarted_controller_never_creates_a_second_cloud_cache(
     await controller.start()
     status = await imagecaches.wait_phase(name, "Ready")
     assert status["imageCacheId"] == first_id
-    await controller.restart()
-    await asyncio.sleep(0)  # the new controller has listed and queued the resource
+    await controller.restart()  # returns once the new controller has listed (synced)
     assert (await imagecaches.wait_phase(name, "Ready"))["imageCacheId"] == first_id
     caches = await cloud_caches(eci, eci_client, image_cache_name=cloud_name(name))
     assert [cache["ImageCacheId"] for cache in caches] == [first_id]
@@ -246,7 +245,9 @@ async def test_spec_edit_updates_the_cloud_cache(
             done = status.get("observedGeneration") == 2 and status.get("phase") == "Ready"
             return status if done else None
 
-        status = await wait_for(updated, what=f"ImageCache {name} to be updated")
+        status = await eventually(
+            updated, what=f"ImageCache {name} to be updated", deadline_seconds=20
+        )
     finally:
         recorder.cancel()
     assert "Updating" in phases, phases
@@ -309,12 +310,20 @@ async def test_a_controller_started_before_the_crd_picks_it_up(
             async def told_missing() -> bool:
                 return any("CRD not installed" in entry["event"] for entry in logs)
 
-            await wait_for(told_missing, what="the controller to notice the CRD is missing")
+            await eventually(
+                told_missing,
+                what="the controller to notice the CRD is missing",
+                deadline_seconds=20,
+            )
             await apply_crd(kube_api)
             name = (await caches.create("late", {"images": ["busybox:latest"]}))["metadata"]["name"]
             assert (await caches.wait_phase(name, "Ready"))["imageCacheId"].startswith("imc-")
             await caches.clean_up()
-            await wait_for(lambda: _absent(caches, name), what=f"ImageCache {name} deleted")
+            await eventually(
+                lambda: _absent(caches, name),
+                what=f"ImageCache {name} deleted",
+                deadline_seconds=20,
+            )
         finally:
             await running.stop()
 

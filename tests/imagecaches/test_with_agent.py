@@ -12,7 +12,7 @@ from kubernetes_asyncio import client
 from tests.agent.conftest import AgentHandle
 from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
 from tests.fixtures.eci import EciTarget
-from tests.imagecaches.conftest import ImageCaches, RunningController, wait_for
+from tests.imagecaches.conftest import ImageCaches, RunningController
 from tests.imagecaches.test_lifecycle import cloud_caches
 
 FLINK = "docker.io/library/flink:seed"
@@ -62,7 +62,9 @@ async def test_pod_from_a_ready_cache_prepares_in_five_seconds_and_outlives_the_
         gone = await imagecaches.get(name) is None
         return gone and await cloud_caches(eci, eci_client, image_cache_id=cache_id) == []
 
-    await wait_for(cache_gone, what=f"ImageCache {name} and {cache_id} to be deleted")
+    await eventually(
+        cache_gone, what=f"ImageCache {name} and {cache_id} to be deleted", deadline_seconds=20
+    )
     # The agent re-reads every instance at least once a second (full reconcile): watch the
     # Pod across several of those passes.
     checks = 0

@@ -7,15 +7,16 @@ real cluster's credentials when `KUBECONFIG` is set) instead of the generated mo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from kubernetes_asyncio import client
+
+from tests.polling import eventually
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -64,18 +65,6 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(3)}"
 
 
-async def eventually(
-    check: Callable[[], Awaitable[bool]], *, within_seconds: float = 10.0, message: str = ""
-) -> None:
-    """Poll `check` until true or fail after `within_seconds` (no blind sleeps)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_seconds
-    while not await check():
-        if loop.time() > deadline:
-            pytest.fail(f"condition not met within {within_seconds}s: {message}")
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
     name = unique("lk")
@@ -92,7 +81,7 @@ async def namespace(kube_api: client.ApiClient) -> AsyncIterator[str]:
     # A real cluster's controllers create the `default` ServiceAccount (Pod admission refuses
     # pods until it exists) and the `kube-root-ca.crt` ConfigMap a moment later; waiting for
     # both keeps that ConfigMap out of the watches and lists of the tests.
-    await eventually(namespace_furnished, message="default ServiceAccount and kube-root-ca.crt")
+    await eventually(namespace_furnished, what="default ServiceAccount and kube-root-ca.crt")
     yield name
     pods = await call(kube_api, "GET", f"/api/v1/namespaces/{name}/pods")
     for pod in pods.body.get("items", []):
@@ -229,6 +218,6 @@ async def crd(kube_api: client.ApiClient) -> AsyncIterator[CrdUnderTest]:
         served = await call(kube_api, "GET", created.base)
         return ready and served.status == 200
 
-    await eventually(established, message="CRD established and served")
+    await eventually(established, what="CRD established and served")
     yield created
     await call(kube_api, "DELETE", f"{path}/{created.name}")

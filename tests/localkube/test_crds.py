@@ -13,9 +13,9 @@ from tests.localkube.conftest import (
     CrdUnderTest,
     call,
     crd_manifest,
-    eventually,
     unique,
 )
+from tests.polling import eventually
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
@@ -209,7 +209,7 @@ async def test_deleting_crd_stops_serving(kube_api: client.ApiClient, crd: CrdUn
     async def gone() -> bool:
         return (await call(kube_api, "GET", crd.base)).status == 404
 
-    await eventually(gone, within_seconds=30, message="custom resource no longer served")
+    await eventually(gone, deadline_seconds=30, what="custom resource no longer served")
 
 
 async def test_namespaced_crd_is_served_per_namespace(
@@ -227,7 +227,7 @@ async def test_namespaced_crd_is_served_per_namespace(
         async def served() -> bool:
             return (await call(kube_api, "GET", base)).status == 200
 
-        await eventually(served, message="namespaced custom resource served")
+        await eventually(served, what="namespaced custom resource served")
         created = await call(kube_api, "POST", base, body=cache("here"))
         assert created.status == 201, created.body
         assert created.body["metadata"]["namespace"] == namespace
@@ -258,7 +258,7 @@ async def test_crd_deletion_waits_for_instance_finalizers(
         instance = await call(kube_api, "GET", f"{crd.base}/held")
         return instance.status == 200 and bool(instance.body["metadata"].get("deletionTimestamp"))
 
-    await eventually(instance_deleting, message="instance marked for deletion, kept by finalizer")
+    await eventually(instance_deleting, what="instance marked for deletion, kept by finalizer")
     refused = await call(kube_api, "POST", crd.base, body=cache("late"))
     assert refused.status == 405
 
@@ -268,5 +268,5 @@ async def test_crd_deletion_waits_for_instance_finalizers(
     async def crd_gone() -> bool:
         return (await call(kube_api, "GET", f"{CRDS}/{crd.name}")).status == 404
 
-    await eventually(crd_gone, within_seconds=30, message="CRD removed after its last instance")
+    await eventually(crd_gone, deadline_seconds=30, what="CRD removed after its last instance")
     assert (await call(kube_api, "GET", crd.base)).status == 404

@@ -11,6 +11,7 @@ from kubernetes_asyncio import client
 from localkube.server import LocalKube
 from tests.localkube.conftest import call
 from tests.localkube.test_watching import READ_TIMEOUT, open_watch
+from tests.polling import eventually
 
 
 async def test_fail_next_with_500(kube_api: client.ApiClient, needs_embedded: LocalKube) -> None:
@@ -19,6 +20,7 @@ async def test_fail_next_with_500(kube_api: client.ApiClient, needs_embedded: Lo
     second = await call(kube_api, "GET", "/api/v1/namespaces/default")
     third = await call(kube_api, "GET", "/api/v1/namespaces/default")
     assert [first.status, second.status, third.status] == [500, 500, 200]
+    assert (needs_embedded.faults.failures_sent, needs_embedded.faults.failures_pending) == (2, 0)
     assert first.body["kind"] == "Status"
     assert first.body["reason"] == "InternalError"
     assert first.body["code"] == 500
@@ -54,14 +56,16 @@ async def test_drop_watches_ends_open_streams(
     path = f"/api/v1/namespaces/{namespace}/configmaps"
     start = (await call(kube_api, "GET", path)).body["metadata"]["resourceVersion"]
     async with open_watch(kube_api, path, resourceVersion=start) as stream:
-        await asyncio.sleep(0)
-        dropped = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + READ_TIMEOUT
-        while dropped == 0 and loop.time() < deadline:
-            dropped = needs_embedded.faults.drop_watches()
-            await asyncio.sleep(0.01)
-        assert dropped >= 1
+
+        async def dropped() -> int:  # 0 until the server has registered the watch
+            return needs_embedded.faults.drop_watches()
+
+        assert (
+            await eventually(
+                dropped, what="the watch open (and dropped)", deadline_seconds=READ_TIMEOUT
+            )
+            >= 1
+        )
         assert await asyncio.wait_for(stream.content.read(), READ_TIMEOUT) == b""
 
 
@@ -91,6 +95,12 @@ async def test_admin_endpoints_over_http(needs_embedded: LocalKube) -> None:
         async with session.get(f"{base}/api/v1/namespaces") as response:
             assert response.status == 200
             listed = await response.json()
+        async with session.get(f"{base}/_localkube/faults") as response:
+            assert await response.json() == {
+                "failuresPending": 0,
+                "failuresSent": 1,
+                "latencySeconds": 0.0,
+            }
         async with session.post(f"{base}/_localkube/compact") as response:
             assert response.status == 200
         old = int(listed["metadata"]["resourceVersion"]) - 1

@@ -1,8 +1,10 @@
-"""Child processes of the scale benchmark (`vk-eci simulator`, `vk-eci agent`) and their cost.
+"""Child processes of the benchmarks (`vk-eci simulator`, `vk-eci agent`) and their cost.
 
 Each part runs as the real CLI in its own process, so the agent's memory and CPU are
 measured alone: peak resident memory is the kernel's high-water mark `VmHWM` from
-`/proc/<pid>/status`, CPU time is utime + stime from `/proc/<pid>/stat`.
+`/proc/<pid>/status`, CPU time is utime + stime from `/proc/<pid>/stat`. The scale
+benchmark, `benchmarks/simulator_bench.py` and the tests of `vk-eci simulator` start their
+children here, so a change to how the CLI is launched is made once.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import IO, Any, Final
+
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_tea_openapi.models import Config
 
 from vkeci.stack.errors import StackError
 
@@ -76,6 +82,30 @@ def log_tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
+async def start_cli(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    stdout: int | IO[Any] = asyncio.subprocess.PIPE,
+    stderr: int | IO[Any] = asyncio.subprocess.PIPE,
+) -> asyncio.subprocess.Process:
+    """`python -m vkeci.cli <args>` with exactly `env`, this source tree first on PYTHONPATH."""
+    child_env = dict(env)
+    child_env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (REPO, child_env.get("PYTHONPATH", "")) if p
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vkeci.cli",
+        *args,
+        env=child_env,
+        stdout=stdout,
+        stderr=stderr,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+
+
 @contextlib.asynccontextmanager
 async def running_child(
     name: str,
@@ -87,20 +117,12 @@ async def running_child(
 ) -> AsyncIterator[tuple[Child, str]]:
     """`python -m vkeci.cli <args>`; yields the child and (if asked) its first stdout line."""
     log_path = workdir / f"{name}.log"
-    child_env = {**os.environ, **env}
-    child_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (REPO, child_env.get("PYTHONPATH", "")) if p
-    )
     with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "vkeci.cli",
-            *args,
-            env=child_env,
+        process = await start_cli(
+            args,
+            env={**os.environ, **env},
             stdout=asyncio.subprocess.PIPE if wait_for_stdout_line else log,
             stderr=log,
-            stdin=asyncio.subprocess.DEVNULL,
         )
         child = Child(name=name, process=process, log_path=log_path)
         try:
@@ -134,3 +156,64 @@ def parse_ready_line(name: str, line: str) -> dict[str, str]:
     except ValueError as exc:
         raise StackError(f"{name} printed {line!r} instead of its JSON ready line") from exc
     return parsed
+
+
+@dataclass(frozen=True)
+class SimulatorTarget:
+    """A `vk-eci simulator` process: where it listens, its throw-away credentials, its pid.
+
+    Picklable, so benchmark client processes can be handed one.
+    """
+
+    endpoint: str
+    admin_url: str
+    access_key_id: str
+    access_key_secret: str
+    admin_token: str
+    pid: int
+
+    def client(self) -> Client:
+        """An official-SDK client of this simulator (region cn-hangzhou, generous timeouts)."""
+        return Client(
+            Config(
+                access_key_id=self.access_key_id,
+                access_key_secret=self.access_key_secret,
+                endpoint=self.endpoint,
+                protocol="http",
+                region_id="cn-hangzhou",
+                read_timeout=60_000,
+                connect_timeout=10_000,
+            )
+        )
+
+
+@contextlib.asynccontextmanager
+async def running_simulator(
+    workdir: Path, *, extra_args: Sequence[str] = ()
+) -> AsyncIterator[SimulatorTarget]:
+    """`vk-eci simulator` on a free port with a SQLite file in `workdir`; SIGTERM afterwards."""
+    credentials = {
+        "ECI_ACCESS_KEY_ID": "LTAIbench" + secrets.token_hex(4),
+        "ECI_ACCESS_KEY_SECRET": secrets.token_urlsafe(24),
+        "ECI_SIM_ADMIN_TOKEN": secrets.token_urlsafe(16),
+    }
+    args = [
+        "simulator",
+        "--listen", "127.0.0.1:0",
+        "--database-url", f"sqlite+aiosqlite:///{workdir / 'simulator.db'}",
+        "--log-level", "warning",
+        "--log-format", "json",
+        *extra_args,
+    ]  # fmt: skip
+    async with running_child(
+        "simulator", args, env=credentials, workdir=workdir, wait_for_stdout_line=True
+    ) as (child, line):
+        ready = parse_ready_line("vk-eci simulator", line)
+        yield SimulatorTarget(
+            endpoint=ready["endpoint"],
+            admin_url=ready["admin_url"],
+            access_key_id=credentials["ECI_ACCESS_KEY_ID"],
+            access_key_secret=credentials["ECI_ACCESS_KEY_SECRET"],
+            admin_token=credentials["ECI_SIM_ADMIN_TOKEN"],
+            pid=child.pid,
+        )

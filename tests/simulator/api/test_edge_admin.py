@@ -76,7 +76,9 @@ async def test_injected_failures_reach_the_sdk_then_stop(edge: EciTarget) -> Non
         assert raised.value.code == "ServiceUnavailable"
         assert raised.value.status_code == 503
     await describe_regions(client)
-    assert (await edge.admin("GET", "/faults"))["failures"] == []
+    faults = await edge.admin("GET", "/faults")
+    assert faults["failures"] == []
+    assert faults["failures_sent"] == 2
 
 
 async def test_injected_failures_can_target_one_action(
@@ -104,6 +106,8 @@ async def test_injected_failures_can_target_one_action(
     assert raised.value.code == "Throttling.User"
     await client.delete_container_group_async(request)
     assert [action for action, _ in recording.calls] == ["DescribeRegions", "DeleteContainerGroup"]
+    faults = await edge.admin("GET", "/faults")
+    assert (faults["failures"], faults["failures_sent"]) == ([], 1)
 
 
 async def test_a_throttle_refuses_calls_beyond_the_rate_with_a_retry_hint(
@@ -186,4 +190,6 @@ async def test_latency_delays_calls_and_concurrent_calls_spend_a_failure_once(
     )
     assert time.perf_counter() - started >= 0.2
     assert [getattr(outcome, "code", "ok") for outcome in outcomes].count("Busy") == 1
-    assert (await edge.admin("GET", "/faults"))["failures"] == []
+    faults = await edge.admin("GET", "/faults")
+    assert faults["failures"] == []
+    assert faults["failures_sent"] == 1

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -16,19 +15,11 @@ from alibabacloud_eci20180808.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 from simulator.api.credentials import CredentialsError, load_credentials_file
+from vkeci.bench.processes import start_cli
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "vkeci.cli",
-        "simulator",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_cli(["simulator", *args], env=env)
 
 
 def clean_env() -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 from dataclasses import replace
@@ -18,6 +17,7 @@ from alibabacloud_tea_openapi.models import Config, GlobalParameters
 from simulator.server import Simulator
 from simulator.settings import ClockMode, ClockSettings
 from tests.fixtures.eci import EciTarget, make_test_settings
+from tests.polling import eventually
 from tests.simulator.service.postgres import PostgresServer, postgres_server
 
 __all__ = ["postgres_server"]  # the session-wide server fixture, shared with the service tests
@@ -47,18 +47,18 @@ async def group_status(client: Client, group_id: str) -> str:
 
 
 async def wait_for_status(client: Client, group_id: str, wanted: str) -> None:
-    """Poll until the group reaches `wanted` (the caller bounds the wait)."""
-    while True:
-        if await group_status(client, group_id) == wanted:
-            return
-        await asyncio.sleep(0.05)
+    """Poll until the group reaches `wanted`, failing after 20 real seconds."""
+
+    async def reached() -> bool:
+        return await group_status(client, group_id) == wanted
+
+    await eventually(reached, what=f"container group {group_id} {wanted}", deadline_seconds=20)
 
 
 async def test_the_fixture_serves_the_sdk_end_to_end(eci: EciTarget, eci_client: Client) -> None:
     created = await eci_client.create_container_group_async(flink_group("web"))
     group_id = created.body.container_group_id
-    async with asyncio.timeout(20):
-        await wait_for_status(eci_client, group_id, "Running")
+    await wait_for_status(eci_client, group_id, "Running")
     metrics = await eci.admin("GET", "/metrics")
     assert 'eci_resources{kind="container_group",state="Running"} 1.0' in metrics
     assert 'eci_api_calls_total{action="CreateContainerGroup",code="Success"} 1.0' in metrics

@@ -26,6 +26,8 @@ async def test_virtual_sleepers_wake_in_deadline_order_at_exact_times() -> None:
         asyncio.create_task(sleeper(name, seconds))
         for name, seconds in [("c", 30), ("a", 10), ("b", 20), ("a2", 10)]
     ]
+    # Each `sleep(0)` below is one event-loop turn, not a wait: no threads are involved, so
+    # in one turn the new tasks reach their sleep and woken sleepers run, on every machine.
     await asyncio.sleep(0)
     assert clock.sleeper_count == 4
     assert clock.next_deadline() == START + timedelta(seconds=10)
@@ -56,7 +58,7 @@ async def test_virtual_sleep_in_the_past_returns_at_once() -> None:
 async def test_virtual_cancelled_sleeper_is_forgotten() -> None:
     clock = VirtualClock(start=START)
     task = asyncio.create_task(clock.sleep_until(START + timedelta(seconds=5)))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one loop turn: the task reaches its sleep (no threads: exact)
     assert clock.sleeper_count == 1
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -8,8 +8,9 @@ import dataclasses
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
@@ -37,7 +38,7 @@ from tests.simulator.service.test_imagecaches import build_seconds, create_cache
 __all__ = ["postgres_server"]
 
 
-def virtual_settings(tmp_path: Path, **changes: object) -> SimulatorSettings:
+def virtual_settings(tmp_path: Path, **changes: Any) -> SimulatorSettings:
     settings = make_test_settings(tmp_path)
     return dataclasses.replace(settings, clock=ClockSettings(mode=ClockMode.VIRTUAL), **changes)
 
