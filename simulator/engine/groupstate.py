@@ -22,21 +22,14 @@ from simulator.engine.grouptypes import (
     ContainerPhase,
     ContainerState,
     ContainerStatus,
-    GroupEvent,
     GroupState,
     GroupStatus,
 )
 from simulator.engine.pullevents import image_events
 from simulator.engine.timestamps import after
-from simulator.workloads import LifecycleEvent, lifecycle_log_line
+from simulator.engine.workloads import LifecycleEvent, lifecycle_log_line
 
 __all__ = [
-    "ContainerPhase",
-    "ContainerState",
-    "ContainerStatus",
-    "GroupEvent",
-    "GroupState",
-    "GroupStatus",
     "log_lines",
     "project",
 ]

@@ -3,7 +3,7 @@
 Inputs are values (the validated spec, resolved images, the chosen cache's
 content, the time model, the number of pulls in flight); the output is a plan
 with absolute simulated instants. All durations come from
-`simulator.timemodel`; workload behaviour from `simulator.workloads`.
+`simulator.timemodel.model`; workload behaviour from `simulator.engine.workloads`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from simulator.catalog import Catalog, Image, ImagePullError, RegistryCredential
 from simulator.engine.cacheplan import CacheContent
 from simulator.engine.groupplan import (
     CacheUse,
@@ -24,13 +23,15 @@ from simulator.engine.groupplan import (
 )
 from simulator.engine.timestamps import after
 from simulator.engine.workloadplans import workload_plan
-from simulator.operations.groupspec import ContainerSpec, GroupSpec
-from simulator.timemodel import (
-    TimeModelSettings,
+from simulator.registry.catalog import Catalog, ImagePullError
+from simulator.registry.images import Image, RegistryCredential
+from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.timemodel.model import (
     plan_container_start,
     plan_image_preparation,
     restart_backoff_seconds,
 )
+from simulator.timemodel.settings import TimeModelSettings
 
 MAX_INSTANCE_CPU = 64.0
 """Largest instance (vCPU) the simulated zones have in stock; larger ones fail to schedule."""

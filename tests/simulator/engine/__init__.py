@@ -1,0 +1,1 @@
+"""Unit tests of `simulator.engine` that need no service: workload rules."""
