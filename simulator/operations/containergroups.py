@@ -25,8 +25,9 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 
+from simulator.engine.containerlogs import log_lines
 from simulator.engine.groupplan import GroupPlan
-from simulator.engine.groupstate import log_lines, project
+from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
