@@ -1,1 +1,1 @@
-"""Unit tests of `simulator.engine` that need no service: workload rules."""
+"""Tests of `simulator.engine` without the service: workload rules, projection walks, the runner."""
