@@ -54,24 +54,3 @@ class IncorrectStatus(EciError):
 
     code = "IncorrectStatus"
     http_status = 403
-
-
-class AuthenticationFailed(EciError):
-    """Signature, AccessKey, timestamp or nonce checks failed."""
-
-    code = "InvalidAccessKeyId.NotFound"
-    http_status = 404
-
-
-class Throttled(EciError):
-    """The caller sent too many requests (fault injection uses it too)."""
-
-    code = "Throttling"
-    http_status = 400
-
-
-class ServiceUnavailable(EciError):
-    """The simulator (or an injected fault) cannot serve the request now."""
-
-    code = "ServiceUnavailable"
-    http_status = 503

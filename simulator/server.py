@@ -17,11 +17,11 @@ from typing import Any, Protocol
 import structlog
 from aiohttp import web
 
-from simulator.admin import AdminApi, ClockView, count_resources
+from simulator.api.admin import AdminApi, ClockView, count_resources
 from simulator.api.faults import FaultInjector
 from simulator.api.handling import EciApi
 from simulator.api.metrics import ApiMetrics
-from simulator.catalog import Catalog
+from simulator.registry.catalog import Catalog
 from simulator.service import EciService, open_service
 from simulator.settings import SimulatorSettings
 

@@ -20,19 +20,19 @@ from typing import Any
 
 import structlog
 
-from simulator import containergroups, imagecaches
-from simulator.catalog import Catalog
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
+from simulator.operations import containergroups, imagecaches, regions
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
 from simulator.operations.tokenlookups import TokenLookups
+from simulator.registry.catalog import Catalog
 from simulator.settings import ClockMode, SimulatorSettings
-from simulator.store import Database, open_database
-from simulator.timemodel import TimeModelSettings, load_time_model
-from simulator.timing import Clock, VirtualClock, make_clock
+from simulator.store.database import Database, open_database
+from simulator.timemodel.clock import Clock, VirtualClock, make_clock
+from simulator.timemodel.settings import TimeModelSettings, load_time_model
 
 _CLOCK_KEY = "clock"
 _VIRTUAL_KEY = "virtual-clock"
@@ -43,6 +43,7 @@ _IP_BLOCK = 32
 Operation = Callable[[Context, Params], Awaitable[dict[str, Any]]]
 
 OPERATIONS: dict[str, Operation] = {
+    "DescribeRegions": regions.describe_regions,
     "CreateContainerGroup": containergroups.create_container_group,
     "DescribeContainerGroups": containergroups.describe_container_groups,
     "DescribeContainerGroupStatus": containergroups.describe_container_group_status,
@@ -110,25 +111,10 @@ class EciService:
 
     async def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Answer `action` with its response body (no RequestId), or raise `EciError`."""
-        if action == "DescribeRegions":
-            return self._regions()
         operation = OPERATIONS.get(action)
         if operation is None:
             raise NotModelled(f"{action} is a valid ECI operation the simulator does not model")
         return await operation(self._context, Params(params))
-
-    def _regions(self) -> dict[str, Any]:
-        region = self.settings.region
-        return {
-            "Regions": [
-                {
-                    "RegionId": region.region_id,
-                    "RegionEndpoint": f"eci.{region.region_id}.aliyuncs.com",
-                    "Zones": list(region.zones),
-                    "RecommendZones": list(region.zones),
-                }
-            ]
-        }
 
     async def _next_ip(self) -> int:
         """Private IP numbers, reserved from the shared counter a block at a time."""

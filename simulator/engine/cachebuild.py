@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from simulator.catalog import Catalog, Image, ImagePullError, RegistryCredential
 from simulator.engine.cacheplan import BuildStep, CacheContent, Revision
 from simulator.engine.groupplan import Failure
 from simulator.engine.timestamps import after
-from simulator.storage import check_cache_size
-from simulator.timemodel import StepKind, TimeModelSettings, plan_cache_build
+from simulator.registry.catalog import Catalog, ImagePullError
+from simulator.registry.images import Image, RegistryCredential
+from simulator.storage.capacity import check_cache_size
+from simulator.timemodel.model import plan_cache_build
+from simulator.timemodel.plans import StepKind
+from simulator.timemodel.settings import TimeModelSettings
 
 
 def _content(requested: Sequence[str], images: Sequence[Image]) -> CacheContent:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from simulator.engine.timestamps import from_plan, to_plan
+from simulator.engine.workloads import LogLine
 
 
 class ImageSource(enum.Enum):
@@ -94,16 +95,8 @@ class ImagePreparation:
 
 
 @dataclass(frozen=True)
-class LogLine:
-    """A line a container prints, `offset_seconds` after it starts."""
-
-    offset_seconds: float
-    text: str
-
-
-@dataclass(frozen=True)
 class WorkloadPlan:
-    """What a container does once started (from `simulator.workloads`)."""
+    """What a container does once started (from `simulator.engine.workloads`)."""
 
     exit_after_seconds: float | None
     """None: runs until deleted."""

@@ -1,7 +1,8 @@
 """What a container group looks like at a simulated instant, computed from its plan.
 
 `project(plan, deleted_at=..., at=...)` is pure: the same plan and instant
-always give the same status, container states, events and log lines. It also
+always give the same status, container states and events (the log lines a
+container printed follow from its state: `containerlogs`). It also
 says when the group last changed (for `DescribeContainerGroupStatus`
 `SinceSecond`) and when it will next change (the runner's due time).
 
@@ -9,10 +10,14 @@ Phases: Scheduling (from creation to `scheduled_at`), Pending (image
 preparation, init containers, container create/start), then Running,
 Succeeded or Failed; ScheduleFailed when scheduling fails; Terminating after
 DeleteContainerGroup until the group is gone.
+
+`project` walks those phases in order (`_schedule`, `_prepare`, `_enforce_deadline`,
+`_delete`), each extending one `_Progress`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from simulator.engine.containerruns import Run, Timeline, timeline
@@ -22,24 +27,13 @@ from simulator.engine.grouptypes import (
     ContainerPhase,
     ContainerState,
     ContainerStatus,
-    GroupEvent,
     GroupState,
     GroupStatus,
 )
 from simulator.engine.pullevents import image_events
 from simulator.engine.timestamps import after
-from simulator.workloads import LifecycleEvent, lifecycle_log_line
 
-__all__ = [
-    "ContainerPhase",
-    "ContainerState",
-    "ContainerStatus",
-    "GroupEvent",
-    "GroupState",
-    "GroupStatus",
-    "log_lines",
-    "project",
-]
+__all__ = ["project"]
 
 
 def _status_of(
@@ -169,24 +163,24 @@ def _kill(
     )
 
 
-def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> GroupState:
-    """The group as it is at simulated instant `at`."""
-    deadline_at = (
-        None
-        if plan.active_deadline_seconds is None
-        else after(plan.created_at, plan.active_deadline_seconds)
-    )
-    horizon = min(t for t in (at, deleted_at, deadline_at) if t is not None)
-    c = Collector(horizon)
-    c.instant(plan.created_at)
-    c.instant(plan.scheduled_at)
-    status = GroupStatus.SCHEDULING
-    running_at = succeeded_at = failed_at = initialized_at = None
-    init_statuses: list[ContainerStatus] = []
-    statuses: list[ContainerStatus] = []
-    scheduled = plan.scheduled_at <= horizon
+@dataclass
+class _Progress:
+    """What `project` has worked out so far; each phase reads and extends it."""
+
+    status: GroupStatus = GroupStatus.SCHEDULING
+    init_statuses: list[ContainerStatus] = field(default_factory=list)
+    statuses: list[ContainerStatus] = field(default_factory=list)
+    initialized_at: datetime | None = None
+    running_at: datetime | None = None
+    succeeded_at: datetime | None = None
+    failed_at: datetime | None = None
+    gone: bool = False
+
+
+def _schedule(plan: GroupPlan, c: Collector, p: _Progress, *, scheduled: bool) -> None:
+    """Phase 1: the scheduling outcome (ScheduleFailed, or Pending with its events)."""
     if scheduled and plan.schedule_failure is not None:
-        status, failed_at = GroupStatus.SCHEDULE_FAILED, plan.scheduled_at
+        p.status, p.failed_at = GroupStatus.SCHEDULE_FAILED, plan.scheduled_at
         c.event(
             kind="Warning",
             reason=plan.schedule_failure.reason,
@@ -194,7 +188,7 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
             times=[plan.scheduled_at],
         )
     elif scheduled:
-        status = GroupStatus.PENDING
+        p.status = GroupStatus.PENDING
         seconds = (plan.scheduled_at - plan.created_at).total_seconds()
         c.event(
             kind="Normal",
@@ -214,162 +208,189 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
                 ),
                 times=[plan.scheduled_at],
             )
+
+
+def _prepare(
+    plan: GroupPlan, c: Collector, p: _Progress, *, scheduled: bool, horizon: datetime
+) -> None:
+    """Phase 2: image preparation, then the init containers and the containers."""
     if plan.schedule_failure is not None:
-        init_statuses = _waiting_all(
+        p.init_statuses = _waiting_all(
             plan.init_containers, init=True, reasons={}, default="ContainerCreating"
         )
-        statuses = _waiting_all(
+        p.statuses = _waiting_all(
             plan.containers, init=False, reasons={}, default="ContainerCreating"
         )
-    else:
-        waiting = image_events(plan, c) if scheduled else {}
+        return
+    waiting = image_events(plan, c) if scheduled else {}
+    c.instant(plan.prepared_at)
+    if plan.prepared_at is None or plan.prepared_at > horizon:
         main_default = "PodInitializing" if plan.init_containers else "ContainerCreating"
-        if plan.prepared_at is None or plan.prepared_at > horizon:
-            c.instant(plan.prepared_at)
-            init_statuses = _waiting_all(
-                plan.init_containers, init=True, reasons=waiting, default="ContainerCreating"
+        p.init_statuses = _waiting_all(
+            plan.init_containers, init=True, reasons=waiting, default="ContainerCreating"
+        )
+        p.statuses = _waiting_all(
+            plan.containers, init=False, reasons=waiting, default=main_default
+        )
+        return
+    p.initialized_at = _run_init_containers(
+        plan, c, p, prepared_at=plan.prepared_at, horizon=horizon
+    )
+    if p.initialized_at is None:
+        p.statuses = _waiting_all(
+            plan.containers, init=False, reasons={}, default="PodInitializing"
+        )
+    else:
+        _run_containers(plan, c, p, created=p.initialized_at, horizon=horizon)
+
+
+def _run_init_containers(
+    plan: GroupPlan, c: Collector, p: _Progress, *, prepared_at: datetime, horizon: datetime
+) -> datetime | None:
+    """Init containers one after another; when the last one finished (None: not yet, or failed)."""
+    created: datetime | None = prepared_at
+    init_policy = "Never" if plan.restart_policy == "Never" else "OnFailure"
+    for init in plan.init_containers:
+        if created is None:
+            p.init_statuses += _waiting_all(
+                (init,), init=True, reasons={}, default="PodInitializing"
             )
-            statuses = _waiting_all(
-                plan.containers, init=False, reasons=waiting, default=main_default
-            )
+            continue
+        line = timeline(
+            container=init,
+            created_at=created,
+            policy=init_policy,
+            backoffs=plan.restart_backoff_seconds,
+            reset_seconds=plan.restart_backoff_reset_seconds,
+            horizon=horizon,
+        )
+        p.init_statuses.append(
+            _status_of(init, line, init=True, c=c, waiting_reason="ContainerCreating")
+        )
+        finished = line.finished_at(horizon)
+        last = line.last
+        if finished is not None and last is not None and last.exit_code != 0:
+            p.status, p.failed_at = GroupStatus.FAILED, finished
+        created = finished if p.failed_at is None else None
+    return created
+
+
+def _run_containers(
+    plan: GroupPlan, c: Collector, p: _Progress, *, created: datetime, horizon: datetime
+) -> None:
+    """The containers, all created at `created`; Running, Succeeded or Failed from their runs."""
+    for container in plan.containers:
+        line = timeline(
+            container=container,
+            created_at=created,
+            policy=plan.restart_policy,
+            backoffs=plan.restart_backoff_seconds,
+            reset_seconds=plan.restart_backoff_reset_seconds,
+            horizon=horizon,
+        )
+        p.statuses.append(
+            _status_of(container, line, init=False, c=c, waiting_reason="ContainerCreating")
+        )
+    firsts = [after(created, s.plan.start_seconds) for s in p.statuses]
+    if firsts and max(firsts) <= horizon:
+        p.running_at = max(firsts)
+    if p.statuses and all(s.current.phase is ContainerPhase.TERMINATED for s in p.statuses):
+        ended = max(s.current.finished_at or created for s in p.statuses)
+        if all(s.current.exit_code == 0 for s in p.statuses):
+            p.status, p.succeeded_at = GroupStatus.SUCCEEDED, ended
         else:
-            c.instant(plan.prepared_at)
-            created: datetime | None = plan.prepared_at
-            init_policy = "Never" if plan.restart_policy == "Never" else "OnFailure"
-            for init in plan.init_containers:
-                if created is None:
-                    init_statuses += _waiting_all(
-                        (init,), init=True, reasons={}, default="PodInitializing"
-                    )
-                    continue
-                line = timeline(
-                    container=init,
-                    created_at=created,
-                    policy=init_policy,
-                    backoffs=plan.restart_backoff_seconds,
-                    reset_seconds=plan.restart_backoff_reset_seconds,
-                    horizon=horizon,
-                )
-                init_statuses.append(
-                    _status_of(init, line, init=True, c=c, waiting_reason="ContainerCreating")
-                )
-                finished = line.finished_at(horizon)
-                last = line.last
-                if finished is not None and last is not None and last.exit_code != 0:
-                    status, failed_at = GroupStatus.FAILED, finished
-                created = finished if failed_at is None else None
-            initialized_at = created
-            if created is None:
-                statuses = _waiting_all(
-                    plan.containers, init=False, reasons={}, default="PodInitializing"
-                )
-            else:
-                for container in plan.containers:
-                    line = timeline(
-                        container=container,
-                        created_at=created,
-                        policy=plan.restart_policy,
-                        backoffs=plan.restart_backoff_seconds,
-                        reset_seconds=plan.restart_backoff_reset_seconds,
-                        horizon=horizon,
-                    )
-                    statuses.append(
-                        _status_of(
-                            container, line, init=False, c=c, waiting_reason="ContainerCreating"
-                        )
-                    )
-                firsts = [after(created, s.plan.start_seconds) for s in statuses]
-                if firsts and max(firsts) <= horizon:
-                    running_at = max(firsts)
-                if statuses and all(s.current.phase is ContainerPhase.TERMINATED for s in statuses):
-                    ended = max(s.current.finished_at or created for s in statuses)
-                    if all(s.current.exit_code == 0 for s in statuses):
-                        status, succeeded_at = GroupStatus.SUCCEEDED, ended
-                    else:
-                        status, failed_at = GroupStatus.FAILED, ended
-                elif running_at is not None:
-                    status = GroupStatus.RUNNING
-    active = status in (GroupStatus.SCHEDULING, GroupStatus.PENDING, GroupStatus.RUNNING)
-    if deadline_at is not None and active and (deleted_at is None or deadline_at < deleted_at):
-        if deadline_at <= at:
-            status, failed_at = GroupStatus.FAILED, deadline_at
-            message = (
-                "the instance ran longer than ActiveDeadlineSeconds "
-                f"({plan.active_deadline_seconds:g} s)"
+            p.status, p.failed_at = GroupStatus.FAILED, ended
+    elif p.running_at is not None:
+        p.status = GroupStatus.RUNNING
+
+
+def _enforce_deadline(
+    plan: GroupPlan,
+    c: Collector,
+    p: _Progress,
+    *,
+    deadline_at: datetime | None,
+    deleted_at: datetime | None,
+    at: datetime,
+) -> None:
+    """Phase 3: ActiveDeadlineSeconds fails a group still active when it passes."""
+    active = p.status in (GroupStatus.SCHEDULING, GroupStatus.PENDING, GroupStatus.RUNNING)
+    if deadline_at is None or not active or (deleted_at is not None and deadline_at >= deleted_at):
+        return
+    if deadline_at > at:
+        c.upcoming.append(deadline_at)
+        return
+    p.status, p.failed_at = GroupStatus.FAILED, deadline_at
+    message = (
+        f"the instance ran longer than ActiveDeadlineSeconds ({plan.active_deadline_seconds:g} s)"
+    )
+    c.event(kind="Warning", reason="DeadlineExceeded", message=message, times=[deadline_at])
+    p.init_statuses = [
+        _kill(s, deadline_at, reason="DeadlineExceeded", message=message, exit_code=137)
+        for s in p.init_statuses
+    ]
+    p.statuses = [
+        _kill(s, deadline_at, reason="DeadlineExceeded", message=message, exit_code=137)
+        for s in p.statuses
+    ]
+    c.changes.append(deadline_at)
+    c.upcoming = []
+
+
+def _delete(
+    plan: GroupPlan, c: Collector, p: _Progress, *, deleted_at: datetime, at: datetime
+) -> None:
+    """Phase 4: DeleteContainerGroup stops running containers; the group is gone later."""
+    p.status = GroupStatus.TERMINATING
+    for s in p.init_statuses + p.statuses:
+        if s.current.phase is ContainerPhase.RUNNING:
+            c.event(
+                kind="Normal",
+                reason="Killing",
+                message=f"Stopping container {s.plan.name}",
+                times=[deleted_at],
+                container=s.plan.name,
             )
-            c.event(kind="Warning", reason="DeadlineExceeded", message=message, times=[deadline_at])
-            init_statuses = [
-                _kill(s, deadline_at, reason="DeadlineExceeded", message=message, exit_code=137)
-                for s in init_statuses
-            ]
-            statuses = [
-                _kill(s, deadline_at, reason="DeadlineExceeded", message=message, exit_code=137)
-                for s in statuses
-            ]
-            c.changes.append(deadline_at)
-            c.upcoming = []
-        else:
-            c.upcoming.append(deadline_at)
-    gone = False
+    p.init_statuses = [_kill(s, deleted_at) for s in p.init_statuses]
+    p.statuses = [_kill(s, deleted_at) for s in p.statuses]
+    gone_at = after(deleted_at, plan.termination_seconds)
+    c.changes.append(deleted_at)
+    c.upcoming = []
+    if gone_at <= at:
+        p.gone = True
+        c.changes.append(gone_at)
+    else:
+        c.upcoming.append(gone_at)
+
+
+def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> GroupState:
+    """The group as it is at simulated instant `at`."""
+    deadline_at = (
+        None
+        if plan.active_deadline_seconds is None
+        else after(plan.created_at, plan.active_deadline_seconds)
+    )
+    horizon = min(t for t in (at, deleted_at, deadline_at) if t is not None)
+    c = Collector(horizon)
+    c.instant(plan.created_at)
+    c.instant(plan.scheduled_at)
+    p = _Progress()
+    scheduled = plan.scheduled_at <= horizon
+    _schedule(plan, c, p, scheduled=scheduled)
+    _prepare(plan, c, p, scheduled=scheduled, horizon=horizon)
+    _enforce_deadline(plan, c, p, deadline_at=deadline_at, deleted_at=deleted_at, at=at)
     if deleted_at is not None and deleted_at <= at:
-        status = GroupStatus.TERMINATING
-        for s in init_statuses + statuses:
-            if s.current.phase is ContainerPhase.RUNNING:
-                c.event(
-                    kind="Normal",
-                    reason="Killing",
-                    message=f"Stopping container {s.plan.name}",
-                    times=[deleted_at],
-                    container=s.plan.name,
-                )
-        init_statuses = [_kill(s, deleted_at) for s in init_statuses]
-        statuses = [_kill(s, deleted_at) for s in statuses]
-        gone_at = after(deleted_at, plan.termination_seconds)
-        c.changes.append(deleted_at)
-        c.upcoming = []
-        if gone_at <= at:
-            gone = True
-            c.changes.append(gone_at)
-        else:
-            c.upcoming.append(gone_at)
+        _delete(plan, c, p, deleted_at=deleted_at, at=at)
     return GroupState(
-        status=status,
-        init_containers=tuple(init_statuses),
-        containers=tuple(statuses),
+        status=p.status,
+        init_containers=tuple(p.init_statuses),
+        containers=tuple(p.statuses),
         events=tuple(sorted(c.events, key=lambda e: (e.first_at, e.last_at))),
         changed_at=max(c.changes),
         next_change_at=min(c.upcoming) if c.upcoming else None,
-        initialized_at=initialized_at,
-        running_at=running_at,
-        succeeded_at=succeeded_at,
-        failed_at=failed_at,
-        gone=gone,
+        initialized_at=p.initialized_at,
+        running_at=p.running_at,
+        succeeded_at=p.succeeded_at,
+        failed_at=p.failed_at,
+        gone=p.gone,
     )
-
-
-def log_lines(status: ContainerStatus, *, at: datetime) -> list[tuple[datetime, str]]:
-    """The lines the container's latest run printed by `at` (what `kubectl logs` shows)."""
-    run = status.run
-    if run is None:
-        return []
-    end = at if run.exit_at is None else min(at, run.exit_at)
-    finished = status.current.finished_at
-    killed = status.current.phase is ContainerPhase.TERMINATED and (
-        run.exit_at is None or (finished is not None and run.exit_at > finished)
-    )
-    if status.current.finished_at is not None:
-        end = min(end, status.current.finished_at)
-    lines = []
-    if run.index > 0:
-        text = lifecycle_log_line(
-            event=LifecycleEvent.RESTARTED, container=status.plan.name, restart_count=run.index
-        )
-        lines.append((run.started_at, text))
-    for line in status.plan.workload.log_lines:
-        when = after(run.started_at, line.offset_seconds)
-        if when <= end:
-            lines.append((when, line.text))
-    if killed and status.current.finished_at is not None and status.current.finished_at <= at:
-        text = lifecycle_log_line(event=LifecycleEvent.STOPPING, container=status.plan.name)
-        lines.append((status.current.finished_at, text))
-    return lines

@@ -3,7 +3,7 @@
 Inputs are values (the validated spec, resolved images, the chosen cache's
 content, the time model, the number of pulls in flight); the output is a plan
 with absolute simulated instants. All durations come from
-`simulator.timemodel`; workload behaviour from `simulator.workloads`.
+`simulator.timemodel.model`; workload behaviour from `simulator.engine.workloads`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from simulator.catalog import Catalog, Image, ImagePullError, RegistryCredential
 from simulator.engine.cacheplan import CacheContent
 from simulator.engine.groupplan import (
     CacheUse,
@@ -24,13 +23,16 @@ from simulator.engine.groupplan import (
 )
 from simulator.engine.timestamps import after
 from simulator.engine.workloadplans import workload_plan
-from simulator.operations.groupspec import ContainerSpec, GroupSpec
-from simulator.timemodel import (
-    TimeModelSettings,
+from simulator.registry.catalog import Catalog, ImagePullError
+from simulator.registry.images import Image, RegistryCredential
+from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.timemodel.model import (
     plan_container_start,
     plan_image_preparation,
     restart_backoff_seconds,
 )
+from simulator.timemodel.plans import ImagePull, PreparationPlan
+from simulator.timemodel.settings import TimeModelSettings
 
 MAX_INSTANCE_CPU = 64.0
 """Largest instance (vCPU) the simulated zones have in stock; larger ones fail to schedule."""
@@ -74,6 +76,118 @@ def resolve_images(
     return found, failed
 
 
+def _source(pull: ImagePull, cache: ChosenCache | None) -> ImageSource:
+    """Where an image came from: the registry, the cache, or partly both."""
+    if cache is None:
+        return ImageSource.REGISTRY
+    if pull.pulled_layers == 0:
+        return ImageSource.CACHE
+    if pull.present_layers > 0:
+        return ImageSource.PARTIAL_CACHE
+    return ImageSource.REGISTRY
+
+
+def _pulled_images(
+    *,
+    spec: GroupSpec,
+    images: dict[str, Image],
+    preparation: PreparationPlan,
+    cache: ChosenCache | None,
+    scheduled_at: datetime,
+) -> list[ImagePreparation]:
+    """The images that resolved, in the spec's order, timed by the preparation plan."""
+    prepared: list[ImagePreparation] = []
+    for reference in spec.images:
+        image = images.get(reference)
+        if image is None:
+            continue
+        pull = preparation.image(image.reference)
+        source = _source(pull, cache)
+        prepared.append(
+            ImagePreparation(
+                reference=reference,
+                resolved=image.reference,
+                source=source,
+                cache_id=None
+                if source is ImageSource.REGISTRY or cache is None
+                else cache.cache_id,
+                started_at=scheduled_at
+                if not prepared
+                else after(scheduled_at, pull.start_seconds),
+                finished_at=after(scheduled_at, pull.end_seconds),
+                size_bytes=image.uncompressed_bytes,
+                pulled_bytes=pull.downloaded_bytes,
+            )
+        )
+    return prepared
+
+
+def _failed_pulls(
+    *,
+    spec: GroupSpec,
+    failures: dict[str, Failure],
+    model: TimeModelSettings,
+    end_of_pulls: datetime,
+) -> list[ImagePreparation]:
+    """The images that did not resolve: each fails after a manifest resolve, once pulls end."""
+    return [
+        ImagePreparation(
+            reference=reference,
+            resolved=reference,
+            source=ImageSource.REGISTRY,
+            cache_id=None,
+            started_at=end_of_pulls,
+            finished_at=after(end_of_pulls, model.manifest_resolve_seconds),
+            size_bytes=0,
+            pulled_bytes=0,
+            failure=failure,
+        )
+        for reference in spec.images
+        if (failure := failures.get(reference)) is not None
+    ]
+
+
+def _container_plan(
+    c: ContainerSpec,
+    *,
+    init: bool,
+    group_id: str,
+    images: dict[str, Image],
+    cached_images: set[str],
+    model: TimeModelSettings,
+) -> ContainerPlan:
+    """A container's start delay (lazy hydration when its image is cached) and workload."""
+    start = 0.0
+    image = images.get(c.image)
+    if image is not None:
+        start = plan_container_start(
+            model=model,
+            image=image,
+            lazily_hydrated=c.image in cached_images,
+            jitter_key=f"{group_id}/{c.name}",
+        ).started_seconds
+    return ContainerPlan(
+        name=c.name,
+        image=c.image,
+        start_seconds=start,
+        workload=workload_plan(c, init=init),
+    )
+
+
+def _cache_use(
+    spec: GroupSpec, cache: ChosenCache | None, cached_images: set[str]
+) -> CacheUse | None:
+    """Which of the group's images the chosen cache served (None: no cache)."""
+    if cache is None:
+        return None
+    return CacheUse(
+        cache_id=cache.cache_id,
+        mode=cache.mode,
+        matched_images=tuple(r for r in spec.images if r in cached_images),
+        missing_images=tuple(r for r in spec.images if r not in cached_images),
+    )
+
+
 def plan_group(
     *,
     group_id: str,
@@ -97,83 +211,24 @@ def plan_group(
         concurrent_pulls=max(1, concurrent_pulls),
         jitter_key=group_id,
     )
-    prepared: list[ImagePreparation] = []
-    first = True
-    for reference in spec.images:
-        image = images.get(reference)
-        if image is None:
-            continue
-        pull = preparation.image(image.reference)
-        if cache is None:
-            source = ImageSource.REGISTRY
-        elif pull.pulled_layers == 0:
-            source = ImageSource.CACHE
-        elif pull.present_layers > 0:
-            source = ImageSource.PARTIAL_CACHE
-        else:
-            source = ImageSource.REGISTRY
-        prepared.append(
-            ImagePreparation(
-                reference=reference,
-                resolved=image.reference,
-                source=source,
-                cache_id=None
-                if source is ImageSource.REGISTRY or cache is None
-                else cache.cache_id,
-                started_at=scheduled_at if first else after(scheduled_at, pull.start_seconds),
-                finished_at=after(scheduled_at, pull.end_seconds),
-                size_bytes=image.uncompressed_bytes,
-                pulled_bytes=pull.downloaded_bytes,
-            )
-        )
-        first = False
+    prepared = _pulled_images(
+        spec=spec, images=images, preparation=preparation, cache=cache, scheduled_at=scheduled_at
+    )
     end_of_pulls = after(scheduled_at, preparation.total_seconds)
-    for reference in spec.images:
-        failure = failures.get(reference)
-        if failure is None:
-            continue
-        prepared.append(
-            ImagePreparation(
-                reference=reference,
-                resolved=reference,
-                source=ImageSource.REGISTRY,
-                cache_id=None,
-                started_at=end_of_pulls,
-                finished_at=after(end_of_pulls, model.manifest_resolve_seconds),
-                size_bytes=0,
-                pulled_bytes=0,
-                failure=failure,
-            )
-        )
+    prepared += _failed_pulls(spec=spec, failures=failures, model=model, end_of_pulls=end_of_pulls)
     cached_images = {p.reference for p in prepared if p.source is not ImageSource.REGISTRY}
 
     def container(c: ContainerSpec, *, init: bool) -> ContainerPlan:
-        start = 0.0
-        image = images.get(c.image)
-        if image is not None:
-            start = plan_container_start(
-                model=model,
-                image=image,
-                lazily_hydrated=c.image in cached_images,
-                jitter_key=f"{group_id}/{c.name}",
-            ).started_seconds
-        return ContainerPlan(
-            name=c.name,
-            image=c.image,
-            start_seconds=start,
-            workload=workload_plan(c, init=init),
+        return _container_plan(
+            c,
+            init=init,
+            group_id=group_id,
+            images=images,
+            cached_images=cached_images,
+            model=model,
         )
 
     waits = backoff_sequence(model)
-    cache_use = None
-    if cache is not None:
-        matched = tuple(r for r in spec.images if r in cached_images)
-        cache_use = CacheUse(
-            cache_id=cache.cache_id,
-            mode=cache.mode,
-            matched_images=matched,
-            missing_images=tuple(r for r in spec.images if r not in cached_images),
-        )
     return GroupPlan(
         created_at=now,
         scheduled_at=scheduled_at,
@@ -186,7 +241,7 @@ def plan_group(
         restart_backoff_seconds=waits,
         pull_backoff_seconds=waits,
         termination_seconds=model.termination_seconds,
-        cache=cache_use,
+        cache=_cache_use(spec, cache, cached_images),
         active_deadline_seconds=spec.active_deadline_seconds,
         restart_backoff_reset_seconds=model.restart_backoff_reset_seconds,
     )

@@ -24,8 +24,9 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import project as project_cache
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project as project_group
-from simulator.store import ContainerGroupRow, Database, ImageCacheRow
-from simulator.timing import Clock
+from simulator.store.database import Database
+from simulator.store.tables import ContainerGroupRow, ImageCacheRow
+from simulator.timemodel.clock import Clock
 
 
 def _materialise(table: Table) -> Update:

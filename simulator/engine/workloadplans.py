@@ -1,15 +1,15 @@
 """A container's simulated behaviour as a `WorkloadPlan` (exit, readiness, log lines).
 
 The rules of what a command, arguments and environment make a container do
-belong to `simulator.workloads`; this module turns its answer into the plan's
+belong to `simulator.engine.workloads`; this module turns its answer into the plan's
 value type and adds the readiness probe's initial delay from the request.
 """
 
 from __future__ import annotations
 
-from simulator.engine.groupplan import LogLine, WorkloadPlan
-from simulator.operations.groupspec import ContainerSpec
-from simulator.workloads import parse_workload
+from simulator.engine.groupplan import WorkloadPlan
+from simulator.engine.workloads import parse_workload
+from simulator.specs.groups import ContainerSpec
 
 
 def workload_plan(spec: ContainerSpec, *, init: bool) -> WorkloadPlan:
@@ -27,6 +27,6 @@ def workload_plan(spec: ContainerSpec, *, init: bool) -> WorkloadPlan:
         exit_code=workload.exit_code,
         ready=workload.ready,
         ready_after_seconds=spec.readiness_initial_delay or 0.0,
-        log_lines=tuple(LogLine(line.offset_seconds, line.text) for line in workload.log_lines),
+        log_lines=workload.log_lines,
         description=workload.description,
     )

@@ -4,7 +4,7 @@ Explicit `ImageSnapshotId` beats `AutoMatchImageCache`. An explicit cache must
 exist (`InvalidImageSnapshotId.NotFound`) and be Ready and unexpired
 (`IncorrectImageCacheStatus`, naming the cache and its status): the call
 fails, nothing is created. Automatic matching ranks usable caches with
-`simulator.matching` (ImageFullMatch / ImageMatchCountRequest narrow it); no
+`simulator.registry.matching` (ImageFullMatch / ImageMatchCountRequest narrow it); no
 match is a normal pull. The chosen cache's `LastMatchedTime` is updated.
 """
 
@@ -18,10 +18,10 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, project
 from simulator.engine.planning import ChosenCache
 from simulator.errors import IncorrectStatus, NotFound
-from simulator.matching import CacheCandidate, rank_caches
 from simulator.operations.context import Context
-from simulator.operations.groupspec import GroupSpec
-from simulator.store import ImageCacheRow
+from simulator.registry.matching import CacheCandidate, rank_caches
+from simulator.specs.groups import GroupSpec
+from simulator.store.tables import ImageCacheRow
 
 
 class ImageSnapshotNotFound(NotFound):

@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from simulator.catalog import Catalog
+from simulator.registry.catalog import Catalog
 from simulator.settings import SimulatorSettings
-from simulator.store import Database
-from simulator.timemodel import TimeModelSettings
-from simulator.timing import Clock
+from simulator.store.database import Database
+from simulator.timemodel.clock import Clock
+from simulator.timemodel.settings import TimeModelSettings
 
 if TYPE_CHECKING:
     from simulator.operations.groupwrites import NewGroup

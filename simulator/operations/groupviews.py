@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from simulator.engine.groupplan import GroupPlan, ImageSource
-from simulator.engine.groupstate import (
+from simulator.engine.grouptypes import (
     ContainerPhase,
     ContainerState,
     ContainerStatus,
@@ -23,7 +23,7 @@ from simulator.engine.groupstate import (
     GroupStatus,
 )
 from simulator.engine.timestamps import to_wire
-from simulator.operations.groupspec import ContainerSpec, GroupSpec
+from simulator.specs.groups import ContainerSpec, GroupSpec
 
 MAX_EVENTS = 50
 """DescribeContainerGroups returns at most 50 events per group."""

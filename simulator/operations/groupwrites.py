@@ -27,15 +27,17 @@ from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from simulator.catalog import Catalog, Image
 from simulator.engine.groupplan import Failure
 from simulator.engine.groupstate import project
 from simulator.engine.planning import ChosenCache, plan_group
 from simulator.engine.timestamps import on_millisecond
-from simulator.operations.groupspec import GroupSpec
-from simulator.store import ContainerGroupRow, Database, GroupTagRow
-from simulator.timemodel import TimeModelSettings
-from simulator.timing import Clock
+from simulator.registry.catalog import Catalog
+from simulator.registry.images import Image
+from simulator.specs.groups import GroupSpec
+from simulator.store.database import Database
+from simulator.store.tables import ContainerGroupRow, GroupTagRow
+from simulator.timemodel.clock import Clock
+from simulator.timemodel.settings import TimeModelSettings
 
 MAX_BATCH = 200
 """Creations written in one transaction at most (bounds the lock's hold time)."""

@@ -18,7 +18,8 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, select
 
-from simulator.store import ContainerGroupRow, Database
+from simulator.store.database import Database
+from simulator.store.tables import ContainerGroupRow
 
 MAX_TOKENS = 500
 """Tokens in one query at most (well under every dialect's parameter limit)."""

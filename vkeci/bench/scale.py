@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from localkube.server import LocalKube, LocalKubeSettings
-from simulator.timemodel import TimeModelSettings
+from simulator.timemodel.settings import TimeModelSettings
 from vkeci.bench.processes import (
     MIB,
     cpu_seconds,

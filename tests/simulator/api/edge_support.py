@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from simulator.catalog import Catalog
 from simulator.errors import EciError
+from simulator.registry.catalog import Catalog
 from simulator.settings import SimulatorSettings
 
 

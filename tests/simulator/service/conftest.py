@@ -13,7 +13,7 @@ from alibabacloud_eci20180808.client import Client
 from Tea.exceptions import TeaException
 
 from simulator.settings import ClockMode, ClockSettings, SimulatorSettings
-from simulator.timing import VirtualClock
+from simulator.timemodel.clock import VirtualClock
 from tests.fixtures.eci import EciTarget, make_test_settings
 
 REGION = "cn-hangzhou"

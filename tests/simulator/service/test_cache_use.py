@@ -8,7 +8,7 @@ from typing import Any
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from simulator.timing import VirtualClock
+from simulator.timemodel.clock import VirtualClock
 from tests.fixtures.eci import EciTarget
 from tests.simulator.service.conftest import REGION, container, create_group, describe, refused
 from tests.simulator.service.test_imagecaches import build_seconds, create_cache

@@ -7,7 +7,7 @@ from pathlib import Path
 from simulator.service import open_service
 from simulator.settings import ClockMode, ClockSettings, SimulatorSettings
 from simulator.store.database import async_url
-from simulator.timing import ScaledClock
+from simulator.timemodel.clock import ScaledClock
 
 
 async def test_a_scaled_clock_continues_its_timeline_after_a_restart(tmp_path: Path) -> None:

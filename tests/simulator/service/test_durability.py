@@ -20,8 +20,8 @@ from sqlalchemy import select
 from simulator.server import Simulator
 from simulator.service import EciService
 from simulator.settings import ClockMode, ClockSettings, SimulatorSettings
-from simulator.store import ContainerGroupRow
-from simulator.timing import VirtualClock
+from simulator.store.tables import ContainerGroupRow
+from simulator.timemodel.clock import VirtualClock
 from tests.fixtures.eci import make_test_settings
 from tests.simulator.service.conftest import (
     REGION,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from simulator.catalog import DEMO_PRIVATE_IMAGE
-from simulator.timing import VirtualClock
+from simulator.registry.images import DEMO_PRIVATE_IMAGE
+from simulator.timemodel.clock import VirtualClock
 from tests.simulator.service.conftest import container, create_group, describe
 
 DEMO_SERVER = "registry.cn-hangzhou.aliyuncs.com"

@@ -7,9 +7,10 @@ import json
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from simulator.catalog import Catalog
-from simulator.timemodel import TimeModelSettings, plan_image_preparation
-from simulator.timing import VirtualClock
+from simulator.registry.catalog import Catalog
+from simulator.timemodel.clock import VirtualClock
+from simulator.timemodel.model import plan_image_preparation
+from simulator.timemodel.settings import TimeModelSettings
 from tests.fixtures.eci import EciTarget
 from tests.simulator.service.conftest import (
     REGION,

@@ -8,7 +8,7 @@ import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from simulator.timing import VirtualClock
+from simulator.timemodel.clock import VirtualClock
 from tests.simulator.service.conftest import (
     REGION,
     container,

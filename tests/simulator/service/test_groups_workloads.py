@@ -8,7 +8,7 @@ from datetime import timedelta
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from simulator.timing import VirtualClock
+from simulator.timemodel.clock import VirtualClock
 from tests.simulator.service.conftest import (
     container,
     create_group,

@@ -12,10 +12,11 @@ import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from simulator.catalog import Catalog
+from simulator.registry.catalog import Catalog
 from simulator.settings import ClockMode, ClockSettings, SimulatorSettings
-from simulator.timemodel import TimeModelSettings, plan_cache_build
-from simulator.timing import VirtualClock
+from simulator.timemodel.clock import VirtualClock
+from simulator.timemodel.model import plan_cache_build
+from simulator.timemodel.settings import TimeModelSettings
 from tests.fixtures.eci import make_test_settings
 from tests.simulator.service.conftest import REGION, parse, refused, seconds_between
 

@@ -2,10 +2,10 @@
 
 Calibration (the product document's measurement): Docker Hub `flink`, 386.26
 MB, takes 50 s of image preparation without a cache and 5 s with one; the
-defaults below reproduce it (see `simulator.timemodel` for how they combine).
+defaults below reproduce it (see `simulator.timemodel.model` for how they combine).
 Each field says its unit, its default and where the number comes from.
 
-Settings and their validation only: the planners are `simulator.timemodel`;
+Settings and their validation only: the planners are `simulator.timemodel.model`;
 the only I/O is `load_time_model` reading its JSON file.
 """
 

@@ -1,8 +1,9 @@
-"""Emulated block storage: disks, snapshots and the layers written on them.
+"""Emulated block storage capacity: how much disk a set of images needs.
 
 A cache build writes the unpacked layers of its images onto a temporary disk
 and snapshots it; an instance created from the cache gets a disk made from
-that snapshot. This module keeps the accounting honest:
+that snapshot (the disks themselves: `simulator.storage.disks`). This module
+keeps the accounting honest:
 
 * capacity: a cache's disk (`ImageCacheSize`, GiB, 20 .. 32768, default 20)
   must hold the images *unpacked*: the sum of their uncompressed layers, each
@@ -21,11 +22,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import NewType
 
 from simulator.errors import InvalidParameter
-from simulator.images import Image, Layer
+from simulator.registry.images import Image, Layer
 
 __all__ = [
     "DEFAULT_CACHE_SIZE_GIB",
@@ -33,21 +32,13 @@ __all__ = [
     "MAX_CACHE_SIZE_GIB",
     "MIN_CACHE_SIZE_GIB",
     "CacheFootprint",
-    "Disk",
-    "DiskFull",
-    "DiskId",
     "ImageCacheTooSmall",
-    "Snapshot",
-    "SnapshotId",
     "StorageReport",
     "check_cache_size",
-    "disk_from_snapshot",
     "gib_needed",
-    "new_disk",
+    "gib_text",
     "storage_report",
-    "take_snapshot",
     "unique_layers",
-    "write_layers",
 ]
 
 GIB = 1024**3
@@ -58,16 +49,9 @@ MAX_CACHE_SIZE_GIB = 32768
 DEFAULT_CACHE_SIZE_GIB = 20
 """`ImageCacheSize` when none is given (GiB)."""
 
-DiskId = NewType("DiskId", str)
-SnapshotId = NewType("SnapshotId", str)
-
 
 class ImageCacheTooSmall(InvalidParameter):
     """The images do not fit the requested `ImageCacheSize`."""
-
-
-class DiskFull(InvalidParameter):
-    """Layers written to a disk would exceed its size."""
 
 
 def gib_needed(size_bytes: int) -> int:
@@ -75,7 +59,8 @@ def gib_needed(size_bytes: int) -> int:
     return math.ceil(size_bytes / GIB)
 
 
-def _gib_text(size_bytes: int) -> str:
+def gib_text(size_bytes: int) -> str:
+    """`size_bytes` in GiB with two decimals, for error messages."""
     return f"{size_bytes / GIB:.2f} GiB"
 
 
@@ -167,96 +152,9 @@ def check_cache_size(*, images: Iterable[Image], size_gib: int | None) -> CacheF
     if footprint.free_bytes < 0:
         raise ImageCacheTooSmall(
             f"ImageCacheSize: {size} GiB is too small for these images: they need "
-            f"{footprint.required_gib} GiB unpacked ({_gib_text(report.stored_bytes)}, shared "
+            f"{footprint.required_gib} GiB unpacked ({gib_text(report.stored_bytes)}, shared "
             f"layers counted once; about twice their compressed "
-            f"{_gib_text(report.compressed_bytes)}); ask for at least "
+            f"{gib_text(report.compressed_bytes)}); ask for at least "
             f"{max(MIN_CACHE_SIZE_GIB, footprint.required_gib)} GiB"
         )
     return footprint
-
-
-@dataclass(frozen=True)
-class Disk:
-    """A cloud disk: its size and the layers written on it."""
-
-    disk_id: DiskId
-    size_gib: int
-    layers: frozenset[str] = frozenset()
-    used_bytes: int = 0
-    """Uncompressed bytes of the layers on it."""
-    snapshot_id: SnapshotId | None = None
-    """The snapshot it was created from, if any."""
-
-    @property
-    def free_bytes(self) -> int:
-        return self.size_gib * GIB - self.used_bytes
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A snapshot of a disk: the set of layers materialised on it."""
-
-    snapshot_id: SnapshotId
-    source_disk_id: DiskId
-    size_gib: int
-    layers: frozenset[str]
-    used_bytes: int
-    created_at: datetime
-
-    def billed_gib_seconds(self, *, until: datetime) -> float:
-        """GiB-seconds billed from creation until `until` (a snapshot is billed while it exists)."""
-        return self.size_gib * max(0.0, (until - self.created_at).total_seconds())
-
-
-def new_disk(*, disk_id: str, size_gib: int) -> Disk:
-    """An empty disk (a cache build's temporary disk)."""
-    if size_gib < 1:
-        raise InvalidParameter(f"disk size: {size_gib} GiB is not valid, expected >= 1")
-    return Disk(disk_id=DiskId(disk_id), size_gib=size_gib)
-
-
-def write_layers(disk: Disk, layers: Iterable[Layer]) -> Disk:
-    """The disk with `layers` written (layers already on it are skipped), or `DiskFull`."""
-    added = {layer.digest: layer for layer in layers if layer.digest not in disk.layers}
-    used = disk.used_bytes + sum(layer.uncompressed_bytes for layer in added.values())
-    if used > disk.size_gib * GIB:
-        raise DiskFull(
-            f"disk {disk.disk_id}: {disk.size_gib} GiB is too small: the layers need "
-            f"{gib_needed(used)} GiB ({_gib_text(used)})"
-        )
-    return Disk(
-        disk_id=disk.disk_id,
-        size_gib=disk.size_gib,
-        layers=disk.layers | frozenset(added),
-        used_bytes=used,
-        snapshot_id=disk.snapshot_id,
-    )
-
-
-def take_snapshot(disk: Disk, *, snapshot_id: str, created_at: datetime) -> Snapshot:
-    """Snapshot `disk`: what is on it now."""
-    return Snapshot(
-        snapshot_id=SnapshotId(snapshot_id),
-        source_disk_id=disk.disk_id,
-        size_gib=disk.size_gib,
-        layers=disk.layers,
-        used_bytes=disk.used_bytes,
-        created_at=created_at,
-    )
-
-
-def disk_from_snapshot(snapshot: Snapshot, *, disk_id: str, size_gib: int | None = None) -> Disk:
-    """A new disk holding the snapshot's layers (hydrated lazily; see the time model)."""
-    size = snapshot.size_gib if size_gib is None else size_gib
-    if size < snapshot.size_gib:
-        raise InvalidParameter(
-            f"disk size: {size} GiB is smaller than snapshot {snapshot.snapshot_id} "
-            f"({snapshot.size_gib} GiB)"
-        )
-    return Disk(
-        disk_id=DiskId(disk_id),
-        size_gib=size,
-        layers=snapshot.layers,
-        used_bytes=snapshot.used_bytes,
-        snapshot_id=snapshot.snapshot_id,
-    )

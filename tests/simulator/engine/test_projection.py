@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulator.catalog import Catalog
 from simulator.engine.groupplan import GroupPlan
-from simulator.engine.groupstate import GroupStatus, project
+from simulator.engine.groupstate import project
+from simulator.engine.grouptypes import GroupStatus
 from simulator.engine.planning import plan_group, resolve_images
 from simulator.operations.groupspec import parse_group_request
 from simulator.operations.params import Params
-from simulator.timemodel import TimeModelSettings
+from simulator.registry.catalog import Catalog
+from simulator.timemodel.settings import TimeModelSettings
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -20,17 +20,18 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from simulator.catalog import RegistryCredential, normalize_reference
 from simulator.engine.cachebuild import plan_revision
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
-from simulator.matching import rank_caches
 from simulator.operations.cacheuse import all_caches, candidate, state_of
 from simulator.operations.context import Context, new_id
 from simulator.operations.params import Params, next_token, page
-from simulator.store import ImageCacheRow
+from simulator.registry.images import RegistryCredential
+from simulator.registry.matching import rank_caches
+from simulator.registry.references import normalize_reference
+from simulator.store.tables import ImageCacheRow
 
 
 class ImageCacheNotFound(NotFound):

@@ -38,10 +38,13 @@ from sqlalchemy import func, select
 
 from simulator.api.faults import FailureRule, FaultInjector, describe
 from simulator.api.metrics import ApiMetrics
-from simulator.catalog import Catalog, CatalogFileError, Image
 from simulator.errors import EciError
+from simulator.registry.catalog import Catalog
+from simulator.registry.catalogfiles import CatalogFileError
+from simulator.registry.images import Image
 from simulator.settings import ClockSettings
-from simulator.store import ContainerGroupRow, Database, ImageCacheRow
+from simulator.store.database import Database
+from simulator.store.tables import ContainerGroupRow, ImageCacheRow
 
 ADMIN_PREFIX = "/_sim"
 
@@ -49,7 +52,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ClockView(Protocol):
-    """The part of `simulator.timing.Clock` the admin API reads."""
+    """The part of `simulator.timemodel.clock.Clock` the admin API reads."""
 
     def now(self) -> datetime: ...
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from simulator.errors import InvalidParameter
-from simulator.images import PAUSE_IMAGE_REFERENCE
-from simulator.references import InvalidImageReference, normalize_reference
+from simulator.registry.images import PAUSE_IMAGE_REFERENCE
+from simulator.registry.references import InvalidImageReference, normalize_reference
 
 __all__ = ["CacheCandidate", "CacheMatch", "best_cache", "rank_caches"]
 

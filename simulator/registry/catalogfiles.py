@@ -5,7 +5,7 @@ private) and the accounts of private registries. This module turns one
 document into `Image` and `RegistryCredential` values, or raises
 `CatalogFileError` naming the file, the entry and what was expected; adding
 them to a catalog (and checking them against what it holds) is
-`simulator.catalog`'s job.
+`simulator.registry.catalog`'s job.
 
 Parsing only: it reads no files and keeps no state.
 """
@@ -15,8 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
-from simulator.images import MB, Image, Layer, LayerDigest, RegistryCredential, layer_digest_for
-from simulator.references import DIGEST_PATTERN, InvalidImageReference, normalize_reference
+from simulator.registry.images import (
+    MB,
+    Image,
+    Layer,
+    LayerDigest,
+    RegistryCredential,
+    layer_digest_for,
+)
+from simulator.registry.references import DIGEST_PATTERN, InvalidImageReference, normalize_reference
 
 __all__ = [
     "UNCOMPRESSED_FACTOR",

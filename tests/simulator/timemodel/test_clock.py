@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from simulator.settings import ClockMode, ClockSettings
-from simulator.timing import RealClock, ScaledClock, VirtualClock, make_clock
+from simulator.timemodel.clock import RealClock, ScaledClock, VirtualClock, make_clock
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

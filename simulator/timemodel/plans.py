@@ -4,7 +4,7 @@ A plan records every step with its offset from the plan's start (simulated
 seconds), so the engine can stamp each phase with simulated times and a
 benchmark can report scheduling, image preparation and container start apart.
 
-Frozen values only: the planners that make them are `simulator.timemodel`.
+Frozen values only: the planners that make them are `simulator.timemodel.model`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import structlog
 
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.store.database import open_database
-from simulator.timing import VirtualClock
+from simulator.timemodel.clock import VirtualClock
 
 
 async def test_a_cancel_landing_at_any_turn_of_the_engine_wait_is_never_lost(

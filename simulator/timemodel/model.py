@@ -10,7 +10,7 @@ MB, takes 50 s of image preparation without a cache and 5 s with one. Here the
 preparation of an uncached instance includes the sandbox (pause) image,
 because an ECI instance pulls it too; `docker.io/library/flink:seed` comes out
 at 50.0 s uncached and 5.0 s cached with the defaults of
-`simulator.timesettings.TimeModelSettings`.
+`simulator.timemodel.settings.TimeModelSettings`.
 
 Model, per instance:
 * uncached: images are pulled one at a time in order (pause first), as
@@ -28,9 +28,9 @@ Model, per instance:
   registry bandwidth shared by every pull in flight (see
   `TimeModelSettings.registry_bandwidth_mb_per_s`).
 
-Pure functions only: no clock, no store, no I/O. The settings
-(`simulator.timesettings`) and the plan values (`simulator.timeplans`) are
-re-exported here, so callers import the whole model from one place.
+Pure functions only: no clock, no store, no I/O. The settings are
+`simulator.timemodel.settings` and the plan values `simulator.timemodel.plans`;
+callers import each name from the module that defines it.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
-from simulator.images import MB, Image
-from simulator.timeplans import (
+from simulator.registry.images import MB, Image
+from simulator.timemodel.plans import (
     CacheBuildPlan,
     ContainerStartPlan,
     ImagePull,
@@ -48,23 +48,11 @@ from simulator.timeplans import (
     Step,
     StepKind,
 )
-from simulator.timesettings import (
-    TimeModelError,
+from simulator.timemodel.settings import (
     TimeModelSettings,
-    load_time_model,
-    time_model_from_mapping,
 )
 
 __all__ = [
-    "CacheBuildPlan",
-    "ContainerStartPlan",
-    "ImagePull",
-    "PreparationPlan",
-    "Step",
-    "StepKind",
-    "TimeModelError",
-    "TimeModelSettings",
-    "load_time_model",
     "plan_cache_build",
     "plan_container_start",
     "plan_image_preparation",
@@ -72,7 +60,6 @@ __all__ = [
     "restart_backoff_resets",
     "restart_backoff_seconds",
     "scheduling_seconds",
-    "time_model_from_mapping",
 ]
 
 

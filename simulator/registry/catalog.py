@@ -4,15 +4,14 @@ A `Catalog` answers one question the way a registry would: given an image
 reference and the credentials an instance was created with, which image (and
 which layers) does a pull get, or why does it fail (`manifest unknown`,
 unauthorised, invalid reference). References normalise the Docker way
-(`nginx` is `docker.io/library/nginx:latest`, see `simulator.references`);
-images and layers are the values of `simulator.images`.
+(`nginx` is `docker.io/library/nginx:latest`, see `simulator.registry.references`);
+images and layers are the values of `simulator.registry.images`.
 
 The built-in catalog ships in the package (`simulator/data/catalog.json`,
 made from the facts in the team's `images.json`); more images come from files
-(format: `simulator.catalogfiles`) or `Catalog.add`.
+(format: `simulator.registry.catalogfiles`) or `Catalog.add`.
 
-This module reads catalog JSON files and nothing else: no store, no HTTP. It
-re-exports the reference and value names other modules import from here.
+This module reads catalog JSON files and nothing else: no store, no HTTP.
 """
 
 from __future__ import annotations
@@ -23,53 +22,32 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from simulator.catalogfiles import (
+from simulator.errors import EciError
+from simulator.registry.catalogfiles import (
     CatalogFileError,
     image_from_document,
     registry_accounts_from_document,
 )
-from simulator.errors import EciError
-from simulator.images import (
-    DEMO_PRIVATE_CREDENTIAL,
-    DEMO_PRIVATE_IMAGE,
-    MB,
+from simulator.registry.images import (
     PAUSE_IMAGE_REFERENCE,
     Image,
     Layer,
     LayerDigest,
     RegistryCredential,
-    layer_digest_for,
 )
-from simulator.references import (
+from simulator.registry.references import (
     ImageReference,
     InvalidImageReference,
     normalize_reference,
     normalize_server,
-    registry_host,
     repository_of,
 )
 
 __all__ = [
-    "DEMO_PRIVATE_CREDENTIAL",
-    "DEMO_PRIVATE_IMAGE",
-    "MB",
-    "PAUSE_IMAGE_REFERENCE",
     "Catalog",
-    "CatalogFileError",
-    "Image",
     "ImagePullError",
-    "ImageReference",
-    "InvalidImageReference",
-    "Layer",
-    "LayerDigest",
     "ManifestUnknown",
-    "RegistryCredential",
     "RegistryUnauthorized",
-    "layer_digest_for",
-    "normalize_reference",
-    "normalize_server",
-    "registry_host",
-    "repository_of",
 ]
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.errors import InvalidParameter
-from simulator.workloads import (
+from simulator.engine.workloads import (
     INIT_CONTAINER_DEFAULT_SECONDS,
     LifecycleEvent,
     LogLine,
     lifecycle_log_line,
     parse_workload,
 )
+from simulator.errors import InvalidParameter
 
 
 def run(

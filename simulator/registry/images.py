@@ -5,7 +5,7 @@ digests are deterministic (the sha256 of a stable name), so a base layer
 shared by several images has one digest everywhere and every process, test
 and restart agrees on it.
 
-Values only: no lookups (that is `simulator.catalog`), no I/O.
+Values only: no lookups (that is `simulator.registry.catalog`), no I/O.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import NewType
 
-from simulator.references import ImageReference, normalize_server, repository_of
+from simulator.registry.references import ImageReference, normalize_server, repository_of
 
 __all__ = [
     "DEMO_PRIVATE_CREDENTIAL",

@@ -6,16 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulator.catalog import MB, Catalog, Image, ImageReference, Layer, LayerDigest
 from simulator.errors import InvalidParameter
-from simulator.storage import (
-    GIB,
+from simulator.registry.catalog import Catalog
+from simulator.registry.images import MB, Image, Layer, LayerDigest
+from simulator.registry.references import ImageReference
+from simulator.storage.capacity import GIB, ImageCacheTooSmall, check_cache_size, storage_report
+from simulator.storage.disks import (
     DiskFull,
-    ImageCacheTooSmall,
-    check_cache_size,
     disk_from_snapshot,
     new_disk,
-    storage_report,
     take_snapshot,
     write_layers,
 )

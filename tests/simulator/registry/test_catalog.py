@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import (
+from simulator.registry.catalog import Catalog, ManifestUnknown, RegistryUnauthorized
+from simulator.registry.catalogfiles import CatalogFileError
+from simulator.registry.images import (
     DEMO_PRIVATE_CREDENTIAL,
     DEMO_PRIVATE_IMAGE,
     PAUSE_IMAGE_REFERENCE,
-    Catalog,
-    CatalogFileError,
-    InvalidImageReference,
-    ManifestUnknown,
     RegistryCredential,
-    RegistryUnauthorized,
+)
+from simulator.registry.references import (
+    InvalidImageReference,
     normalize_reference,
     normalize_server,
     registry_host,

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import MB, Catalog, Image, ImageReference, Layer, LayerDigest
-from simulator.timemodel import (
-    StepKind,
-    TimeModelError,
-    TimeModelSettings,
-    load_time_model,
+from simulator.registry.catalog import Catalog
+from simulator.registry.images import MB, Image, Layer, LayerDigest
+from simulator.registry.references import ImageReference
+from simulator.timemodel.model import (
     plan_cache_build,
     plan_container_start,
     plan_image_preparation,
@@ -21,6 +19,8 @@ from simulator.timemodel import (
     restart_backoff_seconds,
     scheduling_seconds,
 )
+from simulator.timemodel.plans import StepKind
+from simulator.timemodel.settings import TimeModelError, TimeModelSettings, load_time_model
 
 MODEL = TimeModelSettings()
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from simulator.catalog import PAUSE_IMAGE_REFERENCE
 from simulator.errors import InvalidParameter
-from simulator.matching import CacheCandidate, CacheMatch, best_cache, rank_caches
+from simulator.registry.images import PAUSE_IMAGE_REFERENCE
+from simulator.registry.matching import CacheCandidate, CacheMatch, best_cache, rank_caches
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 NGINX = "docker.io/library/nginx:1.7.9"

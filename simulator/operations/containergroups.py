@@ -25,18 +25,21 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 
+from simulator.engine.containerlogs import log_lines
 from simulator.engine.groupplan import GroupPlan
-from simulator.engine.groupstate import GroupState, GroupStatus, log_lines, project
+from simulator.engine.groupstate import project
+from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import InvalidParameter, NotFound
 from simulator.operations.cacheuse import choose_cache
 from simulator.operations.context import Context, new_id
-from simulator.operations.groupspec import GroupSpec, parse_group_request
+from simulator.operations.groupspec import parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
-from simulator.store import ContainerGroupRow, GroupTagRow
+from simulator.specs.groups import GroupSpec
+from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 
 class ContainerGroupNotFound(NotFound):

@@ -1,0 +1,141 @@
+"""A checked CreateContainerGroup request: the values the simulator keeps.
+
+`GroupSpec` and `ContainerSpec` are what `simulator.operations.groupspec`
+makes of a request once every parameter has passed ECI's rules, and what the
+engine plans a group's lifecycle from. They live below both so that the engine
+never imports an operation; the checking itself stays with the operations.
+
+Frozen values with their JSON form (the store keeps a group's spec as JSON).
+Registry passwords are never part of them. No I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ContainerSpec", "GroupSpec"]
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    image: str
+    cpu: float
+    memory: float
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    ports: tuple[tuple[int, str], ...]
+    image_pull_policy: str
+    readiness_initial_delay: float | None
+    working_dir: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "image": self.image,
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "command": list(self.command),
+            "args": list(self.args),
+            "env": [list(pair) for pair in self.env],
+            "ports": [list(pair) for pair in self.ports],
+            "image_pull_policy": self.image_pull_policy,
+            "readiness_initial_delay": self.readiness_initial_delay,
+            "working_dir": self.working_dir,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ContainerSpec:
+        return cls(
+            name=data["name"],
+            image=data["image"],
+            cpu=float(data["cpu"]),
+            memory=float(data["memory"]),
+            command=tuple(data["command"]),
+            args=tuple(data["args"]),
+            env=tuple((k, v) for k, v in data["env"]),
+            ports=tuple((int(p), str(q)) for p, q in data["ports"]),
+            image_pull_policy=data["image_pull_policy"],
+            readiness_initial_delay=data.get("readiness_initial_delay"),
+            working_dir=data.get("working_dir"),
+        )
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """The validated request (everything but secrets)."""
+
+    name: str
+    region_id: str
+    zone_id: str | None
+    security_group_id: str | None
+    vswitch_id: str | None
+    restart_policy: str
+    cpu: float
+    memory: float
+    instance_type: str | None
+    containers: tuple[ContainerSpec, ...]
+    init_containers: tuple[ContainerSpec, ...]
+    tags: dict[str, str]
+    image_snapshot_id: str | None
+    auto_match_image_cache: bool
+    image_full_match: bool
+    image_match_count: int | None
+    active_deadline_seconds: float | None
+    client_token: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "region_id": self.region_id,
+            "zone_id": self.zone_id,
+            "security_group_id": self.security_group_id,
+            "vswitch_id": self.vswitch_id,
+            "restart_policy": self.restart_policy,
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "instance_type": self.instance_type,
+            "containers": [c.to_json() for c in self.containers],
+            "init_containers": [c.to_json() for c in self.init_containers],
+            "tags": dict(self.tags),
+            "image_snapshot_id": self.image_snapshot_id,
+            "auto_match_image_cache": self.auto_match_image_cache,
+            "image_full_match": self.image_full_match,
+            "image_match_count": self.image_match_count,
+            "active_deadline_seconds": self.active_deadline_seconds,
+            "client_token": self.client_token,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GroupSpec:
+        return cls(
+            name=data["name"],
+            region_id=data["region_id"],
+            zone_id=data.get("zone_id"),
+            security_group_id=data.get("security_group_id"),
+            vswitch_id=data.get("vswitch_id"),
+            restart_policy=data["restart_policy"],
+            cpu=float(data["cpu"]),
+            memory=float(data["memory"]),
+            instance_type=data.get("instance_type"),
+            containers=tuple(ContainerSpec.from_json(c) for c in data["containers"]),
+            init_containers=tuple(ContainerSpec.from_json(c) for c in data["init_containers"]),
+            tags=dict(data["tags"]),
+            image_snapshot_id=data.get("image_snapshot_id"),
+            auto_match_image_cache=bool(data["auto_match_image_cache"]),
+            image_full_match=bool(data.get("image_full_match", False)),
+            image_match_count=data.get("image_match_count"),
+            active_deadline_seconds=data.get("active_deadline_seconds"),
+            client_token=data.get("client_token"),
+        )
+
+    @property
+    def images(self) -> list[str]:
+        """Every image the group needs, init containers first, duplicates once."""
+        seen: list[str] = []
+        for container in self.init_containers + self.containers:
+            if container.image not in seen:
+                seen.append(container.image)
+        return seen

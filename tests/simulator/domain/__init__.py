@@ -1,1 +1,0 @@
-"""Unit tests of the simulator's pure domain: clock, catalog, time model, storage, matching."""

@@ -1,0 +1,1 @@
+"""Unit tests of `simulator.registry`: references, the catalog and its files, cache matching."""

@@ -1,0 +1,1 @@
+"""Unit tests of `simulator.storage`: cache capacity, disks and snapshots."""

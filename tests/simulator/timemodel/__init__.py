@@ -1,0 +1,1 @@
+"""Unit tests of `simulator.timemodel`: the clock and the calibrated time model."""
