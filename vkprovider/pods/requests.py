@@ -29,7 +29,7 @@ from vkprovider.pods.errors import PodSpecError
 from vkprovider.pods.probes import probe
 from vkprovider.quantities import cpu_cores, memory_gib
 from vkprovider.settings import EciSettings
-from vkprovider.types import RawObject
+from vkprovider.types import ImageCacheId, RawObject
 
 ECI_CPU_SPECS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 52.0, 64.0)
 SUPPORTED_VOLUME_KINDS = ("emptyDir", "projected (service account token, skipped)")
@@ -48,7 +48,7 @@ class CreatePlan:
 
     request: eci.CreateContainerGroupRequest
     extra_query: dict[str, str]
-    explicit_cache_id: str | None
+    explicit_cache_id: ImageCacheId | None
     auto_cache: bool
 
 
@@ -246,7 +246,7 @@ def build_create_request(
     return CreatePlan(
         request=request,
         extra_query=extra,
-        explicit_cache_id=explicit or None,
+        explicit_cache_id=ImageCacheId(explicit) if explicit else None,
         auto_cache=auto and not explicit,
     )
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from vkprovider.clocks import kube_time
 from vkprovider.types import RawGroup, RawObject
 
 CACHE_ID = re.compile(r"\bimc-[a-z0-9]+\b")
@@ -57,10 +58,6 @@ PHASE_OF_GROUP = {
     GroupStatus.EXPIRED: PodPhase.FAILED,
 }
 TERMINAL_PHASES = frozenset({PodPhase.SUCCEEDED, PodPhase.FAILED})
-
-
-def rfc3339(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_eci_time(value: Any) -> datetime | None:
@@ -169,7 +166,7 @@ def _state(
 
 def pod_status(group: RawGroup, pod: RawObject, *, now: datetime) -> dict[str, Any]:
     """The `status` to merge into the Pod for this container group."""
-    now_text = rfc3339(now)
+    now_text = kube_time(now)
     current = pod.get("status") or {}
     spec = pod.get("spec") or {}
     group_id = str(group.get("ContainerGroupId", ""))
@@ -276,7 +273,7 @@ def _qos_class(pod: RawObject) -> str:
 
 def failed_status(*, reason: str, message: str, now: datetime, pod: RawObject) -> dict[str, Any]:
     """A Pod the provider could not run: phase Failed with a reason and message."""
-    now_text = rfc3339(now)
+    now_text = kube_time(now)
     current = pod.get("status") or {}
     old_conditions = {c.get("type", ""): c for c in current.get("conditions") or []}
     spec = pod.get("spec") or {}
