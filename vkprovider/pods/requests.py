@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from alibabacloud_eci20180808 import models as eci
@@ -28,18 +28,12 @@ from vkprovider.pods.environment import ReferencedObjects, referenced_objects, r
 from vkprovider.pods.errors import PodSpecError
 from vkprovider.pods.probes import probe
 from vkprovider.quantities import cpu_cores, memory_gib
+from vkprovider.registrysecrets import RegistryCredential
 from vkprovider.settings import EciSettings
 from vkprovider.types import ImageCacheId, RawObject
 
 ECI_CPU_SPECS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 52.0, 64.0)
 SUPPORTED_VOLUME_KINDS = ("emptyDir", "projected (service account token, skipped)")
-
-
-@dataclass(frozen=True)
-class RegistryCredential:
-    server: str
-    username: str
-    password: str = field(repr=False)
 
 
 @dataclass(frozen=True)
