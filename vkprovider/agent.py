@@ -21,7 +21,6 @@ from vkprovider.clocks import agent_time
 from vkprovider.eci.client import EciClient
 from vkprovider.guarding import guarded
 from vkprovider.imagecaches.controller import ImageCacheController
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.kube.events import EventRecorder
 from vkprovider.kube.informer import Informer
 from vkprovider.kubelet.server import KubeletServer
@@ -48,10 +47,8 @@ class Agent:
         api: client.ApiClient,
         eci_client: EciClient,
         logger: Any = None,
-        imagecache_settings: ImageCacheSettings | None = None,
     ) -> None:
         self.settings = settings
-        self._imagecache_settings = imagecache_settings
         self.api = api
         self.eci = eci_client
         self.logger = logger if logger is not None else structlog.get_logger("vkprovider")
@@ -159,7 +156,7 @@ class Agent:
         self.imagecaches = ImageCacheController(
             api=self.api,
             eci=self.eci,
-            settings=self._imagecache_settings or ImageCacheSettings(),
+            settings=self.settings.imagecaches,
             logger=self.logger,
         )
         self._spawn("imagecache-controller", self.imagecaches.run)

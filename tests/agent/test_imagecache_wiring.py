@@ -17,8 +17,7 @@ import yaml
 from kubernetes_asyncio import client
 
 from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
-from vkprovider.imagecaches.settings import ImageCacheSettings
-from vkprovider.settings import RetrySettings
+from vkprovider.settings import ImageCacheSettings, RetrySettings
 
 CRD = Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml"
 FLINK = "docker.io/library/flink:seed"

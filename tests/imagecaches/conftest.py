@@ -31,8 +31,7 @@ from tests.fixtures.eci import EciTarget, make_test_settings
 from vkprovider.eci.client import EciClient
 from vkprovider.imagecaches.controller import ImageCacheController
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
-from vkprovider.imagecaches.settings import ImageCacheSettings
-from vkprovider.settings import EciSettings, RetrySettings
+from vkprovider.settings import EciSettings, ImageCacheSettings, RetrySettings
 
 # The node agent's fixtures (tests/agent/conftest.py), for the tests of Pods using a cache.
 agent = agent_fixtures.agent

@@ -25,8 +25,8 @@ from tests.imagecaches.conftest import (
 )
 from vkprovider.imagecaches.cloud import cloud_name
 from vkprovider.imagecaches.kinds import GROUP, PAUSE_IMAGE, PLURAL, VERSION
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.imagecaches.status import parse_time
+from vkprovider.settings import ImageCacheSettings
 
 DEMO_REGISTRY = "registry.cn-hangzhou.aliyuncs.com"
 PRIVATE_IMAGE = f"{DEMO_REGISTRY}/vk-eci-demo/private-app:1.0"

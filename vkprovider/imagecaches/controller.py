@@ -23,11 +23,10 @@ from vkprovider.imagecaches.cloud import EciCaller
 from vkprovider.imagecaches.errors import RetryableProblem
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
 from vkprovider.imagecaches.reconciling import Reconciler
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.kube.errors import KubeNotFound
 from vkprovider.kube.informer import EventType, Informer
 from vkprovider.queueing import WorkQueue
-from vkprovider.settings import PodSettings
+from vkprovider.settings import ImageCacheSettings, PodSettings
 from vkprovider.types import RawObject
 
 
