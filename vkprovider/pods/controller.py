@@ -6,7 +6,9 @@ Pod and what is known of its container group and does the next step:
 create (ClientToken = Pod UID, so a retry or a restarted agent never makes
 a second instance), mirror status, forward ECI's events, delete. Per-key
 ordering comes from the work queue; nothing here keeps a Pod's state that
-cannot be rebuilt from the API server and ECI.
+cannot be rebuilt from the API server and ECI. What is known of the cloud side
+(groups, Pod records, creation times, ECI's clock rate) lives in the shared
+`PodCloudState` (pods/cloudstate.py), which the controller only calls.
 """
 
 from __future__ import annotations
@@ -73,8 +75,8 @@ class PodController:
         self.logger = logger
         self.queue: WorkQueue[PodKey] = WorkQueue(retry=settings.pods.retry)
         self.state = state
-        self.uid_by_key: dict[PodKey, PodUid] = {}
-        self.key_by_uid: dict[PodUid, PodKey] = {}
+        self._uid_by_key: dict[PodKey, PodUid] = {}
+        self._key_by_uid: dict[PodUid, PodKey] = {}
         """Every Pod the informer holds, by UID (groups are linked to Pods by their UID tag)."""
         self.reconciled = asyncio.Event()
         self.informer: Informer | None = None
@@ -85,9 +87,9 @@ class PodController:
         meta = pod.get("metadata") or {}
         uid = PodUid(meta.get("uid", ""))
         if kind == EventType.DELETED:
-            self.key_by_uid.pop(uid, None)
+            self._key_by_uid.pop(uid, None)
         else:
-            self.key_by_uid[uid] = pod_key(pod)
+            self._key_by_uid[uid] = pod_key(pod)
         if kind == EventType.MODIFIED:
             record = self.state.record(meta.get("uid", ""))
             if record is not None and record.echo_version == meta.get("resourceVersion"):
@@ -100,18 +102,18 @@ class PodController:
     def pods(self) -> list[RawObject]:
         return list(self.informer.cache.values()) if self.informer is not None else []
 
-    def record_for(self, pod: RawObject) -> PodRecord:
+    def _record_for(self, pod: RawObject) -> PodRecord:
         return self.state.record_for(pod, key=pod_key(pod))
 
     def adopt(self, group: RawGroup) -> PodRecord | None:
         """Link a group found by tag to its Pod's record; None if no such Pod."""
         tags = {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
         uid = PodUid(str(tags.get(ann.TAG_UID) or ""))
-        key = self.key_by_uid.get(uid)
+        key = self._key_by_uid.get(uid)
         pod = self.pod(key) if key is not None else None
         if pod is None or pod["metadata"]["uid"] != uid:
             return None
-        record = self.record_for(pod)
+        record = self._record_for(pod)
         record.group_id = ContainerGroupId(group["ContainerGroupId"])
         record.group_gone = False
         return record
@@ -120,16 +122,16 @@ class PodController:
 
     async def sync(self, key: PodKey) -> None:
         pod = self.pod(key)
-        old_uid = self.uid_by_key.get(key)
+        old_uid = self._uid_by_key.get(key)
         if pod is None or (old_uid is not None and pod["metadata"]["uid"] != old_uid):
             if old_uid is not None:
                 await self._forget_pod(old_uid)
-                self.uid_by_key.pop(key, None)
+                self._uid_by_key.pop(key, None)
             if pod is None:
                 return
         assert pod is not None
-        self.uid_by_key[key] = PodUid(pod["metadata"]["uid"])
-        record = self.record_for(pod)
+        self._uid_by_key[key] = PodUid(pod["metadata"]["uid"])
+        record = self._record_for(pod)
         log = self.logger.bind(pod=key, uid=record.uid)
         if pod["metadata"].get("deletionTimestamp"):
             await delete_pod(
