@@ -15,7 +15,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 from vkprovider.pods.tracking import EciClockEstimate
 from vkprovider.settings import AgentSettings
 

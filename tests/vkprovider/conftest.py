@@ -21,9 +21,9 @@ import pytest
 import structlog
 from kubernetes_asyncio import client, config
 
-from tests.agent.helpers import TEST_NODE, eventually
 from tests.fixtures.eci import EciTarget
 from tests.fixtures.kube import KubeTarget
+from tests.vkprovider.helpers import TEST_NODE, eventually
 from vkprovider.agent import Agent
 from vkprovider.eci.client import EciClient
 from vkprovider.settings import (

@@ -8,8 +8,8 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 
 PRIVATE = "registry.cn-hangzhou.aliyuncs.com/vk-eci-demo/private-app:1.0"
 

@@ -16,7 +16,7 @@ from alibabacloud_eci20180808.client import Client
 from prometheus_client import REGISTRY
 
 from tests.fixtures.eci import EciTarget
-from tests.imagecaches.conftest import (
+from tests.vkprovider.imagecaches.conftest import (
     HUGE_IMAGE,
     ImageCaches,
     RunningController,
@@ -32,7 +32,7 @@ DEMO_REGISTRY = "registry.cn-hangzhou.aliyuncs.com"
 PRIVATE_IMAGE = f"{DEMO_REGISTRY}/vk-eci-demo/private-app:1.0"
 DAY = timedelta(hours=24)
 PRIVATE_EXAMPLE = (
-    Path(__file__).resolve().parents[2] / "examples" / "imagecache-private-registry.yaml"
+    Path(__file__).resolve().parents[3] / "examples" / "imagecache-private-registry.yaml"
 )
 
 
