@@ -17,16 +17,17 @@ from typing import Any
 import structlog
 from kubernetes_asyncio import client
 
+from vkprovider.clocks import agent_time
 from vkprovider.eci.client import EciClient
 from vkprovider.guarding import guarded
 from vkprovider.imagecaches.controller import ImageCacheController
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.kube.events import EventRecorder
 from vkprovider.kube.informer import Informer
 from vkprovider.kubelet.server import KubeletServer
 from vkprovider.leases import LeaseKeeper
 from vkprovider.node import NodeManager
 from vkprovider.pods.cloud import PodCloud
+from vkprovider.pods.cloudstate import PodCloudState
 from vkprovider.pods.controller import PodController
 from vkprovider.pods.polling import StatusPoller
 from vkprovider.pods.reconciling import Reconciler
@@ -46,10 +47,8 @@ class Agent:
         api: client.ApiClient,
         eci_client: EciClient,
         logger: Any = None,
-        imagecache_settings: ImageCacheSettings | None = None,
     ) -> None:
         self.settings = settings
-        self._imagecache_settings = imagecache_settings
         self.api = api
         self.eci = eci_client
         self.logger = logger if logger is not None else structlog.get_logger("vkprovider")
@@ -62,9 +61,14 @@ class Agent:
             enabled=settings.pods.events_enabled,
         )
         self.cloud = PodCloud(eci_client=eci_client, node_name=settings.node.name)
+        self.cloud_state = PodCloudState(
+            now=agent_time,
+            visibility_grace_seconds=max(30.0, 10 * settings.pods.status_poll_interval_seconds),
+        )
         self.pods = PodController(
             settings=settings,
             cloud=self.cloud,
+            state=self.cloud_state,
             writer=PodWriter(api=api, retry=settings.pods.retry, logger=self.logger),
             events=self.events,
             logger=self.logger,
@@ -80,8 +84,10 @@ class Agent:
             logger=self.logger,
         )
         self.pods.informer = self.informer
-        self.poller = StatusPoller(controller=self.pods, logger=self.logger)
-        self.reconciler = Reconciler(controller=self.pods, logger=self.logger)
+        self.poller = StatusPoller(controller=self.pods, state=self.cloud_state, logger=self.logger)
+        self.reconciler = Reconciler(
+            controller=self.pods, state=self.cloud_state, logger=self.logger
+        )
         self.kubelet: KubeletServer | None = None
         self.lease: LeaseKeeper | None = None
         self.imagecaches: ImageCacheController | None = None
@@ -100,6 +106,7 @@ class Agent:
             self.kubelet = KubeletServer(
                 settings=self.settings.kubelet,
                 controller=self.pods,
+                state=self.cloud_state,
                 api=self.api,
                 node_name=self.settings.node.name,
                 logger=self.logger,
@@ -149,7 +156,7 @@ class Agent:
         self.imagecaches = ImageCacheController(
             api=self.api,
             eci=self.eci,
-            settings=self._imagecache_settings or ImageCacheSettings(),
+            settings=self.settings.imagecaches,
             logger=self.logger,
         )
         self._spawn("imagecache-controller", self.imagecaches.run)

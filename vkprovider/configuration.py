@@ -4,7 +4,9 @@ Layering, lowest first: dataclass defaults, the optional file, environment
 (only the AccessKey: `ECI_ACCESS_KEY_ID` / `ECI_ACCESS_KEY_SECRET`, or a
 credentials file), then flags (applied by the CLI as `overrides`). Unknown
 keys in the file are an error naming the key and the section, so a typo is
-never silently ignored.
+never silently ignored. A nested section keeps its own defaults for the keys
+it does not name (`imagecaches.retry` starts from the ImageCache back-off, not
+the Pods').
 
 File shape (every section and key optional):
 
@@ -13,6 +15,8 @@ File shape (every section and key optional):
     pods: {workers: 64, status_poll_interval_seconds: 2, retry: {backoff_seconds: [0.2, 1]}}
     eci: {endpoint: 127.0.0.1:8080, region_id: cn-hangzhou}
     kubelet: {port: 10250, tls_cert_file: ..., tls_key_file: ...}
+    imagecaches: {workers: 4, build_poll_seconds: 2, label_selector: team=ml,
+                  failed_retention: 86400}   # a timedelta is given in seconds
     kubeconfig: ~/.kube/config
     imagecache_controller: true
 """
@@ -24,6 +28,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +41,19 @@ class ConfigurationError(ValueError):
     """The configuration names something unknown or has a value of the wrong type."""
 
 
-def _build(cls: type[Any], values: Mapping[str, Any], *, where: str) -> Any:
+def _build(defaults: Any, values: Mapping[str, Any], *, where: str) -> Any:
+    """`defaults` (a settings dataclass instance) with the keys of `values` set."""
     if not isinstance(values, Mapping):
         raise ConfigurationError(f"{where}: expected a mapping, got {values!r}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    fields = {f.name: f for f in dataclasses.fields(defaults)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields:
             known = ", ".join(sorted(fields))
             raise ConfigurationError(f"{where}.{key}: unknown setting (known: {known})")
-        default = getattr(cls(), key)
-        if dataclasses.is_dataclass(default):
-            kwargs[key] = _build(type(default), value, where=f"{where}.{key}")
+        default = getattr(defaults, key)
+        if dataclasses.is_dataclass(default) and not isinstance(default, type):
+            kwargs[key] = _build(default, value, where=f"{where}.{key}")
         elif isinstance(default, tuple):
             if not isinstance(value, list | tuple):
                 raise ConfigurationError(f"{where}.{key}: expected a list, got {value!r}")
@@ -56,15 +62,19 @@ def _build(cls: type[Any], values: Mapping[str, Any], *, where: str) -> Any:
             if not isinstance(value, bool):
                 raise ConfigurationError(f"{where}.{key}: expected true or false, got {value!r}")
             kwargs[key] = value
+        elif isinstance(default, timedelta):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigurationError(f"{where}.{key}: expected seconds, got {value!r}")
+            kwargs[key] = timedelta(seconds=value)
         elif isinstance(default, int | float) and not isinstance(value, int | float):
             raise ConfigurationError(f"{where}.{key}: expected a number, got {value!r}")
         else:
             kwargs[key] = type(default)(value)
-    return cls(**kwargs)
+    return dataclasses.replace(defaults, **kwargs)
 
 
 def settings_from_mapping(values: Mapping[str, Any]) -> AgentSettings:
-    settings: AgentSettings = _build(AgentSettings, values, where="config")
+    settings: AgentSettings = _build(AgentSettings(), values, where="config")
     return settings
 
 

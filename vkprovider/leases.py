@@ -9,19 +9,15 @@ its Pods evicted). How late each renewal ran is a histogram in /metrics.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 from kubernetes_asyncio import client
 
 from vkprovider import metrics
+from vkprovider.clocks import kube_micro_time
 from vkprovider.kube.calls import read_json, with_retries
 from vkprovider.kube.errors import KubeNotFound
 from vkprovider.settings import LeaseSettings, RetrySettings
-
-
-def micro_time(when: datetime | None = None) -> str:
-    return (when or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class LeaseKeeper:
@@ -44,7 +40,7 @@ class LeaseKeeper:
         self.renewals = 0
 
     def _body(self) -> dict[str, Any]:
-        now = micro_time()
+        now = kube_micro_time()
         return {
             "apiVersion": "coordination.k8s.io/v1",
             "kind": "Lease",
@@ -76,7 +72,7 @@ class LeaseKeeper:
             "spec": {
                 "holderIdentity": self._node,
                 "leaseDurationSeconds": self._settings.duration_seconds,
-                "renewTime": micro_time(),
+                "renewTime": kube_micro_time(),
             },
         }
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from datetime import UTC, datetime
 from typing import Any
 
 from kubernetes_asyncio import client
 
+from vkprovider.clocks import kube_time
 from vkprovider.kube.calls import read_json, with_retries
 from vkprovider.kube.errors import KubeNotFound
 from vkprovider.settings import AgentSettings
@@ -24,10 +24,6 @@ from vkprovider.settings import AgentSettings
 TAINT_KEY = "virtual-kubelet.io/provider"
 TAINT_VALUE = "alibabacloud"
 CONTAINER_RUNTIME = "eci://2018-08-08"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def node_labels(settings: AgentSettings) -> dict[str, str]:
@@ -68,7 +64,7 @@ def node_status(
 ) -> dict[str, Any]:
     """The Node's status; transition times are kept while a condition is unchanged."""
     node = settings.node
-    now = _now()
+    now = kube_time()
     old = {c.get("type"): c for c in (previous or {}).get("conditions") or []}
     resources = {
         "cpu": node.cpu,

@@ -2,7 +2,9 @@
 
 Only what the agent needs: CPU in cores and memory in bytes, for mapping Pod
 requests/limits to ECI's Cpu (cores) and Memory (GiB). A malformed quantity
-raises `ValueError` naming the value.
+raises `ValueError` naming the value. (kubernetes_asyncio has a
+`utils.quantity.parse_quantity` only on its main branch; the pinned 36.1.0,
+the newest release, does not ship it. Switch to it once a release does.)
 """
 
 from __future__ import annotations

@@ -39,10 +39,10 @@ from vkeci.stack.cluster import ClusterOps
 from vkeci.stack.errors import StackError
 from vkprovider.agent import Agent
 from vkprovider.eci.client import EciClient
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.settings import (
     AgentSettings,
     EciSettings,
+    ImageCacheSettings,
     KubeletSettings,
     LeaseSettings,
     NodeSettings,
@@ -149,6 +149,11 @@ def agent_settings(settings: StackSettings, *, kubeconfig: Path, eci: EciSetting
         ),
         eci=eci,
         kubelet=KubeletSettings(port=0, state_dir=str(settings.workdir / "agent-state")),
+        imagecaches=ImageCacheSettings(
+            build_poll_seconds=settings.imagecache_poll_seconds,
+            resync_seconds=10.0,
+            retry=QUICK_RETRY,
+        ),
         kubeconfig=str(kubeconfig),
     )
 
@@ -212,11 +217,6 @@ async def running_stack(settings: StackSettings, *, logger: Any = None) -> Async
             api=api,
             eci_client=eci_client,
             logger=log,
-            imagecache_settings=ImageCacheSettings(
-                build_poll_seconds=settings.imagecache_poll_seconds,
-                resync_seconds=10.0,
-                retry=QUICK_RETRY,
-            ),
         )
         stack.push_async_callback(agent.stop)
         try:

@@ -4,15 +4,14 @@
 from `EciSettings` (http for a loopback simulator, https for the real
 service). `EciClient.call(action, request)` runs one SDK `*_async` method,
 translates SDK exceptions through `vkprovider.eci.errors`, retries the
-retryable ones along `settings.retry.backoff_seconds` (honouring ECI's
-throttling hint), logs `attempt 2/9`, and records latency and errors in the
+retryable ones through `vkprovider.retrying.with_backoff` (honouring ECI's
+throttling hint, logging `attempt 2/9`), and records latency and errors in the
 Prometheus metrics. It never imports the simulator: pointed at the real
 endpoint with real credentials it drives real instances.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from typing import Any
@@ -29,9 +28,24 @@ from vkprovider.eci.errors import (
     EciThrottled,
     translate,
 )
-from vkprovider.settings import EciSettings
+from vkprovider.retrying import Verdict, with_backoff
+from vkprovider.settings import EciSettings, RetrySettings
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+NO_RETRIES = RetrySettings(backoff_seconds=())
+"""For `call(..., retry=False)`: one attempt."""
+
+
+def _judge(exc: Exception) -> Verdict:
+    if isinstance(exc, EciRetryableError):
+        hint = exc.retry_after_seconds if isinstance(exc, EciThrottled) else None
+        return Verdict(
+            retryable=True,
+            retry_after_seconds=hint,
+            fields={"code": exc.code, "error": exc.message},
+        )
+    return Verdict(retryable=False)
 
 
 def make_eci_client(settings: EciSettings) -> Client:
@@ -92,46 +106,30 @@ class EciClient:
         )
         options_method = getattr(self.sdk, method_name.replace("_async", "_with_options_async"))
 
-        async def method(req: Any) -> Any:
-            return await options_method(req, runtime)
-
-        backoff = self.settings.retry.backoff_seconds if retry else ()
-        attempts = len(backoff) + 1
-        for attempt in range(1, attempts + 1):
+        async def attempt() -> Any:
             started = time.perf_counter()
             try:
-                response = await method(request)
-            except asyncio.CancelledError:
-                raise
+                response = await options_method(request, runtime)
             except Exception as exc:
                 error = translate(exc, action=action)
                 metrics.ECI_CALL_SECONDS.labels(action=action).observe(
                     time.perf_counter() - started
                 )
                 metrics.ECI_CALL_ERRORS.labels(action=action, code=error.code).inc()
-                if not isinstance(error, EciRetryableError) or attempt == attempts:
-                    if error is exc:
-                        raise
-                    raise error from exc
-                delay = backoff[attempt - 1]
-                if isinstance(error, EciThrottled) and error.retry_after_seconds is not None:
-                    delay = min(
-                        max(delay, error.retry_after_seconds),
-                        self.settings.retry.max_retry_after_seconds,
-                    )
-                self.logger.warning(
-                    "eci call failed, retrying",
-                    action=action,
-                    code=error.code,
-                    error=error.message,
-                    attempt=f"{attempt + 1}/{attempts}",
-                    delay_seconds=delay,
-                )
-                await asyncio.sleep(delay)
-                continue
+                if error is exc:
+                    raise
+                raise error from exc
             metrics.ECI_CALL_SECONDS.labels(action=action).observe(time.perf_counter() - started)
             return response.body
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        return await with_backoff(
+            attempt,
+            retry=self.settings.retry if retry else NO_RETRIES,
+            judge=_judge,
+            logger=self.logger,
+            event="eci call failed, retrying",
+            fields={"action": action},
+        )
 
 
 __all__ = ["EciClient", "EciError", "make_eci_client", "sdk_method_name"]

@@ -18,8 +18,8 @@ from alibabacloud_eci20180808 import models as eci_models
 from vkprovider.eci.errors import EciError, EciNotFound, EciPermanentError
 from vkprovider.imagecaches.errors import InvalidImageCache, RetryableProblem
 from vkprovider.imagecaches.kinds import CloudImageCache, ImageCacheId, ResourceName, ResourceUid
-from vkprovider.imagecaches.secrets import RegistryCredential
 from vkprovider.imagecaches.specs import ImageCacheSpec
+from vkprovider.registrysecrets import RegistryCredential
 
 
 class EciCaller(Protocol):

@@ -13,25 +13,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from kubernetes_asyncio import client as k8s
 
+from vkprovider.clocks import utc_now
 from vkprovider.imagecaches.cloud import EciCaller
 from vkprovider.imagecaches.errors import RetryableProblem
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
 from vkprovider.imagecaches.reconciling import Reconciler
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.kube.errors import KubeNotFound
 from vkprovider.kube.informer import EventType, Informer
 from vkprovider.queueing import WorkQueue
-from vkprovider.settings import PodSettings
+from vkprovider.settings import ImageCacheSettings, PodSettings
 from vkprovider.types import RawObject
-
-
-def _wall_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def _name_of(obj: RawObject) -> str:
@@ -48,7 +44,7 @@ class ImageCacheController:
         eci: EciCaller,
         settings: ImageCacheSettings,
         logger: Any,
-        now: Callable[[], datetime] = _wall_clock,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._settings = settings
         self._logger = logger

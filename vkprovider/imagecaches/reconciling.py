@@ -33,8 +33,8 @@ from vkprovider.imagecaches.kinds import (
     ResourceUid,
 )
 from vkprovider.imagecaches.secrets import resolve_credentials
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.imagecaches.specs import ImageCacheSpec, parse_spec
+from vkprovider.settings import ImageCacheSettings
 
 MERGE_PATCH = "application/merge-patch+json"
 _SETTLED = (Phase.READY, Phase.FAILED, Phase.UPDATE_FAILED)

@@ -1,13 +1,14 @@
 """Kubernetes API calls with retries: 429 (Retry-After), 5xx and network errors.
 
-Walks `RetrySettings.backoff_seconds`, logs `attempt 2/9`, and raises the last
-error once the sequence is exhausted. Permanent errors (404, 409, 422...)
-surface at once as `KubePermanentError` subclasses.
+Errors are translated here (`kube.errors`) and counted; the loop itself is
+`vkprovider.retrying.with_backoff`, which walks `RetrySettings.backoff_seconds`,
+logs `attempt 2/9` and raises the last error once the sequence is exhausted.
+Permanent errors (404, 409, 422...) surface at once as `KubePermanentError`
+subclasses.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -16,9 +17,20 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from vkprovider import metrics
 from vkprovider.kube.errors import KubeRetryableError, translate
+from vkprovider.retrying import Verdict, with_backoff
 from vkprovider.settings import RetrySettings
 
 T = TypeVar("T")
+
+
+def _judge(exc: Exception) -> Verdict:
+    if isinstance(exc, KubeRetryableError):
+        return Verdict(
+            retryable=True,
+            retry_after_seconds=exc.retry_after,
+            fields={"status": exc.status, "error": str(exc)},
+        )
+    return Verdict(retryable=False)
 
 
 async def with_retries(
@@ -28,34 +40,28 @@ async def with_retries(
     retry: RetrySettings,
     logger: Any,
 ) -> T:
-    attempts = len(retry.backoff_seconds) + 1
-    for attempt in range(1, attempts + 1):
+    """`call()`'s result; its errors translated to `kube.errors` and retried when retryable."""
+
+    async def attempt() -> T:
         try:
             return await call()
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:
             error = translate(exc, operation=operation)
             metrics.KUBE_CALL_ERRORS.labels(
                 operation=operation, status=str(error.status or "network")
             ).inc()
-            if not isinstance(error, KubeRetryableError) or attempt == attempts:
-                if error is exc:
-                    raise
-                raise error from exc
-            delay = retry.backoff_seconds[attempt - 1]
-            if error.retry_after is not None:
-                delay = min(max(delay, error.retry_after), retry.max_retry_after_seconds)
-            logger.warning(
-                "kubernetes call failed, retrying",
-                operation=operation,
-                status=error.status,
-                error=str(error),
-                attempt=f"{attempt + 1}/{attempts}",
-                delay_seconds=delay,
-            )
-            await asyncio.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+            if error is exc:
+                raise
+            raise error from exc
+
+    return await with_backoff(
+        attempt,
+        retry=retry,
+        judge=_judge,
+        logger=logger,
+        event="kubernetes call failed, retrying",
+        fields={"operation": operation},
+    )
 
 
 async def read_json(response: Any) -> Any:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from kubernetes_asyncio import client
 
+from vkprovider.clocks import kube_time
 from vkprovider.kube.calls import read_nothing, with_retries
 from vkprovider.settings import RetrySettings
 from vkprovider.types import RawObject
@@ -30,10 +30,6 @@ MAX_PENDING = 100_000
 class EventKind(StrEnum):
     NORMAL = "Normal"
     WARNING = "Warning"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class EventRecorder:
@@ -108,7 +104,7 @@ class EventRecorder:
         meta = pod["metadata"]
         namespace = meta["namespace"]
         key = (meta["uid"], reason, message)
-        now = _now()
+        now = kube_time()
         try:
             seen = self._seen.get(key) if kind == EventKind.WARNING else None
             if seen is not None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from kubernetes_asyncio import client
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from vkprovider.clocks import kube_time, utc_now
 from vkprovider.eci.errors import EciError, EciNotFound
 from vkprovider.kubelet.auth import KubeletAuth, certificate_user
 from vkprovider.kubelet.certificates import server_context
@@ -29,6 +29,7 @@ from vkprovider.settings import KubeletSettings
 from vkprovider.types import PodKey
 
 if TYPE_CHECKING:
+    from vkprovider.pods.cloudstate import PodCloudState
     from vkprovider.pods.controller import PodController
 
 FOLLOW_POLL_SECONDS = 1.0
@@ -58,12 +59,14 @@ class KubeletServer:
         *,
         settings: KubeletSettings,
         controller: PodController,
+        state: PodCloudState,
         api: client.ApiClient,
         node_name: str,
         logger: Any,
     ) -> None:
         self._settings = settings
         self._controller = controller
+        self._state = state
         self._node = node_name
         self._logger = logger
         self._auth = KubeletAuth(api=api, node_name=node_name) if settings.authentication else None
@@ -139,8 +142,7 @@ class KubeletServer:
         pod = self._controller.pod(PodKey(f"{namespace}/{name}"))
         if pod is None:
             raise web.HTTPNotFound(text=f'pods "{name}" not found in namespace "{namespace}"')
-        record = self._controller.records.get(pod["metadata"]["uid"])
-        group_id = record.group_id if record is not None else None
+        group_id = self._state.group_of(pod["metadata"]["uid"])
         if group_id is None:
             raise web.HTTPNotFound(text=f"pod {namespace}/{name} has no ECI container group (yet)")
         return str(group_id)
@@ -155,7 +157,7 @@ class KubeletServer:
         since = _int_param(request, "sinceSeconds")
         if since is not None:
             # The user means real seconds; ECI counts its own (a simulator may run faster).
-            since = math.ceil(since * self._controller.clock.rate)
+            since = math.ceil(since * self._state.eci_rate)
         timestamps = _bool_param(request, "timestamps")
         try:
             text = await self._controller.cloud.logs(
@@ -211,7 +213,7 @@ class KubeletServer:
         return False
 
     async def stats_summary(self, request: web.Request) -> web.Response:
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        now = kube_time()
         pods = []
         for pod in self._controller.pods():
             meta = pod["metadata"]
@@ -249,7 +251,7 @@ class KubeletServer:
         return web.Response(text=json.dumps(body), content_type="application/json")
 
     async def metrics_resource(self, request: web.Request) -> web.Response:
-        millis = int(time.time() * 1000)
+        millis = int(utc_now().timestamp() * 1000)
         lines = [
             "# HELP node_cpu_usage_seconds_total Cumulative cpu time consumed by the node",
             "# TYPE node_cpu_usage_seconds_total counter",

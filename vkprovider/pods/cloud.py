@@ -18,7 +18,7 @@ from alibabacloud_eci20180808 import models as eci
 from vkprovider.eci.client import EciClient
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.requests import CreatePlan
-from vkprovider.types import ContainerGroupId, RawGroup
+from vkprovider.types import ContainerGroupId, ImageCacheId, RawGroup
 
 DESCRIBE_PAGE = 20
 DESCRIBE_CONCURRENCY = 8
@@ -163,7 +163,7 @@ class PodCloud:
             if not token or not body.data:
                 return changed
 
-    async def image_cache(self, cache_id: str) -> dict[str, Any] | None:
+    async def image_cache(self, cache_id: ImageCacheId) -> dict[str, Any] | None:
         body = await self.eci.call(
             "DescribeImageCaches",
             eci.DescribeImageCachesRequest(region_id=self.region_id, image_cache_id=cache_id),

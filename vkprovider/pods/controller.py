@@ -6,7 +6,9 @@ Pod and what is known of its container group and does the next step:
 create (ClientToken = Pod UID, so a retry or a restarted agent never makes
 a second instance), mirror status, forward ECI's events, delete. Per-key
 ordering comes from the work queue; nothing here keeps a Pod's state that
-cannot be rebuilt from the API server and ECI.
+cannot be rebuilt from the API server and ECI. What is known of the cloud side
+(groups, Pod records, creation times, ECI's clock rate) lives in the shared
+`PodCloudState` (pods/cloudstate.py), which the controller only calls.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from vkprovider import metrics
+from vkprovider.clocks import utc_now
 from vkprovider.eci.errors import EciError, EciNotFound, EciPermanentError
 from vkprovider.kube.events import EventKind, EventRecorder
 from vkprovider.kube.informer import EventType, Informer
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.cloud import PodCloud
+from vkprovider.pods.cloudstate import PodCloudState
 from vkprovider.pods.daemonsets import (
     DAEMONSET_MESSAGE,
     DAEMONSET_REASON,
@@ -31,29 +34,27 @@ from vkprovider.pods.daemonsets import (
 )
 from vkprovider.pods.deleting import delete_pod
 from vkprovider.pods.forwarding import forward_events
-from vkprovider.pods.groups import group_is_steady, latest_time
 from vkprovider.pods.requests import PodSpecError, build_create_request, referenced_objects
 from vkprovider.pods.status import (
     TERMINAL_PHASES,
     PodPhase,
     failed_status,
-    parse_eci_time,
     phase_seconds,
     pod_status,
 )
-from vkprovider.pods.tracking import EciClockEstimate, PodRecord
+from vkprovider.pods.tracking import PodRecord
 from vkprovider.pods.writing import PodWriter
 from vkprovider.queueing import WorkQueue
 from vkprovider.settings import AgentSettings
-from vkprovider.types import ContainerGroupId, PodKey, PodUid, RawGroup, RawObject, pod_key
-
-READY_CACHE_TTL_SECONDS = 5.0
-"""A burst of Pods naming one Ready cache checks it once per this many seconds; a cache
-deleted meanwhile is still refused by CreateContainerGroup itself."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from vkprovider.types import (
+    ContainerGroupId,
+    ImageCacheId,
+    PodKey,
+    PodUid,
+    RawGroup,
+    RawObject,
+    pod_key,
+)
 
 
 class PodController:
@@ -62,6 +63,7 @@ class PodController:
         *,
         settings: AgentSettings,
         cloud: PodCloud,
+        state: PodCloudState,
         writer: PodWriter,
         events: EventRecorder,
         logger: Any,
@@ -72,17 +74,11 @@ class PodController:
         self.events = events
         self.logger = logger
         self.queue: WorkQueue[PodKey] = WorkQueue(retry=settings.pods.retry)
-        self.records: dict[PodUid, PodRecord] = {}
-        self.uid_by_key: dict[PodKey, PodUid] = {}
-        self.key_by_uid: dict[PodUid, PodKey] = {}
+        self.state = state
+        self._uid_by_key: dict[PodKey, PodUid] = {}
+        self._key_by_uid: dict[PodUid, PodKey] = {}
         """Every Pod the informer holds, by UID (groups are linked to Pods by their UID tag)."""
-        self.groups: dict[ContainerGroupId, RawGroup] = {}
-        self.in_flight: set[ContainerGroupId] = set()
-        self.created_at: dict[ContainerGroupId, float] = {}
-        """Agent time of creation for groups not yet seen in a describe (visibility grace)."""
-        self.clock = EciClockEstimate()
         self.reconciled = asyncio.Event()
-        self._ready_caches: dict[str, float] = {}
         self.informer: Informer | None = None
 
     # -- inputs ---------------------------------------------------------------
@@ -91,11 +87,11 @@ class PodController:
         meta = pod.get("metadata") or {}
         uid = PodUid(meta.get("uid", ""))
         if kind == EventType.DELETED:
-            self.key_by_uid.pop(uid, None)
+            self._key_by_uid.pop(uid, None)
         else:
-            self.key_by_uid[uid] = pod_key(pod)
+            self._key_by_uid[uid] = pod_key(pod)
         if kind == EventType.MODIFIED:
-            record = self.records.get(PodUid(meta.get("uid", "")))
+            record = self.state.record(meta.get("uid", ""))
             if record is not None and record.echo_version == meta.get("resourceVersion"):
                 return  # the echo of our own write: nothing new to act on
         self.queue.add(pod_key(pod))
@@ -106,46 +102,18 @@ class PodController:
     def pods(self) -> list[RawObject]:
         return list(self.informer.cache.values()) if self.informer is not None else []
 
-    def remember_group(self, group: RawGroup) -> bool:
-        """Store the latest view of a group; True when it changed."""
-        group_id = ContainerGroupId(group["ContainerGroupId"])
-        created_real = self.created_at.pop(group_id, None)
-        old = self.groups.get(group_id)
-        self.groups[group_id] = group
-        loop_time = asyncio.get_running_loop().time()
-        created = parse_eci_time(group.get("CreationTime"))
-        if created_real is not None and created is not None:
-            self.clock.anchor(real=created_real, eci_time=created)
-        latest = latest_time(group)
-        if created is not None and latest is not None:
-            self.clock.observe(real=loop_time, eci_time=latest)
-        if group_is_steady(group):
-            self.in_flight.discard(group_id)
-        else:
-            self.in_flight.add(group_id)
-        return old != group
-
-    def record_for(self, pod: RawObject) -> PodRecord:
-        meta = pod["metadata"]
-        uid = PodUid(meta["uid"])
-        record = self.records.get(uid)
-        if record is None:
-            record = PodRecord(uid=uid, key=pod_key(pod))
-            group_id = (meta.get("annotations") or {}).get(ann.CONTAINER_GROUP_ID)
-            if group_id:
-                record.group_id = ContainerGroupId(group_id)
-            self.records[uid] = record
-        return record
+    def _record_for(self, pod: RawObject) -> PodRecord:
+        return self.state.record_for(pod, key=pod_key(pod))
 
     def adopt(self, group: RawGroup) -> PodRecord | None:
         """Link a group found by tag to its Pod's record; None if no such Pod."""
         tags = {t.get("Key"): t.get("Value") for t in group.get("Tags") or []}
         uid = PodUid(str(tags.get(ann.TAG_UID) or ""))
-        key = self.key_by_uid.get(uid)
+        key = self._key_by_uid.get(uid)
         pod = self.pod(key) if key is not None else None
         if pod is None or pod["metadata"]["uid"] != uid:
             return None
-        record = self.record_for(pod)
+        record = self._record_for(pod)
         record.group_id = ContainerGroupId(group["ContainerGroupId"])
         record.group_gone = False
         return record
@@ -154,19 +122,28 @@ class PodController:
 
     async def sync(self, key: PodKey) -> None:
         pod = self.pod(key)
-        old_uid = self.uid_by_key.get(key)
+        old_uid = self._uid_by_key.get(key)
         if pod is None or (old_uid is not None and pod["metadata"]["uid"] != old_uid):
             if old_uid is not None:
                 await self._forget_pod(old_uid)
-                self.uid_by_key.pop(key, None)
+                self._uid_by_key.pop(key, None)
             if pod is None:
                 return
         assert pod is not None
-        self.uid_by_key[key] = PodUid(pod["metadata"]["uid"])
-        record = self.record_for(pod)
+        self._uid_by_key[key] = PodUid(pod["metadata"]["uid"])
+        record = self._record_for(pod)
         log = self.logger.bind(pod=key, uid=record.uid)
         if pod["metadata"].get("deletionTimestamp"):
-            await delete_pod(self, pod=pod, record=record, logger=log)
+            await delete_pod(
+                pod=pod,
+                record=record,
+                cloud=self.cloud,
+                state=self.state,
+                writer=self.writer,
+                requeue=self._requeue_after,
+                recheck_seconds=self.settings.pods.status_poll_interval_seconds,
+                logger=log,
+            )
             return
         if is_daemonset_pod(pod):
             await self._refuse_daemonset(pod, record)
@@ -184,16 +161,16 @@ class PodController:
                 return
             await self._create(pod, record, log)
             return
-        group = self.groups.get(record.group_id)
+        group = self.state.group(record.group_id)
         if group is None and not record.group_gone:
             found = await self.cloud.describe([record.group_id])
             group = found.get(record.group_id)
-            if group is None and self.recently_created(record.group_id):
+            if group is None and self.state.recently_created(record.group_id):
                 return  # not visible yet; the poller comes back to it
             if group is None:
                 record.group_gone = True
             else:
-                self.remember_group(group)
+                self.state.remember_group(group)
         if group is None:
             if phase not in TERMINAL_PHASES:
                 await self._instance_lost(pod, record, log)
@@ -202,7 +179,7 @@ class PodController:
 
     async def _forget_pod(self, uid: PodUid) -> None:
         """The Pod is gone from the API server: remove its instance, forget it."""
-        record = self.records.get(uid)
+        record = self.state.record(uid)
         if record is not None and record.group_id is not None and not record.group_gone:
             # A failure here raises and requeues the key: the record stays until it works.
             with contextlib.suppress(EciNotFound):
@@ -210,9 +187,8 @@ class PodController:
             self.logger.info(
                 "deleted instance of a removed pod", pod=record.key, group=record.group_id
             )
-            self.groups.pop(record.group_id, None)
-            self.in_flight.discard(record.group_id)
-        self.records.pop(uid, None)
+            self.state.forget_group(record.group_id)
+        self.state.forget_record(uid)
         self.events.forget(uid)
 
     # -- steps ----------------------------------------------------------------
@@ -242,7 +218,7 @@ class PodController:
             if problem:
                 await self._fail(pod, record, "ProviderFailed", problem, log)
                 return
-        started = asyncio.get_running_loop().time()
+        started = self.state.now()
         try:
             group_id = await self.cloud.create(plan)
         except EciPermanentError as exc:
@@ -269,21 +245,14 @@ class PodController:
         )
         # No describe and no status write here: the poller describes new groups 20 per
         # call and writes the first status (the ProviderCreated event tells the user now).
-        self.created_at[group_id] = started
-        self.in_flight.add(group_id)
+        self.state.mark_created(group_id, at=started)
 
-    def recently_created(self, group_id: str) -> bool:
-        """Created by us moments ago and not yet listed: ECI may not show it yet."""
-        created = self.created_at.get(ContainerGroupId(group_id))
-        if created is None:
-            return False
-        grace = max(30.0, 10 * self.settings.pods.status_poll_interval_seconds)
-        return asyncio.get_running_loop().time() - created < grace
+    def _requeue_after(self, key: PodKey, delay_seconds: float) -> None:
+        self.queue.add_after(key, delay_seconds)
 
-    async def _explicit_cache_problem(self, cache_id: str) -> str | None:
+    async def _explicit_cache_problem(self, cache_id: ImageCacheId) -> str | None:
         """Why the named cache cannot serve a Pod, or None (Ready verdicts cached briefly)."""
-        loop_time = asyncio.get_running_loop().time()
-        if self._ready_caches.get(cache_id, 0.0) > loop_time:
+        if self.state.cache_known_ready(cache_id):
             return None
         try:
             cache = await self.cloud.image_cache(cache_id)
@@ -297,12 +266,12 @@ class PodController:
         phase = cache.get("Status") or "Unknown"
         if phase != "Ready":
             return f"image cache {cache_id} is {phase}, not Ready"
-        self._ready_caches[cache_id] = loop_time + READY_CACHE_TTL_SECONDS
+        self.state.remember_ready_cache(cache_id)
         return None
 
     async def _mirror(self, pod: RawObject, record: PodRecord, group: RawGroup, log: Any) -> None:
         forward_events(events=self.events, pod=pod, record=record, group=group)
-        status = pod_status(group, pod, now=_now())
+        status = pod_status(group, pod, now=utc_now())
         current = pod.get("status") or {}
         annotations = None if record.metadata_written else self._bookkeeping(group, status)
         existing = pod["metadata"].get("annotations") or {}
@@ -354,7 +323,7 @@ class PodController:
         log.warning("pod failed", reason=reason, message=message)
         self.events.emit(pod, EventKind.WARNING, reason, message)
         await self.writer.patch_status(
-            pod, failed_status(reason=reason, message=message, now=_now(), pod=pod)
+            pod, failed_status(reason=reason, message=message, now=utc_now(), pod=pod)
         )
 
     async def _instance_lost(self, pod: RawObject, record: PodRecord, log: Any) -> None:
@@ -373,7 +342,7 @@ class PodController:
             return
         record.failed = True
         self.events.emit(pod, EventKind.WARNING, DAEMONSET_REASON, DAEMONSET_MESSAGE)
-        await self.writer.patch_status(pod, daemonset_status(now=_now()))
+        await self.writer.patch_status(pod, daemonset_status(now=utc_now()))
 
     # -- running --------------------------------------------------------------
 

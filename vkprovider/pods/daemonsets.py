@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from vkprovider.clocks import kube_time
 from vkprovider.types import RawObject
 
 DAEMONSET_REASON = "DaemonSetNotSupported"
@@ -27,7 +28,7 @@ def is_daemonset_pod(pod: RawObject) -> bool:
 
 
 def daemonset_status(*, now: datetime) -> dict[str, Any]:
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = kube_time(now)
     return {
         "phase": "Pending",
         "reason": DAEMONSET_REASON,

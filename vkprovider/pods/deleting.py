@@ -4,19 +4,21 @@ A Pod with `deletionTimestamp` is waiting for its kubelet, which is us. The
 instance is deleted first (idempotent: NotFound is success); once ECI shows
 no running container in it (or it is gone), the Pod is deleted with grace 0
 and a UID precondition. Until then the key is requeued, so the Pod never
-disappears while its instance still runs, and never lingers after.
+disappears while its instance still runs, and never lingers after. It gets
+what it uses (cloud, state, writer, a requeue callback), not the controller.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from vkprovider.eci.errors import EciNotFound
-from vkprovider.types import RawGroup, RawObject
-
-if TYPE_CHECKING:
-    from vkprovider.pods.controller import PodController
-    from vkprovider.pods.tracking import PodRecord
+from vkprovider.pods.cloud import PodCloud
+from vkprovider.pods.cloudstate import PodCloudState
+from vkprovider.pods.tracking import PodRecord
+from vkprovider.pods.writing import PodWriter
+from vkprovider.types import PodKey, RawGroup, RawObject
 
 
 def _still_running(group: RawGroup) -> bool:
@@ -27,29 +29,34 @@ def _still_running(group: RawGroup) -> bool:
 
 
 async def delete_pod(
-    controller: PodController, *, pod: RawObject, record: PodRecord, logger: Any
+    *,
+    pod: RawObject,
+    record: PodRecord,
+    cloud: PodCloud,
+    state: PodCloudState,
+    writer: PodWriter,
+    requeue: Callable[[PodKey, float], None],
+    recheck_seconds: float,
+    logger: Any,
 ) -> None:
     group_id = record.group_id
     if group_id is not None and not record.group_gone:
         try:
-            await controller.cloud.delete(group_id)
+            await cloud.delete(group_id)
         except EciNotFound:
             record.group_gone = True
         if not record.group_gone:
-            found = await controller.cloud.describe([group_id])
+            found = await cloud.describe([group_id])
             group = found.get(group_id)
             if group is None:
                 record.group_gone = True
             else:
-                controller.remember_group(group)
+                state.remember_group(group)
                 if _still_running(group):
                     logger.debug("waiting for containers to stop", group=group_id)
-                    controller.queue.add_after(
-                        record.key, controller.settings.pods.status_poll_interval_seconds
-                    )
+                    requeue(record.key, recheck_seconds)
                     return
-        controller.groups.pop(group_id, None)
-        controller.in_flight.discard(group_id)
+        state.forget_group(group_id)
         logger.info("container group deleted", group=group_id)
-    await controller.writer.delete_pod(pod)
+    await writer.delete_pod(pod)
     logger.info("pod removed")

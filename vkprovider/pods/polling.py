@@ -20,12 +20,14 @@ from vkprovider.eci.errors import EciError
 from vkprovider.types import ContainerGroupId
 
 if TYPE_CHECKING:
+    from vkprovider.pods.cloudstate import PodCloudState
     from vkprovider.pods.controller import PodController
 
 
 class StatusPoller:
-    def __init__(self, *, controller: PodController, logger: Any) -> None:
+    def __init__(self, *, controller: PodController, state: PodCloudState, logger: Any) -> None:
         self._controller = controller
+        self._state = state
         self._logger = logger
         self._fingerprints: dict[str, int] = {}
         self.polls = 0
@@ -34,7 +36,7 @@ class StatusPoller:
         controller = self._controller
         overlap = controller.settings.pods.status_poll_overlap_seconds
         window = max(
-            controller.clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap),
+            self._state.poll_window_seconds(real_elapsed=real_elapsed, overlap=overlap),
             controller.settings.pods.status_poll_min_window_seconds,
         )
         changed: list[str] = []
@@ -48,9 +50,9 @@ class StatusPoller:
             if self._fingerprints.get(group_id) != fingerprint:
                 self._fingerprints[group_id] = fingerprint
                 changed.append(group_id)
-        if len(self._fingerprints) > 4 * max(len(controller.groups), 1000):
+        if len(self._fingerprints) > 4 * max(self._state.group_count(), 1000):
             self._fingerprints = {k: v for k, v in self._fingerprints.items() if k in reported}
-        wanted = list(dict.fromkeys([*changed, *sorted(controller.in_flight)]))
+        wanted = list(dict.fromkeys([*changed, *self._state.in_flight()]))
         if not wanted:
             return 0
         found = await controller.cloud.describe(wanted)
@@ -58,10 +60,10 @@ class StatusPoller:
         for group_id in wanted:
             group = found.get(group_id)
             if group is None:
-                if not controller.recently_created(group_id):
+                if not self._state.recently_created(group_id):
                     self._gone(ContainerGroupId(group_id))
                 continue
-            if controller.remember_group(group):
+            if self._state.remember_group(group):
                 record = controller.adopt(group)
                 if record is not None:
                     controller.queue.add(record.key)
@@ -70,13 +72,8 @@ class StatusPoller:
         return updated
 
     def _gone(self, group_id: ContainerGroupId) -> None:
-        controller = self._controller
-        controller.in_flight.discard(group_id)
-        controller.groups.pop(group_id, None)
-        for record in controller.records.values():
-            if record.group_id == group_id:
-                record.group_gone = True
-                controller.queue.add(record.key)
+        for key in self._state.group_lost(group_id):
+            self._controller.queue.add(key)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

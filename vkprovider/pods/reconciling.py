@@ -21,26 +21,27 @@ from vkprovider.pods.status import GroupStatus
 from vkprovider.types import ContainerGroupId, PodUid, RawGroup, pod_key
 
 if TYPE_CHECKING:
+    from vkprovider.pods.cloudstate import PodCloudState
     from vkprovider.pods.controller import PodController
 
 
 class Reconciler:
-    def __init__(self, *, controller: PodController, logger: Any) -> None:
+    def __init__(self, *, controller: PodController, state: PodCloudState, logger: Any) -> None:
         self._controller = controller
+        self._state = state
         self._logger = logger
         self._orphaned_since: dict[ContainerGroupId, float] = {}
         self.rounds = 0
 
     async def reconcile_once(self) -> None:
         controller = self._controller
-        loop = asyncio.get_running_loop()
         groups = await controller.cloud.list_node_groups()
         seen: set[ContainerGroupId] = set()
         uids_with_group: set[PodUid] = set()
         for group in groups:
             group_id = ContainerGroupId(group["ContainerGroupId"])
             seen.add(group_id)
-            changed = controller.remember_group(group)
+            changed = self._state.remember_group(group)
             record = controller.adopt(group)
             if record is not None:
                 uids_with_group.add(record.uid)
@@ -48,14 +49,14 @@ class Reconciler:
                 if changed:
                     controller.queue.add(record.key)
                 continue
-            await self._orphan(group_id, group, now=loop.time())
+            await self._orphan(group_id, group, now=self._state.now())
         for group_id in list(self._orphaned_since):
             if group_id not in seen:
                 del self._orphaned_since[group_id]
         missing: dict[ContainerGroupId, Any] = {}
         for pod in controller.pods():
             uid = PodUid(pod["metadata"]["uid"])
-            record = controller.records.get(uid)
+            record = self._state.record(uid)
             if uid in uids_with_group:
                 continue
             if record is not None and record.group_id is not None and record.group_id not in seen:
@@ -66,13 +67,12 @@ class Reconciler:
             still_there = await controller.cloud.describe(list(missing))
             for group_id, record in missing.items():
                 if group_id in still_there:
-                    controller.remember_group(still_there[group_id])
+                    self._state.remember_group(still_there[group_id])
                     continue
-                if controller.recently_created(group_id):
+                if self._state.recently_created(group_id):
                     continue
                 record.group_gone = True
-                controller.groups.pop(group_id, None)
-                controller.in_flight.discard(group_id)
+                self._state.forget_group(group_id)
         self.rounds += 1
         controller.reconciled.set()
         controller.update_phase_gauge()
@@ -90,8 +90,7 @@ class Reconciler:
         with contextlib.suppress(EciNotFound):
             await controller.cloud.delete(group_id)
         self._orphaned_since.pop(group_id, None)
-        controller.groups.pop(group_id, None)
-        controller.in_flight.discard(group_id)
+        self._state.forget_group(group_id)
         self._logger.info(
             "deleted orphaned container group",
             group=group_id,

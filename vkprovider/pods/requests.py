@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from alibabacloud_eci20180808 import models as eci
@@ -28,18 +28,12 @@ from vkprovider.pods.environment import ReferencedObjects, referenced_objects, r
 from vkprovider.pods.errors import PodSpecError
 from vkprovider.pods.probes import probe
 from vkprovider.quantities import cpu_cores, memory_gib
+from vkprovider.registrysecrets import RegistryCredential
 from vkprovider.settings import EciSettings
-from vkprovider.types import RawObject
+from vkprovider.types import ImageCacheId, RawObject
 
 ECI_CPU_SPECS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 52.0, 64.0)
 SUPPORTED_VOLUME_KINDS = ("emptyDir", "projected (service account token, skipped)")
-
-
-@dataclass(frozen=True)
-class RegistryCredential:
-    server: str
-    username: str
-    password: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -48,7 +42,7 @@ class CreatePlan:
 
     request: eci.CreateContainerGroupRequest
     extra_query: dict[str, str]
-    explicit_cache_id: str | None
+    explicit_cache_id: ImageCacheId | None
     auto_cache: bool
 
 
@@ -103,121 +97,15 @@ def build_create_request(
     volumes = _volumes(spec)
     volume_names = {v.name for v in volumes}
 
-    containers = []
-    total_cpu = 0.0
-    total_memory = 0.0
-    for index, container in enumerate(spec.get("containers") or []):
-        where = f"spec.containers[{index}]"
-        cpu, memory = _resources(container, where)
-        total_cpu += cpu
-        total_memory += memory
-        containers.append(
-            eci.CreateContainerGroupRequestContainer(
-                name=container["name"],
-                image=container.get("image"),
-                image_pull_policy=container.get("imagePullPolicy") or "IfNotPresent",
-                command=list(container.get("command") or []) or None,
-                arg=list(container.get("args") or []) or None,
-                working_dir=container.get("workingDir"),
-                cpu=cpu or None,
-                memory=memory or None,
-                environment_var=[
-                    eci.CreateContainerGroupRequestContainerEnvironmentVar(
-                        key=key,
-                        value=value,
-                        field_ref=(
-                            eci.CreateContainerGroupRequestContainerEnvironmentVarFieldRef(
-                                field_path=field_path
-                            )
-                            if field_path
-                            else None
-                        ),
-                    )
-                    for key, value, field_path in resolve_env(pod, container, where, objects)
-                ]
-                or None,
-                port=[
-                    eci.CreateContainerGroupRequestContainerPort(
-                        port=int(port["containerPort"]), protocol=port.get("protocol", "TCP")
-                    )
-                    for port in container.get("ports") or []
-                ]
-                or None,
-                volume_mount=[
-                    eci.CreateContainerGroupRequestContainerVolumeMount(
-                        name=mount["name"],
-                        mount_path=mount["mountPath"],
-                        read_only=bool(mount.get("readOnly", False)),
-                        sub_path=mount.get("subPath"),
-                    )
-                    for mount in container.get("volumeMounts") or []
-                    if mount.get("name") in volume_names
-                ]
-                or None,
-                stdin=container.get("stdin"),
-                tty=container.get("tty"),
-                readiness_probe=probe(container, "readinessProbe", where),
-                liveness_probe=probe(container, "livenessProbe", where),
-            )
-        )
-    if not containers:
-        raise PodSpecError("spec.containers", "a Pod needs at least one container")
-
-    init_containers = []
-    init_peak_cpu = 0.0
-    init_peak_memory = 0.0
-    for index, container in enumerate(spec.get("initContainers") or []):
-        where = f"spec.initContainers[{index}]"
-        cpu, memory = _resources(container, where)
-        init_peak_cpu = max(init_peak_cpu, cpu)
-        init_peak_memory = max(init_peak_memory, memory)
-        init_containers.append(
-            eci.CreateContainerGroupRequestInitContainer(
-                name=container["name"],
-                image=container.get("image"),
-                image_pull_policy=container.get("imagePullPolicy") or "IfNotPresent",
-                command=list(container.get("command") or []) or None,
-                arg=list(container.get("args") or []) or None,
-                working_dir=container.get("workingDir"),
-                cpu=cpu or None,
-                memory=memory or None,
-                environment_var=[
-                    eci.CreateContainerGroupRequestInitContainerEnvironmentVar(key=k, value=v)
-                    for k, v, _ in resolve_env(pod, container, where, objects)
-                ]
-                or None,
-                volume_mount=[
-                    eci.CreateContainerGroupRequestInitContainerVolumeMount(
-                        name=mount["name"],
-                        mount_path=mount["mountPath"],
-                        read_only=bool(mount.get("readOnly", False)),
-                    )
-                    for mount in container.get("volumeMounts") or []
-                    if mount.get("name") in volume_names
-                ]
-                or None,
-            )
-        )
-
+    containers, total_cpu, total_memory = _app_containers(pod, spec, objects, volume_names)
+    init_containers, init_peak_cpu, init_peak_memory = _init_containers(
+        pod, spec, objects, volume_names
+    )
     group_cpu = max(total_cpu, init_peak_cpu) or defaults.default_cpu
     group_memory = max(total_memory, init_peak_memory) or defaults.default_memory_gib
     group_cpu, group_memory = round_to_spec(group_cpu, group_memory)
 
-    explicit = next((annotations[k] for k in ann.EXPLICIT_CACHE if annotations.get(k)), None)
-    auto = any(ann.truthy(annotations.get(k, "")) for k in ann.AUTO_CACHE)
-    extra: dict[str, str] = {}
-    if auto and not explicit:
-        if ann.truthy(annotations.get(ann.PERFECT_MATCH, "")):
-            extra[ann.EXTRA_PERFECT_MATCH] = "true"
-        count = annotations.get(ann.MATCH_COUNT_REQUEST)
-        if count:
-            if not str(count).isdigit() or int(count) < 1:
-                raise PodSpecError(
-                    f"metadata.annotations[{ann.MATCH_COUNT_REQUEST}]",
-                    f"{count!r} is not a positive integer",
-                )
-            extra[ann.EXTRA_MATCH_COUNT] = str(int(count))
-
+    explicit, auto, extra = _image_cache_choice(annotations)
     request = eci.CreateContainerGroupRequest(
         region_id=settings.region_id,
         zone_id=settings.zone_id or None,
@@ -246,9 +134,174 @@ def build_create_request(
     return CreatePlan(
         request=request,
         extra_query=extra,
-        explicit_cache_id=explicit or None,
+        explicit_cache_id=ImageCacheId(explicit) if explicit else None,
         auto_cache=auto and not explicit,
     )
+
+
+@dataclass(frozen=True)
+class _Models:
+    """The SDK classes of one kind of container (app or init); same fields, other names."""
+
+    container: type[Any]
+    env_var: type[Any]
+    field_ref: type[Any]
+    volume_mount: type[Any]
+    mount_sub_path: bool
+    """Whether mounts carry `subPath` (init containers' mounts never have, so far)."""
+
+
+_APP = _Models(
+    container=eci.CreateContainerGroupRequestContainer,
+    env_var=eci.CreateContainerGroupRequestContainerEnvironmentVar,
+    field_ref=eci.CreateContainerGroupRequestContainerEnvironmentVarFieldRef,
+    volume_mount=eci.CreateContainerGroupRequestContainerVolumeMount,
+    mount_sub_path=True,
+)
+_INIT = _Models(
+    container=eci.CreateContainerGroupRequestInitContainer,
+    env_var=eci.CreateContainerGroupRequestInitContainerEnvironmentVar,
+    field_ref=eci.CreateContainerGroupRequestInitContainerEnvironmentVarFieldRef,
+    volume_mount=eci.CreateContainerGroupRequestInitContainerVolumeMount,
+    mount_sub_path=False,
+)
+
+
+def _container(
+    pod: RawObject,
+    container: Mapping[str, Any],
+    *,
+    where: str,
+    models: _Models,
+    objects: ReferencedObjects,
+    volume_names: set[str],
+    cpu: float,
+    memory: float,
+    **extra: Any,
+) -> Any:
+    """One container of either kind: the fields both kinds share, plus `extra`."""
+    mounts = []
+    for mount in container.get("volumeMounts") or []:
+        if mount.get("name") not in volume_names:
+            continue
+        sub_path = {"sub_path": mount.get("subPath")} if models.mount_sub_path else {}
+        mounts.append(
+            models.volume_mount(
+                name=mount["name"],
+                mount_path=mount["mountPath"],
+                read_only=bool(mount.get("readOnly", False)),
+                **sub_path,
+            )
+        )
+    env = [
+        models.env_var(
+            key=key,
+            value=value,
+            field_ref=models.field_ref(field_path=field_path) if field_path else None,
+        )
+        for key, value, field_path in resolve_env(pod, container, where, objects)
+    ]
+    return models.container(
+        name=container["name"],
+        image=container.get("image"),
+        image_pull_policy=container.get("imagePullPolicy") or "IfNotPresent",
+        command=list(container.get("command") or []) or None,
+        arg=list(container.get("args") or []) or None,
+        working_dir=container.get("workingDir"),
+        cpu=cpu or None,
+        memory=memory or None,
+        environment_var=env or None,
+        volume_mount=mounts or None,
+        **extra,
+    )
+
+
+def _app_containers(
+    pod: RawObject, spec: Mapping[str, Any], objects: ReferencedObjects, volume_names: set[str]
+) -> tuple[list[eci.CreateContainerGroupRequestContainer], float, float]:
+    """The app containers, with the sum of their cores and GiB."""
+    containers = []
+    total_cpu = 0.0
+    total_memory = 0.0
+    for index, container in enumerate(spec.get("containers") or []):
+        where = f"spec.containers[{index}]"
+        cpu, memory = _resources(container, where)
+        total_cpu += cpu
+        total_memory += memory
+        ports = [
+            eci.CreateContainerGroupRequestContainerPort(
+                port=int(port["containerPort"]), protocol=port.get("protocol", "TCP")
+            )
+            for port in container.get("ports") or []
+        ]
+        containers.append(
+            _container(
+                pod,
+                container,
+                where=where,
+                models=_APP,
+                objects=objects,
+                volume_names=volume_names,
+                cpu=cpu,
+                memory=memory,
+                port=ports or None,
+                stdin=container.get("stdin"),
+                tty=container.get("tty"),
+                readiness_probe=probe(container, "readinessProbe", where),
+                liveness_probe=probe(container, "livenessProbe", where),
+            )
+        )
+    if not containers:
+        raise PodSpecError("spec.containers", "a Pod needs at least one container")
+    return containers, total_cpu, total_memory
+
+
+def _init_containers(
+    pod: RawObject, spec: Mapping[str, Any], objects: ReferencedObjects, volume_names: set[str]
+) -> tuple[list[eci.CreateContainerGroupRequestInitContainer], float, float]:
+    """The init containers (run one at a time), with the largest cores and GiB among them."""
+    init_containers = []
+    peak_cpu = 0.0
+    peak_memory = 0.0
+    for index, container in enumerate(spec.get("initContainers") or []):
+        where = f"spec.initContainers[{index}]"
+        cpu, memory = _resources(container, where)
+        peak_cpu = max(peak_cpu, cpu)
+        peak_memory = max(peak_memory, memory)
+        init_containers.append(
+            _container(
+                pod,
+                container,
+                where=where,
+                models=_INIT,
+                objects=objects,
+                volume_names=volume_names,
+                cpu=cpu,
+                memory=memory,
+            )
+        )
+    return init_containers, peak_cpu, peak_memory
+
+
+def _image_cache_choice(
+    annotations: Mapping[str, str],
+) -> tuple[str | None, bool, dict[str, str]]:
+    """(explicit cache id, automatic matching?, extra query parameters) from the annotations."""
+    explicit = next((annotations[k] for k in ann.EXPLICIT_CACHE if annotations.get(k)), None)
+    auto = any(ann.truthy(annotations.get(k, "")) for k in ann.AUTO_CACHE)
+    extra: dict[str, str] = {}
+    if auto and not explicit:
+        if ann.truthy(annotations.get(ann.PERFECT_MATCH, "")):
+            extra[ann.EXTRA_PERFECT_MATCH] = "true"
+        count = annotations.get(ann.MATCH_COUNT_REQUEST)
+        if count:
+            if not str(count).isdigit() or int(count) < 1:
+                raise PodSpecError(
+                    f"metadata.annotations[{ann.MATCH_COUNT_REQUEST}]",
+                    f"{count!r} is not a positive integer",
+                )
+            extra[ann.EXTRA_MATCH_COUNT] = str(int(count))
+    return explicit, auto, extra
 
 
 def round_to_spec(cpu: float, memory_gib: float) -> tuple[float, float]:

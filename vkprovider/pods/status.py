@@ -11,11 +11,12 @@ ECI's own (possibly simulated) timestamps only feed `phase_seconds`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from vkprovider.clocks import kube_time
 from vkprovider.types import RawGroup, RawObject
 
 CACHE_ID = re.compile(r"\bimc-[a-z0-9]+\b")
@@ -57,10 +58,6 @@ PHASE_OF_GROUP = {
     GroupStatus.EXPIRED: PodPhase.FAILED,
 }
 TERMINAL_PHASES = frozenset({PodPhase.SUCCEEDED, PodPhase.FAILED})
-
-
-def rfc3339(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_eci_time(value: Any) -> datetime | None:
@@ -169,45 +166,82 @@ def _state(
 
 def pod_status(group: RawGroup, pod: RawObject, *, now: datetime) -> dict[str, Any]:
     """The `status` to merge into the Pod for this container group."""
-    now_text = rfc3339(now)
+    now_text = kube_time(now)
     current = pod.get("status") or {}
     spec = pod.get("spec") or {}
     group_id = str(group.get("ContainerGroupId", ""))
     phase = group_phase(group)
-    old_conditions = {c.get("type", ""): c for c in current.get("conditions") or []}
+    statuses = _container_statuses(
+        spec.get("containers") or [],
+        eci_containers=group.get("Containers") or [],
+        old_statuses=current.get("containerStatuses") or [],
+        group_id=group_id,
+        now=now_text,
+    )
+    init_statuses = _container_statuses(
+        spec.get("initContainers") or [],
+        eci_containers=group.get("InitContainers") or [],
+        old_statuses=current.get("initContainerStatuses") or [],
+        group_id=group_id,
+        now=now_text,
+    )
+    status: dict[str, Any] = {
+        "phase": str(phase),
+        "conditions": _pod_conditions(
+            group,
+            phase=phase,
+            statuses=statuses,
+            init_statuses=init_statuses,
+            old_conditions=current.get("conditions") or [],
+            now=now_text,
+        ),
+        "containerStatuses": statuses,
+        "startTime": current.get("startTime") or now_text,
+        "qosClass": current.get("qosClass") or _qos_class(pod),
+    }
+    if init_statuses:
+        status["initContainerStatuses"] = init_statuses
+    status.update(_addresses(group))
+    if phase == PodPhase.FAILED:
+        status.update(_failure(group, group_id=group_id, statuses=statuses))
+    return status
 
-    spec_images = {c["name"]: c.get("image", "") for c in spec.get("containers") or []}
-    init_images = {c["name"]: c.get("image", "") for c in spec.get("initContainers") or []}
-    old_statuses = {c.get("name"): c for c in current.get("containerStatuses") or []}
-    old_init = {c.get("name"): c for c in current.get("initContainerStatuses") or []}
-    by_name = {c.get("Name"): c for c in group.get("Containers") or []}
-    init_by_name = {c.get("Name"): c for c in group.get("InitContainers") or []}
 
-    statuses = []
-    for name, image in spec_images.items():
-        eci_container = by_name.get(name) or {"Name": name, "Image": image}
-        statuses.append(
-            _container_status(
-                eci_container,
-                group_id=group_id,
-                spec_image=image,
-                old=old_statuses.get(name),
-                now=now_text,
-            )
+def _container_statuses(
+    spec_containers: Sequence[Mapping[str, Any]],
+    *,
+    eci_containers: Sequence[Mapping[str, Any]],
+    old_statuses: Sequence[Mapping[str, Any]],
+    group_id: str,
+    now: str,
+) -> list[dict[str, Any]]:
+    """One status per container of the spec (in spec order), from ECI's view of it."""
+    images = {c["name"]: c.get("image", "") for c in spec_containers}
+    old = {c.get("name"): c for c in old_statuses}
+    by_name = {c.get("Name"): c for c in eci_containers}
+    return [
+        _container_status(
+            by_name.get(name) or {"Name": name, "Image": image},
+            group_id=group_id,
+            spec_image=image,
+            old=old.get(name),
+            now=now,
         )
-    init_statuses = []
-    for name, image in init_images.items():
-        eci_container = init_by_name.get(name) or {"Name": name, "Image": image}
-        init_statuses.append(
-            _container_status(
-                eci_container,
-                group_id=group_id,
-                spec_image=image,
-                old=old_init.get(name),
-                now=now_text,
-            )
-        )
+        for name, image in images.items()
+    ]
 
+
+def _pod_conditions(
+    group: RawGroup,
+    *,
+    phase: PodPhase,
+    statuses: Sequence[Mapping[str, Any]],
+    init_statuses: Sequence[Mapping[str, Any]],
+    old_conditions: Sequence[Mapping[str, Any]],
+    now: str,
+) -> list[dict[str, Any]]:
+    """PodScheduled, Initialized, ContainersReady and Ready, as the kubelet sets them."""
+    old = {c.get("type", ""): c for c in old_conditions}
     scheduled = group.get("Status") != GroupStatus.SCHEDULE_FAILED
     # As the kubelet: True once every init container has completed (at once without any).
     initialized = all(
@@ -217,44 +251,40 @@ def pod_status(group: RawGroup, pod: RawObject, *, now: datetime) -> dict[str, A
         initialized = True
     all_ready = bool(statuses) and all(s["ready"] for s in statuses)
     not_ready_reason = "PodCompleted" if phase in TERMINAL_PHASES else "ContainersNotReady"
-    conditions = [
-        _condition("PodScheduled", scheduled, old_conditions, now_text, "Unschedulable"),
-        _condition(
-            "Initialized", initialized, old_conditions, now_text, "ContainersNotInitialized"
-        ),
-        _condition("ContainersReady", all_ready, old_conditions, now_text, not_ready_reason),
-        _condition("Ready", all_ready, old_conditions, now_text, not_ready_reason),
+    return [
+        _condition("PodScheduled", scheduled, old, now, "Unschedulable"),
+        _condition("Initialized", initialized, old, now, "ContainersNotInitialized"),
+        _condition("ContainersReady", all_ready, old, now, not_ready_reason),
+        _condition("Ready", all_ready, old, now, not_ready_reason),
     ]
 
-    status: dict[str, Any] = {
-        "phase": str(phase),
-        "conditions": conditions,
-        "containerStatuses": statuses,
-        "startTime": current.get("startTime") or now_text,
-        "qosClass": current.get("qosClass") or _qos_class(pod),
-    }
-    if init_statuses:
-        status["initContainerStatuses"] = init_statuses
+
+def _addresses(group: RawGroup) -> dict[str, Any]:
+    """podIP(s) and hostIP(s): the group's intranet IP (a group is its own host), if any."""
     ip = group.get("IntranetIp") or ""
-    if ip:
-        status["podIP"] = ip
-        status["podIPs"] = [{"ip": ip}]
-        status["hostIP"] = ip
-        status["hostIPs"] = [{"ip": ip}]
-    if phase == PodPhase.FAILED:
-        failed = [s for s in statuses if (s["state"].get("terminated") or {}).get("exitCode")]
-        if group.get("Status") == GroupStatus.SCHEDULE_FAILED:
-            status["reason"] = "ProviderScheduleFailed"
-        elif group.get("Status") == GroupStatus.EXPIRED:
-            status["reason"] = "ProviderExpired"
-        status["message"] = (
-            "; ".join(
-                f"container {s['name']} exited with code {s['state']['terminated']['exitCode']}"
-                for s in failed
-            )
-            or f"ECI container group {group_id} is {group.get('Status')}"
+    if not ip:
+        return {}
+    return {"podIP": ip, "podIPs": [{"ip": ip}], "hostIP": ip, "hostIPs": [{"ip": ip}]}
+
+
+def _failure(
+    group: RawGroup, *, group_id: str, statuses: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """`reason` (for scheduling failures and expiry) and `message` of a Failed Pod."""
+    fields: dict[str, Any] = {}
+    failed = [s for s in statuses if (s["state"].get("terminated") or {}).get("exitCode")]
+    if group.get("Status") == GroupStatus.SCHEDULE_FAILED:
+        fields["reason"] = "ProviderScheduleFailed"
+    elif group.get("Status") == GroupStatus.EXPIRED:
+        fields["reason"] = "ProviderExpired"
+    fields["message"] = (
+        "; ".join(
+            f"container {s['name']} exited with code {s['state']['terminated']['exitCode']}"
+            for s in failed
         )
-    return status
+        or f"ECI container group {group_id} is {group.get('Status')}"
+    )
+    return fields
 
 
 def _qos_class(pod: RawObject) -> str:
@@ -276,7 +306,7 @@ def _qos_class(pod: RawObject) -> str:
 
 def failed_status(*, reason: str, message: str, now: datetime, pod: RawObject) -> dict[str, Any]:
     """A Pod the provider could not run: phase Failed with a reason and message."""
-    now_text = rfc3339(now)
+    now_text = kube_time(now)
     current = pod.get("status") or {}
     old_conditions = {c.get("type", ""): c for c in current.get("conditions") or []}
     spec = pod.get("spec") or {}

@@ -1,4 +1,4 @@
-"""What the pod controller remembers between work items (in memory only).
+"""The values `PodCloudState` keeps between work items (in memory only).
 
 Nothing here is needed for correctness after a restart: the informer relists
 Pods and the full reconcile relists container groups by tag. Per Pod a small

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 from typing import Any
 
 from kubernetes_asyncio import client
 
 from vkprovider.kube.calls import read_json, with_retries
 from vkprovider.kube.errors import KubeConflict, KubeNotFound
-from vkprovider.pods.requests import PodSpecError, ReferencedObjects, RegistryCredential
+from vkprovider.pods.requests import PodSpecError, ReferencedObjects
+from vkprovider.registrysecrets import (
+    InvalidRegistrySecret,
+    RegistryCredential,
+    credentials_from_secret,
+)
 from vkprovider.settings import RetrySettings
 from vkprovider.types import RawObject
 
@@ -140,7 +144,8 @@ class PodWriter:
         """imagePullSecrets (dockerconfigjson / dockercfg) as ECI registry credentials.
 
         A missing pull secret is skipped, as the kubelet does (the pull then
-        fails with ECI's own unauthorised error); a malformed one fails the Pod.
+        fails with ECI's own unauthorised error); a malformed one fails the Pod with
+        a message naming the field and the Secret (`vkprovider.registrysecrets`).
         """
         credentials: list[RegistryCredential] = []
         for index, name in enumerate(secret_names):
@@ -148,31 +153,15 @@ class PodWriter:
             if obj is None:
                 self._logger.warning("image pull secret not found", secret=f"{namespace}/{name}")
                 continue
-            credentials.extend(parse_docker_secret(obj, where=f"spec.imagePullSecrets[{index}]"))
+            try:
+                credentials.extend(
+                    credentials_from_secret(
+                        secret=f"{namespace}/{name}",
+                        field=f"spec.imagePullSecrets[{index}]",
+                        secret_type=obj.get("type"),
+                        data=obj.get("data"),
+                    )
+                )
+            except InvalidRegistrySecret as exc:
+                raise PodSpecError(exc.field, exc.detail) from None
         return credentials
-
-
-def parse_docker_secret(secret: RawObject, *, where: str) -> list[RegistryCredential]:
-    data = secret.get("data") or {}
-    name = (secret.get("metadata") or {}).get("name", "")
-    try:
-        if ".dockerconfigjson" in data:
-            auths = json.loads(base64.b64decode(data[".dockerconfigjson"])).get("auths") or {}
-        elif ".dockercfg" in data:
-            auths = json.loads(base64.b64decode(data[".dockercfg"]))
-        else:
-            raise PodSpecError(
-                where, f"secret {name!r} has neither .dockerconfigjson nor .dockercfg"
-            )
-        result = []
-        for server, entry in auths.items():
-            username = entry.get("username")
-            password = entry.get("password")
-            if (not username or not password) and entry.get("auth"):
-                username, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
-            if username and password:
-                host = server.removeprefix("https://").removeprefix("http://").split("/")[0]
-                result.append(RegistryCredential(server=host, username=username, password=password))
-        return result
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise PodSpecError(where, f"secret {name!r} is not a valid docker config: {exc}") from exc

@@ -15,7 +15,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 from vkprovider.pods.tracking import EciClockEstimate
 from vkprovider.settings import AgentSettings
 
@@ -57,14 +57,13 @@ async def test_steady_pod_finishing_later_is_noticed_without_reconcile(
             return bool(pod["status"].get("phase") == wanted)
 
         await eventually(lambda: phase("Running"), deadline_seconds=20, what="Running")
-        controller = handle.agent.pods
 
         async def steady() -> bool:
-            return not controller.in_flight
+            return not handle.agent.cloud_state.in_flight()
 
         await eventually(steady, what="group steady (no longer polled by id)")
         await eventually(lambda: phase("Succeeded"), deadline_seconds=20, what="Succeeded")
         assert handle.agent.reconciler.rounds == 1  # only the start-up round ran
-        assert controller.clock.rate > 20  # ECI time runs ~100x faster here
+        assert handle.agent.cloud_state.eci_rate > 20  # ECI time runs ~100x faster here
     finally:
         await handle.stop()

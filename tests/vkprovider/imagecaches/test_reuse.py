@@ -6,8 +6,8 @@ from __future__ import annotations
 from alibabacloud_eci20180808.client import Client
 
 from tests.fixtures.eci import EciTarget
-from tests.imagecaches.conftest import ImageCaches, RunningController
-from tests.imagecaches.test_lifecycle import cloud_caches
+from tests.vkprovider.imagecaches.conftest import ImageCaches, RunningController
+from tests.vkprovider.imagecaches.test_lifecycle import cloud_caches
 from vkprovider.imagecaches.status import parse_time
 
 FLINK = "docker.io/library/flink:seed"

@@ -16,11 +16,10 @@ from typing import Any
 import yaml
 from kubernetes_asyncio import client
 
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
-from vkprovider.imagecaches.settings import ImageCacheSettings
-from vkprovider.settings import RetrySettings
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
+from vkprovider.settings import ImageCacheSettings, RetrySettings
 
-CRD = Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml"
+CRD = Path(__file__).resolve().parents[3] / "crd" / "imagecache.yaml"
 FLINK = "docker.io/library/flink:seed"
 
 

@@ -9,8 +9,9 @@ from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import (
+from tests.fixtures.eci import EciTarget
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import (
     condition,
     create_pod,
     eventually,
@@ -18,7 +19,6 @@ from tests.agent.helpers import (
     pod_manifest,
     read_pod,
 )
-from tests.fixtures.eci import EciTarget
 
 
 async def test_pod_reaches_running_with_status_and_events(

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from tests.fixtures.kube import KubeTarget
-from tests.imagecaches.conftest import ImageCaches, RunningController
+from tests.vkprovider.imagecaches.conftest import ImageCaches, RunningController
 
 KUBECTL = shutil.which("kubectl")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import eventually
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import eventually
 
 
 async def test_node_is_registered_ready_and_tainted(

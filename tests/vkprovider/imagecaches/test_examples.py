@@ -11,7 +11,7 @@ import yaml
 
 from vkprovider.imagecaches.specs import parse_spec
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 EXPLICIT = ("k8s.aliyun.com/eci-image-snapshot-id", "k8s.aliyun.com/eci-imc-id")
 AUTO = ("k8s.aliyun.com/eci-image-cache", "k8s.aliyun.com/eci-auto-imc")
 

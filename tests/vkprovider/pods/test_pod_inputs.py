@@ -10,9 +10,9 @@ from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
 from tests.fixtures.eci import EciTarget
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 
 PRIVATE = "registry.cn-hangzhou.aliyuncs.com/vk-eci-demo/private-app:1.0"
 

@@ -1,4 +1,4 @@
-"""ImageCaches from the Pod's side: the node agent (tests/agent fixtures) runs Pods that name
+"""ImageCaches from the Pod's side: the node agent (tests/vkprovider fixtures) runs Pods that name
 the cache the controller built, against the same API server and simulator."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from typing import Any
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
 from tests.fixtures.eci import EciTarget
-from tests.imagecaches.conftest import ImageCaches, RunningController
-from tests.imagecaches.test_lifecycle import cloud_caches
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
+from tests.vkprovider.imagecaches.conftest import ImageCaches, RunningController
+from tests.vkprovider.imagecaches.test_lifecycle import cloud_caches
 
 FLINK = "docker.io/library/flink:seed"
 PYTORCH = "docker.io/pytorch/pytorch:latest"

@@ -15,9 +15,9 @@ from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
 from localkube.server import LocalKube
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
 from tests.fixtures.eci import EciTarget
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 
 
 async def _groups_of(eci_client: Client, region_id: str, uid: str) -> list[Any]:

@@ -26,21 +26,20 @@ from kubernetes_asyncio import client as k8s
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from simulator.settings import SimulatorSettings
-from tests.agent import conftest as agent_fixtures
 from tests.fixtures.eci import EciTarget, make_test_settings
 from tests.polling import eventually
+from tests.vkprovider import conftest as agent_fixtures
 from vkprovider.eci.client import EciClient
 from vkprovider.imagecaches.controller import ImageCacheController
 from vkprovider.imagecaches.kinds import GROUP, PLURAL, VERSION
-from vkprovider.imagecaches.settings import ImageCacheSettings
-from vkprovider.settings import EciSettings, RetrySettings
+from vkprovider.settings import EciSettings, ImageCacheSettings, RetrySettings
 
-# The node agent's fixtures (tests/agent/conftest.py), for the tests of Pods using a cache.
+# The node agent's fixtures (tests/vkprovider/conftest.py), for the tests of Pods using a cache.
 agent = agent_fixtures.agent
 agent_settings = agent_fixtures.agent_settings
 namespace = agent_fixtures.namespace
 
-CRD_PATH = Path(__file__).resolve().parents[2] / "crd" / "imagecache.yaml"
+CRD_PATH = Path(__file__).resolve().parents[3] / "crd" / "imagecache.yaml"
 CRD_NAME = "imagecaches.eci.alibabacloud.com"
 HUGE_IMAGE = "docker.io/vkeci/huge-model:1.0"
 """A test catalog image whose unpacked size (24000 MB, 22.35 GiB) cannot fit 20 GiB."""
@@ -234,7 +233,7 @@ class RunningController:
             api=self._api,
             eci=eci_wrapper(self._eci),
             settings=FAST,
-            logger=structlog.get_logger("tests.imagecaches"),
+            logger=structlog.get_logger("tests.vkprovider.imagecaches"),
             now=lambda: datetime.now(UTC) + ahead,
         )
         self._task = asyncio.create_task(self.controller.run(), name="imagecache-controller")

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from kubernetes_asyncio import client
 
-from tests.agent.helpers import eventually
 from tests.fixtures.eci import EciTarget
 from tests.fixtures.kube import KubeTarget
+from tests.vkprovider.helpers import eventually
 from vkprovider.configuration import ConfigurationError, load_settings_file
 
 

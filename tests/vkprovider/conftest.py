@@ -21,9 +21,9 @@ import pytest
 import structlog
 from kubernetes_asyncio import client, config
 
-from tests.agent.helpers import TEST_NODE, eventually
 from tests.fixtures.eci import EciTarget
 from tests.fixtures.kube import KubeTarget
+from tests.vkprovider.helpers import TEST_NODE, eventually
 from vkprovider.agent import Agent
 from vkprovider.eci.client import EciClient
 from vkprovider.settings import (
@@ -119,13 +119,14 @@ class AgentHandle:
 
 async def start_agent(settings: AgentSettings, *, imagecache_settings: Any = None) -> AgentHandle:
     """Start an agent; `imagecache_settings` (ImageCacheSettings) tunes its cache controller."""
+    if imagecache_settings is not None:
+        settings = replace(settings, imagecaches=imagecache_settings)
     api = await config.new_client_from_config(config_file=settings.kubeconfig)
     agent = Agent(
         settings=settings,
         api=api,
         eci_client=EciClient(settings=settings.eci),
         logger=structlog.get_logger("vkprovider.test"),
-        imagecache_settings=imagecache_settings,
     )
     try:
         await asyncio.wait_for(agent.start(), timeout=30)

@@ -8,7 +8,7 @@ import pytest
 from kubernetes_asyncio import client as k8s
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from tests.imagecaches.conftest import CRD_NAME, ImageCaches
+from tests.vkprovider.imagecaches.conftest import CRD_NAME, ImageCaches
 
 
 @pytest.mark.parametrize(

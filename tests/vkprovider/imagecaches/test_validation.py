@@ -10,12 +10,12 @@ import pytest
 from vkprovider.imagecaches.errors import InvalidImageCache
 from vkprovider.imagecaches.references import validate_reference
 from vkprovider.imagecaches.secrets import (
-    RegistryCredential,
     SecretRef,
     credentials_from_secret,
     parse_secret_ref,
 )
 from vkprovider.imagecaches.specs import parse_spec
+from vkprovider.registrysecrets import RegistryCredential
 
 DIGEST = "sha256:" + "a" * 64
 

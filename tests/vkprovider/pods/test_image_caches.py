@@ -14,10 +14,10 @@ from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
 
-from tests.agent.caches import cache_status, create_cache, ready_cache
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import create_pod, eventually, pod_events, pod_manifest, read_pod
 from tests.fixtures.eci import EciTarget
+from tests.vkprovider.caches import cache_status, create_cache, ready_cache
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import create_pod, eventually, pod_events, pod_manifest, read_pod
 
 FLINK = "docker.io/library/flink:seed"
 

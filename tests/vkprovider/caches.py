@@ -7,7 +7,7 @@ import secrets
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
-from tests.agent.helpers import eventually
+from tests.vkprovider.helpers import eventually
 
 
 async def create_cache(eci_client: Client, region_id: str, images: list[str]) -> str:

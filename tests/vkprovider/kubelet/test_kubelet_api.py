@@ -11,9 +11,9 @@ import aiohttp
 from kubernetes_asyncio import client
 
 from localkube.server import LocalKube
-from tests.agent.conftest import AgentHandle
-from tests.agent.helpers import create_pod, eventually, pod_manifest, read_pod
 from tests.fixtures.kube import KubeTarget
+from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 
 
 def _ssl(handle: AgentHandle) -> ssl.SSLContext:

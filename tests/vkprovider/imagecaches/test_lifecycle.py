@@ -16,23 +16,23 @@ from alibabacloud_eci20180808.client import Client
 from prometheus_client import REGISTRY
 
 from tests.fixtures.eci import EciTarget
-from tests.imagecaches.conftest import (
+from tests.polling import eventually
+from tests.vkprovider.imagecaches.conftest import (
     HUGE_IMAGE,
     ImageCaches,
     RunningController,
     apply_crd,
 )
-from tests.polling import eventually
 from vkprovider.imagecaches.cloud import cloud_name
 from vkprovider.imagecaches.kinds import GROUP, PAUSE_IMAGE, PLURAL, VERSION
-from vkprovider.imagecaches.settings import ImageCacheSettings
 from vkprovider.imagecaches.status import parse_time
+from vkprovider.settings import ImageCacheSettings
 
 DEMO_REGISTRY = "registry.cn-hangzhou.aliyuncs.com"
 PRIVATE_IMAGE = f"{DEMO_REGISTRY}/vk-eci-demo/private-app:1.0"
 DAY = timedelta(hours=24)
 PRIVATE_EXAMPLE = (
-    Path(__file__).resolve().parents[2] / "examples" / "imagecache-private-registry.yaml"
+    Path(__file__).resolve().parents[3] / "examples" / "imagecache-private-registry.yaml"
 )
 
 
