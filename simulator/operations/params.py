@@ -145,10 +145,19 @@ class Params:
         return [v for v in value if v is not None]
 
     def json_strings(self, name: str, *, max_items: int = 100) -> list[str] | None:
-        """A JSON array of strings sent as one string (`ContainerGroupIds`)."""
-        value = self.text(name, max_length=1_000_000)
+        """A JSON array of strings sent as one string (`ContainerGroupIds`).
+
+        At most 64 KiB of text, and nested at most one level: a flat array never needs
+        more, and `'[' * 100000` must be refused before the JSON decoder recurses into it.
+        """
+        value = self.text(name, max_length=_MAX_JSON_TEXT)
         if value is None:
             return None
+        if _nesting(value) > 1:
+            raise InvalidParameter(
+                f"{self.path(name)}: nested arrays or objects; expected a flat JSON array of"
+                " strings"
+            )
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError:
@@ -175,6 +184,32 @@ class Params:
             raise InvalidParameter(f'{self.path(name)}: "{value}" is below the minimum {minimum}')
         if maximum is not None and number > maximum:
             raise InvalidParameter(f'{self.path(name)}: "{value}" is above the maximum {maximum}')
+
+
+_MAX_JSON_TEXT = 64 * 1024
+"""Characters of a JSON-valued parameter (`ContainerGroupIds`: 20 ids need about 600)."""
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting of JSON `text`, outside strings (a linear scan)."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def page(params: Params, *, default_limit: int, max_limit: int) -> tuple[int, int]:
