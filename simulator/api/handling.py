@@ -38,7 +38,7 @@ from simulator.api.flattening import unflatten
 from simulator.api.metrics import ApiMetrics
 from simulator.api.nonces import NonceGroupCommit, RememberMany
 from simulator.api.parameters import RequestLimits, read_parameters
-from simulator.api.redaction import redact_params, redact_text
+from simulator.api.redaction import redact_params, redact_query_text
 from simulator.api.responses import error_body, error_headers, json_response, new_request_id
 from simulator.api.signing import SignatureVerifier
 from simulator.errors import EciError, MissingParameter
@@ -126,7 +126,7 @@ class EciApi:
                 action=action,
                 code=error.code,
                 status=error.http_status,
-                message=redact_text(error.message),
+                message=redact_query_text(error.message),
             )
             return json_response(
                 error_body(error, request_id=request_id, host_id=self._host_id),

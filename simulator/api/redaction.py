@@ -24,14 +24,15 @@ SECRET_PARAMETER = re.compile(
 )
 """The last segment of a parameter name that holds a secret (`Password`, `AccessKeySecret`)."""
 SECRET_NAME = re.compile(
-    r"(passw|passwd|pwd|secret|token|key|credential|auth|private|signature|cert|session)",
+    r"(pass|pwd|secret|token|key|credential|auth|private|signature|cert|session)",
     re.IGNORECASE,
 )
 """An environment variable name whose value is treated as secret (`DB_PASSWORD`, `API_KEY`)."""
 REDACTED = "***"
 
 _ENV_SUFFIX = re.compile(r"^(?P<prefix>.*EnvironmentVar\.\d+)\.(?P<field>Key|Value)$")
-_QUERY_PAIR = re.compile(r"(?P<name>[\w.%~-]+)=(?P<value>[^&\s'\"]*)")
+_QUERY_PAIR = re.compile(r"(?:^|(?<=[&?\s'\"])|(?<=\\n))(?P<name>[\w.%~-]+)=(?P<value>[^&\s'\"]*)")
+"""`name=value` in a query string, also inside a repr'd canonical request (after a `\\n`)."""
 
 
 def is_secret_parameter(name: str) -> bool:
@@ -67,7 +68,7 @@ def redact_params(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return result
 
 
-def redact_text(text: str) -> str:
+def redact_query_text(text: str) -> str:
     """`text` with the value of every secret `name=value` query pair replaced by `***`."""
     if "=" not in text:
         return text
