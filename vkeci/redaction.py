@@ -44,31 +44,45 @@ SECRET_KEY_PATTERN = re.compile(
 """A field or key whose value is a secret by its name alone."""
 _MAX_DEPTH = 12
 
-_QUOTED = r"(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')"
+_Q = r"\\*[\"']"
+"""A quote, possibly escaped (`"`, `\"`, `\\\"`): JSON is often logged inside a repr'd string."""
+
+
+def _quoted(group: str) -> str:
+    """A quoted string that ends with the same (escaped) quote it starts with; its text holds
+    no quote, so no match spans two strings and every scan stays linear."""
+    return rf"(?P<{group}>{_Q})[^\"'\n]*?(?P={group})"
+
+
 _SECRET_KEY_VALUE = re.compile(
-    r"(?P<key>[\"']?[\w.-]*(?:secret|password|passwd|token|credential|signature"
-    r"|dockerconfigjson|dockercfg)[\w.-]*[\"']?\s*[:=]\s*)"
-    rf"(?P<value>{_QUOTED}|[^\s,&;}}\]\)]+)",
+    rf"(?P<key>(?:{_Q})?[\w.-]*(?:secret|password|passwd|token|credential|signature"
+    rf"|dockerconfigjson|dockercfg)[\w.-]*(?:{_Q})?\s*[:=]\s*)"
+    rf"(?P<value>{_quoted('q')}|[^\s,&;}}\]\)\\\"']+)",
     re.IGNORECASE,
 )
 _AUTH_KEY_VALUE = re.compile(
-    rf"(?P<key>[\"']auth[\"']\s*:\s*)(?P<value>{_QUOTED})",
-    re.IGNORECASE,
+    rf"(?P<key>{_Q}auth{_Q}\s*:\s*)(?P<value>{_quoted('q')})", re.IGNORECASE
 )
 _AUTHORIZATION = re.compile(
-    r"(?P<key>authorization[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\"'\n\r]+)", re.IGNORECASE
+    rf"(?P<key>authorization(?:{_Q})?\s*[:=]\s*(?:{_Q})?)(?P<value>[^\"'\\\n\r]+)",
+    re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?P<key>\b(?:Bearer|Basic)\s+)(?P<value>[\w.~+/=-]+)")
 _ACS3 = re.compile(r"(?P<key>\bSignature=)(?P<value>[0-9A-Za-z+/=%]+)")
 _ENV_PAIR = re.compile(
-    rf"(?P<key>[\"'](?:name|Key)[\"']\s*:\s*(?P<name>{_QUOTED})\s*,\s*"
-    rf"[\"'](?:value|Value)[\"']\s*:\s*)(?P<value>{_QUOTED})"
+    rf"(?P<key>{_Q}(?:name|Key){_Q}\s*:\s*(?P<name>{_quoted('q1')})\s*,\s*"
+    rf"{_Q}(?:value|Value){_Q}\s*:\s*)(?P<value>{_quoted('q')})"
 )
+"""`{"name": "DB_PASSWORD", "value": "..."}` (Kubernetes) or `{"Key": ..., "Value": ...}` (ECI)."""
+_ENV_LIST_PAIR = re.compile(
+    rf"(?P<key>\[\s*(?P<name>{_quoted('q1')})\s*,\s*)(?P<value>{_quoted('q')})(?=\s*\])"
+)
+"""`["DB_PASSWORD", "..."]`: a name/value pair as a two-item list (the simulator's stored spec)."""
 _FLAT_SECRET = re.compile(r"(password|passwd|secret|token|signature|credential)$", re.IGNORECASE)
 _FLAT_ENV = re.compile(r"^(?P<prefix>.*EnvironmentVar\.\d+)\.(?P<field>Key|Value)$")
 _QUERY_PAIR = re.compile(r"(?:^|(?<=[&?\s'\"])|(?<=\\n))(?P<name>[\w.%~-]+)=(?P<value>[^&\s'\"]*)")
-_SECRET_KIND = re.compile(r"[\"']kind[\"']\s*:\s*[\"']Secret(?:List)?[\"']")
-_SECRET_DATA = re.compile(r"(?P<key>[\"'](?:data|stringData)[\"']\s*:\s*)(?P<value>\{[^{}]*\})")
+_SECRET_KIND = re.compile(rf"{_Q}kind{_Q}\s*:\s*{_Q}Secret(?:List)?{_Q}")
+_SECRET_DATA = re.compile(rf"(?P<key>{_Q}(?:data|stringData){_Q}\s*:\s*)(?P<value>\{{[^{{}}]*\}})")
 
 
 def redact_event(
@@ -92,6 +106,7 @@ def redact_text(text: str) -> str:
     if _SECRET_KIND.search(text):
         text = _SECRET_DATA.sub(_masked_object, text)
     text = _ENV_PAIR.sub(_masked_env, text)
+    text = _ENV_LIST_PAIR.sub(_masked_env, text)
     for pattern in (_AUTHORIZATION, _BEARER, _ACS3, _SECRET_KEY_VALUE, _AUTH_KEY_VALUE):
         text = pattern.sub(_masked, text)
     if "=" in text:
@@ -174,10 +189,14 @@ def _redact_mapping(value: Mapping[Any, Any], *, path: str, depth: int) -> dict[
     return result
 
 
+_LEADING_QUOTE = re.compile(_Q)
+
+
 def _masked(match: re.Match[str]) -> str:
     value = match["value"]
-    quote = value[0] if value[:1] in ("'", '"') else ""
-    return f"{match['key']}{quote}{REDACTED}{quote}"
+    quote = _LEADING_QUOTE.match(value)
+    mark = quote[0] if quote else ""
+    return f"{match['key']}{mark}{REDACTED}{mark}"
 
 
 def _masked_object(match: re.Match[str]) -> str:
@@ -185,6 +204,9 @@ def _masked_object(match: re.Match[str]) -> str:
 
 
 def _masked_env(match: re.Match[str]) -> str:
-    if not is_secret_env_name(match["name"][1:-1]):
+    name = match["name"]
+    quote = _LEADING_QUOTE.match(name)
+    bare = name[len(quote[0]) : len(name) - len(quote[0])] if quote else name
+    if not is_secret_env_name(bare):
         return match[0]
     return _masked(match)
