@@ -107,10 +107,11 @@ class Simulator:
                 app,
                 access_log=None,
                 handle_signals=False,
-                # aiohttp's default (8190 bytes) answers a long SDK query with a plain-text
-                # 400; above this ceiling it still does, below it the edge answers in ECI's
-                # words (see simulator.api.parameters)
+                # aiohttp's defaults (8190 bytes) answer a long SDK query or header with a
+                # plain-text 400; above these ceilings it still does, below them the edge
+                # answers in ECI's words (see simulator.api.parameters)
                 max_line_size=limits.parser_line_bytes,
+                max_field_size=limits.parser_field_bytes,
             )
             await self._runner.setup()
             site = web.TCPSite(

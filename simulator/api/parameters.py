@@ -21,8 +21,15 @@ fits, and documented in `RequestLimits`):
 * body: 4 MiB, else `413` `RequestEntityTooLarge`, refused from
   `Content-Length` before reading when the client declares it.
 * a non-empty body must be `application/x-www-form-urlencoded` UTF-8 text,
-  else `415` `UnsupportedMediaType` or `400` `InvalidParameter`.
+  else `415` `UnsupportedMediaType` or `400` `InvalidParameter` (also for a
+  body its `Content-Encoding` cannot decode; a compressed body counts at its
+  decompressed size).
 * at most 10,000 parameters and 255 characters per parameter name.
+
+What aiohttp's HTTP parser refuses before any handler runs gets aiohttp's own
+plain-text 400 and a closed connection: a request line over 1 MiB, a header
+line over 64 KiB, malformed HTTP, a `Content-Encoding` it cannot decode at
+all (`br` without the Brotli package). Those are not ECI requests any more.
 
 It never logs and never looks at signatures: it only reads.
 """
@@ -42,6 +49,8 @@ from simulator.api.errors import (
 from simulator.errors import InvalidParameter
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+_ENCODINGS = frozenset({"", "identity", "gzip", "deflate"})
+"""Content-Encodings of a request body that aiohttp decodes here (others pass through raw)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,12 @@ class RequestLimits:
         aiohttp's plain-text 400) answers every target up to 16 times the limit (1 MiB by
         default) with an ECI error body."""
         return self.max_target_bytes * 16
+
+    @property
+    def parser_field_bytes(self) -> int:
+        """aiohttp's header-line ceiling (64 KiB): a long `x-acs-action` or `Authorization`
+        still reaches the edge and gets an ECI error body."""
+        return 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,12 @@ async def read_parameters(request: web.Request, *, limits: RequestLimits) -> Req
 
 
 async def _read_body(request: web.Request, *, limits: RequestLimits) -> bytes:
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in _ENCODINGS:
+        raise UnsupportedMediaType(
+            f"Content-Encoding {encoding[:64]!r} is not supported; send the body as is"
+            " (or gzip, deflate)."
+        )
     declared = request.content_length
     if declared is not None and declared > limits.max_body_bytes:
         raise _body_too_large(declared, limits)
@@ -106,6 +127,9 @@ async def _read_body(request: web.Request, *, limits: RequestLimits) -> bytes:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise _body_too_large(None, limits) from None
+    except web.RequestPayloadError as exc:  # e.g. a Content-Encoding the body does not match
+        reason = str(exc).partition("message:")[2].strip() or "malformed"
+        raise InvalidParameter(f"The request body cannot be read: {reason}.") from None
 
 
 def _body_too_large(size: int | None, limits: RequestLimits) -> RequestEntityTooLarge:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from simulator.errors import InvalidParameter, MissingParameter
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+"""An integer as ECI reads one: ASCII digits only (`int` would take `1_0`, `١٢`, spaces)."""
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A decimal number: ASCII digits, one point, an exponent; no `inf`, `nan`, `1_0`, hex."""
 _TRUE = frozenset({"true", "True", "TRUE", "1"})
 _FALSE = frozenset({"false", "False", "FALSE", "0"})
 
@@ -57,10 +62,9 @@ class Params:
         value = self.text(name)
         if value is None:
             return None
-        try:
-            number = float(value)
-        except ValueError:
-            raise InvalidParameter(f'{self.path(name)}: "{value}" is not a number') from None
+        if not _DECIMAL.fullmatch(value):
+            raise InvalidParameter(f'{self.path(name)}: "{value}" is not a number')
+        number = float(value)
         if not math.isfinite(number):
             raise InvalidParameter(f'{self.path(name)}: "{value}" is not a finite number')
         self._check_range(name, value, number, minimum, maximum)
@@ -72,10 +76,9 @@ class Params:
         value = self.text(name)
         if value is None:
             return None
-        try:
-            number = int(value)
-        except ValueError:
-            raise InvalidParameter(f'{self.path(name)}: "{value}" is not an integer') from None
+        if not _INTEGER.fullmatch(value) or len(value) > 19:
+            raise InvalidParameter(f'{self.path(name)}: "{value[:32]}" is not an integer')
+        number = int(value)
         self._check_range(name, value, number, minimum, maximum)
         return number
 
