@@ -1,6 +1,6 @@
 """The bad-input suite: every hostile or careless request gets a named 4xx ECI error body.
 
-Each probe of `badinputs.py` goes to the real simulator service (SQLite, the
+Each probe of `badinputs/` goes to the real simulator service (SQLite, the
 real operations) over HTTP. Every answer must be a 4xx with ECI's error body
 (`Code`, `Message`, `RequestId`), the code the probe names where it names
 one, never a 500 and never a 200; afterwards the simulator still serves a
@@ -25,7 +25,8 @@ from alibabacloud_openapi_util.client import Client as OpenApiUtil
 from yarl import URL
 
 from tests.fixtures.eci import EciTarget
-from tests.simulator.api.badinputs import DATE_FORMAT, REGION, Probe, all_probes, encoded
+from tests.simulator.api.badinputs import values, wire
+from tests.simulator.api.badinputs.probes import DATE_FORMAT, REGION, Probe, encoded
 
 
 def signed(eci: EciTarget, probe: Probe) -> dict[str, str]:
@@ -97,7 +98,12 @@ def violation(probe: Probe, status: int, content_type: str, body: Any) -> str | 
 async def test_every_bad_input_is_a_named_4xx_and_the_simulator_keeps_serving(
     eci: EciTarget, eci_client: Client
 ) -> None:
-    probes = all_probes()
+    probes = [
+        *wire.gateway_probes(),
+        *wire.signature_probes(),
+        *wire.structure_probes(),
+        *values.value_probes(),
+    ]
     violations: list[str] = []
     codes: Counter[str] = Counter()
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
