@@ -10,14 +10,19 @@ signature scheme looks at the request, so every scheme (ACS3 today, the older
 RPC v1 signature too) inherits the check and verifies exactly the map the
 handler reads.
 
-Limits (ECI does not publish its OpenAPI gateway's; these are the simulator's,
+Limits: ECI's API reference and error centre publish none for the OpenAPI
+endpoint. The only published Alibaba Cloud figures are those of the API
+Gateway product (https://www.alibabacloud.com/help/en/api-gateway/traditional-api-gateway/product-overview/limits:
+8 KB of URL plus headers, 8 MB of body), which do not apply here: the ECI
+SDK itself sends longer query strings. So these are the simulator's own,
 chosen so that everything the official SDK sends for a large but valid Pod
-fits, and documented in `RequestLimits`):
+fits, and documented in `RequestLimits`:
 
 * request target (path and query, as sent): 64 KiB, else `414`
-  `RequestURITooLong`. The SDK puts every parameter in the query string, so
-  a Pod with 100 environment variables of 100 characters (about 21 KB) must
-  pass; aiohttp's own default (8190 bytes) answered it with a plain-text 400.
+  `RequestURITooLong` (up to aiohttp's line ceiling, 8 MiB). The SDK puts
+  every parameter in the query string, so a Pod with 100 environment
+  variables of 100 characters (about 18 KB) must pass; aiohttp's own default
+  (8190 bytes) answered it with a plain-text 400.
 * body: 4 MiB, else `413` `RequestEntityTooLarge`, refused from
   `Content-Length` before reading when the client declares it.
 * a non-empty body must be `application/x-www-form-urlencoded` UTF-8 text,
@@ -27,7 +32,7 @@ fits, and documented in `RequestLimits`):
 * at most 10,000 parameters and 255 characters per parameter name.
 
 What aiohttp's HTTP parser refuses before any handler runs gets aiohttp's own
-plain-text 400 and a closed connection: a request line over 1 MiB, a header
+plain-text 400 and a closed connection: a request line over 8 MiB, a header
 line over 64 KiB, malformed HTTP, a `Content-Encoding` it cannot decode at
 all (`br` without the Brotli package). Those are not ECI requests any more.
 
@@ -66,18 +71,14 @@ class RequestLimits:
     max_name_length: int = 255
     """Characters of one parameter name; default 255."""
 
-    @property
-    def parser_line_bytes(self) -> int:
-        """aiohttp's request-line ceiling: above the target limit, so that the edge (not
-        aiohttp's plain-text 400) answers every target up to 16 times the limit (1 MiB by
-        default) with an ECI error body."""
-        return self.max_target_bytes * 16
-
-    @property
-    def parser_field_bytes(self) -> int:
-        """aiohttp's header-line ceiling (64 KiB): a long `x-acs-action` or `Authorization`
-        still reaches the edge and gets an ECI error body."""
-        return 64 * 1024
+    parser_line_bytes: int = 8 * 1024 * 1024
+    """aiohttp's request-line ceiling, in bytes; default 8 MiB. Far above the target limit,
+    so that the edge (not aiohttp's plain-text 400) refuses every target a Kubernetes Pod
+    can produce with an ECI error body: an object is at most 1.5 MiB in etcd, and
+    flattening plus percent-encoding grows it by far less than 5 times."""
+    parser_field_bytes: int = 64 * 1024
+    """aiohttp's header-line ceiling, in bytes; default 64 KiB (aiohttp's own is 8190): a
+    long `x-acs-action` or `Authorization` still reaches the edge and gets an ECI body."""
 
 
 @dataclass(frozen=True)
