@@ -2,8 +2,8 @@
 
 Each probe of `badinputs/` goes to the real simulator service (SQLite, the
 real operations) over HTTP. Every answer must be a 4xx with ECI's error body
-(`Code`, `Message`, `RequestId`), the code the probe names where it names
-one, never a 500 and never a 200; afterwards the simulator still serves a
+(`Code`, `Message`, `RequestId`) with the code the probe names, never a 500
+and never a 200; afterwards the simulator still serves a
 normal call through the official SDK. The counts (probes, distinct codes) are
 part of the assertion message, so a failing run says how much it covered.
 """

@@ -10,6 +10,6 @@ and injection-like text, repeated keys, wrong versions, actions and methods,
 bad signatures, dates and nonces, wrong content types. Each is signed the way
 the official SDK signs (its own helper computes the ACS3 signature) unless
 the probe is about the signature itself, then altered as the probe says and
-sent with the URL exactly as written. `expect` names the ECI code where one
-answer is the only right one; elsewhere any named 4xx is.
+sent with the URL exactly as written. `expect` names the ECI code each probe
+must get, so a change of answer is a visible decision, not a silent drift.
 """

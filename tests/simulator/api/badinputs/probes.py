@@ -41,9 +41,10 @@ def query(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
     return (("RegionId", REGION), *pairs)
 
 
-def create(*pairs: tuple[str, str], name: str = "probe") -> tuple[tuple[str, str], ...]:
-    """CreateContainerGroup parameters: one valid container, then `pairs` added or replacing."""
-    base = {
+def create(*pairs: tuple[str, str | None], name: str = "probe") -> tuple[tuple[str, str], ...]:
+    """CreateContainerGroup parameters: one valid container, then `pairs` added or replacing
+    (a None value removes the parameter)."""
+    base: dict[str, str | None] = {
         "RegionId": REGION,
         "ContainerGroupName": name,
         "Container.1.Name": "app",
