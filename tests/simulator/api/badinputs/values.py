@@ -5,6 +5,18 @@ from __future__ import annotations
 from tests.simulator.api.badinputs.probes import REGION, Probe, create, form, query
 
 
+def group(probe: str, expect: str, *pairs: tuple[str, str | None], name: str = "probe") -> Probe:
+    """CreateContainerGroup named `name` with one valid container, `pairs` added or replacing."""
+    return Probe(
+        probe, action="CreateContainerGroup", params=create(*pairs, name=name), expect=expect
+    )
+
+
+def call(probe: str, action: str, expect: str, *pairs: tuple[str, str]) -> Probe:
+    """`action` with RegionId and `pairs`."""
+    return Probe(probe, action=action, params=query(*pairs), expect=expect)
+
+
 def value_probes() -> list[Probe]:
     """Wrong types, out-of-range numbers, unicode and injection-like values per operation."""
     c = "CreateContainerGroup"
@@ -12,310 +24,119 @@ def value_probes() -> list[Probe]:
         Probe(
             "no RegionId", params=(), action="DescribeContainerGroups", expect="MissingParameter"
         ),
-        Probe(
-            "region injection",
-            action=c,
-            params=create(("RegionId", "cn-hangzhou' OR '1'='1")),
-            expect="InvalidRegionId",
-        ),
-        Probe(
-            "region unicode",
-            action=c,
-            params=create(("RegionId", "cn-杭州")),
-            expect="InvalidRegionId",
-        ),
+        group("region injection", "InvalidRegionId", ("RegionId", "cn-hangzhou' OR '1'='1")),
+        group("region unicode", "InvalidRegionId", ("RegionId", "cn-杭州")),
         Probe(
             "no containers",
             action=c,
             params=(("RegionId", REGION), ("ContainerGroupName", "x")),
             expect="MissingParameter",
         ),
-        Probe(
-            "no image",
-            action=c,
-            params=create(("Container.1.Image", None)),
-            expect="MissingParameter",
+        group("no image", "MissingParameter", ("Container.1.Image", None)),
+        group("no container name", "MissingParameter", ("Container.1.Name", None)),
+        group("no group name", "MissingParameter", ("ContainerGroupName", None)),
+        group("group name upper case", "InvalidParameter", name="Web_App"),
+        group("group name unicode", "InvalidParameter", name="wéb"),
+        group("group name 129 chars", "InvalidParameter", name="a" * 129),
+        group(
+            "group name injection", "InvalidParameter", name="x'); DROP TABLE container_groups;--"
         ),
-        Probe(
-            "no container name",
-            action=c,
-            params=create(("Container.1.Name", None)),
-            expect="MissingParameter",
+        group("container name with spaces", "InvalidParameter", ("Container.1.Name", "my app")),
+        group("container name 300 chars", "InvalidParameter", ("Container.1.Name", "a" * 300)),
+        group("image 600 chars", "InvalidParameter", ("Container.1.Image", "a" * 600)),
+        group("image only colons", "InvalidParameter", ("Container.1.Image", ":::")),
+        group("image with spaces", "InvalidParameter", ("Container.1.Image", "ng inx")),
+        group("image bad digest", "InvalidParameter", ("Container.1.Image", "nginx@sha256:zz")),
+        group("image unicode", "InvalidParameter", ("Container.1.Image", "nginx\u2713")),
+        group(
+            "image shell injection", "InvalidParameter", ("Container.1.Image", "nginx;$(reboot)")
         ),
-        Probe(
-            "no group name",
-            action=c,
-            params=create(("ContainerGroupName", None)),
-            expect="MissingParameter",
-        ),
-        Probe(
-            "group name upper case",
-            action=c,
-            params=create(name="Web_App"),
-            expect="InvalidParameter",
-        ),
-        Probe("group name unicode", action=c, params=create(name="wéb"), expect="InvalidParameter"),
-        Probe(
-            "group name 129 chars",
-            action=c,
-            params=create(name="a" * 129),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "group name injection",
-            action=c,
-            params=create(name="x'); DROP TABLE container_groups;--"),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "container name with spaces",
-            action=c,
-            params=create(("Container.1.Name", "my app")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "container name 300 chars",
-            action=c,
-            params=create(("Container.1.Name", "a" * 300)),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "image 600 chars",
-            action=c,
-            params=create(("Container.1.Image", "a" * 600)),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "image only colons",
-            action=c,
-            params=create(("Container.1.Image", ":::")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "image with spaces",
-            action=c,
-            params=create(("Container.1.Image", "ng inx")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "image bad digest",
-            action=c,
-            params=create(("Container.1.Image", "nginx@sha256:zz")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "image unicode",
-            action=c,
-            params=create(("Container.1.Image", "nginx\u2713")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "image shell injection",
-            action=c,
-            params=create(("Container.1.Image", "nginx;$(reboot)")),
-            expect="InvalidParameter",
-        ),
-        Probe("group Cpu abc", action=c, params=create(("Cpu", "abc")), expect="InvalidParameter"),
-        Probe("group Cpu NaN", action=c, params=create(("Cpu", "NaN")), expect="InvalidParameter"),
-        Probe("group Cpu inf", action=c, params=create(("Cpu", "inf")), expect="InvalidParameter"),
-        Probe("group Cpu -1", action=c, params=create(("Cpu", "-1")), expect="InvalidParameter"),
-        Probe(
-            "group Cpu 1e309", action=c, params=create(("Cpu", "1e309")), expect="InvalidParameter"
-        ),
-        Probe("group Cpu 0.1", action=c, params=create(("Cpu", "0.1")), expect="InvalidParameter"),
-        Probe(
-            "group Cpu 100000",
-            action=c,
-            params=create(("Cpu", "100000")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "group Cpu 0x10", action=c, params=create(("Cpu", "0x10")), expect="InvalidParameter"
-        ),
-        Probe("group Cpu 1_0", action=c, params=create(("Cpu", "1_0")), expect="InvalidParameter"),
-        Probe(
-            "group Cpu unicode digits",
-            action=c,
-            params=create(("Cpu", "\u0662")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "group Memory abc",
-            action=c,
-            params=create(("Memory", "abc")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "group Memory 0", action=c, params=create(("Memory", "0")), expect="InvalidParameter"
-        ),
-        Probe(
-            "container Cpu text",
-            action=c,
-            params=create(("Container.1.Cpu", "one")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "container Memory negative",
-            action=c,
-            params=create(("Container.1.Memory", "-2")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "RestartPolicy Sometimes",
-            action=c,
-            params=create(("RestartPolicy", "Sometimes")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "RestartPolicy lower case",
-            action=c,
-            params=create(("RestartPolicy", "always")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "port 70000",
-            action=c,
-            params=create(("Container.1.Port.1.Port", "70000")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "port 0",
-            action=c,
-            params=create(("Container.1.Port.1.Port", "0")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "port abc",
-            action=c,
-            params=create(("Container.1.Port.1.Port", "abc")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "port 4300 digits",
-            action=c,
-            params=create(("Container.1.Port.1.Port", "9" * 4400)),
-            expect="InvalidParameter",
-        ),
-        Probe(
+        group("group Cpu abc", "InvalidParameter", ("Cpu", "abc")),
+        group("group Cpu NaN", "InvalidParameter", ("Cpu", "NaN")),
+        group("group Cpu inf", "InvalidParameter", ("Cpu", "inf")),
+        group("group Cpu -1", "InvalidParameter", ("Cpu", "-1")),
+        group("group Cpu 1e309", "InvalidParameter", ("Cpu", "1e309")),
+        group("group Cpu 0.1", "InvalidParameter", ("Cpu", "0.1")),
+        group("group Cpu 100000", "InvalidParameter", ("Cpu", "100000")),
+        group("group Cpu 0x10", "InvalidParameter", ("Cpu", "0x10")),
+        group("group Cpu 1_0", "InvalidParameter", ("Cpu", "1_0")),
+        group("group Cpu unicode digits", "InvalidParameter", ("Cpu", "\u0662")),
+        group("group Memory abc", "InvalidParameter", ("Memory", "abc")),
+        group("group Memory 0", "InvalidParameter", ("Memory", "0")),
+        group("container Cpu text", "InvalidParameter", ("Container.1.Cpu", "one")),
+        group("container Memory negative", "InvalidParameter", ("Container.1.Memory", "-2")),
+        group("RestartPolicy Sometimes", "InvalidParameter", ("RestartPolicy", "Sometimes")),
+        group("RestartPolicy lower case", "InvalidParameter", ("RestartPolicy", "always")),
+        group("port 70000", "InvalidParameter", ("Container.1.Port.1.Port", "70000")),
+        group("port 0", "InvalidParameter", ("Container.1.Port.1.Port", "0")),
+        group("port abc", "InvalidParameter", ("Container.1.Port.1.Port", "abc")),
+        group("port 4300 digits", "InvalidParameter", ("Container.1.Port.1.Port", "9" * 4400)),
+        group(
             "port protocol ICMP",
-            action=c,
-            params=create(
-                ("Container.1.Port.1.Port", "80"), ("Container.1.Port.1.Protocol", "ICMP")
-            ),
-            expect="InvalidParameter",
+            "InvalidParameter",
+            ("Container.1.Port.1.Port", "80"),
+            ("Container.1.Port.1.Protocol", "ICMP"),
         ),
-        Probe(
-            "env without Key",
-            action=c,
-            params=create(("Container.1.EnvironmentVar.1.Value", "v")),
-            expect="MissingParameter",
+        group("env without Key", "MissingParameter", ("Container.1.EnvironmentVar.1.Value", "v")),
+        group("tag without Key", "MissingParameter", ("Tag.1.Value", "v")),
+        group(
+            "tag key 200 chars", "InvalidParameter", ("Tag.1.Key", "k" * 200), ("Tag.1.Value", "v")
         ),
-        Probe(
-            "tag without Key",
-            action=c,
-            params=create(("Tag.1.Value", "v")),
-            expect="MissingParameter",
-        ),
-        Probe(
-            "tag key 200 chars",
-            action=c,
-            params=create(("Tag.1.Key", "k" * 200), ("Tag.1.Value", "v")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "21 tags",
-            action=c,
-            params=create(*[(f"Tag.{i}.Key", f"k{i}") for i in range(1, 22)]),
-            expect="InvalidParameter",
-        ),
-        Probe(
+        group("21 tags", "InvalidParameter", *[(f"Tag.{i}.Key", f"k{i}") for i in range(1, 22)]),
+        group(
             "21 containers",
-            action=c,
-            params=create(
-                *[
-                    (f"Container.{i}.{f}", f"c{i}" if f == "Name" else "nginx")
-                    for i in range(2, 23)
-                    for f in ("Name", "Image")
-                ]
-            ),
-            expect="InvalidParameter",
+            "InvalidParameter",
+            *[
+                (f"Container.{i}.{f}", f"c{i}" if f == "Name" else "nginx")
+                for i in range(2, 23)
+                for f in ("Name", "Image")
+            ],
         ),
-        Probe(
+        group(
             "registry credential without Password",
-            action=c,
-            params=create(
-                ("ImageRegistryCredential.1.Server", "r.io"),
-                ("ImageRegistryCredential.1.UserName", "u"),
-            ),
-            expect="MissingParameter",
+            "MissingParameter",
+            ("ImageRegistryCredential.1.Server", "r.io"),
+            ("ImageRegistryCredential.1.UserName", "u"),
         ),
-        Probe(
-            "AutoMatchImageCache maybe",
-            action=c,
-            params=create(("AutoMatchImageCache", "maybe")),
-            expect="InvalidParameter",
-        ),
-        Probe(
+        group("AutoMatchImageCache maybe", "InvalidParameter", ("AutoMatchImageCache", "maybe")),
+        group(
             "ImageSnapshotId unknown",
-            action=c,
-            params=create(("ImageSnapshotId", "imc-doesnotexist")),
-            expect="InvalidImageSnapshotId.NotFound",
+            "InvalidImageSnapshotId.NotFound",
+            ("ImageSnapshotId", "imc-doesnotexist"),
         ),
-        Probe(
-            "ClientToken 65 chars",
-            action=c,
-            params=create(("ClientToken", "t" * 65)),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "ImageMatchCountRequest abc",
-            action=c,
-            params=create(("ImageMatchCountRequest", "abc")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "ActiveDeadlineSeconds 0",
-            action=c,
-            params=create(("ActiveDeadlineSeconds", "0")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "Command as object",
-            action=c,
-            params=create(("Container.1.Command.Sub", "x")),
-            expect="InvalidParameter",
-        ),
-        Probe(
+        group("ClientToken 65 chars", "InvalidParameter", ("ClientToken", "t" * 65)),
+        group("ImageMatchCountRequest abc", "InvalidParameter", ("ImageMatchCountRequest", "abc")),
+        group("ActiveDeadlineSeconds 0", "InvalidParameter", ("ActiveDeadlineSeconds", "0")),
+        group("Command as object", "InvalidParameter", ("Container.1.Command.Sub", "x")),
+        call(
             "ContainerGroupIds not JSON",
-            action="DescribeContainerGroups",
-            params=query(("ContainerGroupIds", "eci-1,eci-2")),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("ContainerGroupIds", "eci-1,eci-2"),
         ),
-        Probe(
+        call(
             "ContainerGroupIds object",
-            action="DescribeContainerGroups",
-            params=query(("ContainerGroupIds", '{"a": "b"}')),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("ContainerGroupIds", '{"a": "b"}'),
         ),
-        Probe(
+        call(
             "ContainerGroupIds numbers",
-            action="DescribeContainerGroups",
-            params=query(("ContainerGroupIds", "[1, 2]")),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("ContainerGroupIds", "[1, 2]"),
         ),
-        Probe(
+        call(
             "ContainerGroupIds nested",
-            action="DescribeContainerGroups",
-            params=query(("ContainerGroupIds", '[["a"]]')),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("ContainerGroupIds", '[["a"]]'),
         ),
-        Probe(
+        call(
             "ContainerGroupIds 21 ids",
-            action="DescribeContainerGroups",
-            params=query(
-                ("ContainerGroupIds", str([f"eci-{i}" for i in range(21)]).replace("'", '"'))
-            ),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("ContainerGroupIds", str([f"eci-{i}" for i in range(21)]).replace("'", '"')),
         ),
         form(
             "ContainerGroupIds 100k brackets",
@@ -323,196 +144,169 @@ def value_probes() -> list[Probe]:
             body=b"ContainerGroupIds=" + b"%5B" * 100_000,
             expect="InvalidParameter",
         ),
-        Probe(
+        call(
             "ContainerGroupIds unterminated",
-            action="DescribeContainerGroups",
-            params=query(("ContainerGroupIds", '["eci-1')),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("ContainerGroupIds", '["eci-1'),
         ),
-        Probe(
-            "Limit 0",
-            action="DescribeContainerGroups",
-            params=query(("Limit", "0")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "Limit -5",
-            action="DescribeContainerGroups",
-            params=query(("Limit", "-5")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "Limit abc",
-            action="DescribeContainerGroups",
-            params=query(("Limit", "abc")),
-            expect="InvalidParameter",
-        ),
-        Probe(
-            "Limit 1000",
-            action="DescribeContainerGroups",
-            params=query(("Limit", "1000")),
-            expect="InvalidParameter",
-        ),
-        Probe(
+        call("Limit 0", "DescribeContainerGroups", "InvalidParameter", ("Limit", "0")),
+        call("Limit -5", "DescribeContainerGroups", "InvalidParameter", ("Limit", "-5")),
+        call("Limit abc", "DescribeContainerGroups", "InvalidParameter", ("Limit", "abc")),
+        call("Limit 1000", "DescribeContainerGroups", "InvalidParameter", ("Limit", "1000")),
+        call(
             "Limit unicode digits",
-            action="DescribeContainerGroups",
-            params=query(("Limit", "\u0661\u0662")),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("Limit", "\u0661\u0662"),
         ),
-        Probe(
-            "NextToken abc",
-            action="DescribeContainerGroups",
-            params=query(("NextToken", "abc")),
-            expect="InvalidParameter",
-        ),
-        Probe(
+        call("NextToken abc", "DescribeContainerGroups", "InvalidParameter", ("NextToken", "abc")),
+        call(
             "NextToken 5000 digits",
-            action="DescribeContainerGroups",
-            params=query(("NextToken", "9" * 5000)),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("NextToken", "9" * 5000),
         ),
-        Probe(
+        call(
             "NextToken negative",
-            action="DescribeContainerGroups",
-            params=query(("NextToken", "-20")),
-            expect="InvalidParameter",
+            "DescribeContainerGroups",
+            "InvalidParameter",
+            ("NextToken", "-20"),
         ),
-        Probe(
+        call(
             "status SinceSecond abc",
-            action="DescribeContainerGroupStatus",
-            params=query(("SinceSecond", "abc")),
-            expect="InvalidParameter",
+            "DescribeContainerGroupStatus",
+            "InvalidParameter",
+            ("SinceSecond", "abc"),
         ),
-        Probe(
+        call(
             "status SinceSecond -1",
-            action="DescribeContainerGroupStatus",
-            params=query(("SinceSecond", "-1")),
-            expect="InvalidParameter",
+            "DescribeContainerGroupStatus",
+            "InvalidParameter",
+            ("SinceSecond", "-1"),
         ),
         Probe("delete without id", action="DeleteContainerGroup", expect="MissingParameter"),
-        Probe(
+        call(
             "delete unknown id",
-            action="DeleteContainerGroup",
-            params=query(("ContainerGroupId", "eci-doesnotexist")),
-            expect="InvalidContainerGroupId.NotFound",
+            "DeleteContainerGroup",
+            "InvalidContainerGroupId.NotFound",
+            ("ContainerGroupId", "eci-doesnotexist"),
         ),
-        Probe(
+        call(
             "delete injection id",
-            action="DeleteContainerGroup",
-            params=query(("ContainerGroupId", "' OR 1=1 --")),
-            expect="InvalidContainerGroupId.NotFound",
+            "DeleteContainerGroup",
+            "InvalidContainerGroupId.NotFound",
+            ("ContainerGroupId", "' OR 1=1 --"),
         ),
-        Probe(
+        call(
             "delete 100-char id",
-            action="DeleteContainerGroup",
-            params=query(("ContainerGroupId", "e" * 100)),
-            expect="InvalidParameter",
+            "DeleteContainerGroup",
+            "InvalidParameter",
+            ("ContainerGroupId", "e" * 100),
         ),
-        Probe(
+        call(
             "logs without container name",
-            action="DescribeContainerLog",
-            params=query(("ContainerGroupId", "eci-doesnotexist")),
-            expect="MissingParameter",
+            "DescribeContainerLog",
+            "MissingParameter",
+            ("ContainerGroupId", "eci-doesnotexist"),
         ),
-        Probe(
+        call(
             "logs of unknown group",
-            action="DescribeContainerLog",
-            params=query(("ContainerGroupId", "eci-doesnotexist"), ("ContainerName", "app")),
-            expect="InvalidContainerGroupId.NotFound",
+            "DescribeContainerLog",
+            "InvalidContainerGroupId.NotFound",
+            ("ContainerGroupId", "eci-doesnotexist"),
+            ("ContainerName", "app"),
         ),
-        Probe(
+        call(
             "logs Tail abc",
-            action="DescribeContainerLog",
-            params=query(("ContainerGroupId", "eci-x"), ("ContainerName", "app"), ("Tail", "abc")),
-            expect="InvalidParameter",
+            "DescribeContainerLog",
+            "InvalidParameter",
+            ("ContainerGroupId", "eci-x"),
+            ("ContainerName", "app"),
+            ("Tail", "abc"),
         ),
-        Probe(
+        call(
             "logs LimitBytes -1",
-            action="DescribeContainerLog",
-            params=query(
-                ("ContainerGroupId", "eci-x"), ("ContainerName", "app"), ("LimitBytes", "-1")
-            ),
-            expect="InvalidParameter",
+            "DescribeContainerLog",
+            "InvalidParameter",
+            ("ContainerGroupId", "eci-x"),
+            ("ContainerName", "app"),
+            ("LimitBytes", "-1"),
         ),
-        Probe(
+        call(
             "cache without image",
-            action="CreateImageCache",
-            params=query(("ImageCacheName", "cache-probe")),
-            expect="MissingParameter",
+            "CreateImageCache",
+            "MissingParameter",
+            ("ImageCacheName", "cache-probe"),
         ),
-        Probe(
-            "cache without name",
-            action="CreateImageCache",
-            params=query(("Image.1", "nginx")),
-            expect="MissingParameter",
-        ),
-        Probe(
+        call("cache without name", "CreateImageCache", "MissingParameter", ("Image.1", "nginx")),
+        call(
             "cache size 5",
-            action="CreateImageCache",
-            params=query(
-                ("ImageCacheName", "cache-probe"), ("Image.1", "nginx"), ("ImageCacheSize", "5")
-            ),
-            expect="InvalidParameter",
+            "CreateImageCache",
+            "InvalidParameter",
+            ("ImageCacheName", "cache-probe"),
+            ("Image.1", "nginx"),
+            ("ImageCacheSize", "5"),
         ),
-        Probe(
+        call(
             "cache size abc",
-            action="CreateImageCache",
-            params=query(
-                ("ImageCacheName", "cache-probe"), ("Image.1", "nginx"), ("ImageCacheSize", "abc")
-            ),
-            expect="InvalidParameter",
+            "CreateImageCache",
+            "InvalidParameter",
+            ("ImageCacheName", "cache-probe"),
+            ("Image.1", "nginx"),
+            ("ImageCacheSize", "abc"),
         ),
-        Probe(
+        call(
             "cache RetentionDays 0",
-            action="CreateImageCache",
-            params=query(
-                ("ImageCacheName", "cache-probe"), ("Image.1", "nginx"), ("RetentionDays", "0")
-            ),
-            expect="InvalidParameter",
+            "CreateImageCache",
+            "InvalidParameter",
+            ("ImageCacheName", "cache-probe"),
+            ("Image.1", "nginx"),
+            ("RetentionDays", "0"),
         ),
-        Probe(
+        call(
             "cache 21 images",
-            action="CreateImageCache",
-            params=query(
-                ("ImageCacheName", "cache-probe"), *[(f"Image.{i}", "nginx") for i in range(1, 22)]
-            ),
-            expect="InvalidParameter",
+            "CreateImageCache",
+            "InvalidParameter",
+            ("ImageCacheName", "cache-probe"),
+            *[(f"Image.{i}", "nginx") for i in range(1, 22)],
         ),
-        Probe(
+        call(
             "cache image unicode",
-            action="CreateImageCache",
-            params=query(("ImageCacheName", "cache-probe"), ("Image.1", "nginx\u2603")),
-            expect="InvalidParameter",
+            "CreateImageCache",
+            "InvalidParameter",
+            ("ImageCacheName", "cache-probe"),
+            ("Image.1", "nginx\u2603"),
         ),
-        Probe(
+        call(
             "caches MatchCount abc",
-            action="DescribeImageCaches",
-            params=query(("ImageMatchCountRequest", "abc")),
-            expect="InvalidParameter",
+            "DescribeImageCaches",
+            "InvalidParameter",
+            ("ImageMatchCountRequest", "abc"),
         ),
-        Probe(
+        call(
             "caches ImageFullMatch yes",
-            action="DescribeImageCaches",
-            params=query(("ImageFullMatch", "yes")),
-            expect="InvalidParameter",
+            "DescribeImageCaches",
+            "InvalidParameter",
+            ("ImageFullMatch", "yes"),
         ),
-        Probe(
+        call(
             "update unknown cache",
-            action="UpdateImageCache",
-            params=query(("ImageCacheId", "imc-doesnotexist")),
-            expect="InvalidImageCacheId.NotFound",
+            "UpdateImageCache",
+            "InvalidImageCacheId.NotFound",
+            ("ImageCacheId", "imc-doesnotexist"),
         ),
         Probe("update without cache id", action="UpdateImageCache", expect="MissingParameter"),
-        Probe(
+        call(
             "delete unknown cache",
-            action="DeleteImageCache",
-            params=query(("ImageCacheId", "imc-doesnotexist")),
-            expect="InvalidImageCacheId.NotFound",
+            "DeleteImageCache",
+            "InvalidImageCacheId.NotFound",
+            ("ImageCacheId", "imc-doesnotexist"),
         ),
-        Probe(
+        call(
             "operation not modelled",
-            action="RestartContainerGroup",
-            params=query(("ContainerGroupId", "eci-x")),
-            expect="UnsupportedOperation",
+            "RestartContainerGroup",
+            "UnsupportedOperation",
+            ("ContainerGroupId", "eci-x"),
         ),
     ]
