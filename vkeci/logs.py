@@ -3,9 +3,9 @@
 JSON when stderr is not a terminal, the console renderer when it is; stdlib
 loggers (aiohttp, SQLAlchemy, kubernetes_asyncio) go through the same
 renderer. Two steps run last, for structlog and stdlib entries alike, at every
-level: tracebacks are rendered (a JSON line carries the formatted `exception`,
-never a bare `"exc_info": true`), then `vkeci.redaction.redact_event` replaces
-every secret, tracebacks included, so no secret reaches the output.
+level: tracebacks are rendered (a line carries the formatted `exception`, never
+a bare `"exc_info": true`), then `vkeci.redaction.redact_event` replaces every
+secret, tracebacks included, so no secret reaches the output.
 """
 
 from __future__ import annotations
@@ -34,9 +34,6 @@ def configure_logging(*, level: str = "info", json_output: bool | None = None) -
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    # JSON: the traceback becomes the `exception` string (and is redacted like any text);
-    # the console renderer formats exc_info itself, after redaction of the fields
-    tracebacks: list[Any] = [structlog.processors.format_exc_info] if json_output else []
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -49,7 +46,9 @@ def configure_logging(*, level: str = "info", json_output: bool | None = None) -
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                *tracebacks,
+                # the traceback becomes the `exception` text, so redaction covers it too
+                # (on a terminal as well: plain tracebacks rather than unredacted pretty ones)
+                structlog.processors.format_exc_info,
                 redact_event,
                 renderer,
             ],
