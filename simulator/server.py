@@ -21,6 +21,7 @@ from simulator.api.admin import AdminApi, ClockView, count_resources
 from simulator.api.faults import FaultInjector
 from simulator.api.handling import EciApi
 from simulator.api.metrics import ApiMetrics
+from simulator.api.parameters import RequestLimits
 from simulator.registry.catalog import Catalog
 from simulator.service import EciService, open_service
 from simulator.settings import SimulatorSettings
@@ -101,8 +102,17 @@ class Simulator:
         factory = self._service_factory or open_service
         self._service = await factory(settings=self.settings, logger=self._logger)
         try:
-            app = self._build_app(self._service)
-            self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            app, limits = self._build_app(self._service)
+            self._runner = web.AppRunner(
+                app,
+                access_log=None,
+                handle_signals=False,
+                # aiohttp's defaults (8190 bytes) answer a long SDK query or header with a
+                # plain-text 400; above these ceilings it still does, below them the edge
+                # answers in ECI's words (see simulator.api.parameters)
+                max_line_size=limits.parser_line_bytes,
+                max_field_size=limits.parser_field_bytes,
+            )
             await self._runner.setup()
             site = web.TCPSite(
                 self._runner, self.settings.listen.host, self.settings.listen.port, backlog=1024
@@ -143,7 +153,7 @@ class Simulator:
     ) -> None:
         await self.stop()
 
-    def _build_app(self, service: SimulatorService) -> web.Application:
+    def _build_app(self, service: SimulatorService) -> tuple[web.Application, RequestLimits]:
         security = self.settings.security
         api = EciApi(
             backend=service,
@@ -153,7 +163,7 @@ class Simulator:
             metrics=self.metrics,
             logger=self._logger,
         )
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app = web.Application(client_max_size=api.limits.max_body_bytes)
         if security.admin_token:
             counter = None
             if isinstance(service, EciService):
@@ -174,4 +184,4 @@ class Simulator:
                 count_resources=counter,
             ).add_routes(app)
         app.router.add_route("*", "/", api.handle)
-        return app
+        return app, api.limits

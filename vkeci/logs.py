@@ -1,35 +1,22 @@
 """structlog set-up for every `vk-eci` process, configured once at the entry point.
 
 JSON when stderr is not a terminal, the console renderer when it is; stdlib
-loggers (aiohttp, SQLAlchemy) go through the same renderer; secrets never
-reach the output.
+loggers (aiohttp, SQLAlchemy, kubernetes_asyncio) go through the same
+renderer. Two steps run last, for structlog and stdlib entries alike, at every
+level: tracebacks are rendered (a line carries the formatted `exception`, never
+a bare `"exc_info": true`), then `vkeci.redaction.redact_event` replaces every
+secret, tracebacks included, so no secret reaches the output.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
-from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
-SECRET_KEY_PATTERN = re.compile(
-    r"(secret|password|passwd|token|authorization|credential|auth|signature)", re.IGNORECASE
-)
-REDACTED = "***"
-
-
-def redact_secrets(
-    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    """Replace the value of any field whose name looks like a secret."""
-    del logger, method_name
-    for key in list(event_dict):
-        if key != "event" and SECRET_KEY_PATTERN.search(key):
-            event_dict[key] = REDACTED
-    return event_dict
+from vkeci.redaction import redact_event
 
 
 def configure_logging(*, level: str = "info", json_output: bool | None = None) -> None:
@@ -46,7 +33,6 @@ def configure_logging(*, level: str = "info", json_output: bool | None = None) -
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        redact_secrets,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -60,6 +46,10 @@ def configure_logging(*, level: str = "info", json_output: bool | None = None) -
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # the traceback becomes the `exception` text, so redaction covers it too
+                # (on a terminal as well: plain tracebacks rather than unredacted pretty ones)
+                structlog.processors.format_exc_info,
+                redact_event,
                 renderer,
             ],
         )

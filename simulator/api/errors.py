@@ -74,6 +74,27 @@ class UnsupportedHTTPMethod(EciError):
     http_status = 403
 
 
+class RequestURITooLong(EciError):
+    """The request target (path and query) is longer than the edge reads (see `parameters`)."""
+
+    code = "RequestURITooLong"
+    http_status = 414
+
+
+class RequestEntityTooLarge(EciError):
+    """The request body is larger than the edge reads (see `parameters`)."""
+
+    code = "RequestEntityTooLarge"
+    http_status = 413
+
+
+class UnsupportedMediaType(EciError):
+    """A request body that is not `application/x-www-form-urlencoded`."""
+
+    code = "UnsupportedMediaType"
+    http_status = 415
+
+
 class ThrottlingUser(EciError):
     """The caller exceeded the request rate (an injected throttle).
 

@@ -6,7 +6,11 @@ indices (`Container.1.EnvironmentVar.2.Key`) and objects become dotted names
 lists. Values stay the strings sent on the wire: converting and validating
 types is the service's job, because only it knows each parameter's type.
 It never guesses: a key that is both a value and a container is refused with
-an error naming the key.
+an error naming the key. Work is bounded: a name has at most 10 segments (the
+deepest ECI parameter, `Volume.1.ConfigFileVolume.ConfigFileToPath.1.Content`,
+has 6) and a list index is at most 10,000 (ECI lists hold at most a few
+hundred items), so a 10,000-segment name or a 5,000-digit index is an
+`InvalidParameter` naming the key, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from typing import Any
 from simulator.errors import InvalidParameter
 
 _Node = dict[str, Any]
+
+MAX_SEGMENTS = 10
+"""Dot-separated segments of one parameter name."""
+MAX_INDEX = 10_000
+"""The largest list index (`Container.10000.Name`)."""
 
 
 def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -33,11 +42,17 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                 raise _conflict(key)
             root[key] = value
             continue
-        segments = key.split(".")
+        segments = key.split(".", MAX_SEGMENTS)
+        if len(segments) > MAX_SEGMENTS:
+            raise InvalidParameter(
+                f"{key[:64]}...: more than {MAX_SEGMENTS} dot-separated segments in the"
+                " parameter name"
+            )
         node = root
         for depth, segment in enumerate(segments[:-1]):
             if not segment:
                 raise InvalidParameter(f"{key}: empty segment in the parameter name")
+            _check_index(key, segment)
             child = node.get(segment)
             if child is None:
                 child = node[segment] = {}
@@ -47,6 +62,7 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         last = segments[-1]
         if not last:
             raise InvalidParameter(f"{key}: empty segment in the parameter name")
+        _check_index(key, last)
         if isinstance(node.get(last), dict):
             raise _conflict(key)
         node[last] = value
@@ -64,6 +80,11 @@ def _listify(path: str, node: Any) -> Any:
         names = ", ".join(f"{path}.{segment}" for segment in sorted(node))
         raise InvalidParameter(f"{path}: mixes list indices and field names ({names})")
     return {name: _listify(f"{path}.{name}", child) for name, child in node.items()}
+
+
+def _check_index(key: str, segment: str) -> None:
+    if _is_index(segment) and (len(segment) > 5 or int(segment) > MAX_INDEX):
+        raise InvalidParameter(f"{key}: list index {segment[:16]} is above {MAX_INDEX}")
 
 
 def _is_index(segment: str) -> bool:

@@ -4,8 +4,11 @@ One aiohttp handler serves every ECI operation, RPC style: `POST /` (or GET)
 with the action and version in `x-acs-action` / `x-acs-version`, parameters
 flattened into the query string or a form body, and an ACS3-HMAC-SHA256
 `Authorization` header. Checks run in the order a gateway applies them:
-method, action, version, signature (AccessKey, date, payload, HMAC), then the
-nonce. Only a request that passes all of them reaches the service.
+size limits and the one parse of the parameters (a repeated key is refused
+here, before any signature scheme, see `parameters.py`), method, action,
+version, signature (AccessKey, date, payload, HMAC) over exactly the parsed
+parameters the service will read, then the nonce. Only a request that passes
+all of them reaches the service.
 
 This path must stay cheap (the target is over 1,000 signed calls/s on one
 core): no per-call logging unless debug logging is on, metric children
@@ -19,7 +22,6 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import parse_qsl
 
 import structlog
 from aiohttp import web
@@ -35,13 +37,12 @@ from simulator.api.faults import FaultInjector
 from simulator.api.flattening import unflatten
 from simulator.api.metrics import ApiMetrics
 from simulator.api.nonces import NonceGroupCommit, RememberMany
-from simulator.api.redaction import redact_params
+from simulator.api.parameters import RequestLimits, read_parameters
+from simulator.api.redaction import redact_params, redact_query_text
 from simulator.api.responses import error_body, error_headers, json_response, new_request_id
 from simulator.api.signing import SignatureVerifier
-from simulator.errors import EciError, InvalidParameter, MissingParameter
+from simulator.errors import EciError, MissingParameter
 from simulator.settings import RegionSettings, SecuritySettings
-
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 class EciBackend(Protocol):
@@ -77,12 +78,14 @@ class EciApi:
         faults: FaultInjector,
         metrics: ApiMetrics,
         remember_nonces: RememberMany | None = None,
+        limits: RequestLimits | None = None,
         logger: Any = None,
     ) -> None:
         """`remember_nonces`, if given, records nonces in batches (group commit); otherwise
         the backend's own `remember_nonces` is used when it has one, else `remember_nonce`.
         """
         self._backend = backend
+        self.limits = limits if limits is not None else RequestLimits()
         self._verifier = SignatureVerifier(
             credentials=security.credentials,
             max_clock_skew_seconds=security.max_clock_skew_seconds,
@@ -123,7 +126,7 @@ class EciApi:
                 action=action,
                 code=error.code,
                 status=error.http_status,
-                message=error.message,
+                message=redact_query_text(error.message),
             )
             return json_response(
                 error_body(error, request_id=request_id, host_id=self._host_id),
@@ -146,6 +149,7 @@ class EciApi:
         return json_response({"RequestId": request_id, **body})
 
     async def _answer(self, request: web.Request, action: str) -> dict[str, Any]:
+        parsed = await read_parameters(request, limits=self.limits)
         if request.method not in ("POST", "GET"):
             raise UnsupportedHTTPMethod(f"HTTP method {request.method} is not supported.")
         headers = request.headers
@@ -161,14 +165,12 @@ class EciApi:
             raise InvalidVersion(
                 f"The API version {version!r} is not valid; ECI serves {API_VERSION}."
             )
-        payload = await request.read()
-        query = request.query
         caller = self._verifier.verify(
             method=request.method,
             path=request.raw_path.partition("?")[0],
-            query=query,
+            query=parsed.query,
             headers=headers,
-            payload=payload,
+            payload=parsed.payload,
         )
         if not await self._remember_nonce(
             caller.nonce, expires_at=caller.received_at + self._nonce_ttl
@@ -177,20 +179,13 @@ class EciApi:
                 f"The signature nonce {caller.nonce!r} was used already; every request needs"
                 " a fresh x-acs-signature-nonce."
             )
-        pairs: list[tuple[str, str]] = list(query.items())
-        if payload and request.content_type == FORM_CONTENT_TYPE:
-            try:
-                form = payload.decode()
-            except UnicodeDecodeError as exc:
-                raise InvalidParameter("The form body is not UTF-8 text.") from exc
-            pairs.extend(parse_qsl(form, keep_blank_values=True))
         if self._debug:
             self._logger.debug(
                 "eci call",
                 action=action,
                 access_key_id=caller.access_key_id,
-                params=redact_params(pairs),
+                params=redact_params(parsed.pairs),
             )
         if self._faults.active:
             await self._faults.before_call(action)
-        return await self._backend.call(action, unflatten(pairs))
+        return await self._backend.call(action, unflatten(parsed.pairs))

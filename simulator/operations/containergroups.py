@@ -43,7 +43,19 @@ from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 
 class ContainerGroupNotFound(NotFound):
-    code = "InvalidContainerGroup.NotFound"
+    """DeleteContainerGroup / DescribeContainerLog (and every call naming one group) on a
+    group that does not exist or is gone: HTTP 404 `InvalidContainerGroupId.NotFound`.
+
+    The code follows Alibaba Cloud's `Invalid<Parameter>.NotFound` convention for an id
+    naming nothing (ECS `InvalidInstanceId.NotFound`; ECI's own
+    `InvalidImageSnapshotId.NotFound`), which ECI clients match on. ECI's API pages
+    (https://www.alibabacloud.com/help/en/eci/developer-reference/api-eci-2018-08-08-deletecontainergroup)
+    list only IncorrectStatus and OperationConflict and defer to the error centre.
+    DescribeContainerGroups filters instead: an unknown id in `ContainerGroupIds`
+    is an empty page, as on ECI.
+    """
+
+    code = "InvalidContainerGroupId.NotFound"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from simulator.errors import InvalidParameter, MissingParameter
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+"""An integer as ECI reads one: ASCII digits only (`int` would take `1_0`, `١٢`, spaces)."""
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A decimal number: ASCII digits, one point, an exponent; no `inf`, `nan`, `1_0`, hex."""
 _TRUE = frozenset({"true", "True", "TRUE", "1"})
 _FALSE = frozenset({"false", "False", "FALSE", "0"})
 
@@ -57,10 +62,9 @@ class Params:
         value = self.text(name)
         if value is None:
             return None
-        try:
-            number = float(value)
-        except ValueError:
-            raise InvalidParameter(f'{self.path(name)}: "{value}" is not a number') from None
+        if not _DECIMAL.fullmatch(value):
+            raise InvalidParameter(f'{self.path(name)}: "{value}" is not a number')
+        number = float(value)
         if not math.isfinite(number):
             raise InvalidParameter(f'{self.path(name)}: "{value}" is not a finite number')
         self._check_range(name, value, number, minimum, maximum)
@@ -72,10 +76,9 @@ class Params:
         value = self.text(name)
         if value is None:
             return None
-        try:
-            number = int(value)
-        except ValueError:
-            raise InvalidParameter(f'{self.path(name)}: "{value}" is not an integer') from None
+        if not _INTEGER.fullmatch(value) or len(value) > 19:
+            raise InvalidParameter(f'{self.path(name)}: "{value[:32]}" is not an integer')
+        number = int(value)
         self._check_range(name, value, number, minimum, maximum)
         return number
 
@@ -145,10 +148,19 @@ class Params:
         return [v for v in value if v is not None]
 
     def json_strings(self, name: str, *, max_items: int = 100) -> list[str] | None:
-        """A JSON array of strings sent as one string (`ContainerGroupIds`)."""
-        value = self.text(name, max_length=1_000_000)
+        """A JSON array of strings sent as one string (`ContainerGroupIds`).
+
+        At most 64 KiB of text, and nested at most one level: a flat array never needs
+        more, and `'[' * 100000` must be refused before the JSON decoder recurses into it.
+        """
+        value = self.text(name, max_length=_MAX_JSON_TEXT)
         if value is None:
             return None
+        if _nesting(value) > 1:
+            raise InvalidParameter(
+                f"{self.path(name)}: nested arrays or objects; expected a flat JSON array of"
+                " strings"
+            )
         try:
             parsed = json.loads(value)
         except json.JSONDecodeError:
@@ -175,6 +187,32 @@ class Params:
             raise InvalidParameter(f'{self.path(name)}: "{value}" is below the minimum {minimum}')
         if maximum is not None and number > maximum:
             raise InvalidParameter(f'{self.path(name)}: "{value}" is above the maximum {maximum}')
+
+
+_MAX_JSON_TEXT = 64 * 1024
+"""Characters of a JSON-valued parameter (`ContainerGroupIds`: 20 ids need about 600)."""
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting of JSON `text`, outside strings (a linear scan)."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def page(params: Params, *, default_limit: int, max_limit: int) -> tuple[int, int]:

@@ -189,7 +189,9 @@ async def open_database(url: str) -> Database:
     url = async_url(url)
     if url.startswith("sqlite") and ":memory:" in url:
         raise ValueError("an in-memory SQLite database cannot be shared across tasks; use a file")
-    engine_options: dict[str, Any] = {}
+    # statement parameters carry container specs (env values, registry passwords,
+    # ConfigFileVolume contents): never format them into SQLAlchemy's logs or errors
+    engine_options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         engine_options["connect_args"] = {"timeout": 30}
     else:

@@ -1,8 +1,12 @@
-"""Secrets never reach the simulator's logs, even with debug logging of every call."""
+"""No secret reaches the simulator's logs, even at debug level; crashes log their traceback."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +18,9 @@ from alibabacloud_eci20180808.client import Client
 from simulator.api.redaction import redact_params
 from simulator.server import Simulator
 from tests.fixtures.eci import EciTarget, make_test_settings
+from tests.simulator.api import crashprobe
 from tests.simulator.api.edge_support import RecordingService
+from vkeci.bench.processes import REPO
 
 
 @pytest.fixture
@@ -71,3 +77,32 @@ def test_secret_looking_parameters_are_redacted() -> None:
         "AcrRegistryInfo.1.Token": "***",
         "Password": "***",
     }
+
+
+async def test_tracebacks_render_and_stdlib_lines_are_redacted() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.simulator.api.crashprobe",
+        env={**os.environ, "PYTHONPATH": REPO},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    [crashed] = [line for line in lines if line["event"] == "eci call crashed"]
+    assert "Traceback (most recent call last)" in crashed["exception"]
+    assert f"ProbeCrash: {crashprobe.CRASH_MESSAGE}" in crashed["exception"]
+    assert "exc_info" not in crashed
+    [stdlib] = [line for line in lines if line["event"] == "Error handling request"]
+    assert stdlib["logger"] == "aiohttp.server"
+    assert "Traceback (most recent call last)" in stdlib["exception"]
+    assert crashprobe.STDLIB_MESSAGE in stdlib["exception"]
+    [body] = [line for line in lines if line["logger"] == "kubernetes_asyncio.client.rest"]
+    [access] = [line for line in lines if line["logger"] == "aiohttp.access"]
+    assert body["event"].startswith("response body:")
+    assert "ImageRegistryCredential.1.Password=***" in access["event"]
+    text = stderr.decode()
+    assert crashprobe.SECRET_DATA not in text
+    assert crashprobe.REGISTRY_PASSWORD not in text

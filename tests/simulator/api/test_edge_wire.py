@@ -100,7 +100,7 @@ async def test_service_errors_reach_the_sdk_with_ecis_error_body(
     edge_client: Client, recording: RecordingService
 ) -> None:
     recording.answers["DeleteContainerGroup"] = NotFound(
-        "The container group eci-missing does not exist.", code="InvalidContainerGroup.NotFound"
+        "The container group eci-missing does not exist.", code="InvalidContainerGroupId.NotFound"
     )
     with pytest.raises(ClientException) as raised:
         await edge_client.delete_container_group_async(
@@ -109,7 +109,7 @@ async def test_service_errors_reach_the_sdk_with_ecis_error_body(
             )
         )
     error = raised.value
-    assert error.code == "InvalidContainerGroup.NotFound"
+    assert error.code == "InvalidContainerGroupId.NotFound"
     assert error.status_code == 404
     assert set(error.data) >= {"RequestId", "HostId", "Code", "Message", "Recommend"}
     assert error.data["Message"] == "The container group eci-missing does not exist."

@@ -117,7 +117,7 @@ async def test_delete_terminates_then_the_group_is_gone(
             eci_models.DeleteContainerGroupRequest(region_id=REGION, container_group_id=group_id)
         )
     )
-    assert error.code == "InvalidContainerGroup.NotFound"
+    assert error.code == "InvalidContainerGroupId.NotFound"
     assert group_id in error.message
 
 
