@@ -1,0 +1,104 @@
+"""Deployments with the real kubectl: rollout status, `kubectl scale`, a rolling update.
+
+The Pods run on the test agent's virtual node (scheduled there by nodeSelector and
+toleration), so "available" means what it means on kind: the agent reported them Ready.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes_asyncio import client
+
+from tests.agent.conftest import AgentHandle
+from tests.agent.helpers import eventually
+from tests.fixtures.kube import KubeTarget
+from tests.localkube.controllers.manifests import deployment, get, kubectl, write
+
+pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+
+
+def _table(out: str) -> list[list[str]]:
+    return [line.split() for line in out.strip().splitlines()]
+
+
+async def test_deployment_rolls_out_scales_and_rolls_to_a_new_image(
+    kube: KubeTarget,
+    agent: AgentHandle,
+    namespace: str,
+    kube_api: client.ApiClient,
+    tmp_path: Path,
+) -> None:
+    config = kube.kubeconfig
+    manifest = write(
+        tmp_path / "web.yaml", deployment("web", namespace, image="nginx:1.7.9", replicas=2)
+    )
+    code, out, err = await kubectl(config, "apply", "-f", str(manifest))
+    assert code == 0, err
+    assert out.strip() == "deployment.apps/web created"
+
+    code, out, err = await kubectl(
+        config, "rollout", "status", "deployment/web", "-n", namespace, "--timeout=60s"
+    )
+    assert code == 0, err
+    assert out.strip().endswith('deployment "web" successfully rolled out')
+    code, out, err = await kubectl(config, "get", "deployment", "web", "-n", namespace)
+    assert code == 0, err
+    header, row = _table(out)
+    assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert row[:4] == ["web", "2/2", "2", "2"]
+
+    code, out, err = await kubectl(
+        config, "scale", "deployment", "web", "-n", namespace, "--replicas=3"
+    )
+    assert code == 0, err
+    assert out.strip() == "deployment.apps/web scaled"
+    code, out, err = await kubectl(
+        config, "rollout", "status", "deployment/web", "-n", namespace, "--timeout=60s"
+    )
+    assert code == 0, err
+    code, out, err = await kubectl(
+        config, "get", "pods", "-n", namespace, "-l", "app=web", "-o", "wide", "--no-headers"
+    )
+    assert code == 0, err
+    rows = _table(out)
+    assert len(rows) == 3, out
+    assert {(r[1], r[2], r[6]) for r in rows} == {("1/1", "Running", agent.node_name)}
+
+    updated = deployment("web", namespace, image="nginx:1.31.3", replicas=3)
+    code, out, err = await kubectl(config, "apply", "-f", str(write(manifest, updated)))
+    assert code == 0, err
+    code, out, err = await kubectl(
+        config, "rollout", "status", "deployment/web", "-n", namespace, "--timeout=90s"
+    )
+    assert code == 0, err
+    assert out.strip().endswith('deployment "web" successfully rolled out')
+
+    apps = f"/apis/apps/v1/namespaces/{namespace}"
+    web = await get(kube_api, f"{apps}/deployments/web")
+    assert web["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2"
+    assert web["status"]["updatedReplicas"] == 3
+    assert web["status"]["availableReplicas"] == 3
+    sets = (await get(kube_api, f"{apps}/replicasets?labelSelector=app%3Dweb"))["items"]
+    by_revision = {
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: rs for rs in sets
+    }
+    assert sorted(by_revision) == ["1", "2"]
+    assert by_revision["1"]["spec"]["replicas"] == 0
+    assert by_revision["2"]["spec"]["replicas"] == 3
+    new_hash = by_revision["2"]["metadata"]["labels"]["pod-template-hash"]
+    assert by_revision["2"]["metadata"]["name"] == f"web-{new_hash}"
+
+    async def only_new_pods() -> list[Any] | None:
+        pods = await get(kube_api, f"/api/v1/namespaces/{namespace}/pods?labelSelector=app%3Dweb")
+        items = [p for p in pods["items"] if not p["metadata"].get("deletionTimestamp")]
+        images = {p["spec"]["containers"][0]["image"] for p in items}
+        hashes = {p["metadata"]["labels"]["pod-template-hash"] for p in items}
+        if len(items) == 3 and images == {"nginx:1.31.3"} and hashes == {new_hash}:
+            return items
+        return None
+
+    await eventually(only_new_pods, deadline_seconds=60, what="only the new template's Pods")
