@@ -108,8 +108,12 @@ class _Worker:
             if self.dirty:
                 continue
             deadline = min([next_resync, *self.due.values()])
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation that
+            # arrives as the event is set, and the worker would outlive the server.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=max(0.0, deadline - loop.time()))
+                async with asyncio.timeout(max(0.0, deadline - loop.time())):
+                    await self.wake.wait()
+            await asyncio.sleep(0)  # a due time already past must not starve the loop
 
     def _sync(self, key: Hashable, *, now: float) -> None:
         try:
