@@ -66,13 +66,15 @@ class Scheduler(Controller):
         self._epoch = 0
         """Bumped whenever the answer for a waiting Pod may have changed."""
         self._tried: dict[tuple[str, str], tuple[str, object, int]] = {}
-
-    def _waiting_keys(self) -> list[tuple[str, str]]:
-        return [
+        self._waiting: set[tuple[str, str]] = {
             (p["metadata"]["namespace"], p["metadata"]["name"])
             for p in self.store.items(PODS, None)
             if _waiting(p)
-        ]
+        }
+        """Pods waiting for a node, kept up to date from the changes (never a full scan)."""
+
+    def _waiting_keys(self) -> list[tuple[str, str]]:
+        return sorted(self._waiting)
 
     def keys_for(self, change: Change) -> Iterable[Hashable]:
         if change.storage_key == NODES:
@@ -82,15 +84,16 @@ class Scheduler(Controller):
                 return self._waiting_keys()
             return ()
         after = None if change.type is ChangeType.DELETED else change.object
+        key = (change.object["metadata"]["namespace"], change.object["metadata"]["name"])
+        if after is not None and _waiting(after):
+            self._waiting.add(key)
+        else:
+            self._waiting.discard(key)
+            self._tried.pop(key, None)
         if _takes_capacity(change.previous) and not _takes_capacity(after):
             self._epoch += 1
             return self._waiting_keys()
-        if after is not None and _waiting(after):
-            return [(after["metadata"]["namespace"], after["metadata"]["name"])]
-        self._tried.pop(
-            (change.object["metadata"]["namespace"], change.object["metadata"]["name"]), None
-        )
-        return ()
+        return [key] if key in self._waiting else ()
 
     def all_keys(self) -> Iterable[Hashable]:
         self._epoch += 1  # the periodic retry: try again even if nothing was seen to change
