@@ -173,9 +173,13 @@ class Store:
         self._subscriptions.discard(subscription)
 
     def drop_subscriptions(self) -> int:
-        """End every open watch; returns how many were ended."""
-        for subscription in self._subscriptions:
+        """End every open watch; returns how many were ended.
+
+        Watches subscribe to one resource; the all-resources subscription (storage key None)
+        belongs to the in-process controllers, which are no watch and stay subscribed.
+        """
+        watches = {s for s in self._subscriptions if s.storage_key is not None}
+        for subscription in watches:
             subscription.queue.put_nowait(DROP)
-        count = len(self._subscriptions)
-        self._subscriptions.clear()
-        return count
+        self._subscriptions -= watches
+        return len(watches)

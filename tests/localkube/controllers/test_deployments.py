@@ -102,3 +102,14 @@ async def test_deployment_rolls_out_scales_and_rolls_to_a_new_image(
         return None
 
     await eventually(only_new_pods, deadline_seconds=60, what="only the new template's Pods")
+
+    code, out, err = await kubectl(config, "delete", "-f", str(manifest))
+    assert code == 0, err
+    assert out.strip() == 'deployment.apps "web" deleted'
+
+    async def all_gone() -> bool:
+        sets = await get(kube_api, f"{apps}/replicasets?labelSelector=app%3Dweb")
+        pods = await get(kube_api, f"/api/v1/namespaces/{namespace}/pods?labelSelector=app%3Dweb")
+        return not sets["items"] and not pods["items"]
+
+    await eventually(all_gone, deadline_seconds=60, what="the ReplicaSets and Pods to go too")

@@ -1,0 +1,26 @@
+"""The embedded server's controllers outlive what ends client watches."""
+
+from __future__ import annotations
+
+from kubernetes_asyncio import client
+
+from localkube.server import LocalKube
+from tests.agent.helpers import eventually
+from tests.localkube.conftest import call
+from tests.localkube.controllers.manifests import deployment
+
+
+async def test_controllers_keep_working_after_watches_are_dropped(
+    needs_embedded: LocalKube, kube_api: client.ApiClient, namespace: str
+) -> None:
+    needs_embedded.faults.drop_watches()
+    body = deployment("after-drop", namespace, image="nginx:1.7.9", replicas=1)
+    body["spec"]["template"]["spec"]["nodeSelector"] = {"localkube-test": "nowhere"}
+    base = f"/apis/apps/v1/namespaces/{namespace}"
+    assert (await call(kube_api, "POST", f"{base}/deployments", body=body)).status == 201
+
+    async def replicaset_made() -> bool:
+        found = await call(kube_api, "GET", f"{base}/replicasets")
+        return len(found.body["items"]) == 1
+
+    await eventually(replicaset_made, deadline_seconds=10, what="the Deployment's ReplicaSet")
