@@ -1,14 +1,16 @@
 """What kube-apiserver checks in a `pods/binding` request before it binds.
 
 The Binding's name must be the Pod's (400 otherwise), its target must name a node, and the
-target's kind, if set, must be `Node` (422, in kube's ValidatePodBinding words).
+target's kind, if set, must be `Node`. kube's binding storage returns those field errors as
+a plain aggregate, not an Invalid status, so they reach the client as a 500 without a reason
+and with the field errors as the message: the same here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from localkube.errors import Cause, bad_request, invalid
+from localkube.errors import ApiError, Cause, Reason, bad_request
 
 
 def check(body: Any, *, pod_name: str) -> None:
@@ -16,7 +18,7 @@ def check(body: Any, *, pod_name: str) -> None:
         raise bad_request("the body of the request must be a JSON object")
     metadata = body.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    if name and name != pod_name:
+    if name != pod_name:
         raise bad_request("name in URL does not match name in Binding object")
     target: dict[str, Any] = body["target"] if isinstance(body.get("target"), dict) else {}
     causes = []
@@ -32,4 +34,6 @@ def check(body: Any, *, pod_name: str) -> None:
     if not target.get("name"):
         causes.append(Cause("FieldValueRequired", "Required value", "target.name"))
     if causes:
-        raise invalid(kind="Binding", group="", name=str(name or pod_name), causes=causes)
+        rendered = [f"{cause.field}: {cause.message}" for cause in causes]
+        message = rendered[0] if len(rendered) == 1 else "[" + ", ".join(rendered) + "]"
+        raise ApiError(code=500, reason=Reason.UNKNOWN, message=message)
