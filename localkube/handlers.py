@@ -436,12 +436,21 @@ class ApiHandlers:
             continue_token=None,
         )
         listed = list_objects(store=self.store, resource=target.resource, query=query)
+        body = await read_body(request)
+        options = DeleteOptions.from_body(
+            body if isinstance(body, dict) else None,
+            grace_query=request.query.get("gracePeriodSeconds"),
+            propagation_query=request.query.get("propagationPolicy"),
+        )
         for item in listed["items"]:
             self.cluster.delete(
                 target.resource,
                 namespace=item["metadata"].get("namespace", ""),
                 name=item["metadata"]["name"],
-                options=DeleteOptions(),
+                options=DeleteOptions(
+                    grace_period_seconds=options.grace_period_seconds,
+                    propagation_policy=options.propagation_policy,
+                ),
             )
         listed["metadata"] = {"resourceVersion": str(self.store.resource_version)}
         return json_reply(listed)
