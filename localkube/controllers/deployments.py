@@ -15,97 +15,31 @@ proportional scaling of several live ReplicaSets.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Hashable, Iterable
-from typing import Any
 
-from localkube import objects
 from localkube.cluster import Cluster
 from localkube.controllers.events import EventRecorder
+from localkube.controllers.rollout import (
+    HASH_LABEL,
+    REVISION,
+    deployment_status,
+    revision_of,
+    spec_replicas,
+    status_count,
+    surge_and_unavailable,
+    template_hash,
+    without_hash,
+)
 from localkube.controllers.runtime import Controller, ControllerSettings
 from localkube.deleting import DeleteOptions
-from localkube.matching import condition, controlled_by, controller_ref, owner_reference
+from localkube.matching import controlled_by, controller_ref, owner_reference
 from localkube.shapes import JsonObject
 from localkube.store import Change
 
 DEPLOYMENTS = ("apps", "deployments")
 REPLICASETS = ("apps", "replicasets")
-HASH_LABEL = "pod-template-hash"
-REVISION = "deployment.kubernetes.io/revision"
 DESIRED = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
-SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-
-
-def template_hash(template: JsonObject, collisions: int = 0) -> str:
-    """A short, stable name suffix for a pod template (kube: FNV-32a, safe-encoded)."""
-    value = 0x811C9DC5
-    data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
-    if collisions:
-        data += str(collisions).encode()
-    for byte in data:
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return "".join(SAFE_ALPHABET[ord(c) % len(SAFE_ALPHABET)] for c in str(value))
-
-
-def _without_hash(template: Any) -> Any:
-    if not isinstance(template, dict):
-        return template
-    metadata = dict(template.get("metadata") or {})
-    labels = {k: v for k, v in (metadata.get("labels") or {}).items() if k != HASH_LABEL}
-    metadata["labels"] = labels
-    return {**template, "metadata": metadata}
-
-
-def _intstr(value: Any, total: int, *, round_up: bool) -> int:
-    if isinstance(value, str) and value.endswith("%"):
-        scaled = int(value[:-1]) * total / 100
-        return math.ceil(scaled) if round_up else math.floor(scaled)
-    return int(value or 0)
-
-
-def surge_and_unavailable(deployment: JsonObject) -> tuple[int, int]:
-    """maxSurge (rounded up) and maxUnavailable (rounded down); never both zero."""
-    spec = deployment.get("spec") or {}
-    replicas = int(spec.get("replicas", 1))
-    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
-    surge = _intstr(rolling.get("maxSurge", "25%"), replicas, round_up=True)
-    unavailable = _intstr(rolling.get("maxUnavailable", "25%"), replicas, round_up=False)
-    if surge == 0 and unavailable == 0:
-        unavailable = 1
-    return surge, min(unavailable, replicas)
-
-
-def _revision(rs: JsonObject) -> int:
-    value = (rs["metadata"].get("annotations") or {}).get(REVISION, "0")
-    return int(value) if str(value).isdigit() else 0
-
-
-def _replicas(rs: JsonObject) -> int:
-    return int((rs.get("spec") or {}).get("replicas", 0))
-
-
-def _status(rs: JsonObject, field: str) -> int:
-    return int((rs.get("status") or {}).get(field, 0))
-
-
-def _condition(
-    previous: JsonObject | None, kind: str, status: str, reason: str, message: str
-) -> JsonObject:
-    now = objects.now_rfc3339()
-    same_status = previous is not None and previous.get("status") == status
-    same_reason = same_status and previous is not None and previous.get("reason") == reason
-    return {
-        "type": kind,
-        "status": status,
-        "lastUpdateTime": (previous or {}).get("lastUpdateTime", now) if same_reason else now,
-        "lastTransitionTime": (previous or {}).get("lastTransitionTime", now)
-        if same_status
-        else now,
-        "reason": reason,
-        "message": message,
-    }
 
 
 class DeploymentController(Controller):
@@ -143,7 +77,7 @@ class DeploymentController(Controller):
             rs for rs in self.store.items(REPLICASETS, namespace) if controlled_by(rs, deployment)
         ]
         template = deployment["spec"]["template"]
-        new = next((rs for rs in owned if _without_hash(rs["spec"]["template"]) == template), None)
+        new = next((rs for rs in owned if without_hash(rs["spec"]["template"]) == template), None)
         old = [rs for rs in owned if rs is not new]
         created = False
         if new is None:
@@ -169,11 +103,11 @@ class DeploymentController(Controller):
         surge, _ = surge_and_unavailable(deployment)
         replicas = int(spec.get("replicas", 1))
         if spec.get("strategy", {}).get("type") == "Recreate":
-            start = 0 if any(_replicas(rs) for rs in old) else replicas
+            start = 0 if any(spec_replicas(rs) for rs in old) else replicas
         else:
-            room = replicas + surge - sum(_replicas(rs) for rs in old)
+            room = replicas + surge - sum(spec_replicas(rs) for rs in old)
             start = max(0, min(replicas, room))
-        revision = max((_revision(rs) for rs in old), default=0) + 1
+        revision = max((revision_of(rs) for rs in old), default=0) + 1
         name = f"{deployment['metadata']['name']}-{pod_hash}"
         body = {
             "apiVersion": "apps/v1",
@@ -208,8 +142,8 @@ class DeploymentController(Controller):
         return created
 
     def _keep_revision_newest(self, new: JsonObject, old: list[JsonObject]) -> JsonObject:
-        newest_old = max((_revision(rs) for rs in old), default=0)
-        if _revision(new) > newest_old:
+        newest_old = max((revision_of(rs) for rs in old), default=0)
+        if revision_of(new) > newest_old:
             return new
         annotations = {**(new["metadata"].get("annotations") or {}), REVISION: str(newest_old + 1)}
         return self._update_replicaset(new, annotations=annotations)
@@ -231,7 +165,7 @@ class DeploymentController(Controller):
         )
 
     def _scale(self, deployment: JsonObject, rs: JsonObject, replicas: int) -> JsonObject:
-        current = _replicas(rs)
+        current = spec_replicas(rs)
         if current == replicas:
             return rs
         surge, _ = surge_and_unavailable(deployment)
@@ -262,7 +196,7 @@ class DeploymentController(Controller):
         self, deployment: JsonObject, new: JsonObject, old: list[JsonObject]
     ) -> tuple[JsonObject, list[JsonObject]]:
         old = [self._scale(deployment, rs, 0) for rs in old]
-        if any(_status(rs, "replicas") for rs in old):
+        if any(status_count(rs, "replicas") for rs in old):
             return new, old
         return self._scale(deployment, new, int(deployment["spec"].get("replicas", 1))), old
 
@@ -271,15 +205,15 @@ class DeploymentController(Controller):
     ) -> tuple[JsonObject, list[JsonObject]]:
         replicas = int(deployment["spec"].get("replicas", 1))
         surge, unavailable = surge_and_unavailable(deployment)
-        total = _replicas(new) + sum(_replicas(rs) for rs in old)
-        if _replicas(new) > replicas:
+        total = spec_replicas(new) + sum(spec_replicas(rs) for rs in old)
+        if spec_replicas(new) > replicas:
             new = self._scale(deployment, new, replicas)
-        elif _replicas(new) < replicas and total < replicas + surge:
-            grown = min(replicas, _replicas(new) + replicas + surge - total)
+        elif spec_replicas(new) < replicas and total < replicas + surge:
+            grown = min(replicas, spec_replicas(new) + replicas + surge - total)
             new = self._scale(deployment, new, grown)
-        everything = _replicas(new) + sum(_replicas(rs) for rs in old)
+        everything = spec_replicas(new) + sum(spec_replicas(rs) for rs in old)
         min_available = replicas - unavailable
-        new_unavailable = max(0, _replicas(new) - _status(new, "availableReplicas"))
+        new_unavailable = max(0, spec_replicas(new) - status_count(new, "availableReplicas"))
         room = everything - min_available - new_unavailable
         if room <= 0:
             return new, old
@@ -289,13 +223,15 @@ class DeploymentController(Controller):
         for rs in oldest_first:
             if room <= 0:
                 break
-            unhealthy = _replicas(rs) - _status(rs, "availableReplicas")
+            unhealthy = spec_replicas(rs) - status_count(rs, "availableReplicas")
             cut = min(room, max(0, unhealthy))
             if cut:
-                result[rs["metadata"]["name"]] = self._scale(deployment, rs, _replicas(rs) - cut)
+                result[rs["metadata"]["name"]] = self._scale(
+                    deployment, rs, spec_replicas(rs) - cut
+                )
                 room -= cut
-        available = _status(new, "availableReplicas") + sum(
-            _status(rs, "availableReplicas") for rs in result.values()
+        available = status_count(new, "availableReplicas") + sum(
+            status_count(rs, "availableReplicas") for rs in result.values()
         )
         budget = min(room, available - min_available)
         for rs in sorted(
@@ -303,17 +239,19 @@ class DeploymentController(Controller):
         ):
             if budget <= 0:
                 break
-            cut = min(budget, _replicas(rs))
+            cut = min(budget, spec_replicas(rs))
             if cut:
-                result[rs["metadata"]["name"]] = self._scale(deployment, rs, _replicas(rs) - cut)
+                result[rs["metadata"]["name"]] = self._scale(
+                    deployment, rs, spec_replicas(rs) - cut
+                )
                 budget -= cut
         return new, list(result.values())
 
     def _clean_up_history(self, deployment: JsonObject, old: list[JsonObject]) -> list[JsonObject]:
         limit = int(deployment["spec"].get("revisionHistoryLimit", 10))
         idle = sorted(
-            (rs for rs in old if _replicas(rs) == 0 and _status(rs, "replicas") == 0),
-            key=_revision,
+            (rs for rs in old if spec_replicas(rs) == 0 and status_count(rs, "replicas") == 0),
+            key=revision_of,
         )
         doomed = idle[: max(0, len(idle) - limit)]
         for rs in doomed:
@@ -331,70 +269,7 @@ class DeploymentController(Controller):
     def _write_status(
         self, deployment: JsonObject, new: JsonObject, old: list[JsonObject], *, created: bool
     ) -> None:
-        everything = [new, *old]
-        replicas = int(deployment["spec"].get("replicas", 1))
-        _, unavailable = surge_and_unavailable(deployment)
-        available = sum(_status(rs, "availableReplicas") for rs in everything)
-        status: JsonObject = {
-            "observedGeneration": deployment["metadata"].get("generation", 1),
-            "replicas": sum(_status(rs, "replicas") for rs in everything),
-            "updatedReplicas": _status(new, "replicas"),
-            "readyReplicas": sum(_status(rs, "readyReplicas") for rs in everything),
-            "availableReplicas": available,
-            "unavailableReplicas": max(0, sum(_replicas(rs) for rs in everything) - available),
-        }
-        status = {k: v for k, v in status.items() if v or k == "observedGeneration"}
-        previous = deployment.get("status") or {}
-        rs_name = new["metadata"]["name"]
-        if available >= replicas - unavailable:
-            available_condition = _condition(
-                condition(deployment, "Available"),
-                "Available",
-                "True",
-                "MinimumReplicasAvailable",
-                "Deployment has minimum availability.",
-            )
-        else:
-            available_condition = _condition(
-                condition(deployment, "Available"),
-                "Available",
-                "False",
-                "MinimumReplicasUnavailable",
-                "Deployment does not have minimum availability.",
-            )
-        progressing = condition(deployment, "Progressing")
-        complete = (
-            status.get("updatedReplicas", 0) == replicas
-            and status.get("replicas", 0) == replicas
-            and available == replicas
-        )
-        if created:
-            reason, message = "NewReplicaSetCreated", f'Created new replica set "{rs_name}"'
-        elif complete:
-            reason, message = (
-                "NewReplicaSetAvailable",
-                f'ReplicaSet "{rs_name}" has successfully progressed.',
-            )
-        elif progressing is None:
-            reason, message = "FoundNewReplicaSet", f'Found new replica set "{rs_name}"'
-        else:
-            reason, message = "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.'
-        if (
-            progressing is not None
-            and progressing.get("reason") == reason
-            and progressing.get("message") == message
-        ):
-            progressing_condition = progressing
-        else:
-            progressing_condition = _condition(progressing, "Progressing", "True", reason, message)
-        old_available = condition(deployment, "Available")
-        if (
-            old_available is not None
-            and old_available.get("status") == available_condition["status"]
-            and old_available.get("reason") == available_condition["reason"]
-        ):
-            available_condition = old_available
-        status["conditions"] = [available_condition, progressing_condition]
+        status = deployment_status(deployment, new, old, created=created)
         revision = (new["metadata"].get("annotations") or {}).get(REVISION)
         annotations = deployment["metadata"].get("annotations") or {}
         current = deployment
@@ -409,7 +284,7 @@ class DeploymentController(Controller):
                 name=metadata["name"],
                 body={**deployment, "metadata": metadata},
             )
-        if status != previous:
+        if status != (deployment.get("status") or {}):
             self.cluster.update(
                 self.served(DEPLOYMENTS),
                 namespace=current["metadata"]["namespace"],
