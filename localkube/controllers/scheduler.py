@@ -31,6 +31,7 @@ def _waiting(pod: JsonObject) -> bool:
     spec = pod.get("spec") or {}
     return (
         not spec.get("nodeName")
+        and not spec.get("schedulingGates")
         and (spec.get("schedulerName") or SCHEDULER_NAME) == SCHEDULER_NAME
         and not pod["metadata"].get("deletionTimestamp")
         and (pod.get("status") or {}).get("phase", "Pending") == "Pending"
