@@ -9,8 +9,10 @@ maxSurge, and the old ones down while at least replicas − maxUnavailable stay 
 Old ReplicaSets scaled to zero beyond `revisionHistoryLimit` are deleted, oldest first.
 Status: observedGeneration, replicas, updatedReplicas, readyReplicas, availableReplicas,
 unavailableReplicas, and the Available and Progressing conditions with kube's reasons.
-Left out: pausing, rollbacks through `rollout undo`'s annotation, progress deadlines and
-proportional scaling of several live ReplicaSets.
+A paused Deployment gets no new ReplicaSet and no rollout (a lone live ReplicaSet still
+scales; Progressing is Unknown, `DeploymentPaused`); `kubectl rollout undo` works as kubectl
+does it, by writing an old template back. Left out: progress deadlines and proportional
+scaling of several live ReplicaSets.
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ class DeploymentController(Controller):
         template = deployment["spec"]["template"]
         new = next((rs for rs in owned if without_hash(rs["spec"]["template"]) == template), None)
         old = [rs for rs in owned if rs is not new]
+        if deployment["spec"].get("paused"):
+            self._sync_paused(deployment, new, old)
+            return None
         created = False
         if new is None:
             new = self._create_replicaset(deployment, old)
@@ -92,6 +97,20 @@ class DeploymentController(Controller):
         old = self._clean_up_history(deployment, old)
         self._write_status(deployment, new, old, created=created)
         return None
+
+    def _sync_paused(
+        self, deployment: JsonObject, new: JsonObject | None, old: list[JsonObject]
+    ) -> None:
+        """Paused: no new ReplicaSet and no rollout; a lone live ReplicaSet still scales."""
+        everything = [rs for rs in [new, *old] if rs is not None]
+        live = [rs for rs in everything if spec_replicas(rs) > 0] or ([new] if new else [])
+        if len(live) == 1:
+            scaled = self._scale(deployment, live[0], int(deployment["spec"].get("replicas", 1)))
+            everything = [scaled if rs is live[0] else rs for rs in everything]
+            new = scaled if live[0] is new else new
+        self._write_status(
+            deployment, new, [rs for rs in everything if rs is not new], created=False
+        )
 
     def _create_replicaset(self, deployment: JsonObject, old: list[JsonObject]) -> JsonObject:
         spec = deployment["spec"]
@@ -267,10 +286,15 @@ class DeploymentController(Controller):
     # -- status ------------------------------------------------------------------------------
 
     def _write_status(
-        self, deployment: JsonObject, new: JsonObject, old: list[JsonObject], *, created: bool
+        self,
+        deployment: JsonObject,
+        new: JsonObject | None,
+        old: list[JsonObject],
+        *,
+        created: bool,
     ) -> None:
         status = deployment_status(deployment, new, old, created=created)
-        revision = (new["metadata"].get("annotations") or {}).get(REVISION)
+        revision = (new["metadata"].get("annotations") or {}).get(REVISION) if new else None
         annotations = deployment["metadata"].get("annotations") or {}
         current = deployment
         if revision and annotations.get(REVISION) != revision:

@@ -22,6 +22,7 @@ REVISION = "deployment.kubernetes.io/revision"
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 AVAILABLE_MESSAGE = "Deployment has minimum availability."
 UNAVAILABLE_MESSAGE = "Deployment does not have minimum availability."
+PAUSED = "Deployment is paused"
 
 
 def template_hash(template: JsonObject, collisions: int = 0) -> str:
@@ -107,17 +108,18 @@ def _kept(previous: JsonObject | None, fresh: JsonObject) -> JsonObject:
 
 
 def deployment_status(
-    deployment: JsonObject, new: JsonObject, old: list[JsonObject], *, created: bool
+    deployment: JsonObject, new: JsonObject | None, old: list[JsonObject], *, created: bool
 ) -> JsonObject:
-    """What the Deployment's status says given its ReplicaSets (kube's syncRolloutStatus)."""
-    everything = [new, *old]
+    """What the Deployment's status says given its ReplicaSets (kube's syncRolloutStatus);
+    `new` is None only while a paused Deployment's template has no ReplicaSet yet."""
+    everything = [*([new] if new is not None else []), *old]
     replicas = int(deployment["spec"].get("replicas", 1))
     _, unavailable = surge_and_unavailable(deployment)
     available = sum(status_count(rs, "availableReplicas") for rs in everything)
     status: JsonObject = {
         "observedGeneration": deployment["metadata"].get("generation", 1),
         "replicas": sum(status_count(rs, "replicas") for rs in everything),
-        "updatedReplicas": status_count(new, "replicas"),
+        "updatedReplicas": status_count(new, "replicas") if new is not None else 0,
         "readyReplicas": sum(status_count(rs, "readyReplicas") for rs in everything),
         "availableReplicas": available,
         "unavailableReplicas": max(0, sum(spec_replicas(rs) for rs in everything) - available),
@@ -131,8 +133,13 @@ def deployment_status(
     available_condition = _kept(
         previous_available, _condition(previous_available, "Available", state, reason, message)
     )
-    rs_name = new["metadata"]["name"]
     progressing = condition(deployment, "Progressing")
+    if deployment["spec"].get("paused"):
+        paused = _condition(progressing, "Progressing", "Unknown", "DeploymentPaused", PAUSED)
+        status["conditions"] = [available_condition, _kept(progressing, paused)]
+        return status
+    assert new is not None
+    rs_name = new["metadata"]["name"]
     complete = (
         status.get("updatedReplicas", 0) == replicas
         and status.get("replicas", 0) == replicas

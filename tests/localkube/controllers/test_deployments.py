@@ -113,3 +113,48 @@ async def test_deployment_rolls_out_scales_and_rolls_to_a_new_image(
         return not sets["items"] and not pods["items"]
 
     await eventually(all_gone, deadline_seconds=60, what="the ReplicaSets and Pods to go too")
+
+
+async def test_a_paused_deployment_rolls_out_only_when_resumed(
+    kube: KubeTarget, namespace: str, kube_api: client.ApiClient, tmp_path: Path
+) -> None:
+    config = kube.kubeconfig
+    manifest = write(
+        tmp_path / "paused.yaml", deployment("paused", namespace, image="nginx:1.7.9", replicas=0)
+    )
+    assert (await kubectl(config, "apply", "-f", str(manifest)))[0] == 0
+    apps = f"/apis/apps/v1/namespaces/{namespace}"
+
+    async def replicasets(count: int) -> list[Any] | None:
+        found = (await get(kube_api, f"{apps}/replicasets"))["items"]
+        return found if len(found) == count else None
+
+    await eventually(lambda: replicasets(1), deadline_seconds=20, what="the first ReplicaSet")
+    code, out, err = await kubectl(config, "rollout", "pause", "deployment/paused", "-n", namespace)
+    assert code == 0, err
+    code, out, err = await kubectl(
+        config, "set", "image", "deployment/paused", "main=nginx:1.31.3", "-n", namespace
+    )
+    assert code == 0, err
+
+    async def reported_paused() -> dict[str, Any] | None:
+        found = await get(kube_api, f"{apps}/deployments/paused")
+        progressing: dict[str, Any] = next(
+            (c for c in found["status"].get("conditions", []) if c["type"] == "Progressing"), {}
+        )
+        observed = found["status"].get("observedGeneration") == found["metadata"]["generation"]
+        return found if observed and progressing.get("reason") == "DeploymentPaused" else None
+
+    paused = await eventually(reported_paused, deadline_seconds=20, what="DeploymentPaused")
+    assert paused["spec"]["paused"] is True
+    assert await replicasets(1)
+    code, out, err = await kubectl(
+        config, "rollout", "resume", "deployment/paused", "-n", namespace
+    )
+    assert code == 0, err
+    await eventually(lambda: replicasets(2), deadline_seconds=20, what="a second ReplicaSet")
+    code, out, err = await kubectl(
+        config, "rollout", "status", "deployment/paused", "-n", namespace, "--timeout=30s"
+    )
+    assert code == 0, err
+    assert out.strip().endswith('deployment "paused" successfully rolled out')
