@@ -45,7 +45,8 @@ def _template_defaults(template: Any) -> Any:
     for field in ("initContainers", "containers"):
         if isinstance(spec.get(field), list):
             spec[field] = [objects._container_defaults(c) for c in spec[field]]
-    metadata = template.get("metadata") or {}
+    # kube stores a template's metadata through Go's ObjectMeta: `creationTimestamp: null`.
+    metadata = {"creationTimestamp": None, **(template.get("metadata") or {})}
     return {**template, "metadata": metadata, "spec": spec}
 
 

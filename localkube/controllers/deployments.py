@@ -79,7 +79,8 @@ class DeploymentController(Controller):
             rs for rs in self.store.items(REPLICASETS, namespace) if controlled_by(rs, deployment)
         ]
         template = deployment["spec"]["template"]
-        new = next((rs for rs in owned if without_hash(rs["spec"]["template"]) == template), None)
+        wanted = without_hash(template)
+        new = next((rs for rs in owned if without_hash(rs["spec"]["template"]) == wanted), None)
         old = [rs for rs in owned if rs is not new]
         if deployment["spec"].get("paused"):
             self._sync_paused(deployment, new, old)
@@ -114,7 +115,7 @@ class DeploymentController(Controller):
 
     def _create_replicaset(self, deployment: JsonObject, old: list[JsonObject]) -> JsonObject:
         spec = deployment["spec"]
-        pod_hash = template_hash(spec["template"])
+        pod_hash = template_hash(without_hash(spec["template"]))
         template = spec["template"]
         labels = {**(template["metadata"].get("labels") or {}), HASH_LABEL: pod_hash}
         selector = dict(spec.get("selector") or {})

@@ -36,13 +36,27 @@ def template_hash(template: JsonObject, collisions: int = 0) -> str:
     return "".join(SAFE_ALPHABET[ord(c) % len(SAFE_ALPHABET)] for c in str(value))
 
 
+def _semantic(value: Any) -> Any:
+    """`value` without null, empty-string and empty-collection fields: what Go's typed
+    decoding cannot tell from absent (kubectl sends `creationTimestamp: null`, `resources:
+    {}` back in a template it rolls back to)."""
+    if isinstance(value, dict):
+        kept = {k: _semantic(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", {}, [])}
+    if isinstance(value, list):
+        return [_semantic(v) for v in value]
+    return value
+
+
 def without_hash(template: Any) -> Any:
+    """A ReplicaSet's template as its Deployment's would read: no hash label, and compared
+    semantically (kube's EqualIgnoreHash)."""
     if not isinstance(template, dict):
-        return template
+        return _semantic(template)
     metadata = dict(template.get("metadata") or {})
     labels = {k: v for k, v in (metadata.get("labels") or {}).items() if k != HASH_LABEL}
     metadata["labels"] = labels
-    return {**template, "metadata": metadata}
+    return _semantic({**template, "metadata": metadata})
 
 
 def _intstr(value: Any, total: int, *, round_up: bool) -> int:
