@@ -158,3 +158,40 @@ async def test_a_paused_deployment_rolls_out_only_when_resumed(
     )
     assert code == 0, err
     assert out.strip().endswith('deployment "paused" successfully rolled out')
+
+
+async def test_rollout_undo_brings_back_the_previous_replicaset(
+    kube: KubeTarget, namespace: str, kube_api: client.ApiClient, tmp_path: Path
+) -> None:
+    config = kube.kubeconfig
+    manifest = write(
+        tmp_path / "undo.yaml", deployment("undo", namespace, image="nginx:1.7.9", replicas=0)
+    )
+    assert (await kubectl(config, "apply", "-f", str(manifest)))[0] == 0
+    apps = f"/apis/apps/v1/namespaces/{namespace}"
+
+    async def revisions(wanted: dict[str, str]) -> bool:
+        found = (await get(kube_api, f"{apps}/replicasets"))["items"]
+        images = {
+            rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: rs["spec"][
+                "template"
+            ]["spec"]["containers"][0]["image"]
+            for rs in found
+        }
+        return images == wanted
+
+    await eventually(lambda: revisions({"1": "nginx:1.7.9"}), what="revision 1")
+    code, _, err = await kubectl(
+        config, "set", "image", "deployment/undo", "main=nginx:1.31.3", "-n", namespace
+    )
+    assert code == 0, err
+    await eventually(
+        lambda: revisions({"1": "nginx:1.7.9", "2": "nginx:1.31.3"}), what="revision 2"
+    )
+    code, out, err = await kubectl(config, "rollout", "undo", "deployment/undo", "-n", namespace)
+    assert code == 0, err
+    assert out.strip() == "deployment.apps/undo rolled back"
+    # The first ReplicaSet comes back as revision 3; no third ReplicaSet is made.
+    await eventually(
+        lambda: revisions({"3": "nginx:1.7.9", "2": "nginx:1.31.3"}), what="revision 3"
+    )
