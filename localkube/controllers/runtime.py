@@ -35,6 +35,9 @@ class ControllerSettings:
     unschedulable Pods; shorter here so a missed event costs seconds, not minutes)."""
     retry_seconds: float = 1.0
     """Seconds before a sync that failed is tried again."""
+    unschedulable_retry_seconds: float = 300.0
+    """Seconds after which an unschedulable Pod is tried again though nothing changed
+    (kube-scheduler's podMaxInUnschedulablePodsDuration: 5 min)."""
     job_backoff_seconds: float = 10.0
     """A failed Job Pod's first replacement delay, doubled per failure (kube: 10 s)."""
     job_backoff_max_seconds: float = 360.0

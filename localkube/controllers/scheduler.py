@@ -6,11 +6,13 @@ kube-scheduler binds (scoring is left out: the virtual node is usually the only 
 When none fits, the Pod keeps `Pending` with `PodScheduled=False` (reason `Unschedulable`)
 and a `FailedScheduling` Warning in kube-scheduler's words. A Pod is tried again when it
 changes, when a Node's labels, taints, schedulability, capacity or readiness change, when
-a bound Pod stops taking capacity, and on every resync; never in a loop of its own writes.
+a bound Pod stops taking capacity, and every `unschedulable_retry_seconds` (kube's 5 min);
+never in a loop of its own writes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Iterable
 
 from localkube import objects
@@ -66,6 +68,8 @@ class Scheduler(Controller):
         self.events = EventRecorder(cluster=cluster, component=SCHEDULER_NAME)
         self._epoch = 0
         """Bumped whenever the answer for a waiting Pod may have changed."""
+        self._last_retry = 0.0
+        """Loop time of the last periodic retry of every waiting Pod."""
         self._tried: dict[tuple[str, str], tuple[str, object, int]] = {}
         self._waiting: set[tuple[str, str]] = {
             (p["metadata"]["namespace"], p["metadata"]["name"])
@@ -97,7 +101,11 @@ class Scheduler(Controller):
         return [key] if key in self._waiting else ()
 
     def all_keys(self) -> Iterable[Hashable]:
-        self._epoch += 1  # the periodic retry: try again even if nothing was seen to change
+        now = asyncio.get_running_loop().time()
+        if now - self._last_retry >= self.settings.unschedulable_retry_seconds:
+            # The periodic retry: try again even though nothing was seen to change.
+            self._last_retry = now
+            self._epoch += 1
         return self._waiting_keys()
 
     def sync(self, key: Hashable) -> float | None:
