@@ -74,7 +74,7 @@ def _values(part: str, field: _Field) -> tuple[frozenset[int], bool]:
             step = int(step_text)
         if span in ("*", "?"):
             low, high = field.low, field.high
-            star = star or not step_text
+            star = star or step == 1  # robfig/cron: `*/2` is no longer "any", `*/1` still is
         elif "-" in span:
             first, _, last = span.partition("-")
             low, high = _number(first, field), _number(last, field)
