@@ -49,16 +49,18 @@ def available_since(pod: JsonObject, min_ready_seconds: int, now: datetime) -> b
     return objects.parse_rfc3339(since) + timedelta(seconds=min_ready_seconds) <= now
 
 
-def _deletion_rank(pod: JsonObject) -> tuple[int, int, int, str]:
+def _deletion_rank(pod: JsonObject) -> tuple[int, int, int, float]:
+    """Sort key of kube's ActivePods ranking, short: delete unscheduled before scheduled,
+    pending before running, not-ready before ready, then the youngest first."""
     spec, status = pod.get("spec") or {}, pod.get("status") or {}
     phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}.get(str(status.get("phase")), 1)
-    created = str(pod["metadata"].get("creationTimestamp", ""))
-    # Younger first: invert the timestamp's order by sorting on its negation below.
+    created = pod["metadata"].get("creationTimestamp")
+    age = -objects.parse_rfc3339(created).timestamp() if isinstance(created, str) else 0.0
     return (
         1 if spec.get("nodeName") else 0,
         phase_rank,
         1 if is_ready_pod(pod) else 0,
-        "".join(chr(0x10FFFF - ord(c)) for c in created),
+        age,
     )
 
 
