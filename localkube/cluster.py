@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localkube import admission, conversion, crds, deleting, objects, podadmission
+from localkube import admission, conversion, crds, deleting, objects, podadmission, workloads
 from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -96,6 +96,8 @@ class Cluster(Terminating):
         if resource.namespaced:
             self._check_namespace_open(resource, namespace, body)
         obj = objects.prepare_create(resource, body, namespace=namespace)
+        if resource.key in workloads.KEYS:
+            obj = workloads.admit(resource, obj)
         if resource.key == PODS:
             obj = self._admit_pod(obj, namespace=namespace)
         if resource.key == CRDS:
@@ -285,6 +287,8 @@ class Cluster(Terminating):
             defaults = objects.UPDATE_DEFAULTS.get(resource.key)
             if defaults:
                 new = defaults(new)
+            if resource.key in workloads.KEYS:
+                new = workloads.admit(resource, new)
             deleting.check_finalizers(resource, existing, new)
             if resource.key == PODS:
                 objects.check_pod_update(existing, new)
@@ -317,13 +321,32 @@ class Cluster(Terminating):
         """pods/binding: set spec.nodeName once, as the scheduler does."""
         pod = self.get(resource, namespace=namespace, name=name)
         current = (pod.get("spec") or {}).get("nodeName")
+        if pod["metadata"].get("deletionTimestamp"):
+            raise precondition_failed(
+                resource=QualifiedResource("pods/binding"),
+                name=name,
+                message=f"pod {name} is being deleted, cannot be assigned to a host",
+            )
         if current:
             raise precondition_failed(
                 resource=QualifiedResource("pods/binding"),
                 name=name,
                 message=f'pod {name} is already assigned to node "{current}"',
             )
-        self.store.write(resource.key, {**pod, "spec": {**pod["spec"], "nodeName": node}})
+        # As kube's binding storage: the node name, and PodScheduled=True in the status.
+        status = dict(pod.get("status") or {})
+        conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
+        conditions.append(
+            {
+                "type": "PodScheduled",
+                "status": "True",
+                "lastProbeTime": None,
+                "lastTransitionTime": objects.now_rfc3339(),
+            }
+        )
+        status["conditions"] = conditions
+        spec = {**pod["spec"], "nodeName": node}
+        self.store.write(resource.key, {**pod, "spec": spec, "status": status})
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -358,6 +381,13 @@ class Cluster(Terminating):
             return self._terminate_namespace(existing), False
         if resource.key == CRDS and self._has_instances(existing):
             return self._terminate_crd(existing), False
+        finalizer = deleting.propagation_finalizer(resource, options)
+        if finalizer is not None:
+            # Foreground or Orphan: the garbage collector finishes the deletion.
+            marked = deleting.with_propagation_finalizer(resource, existing, finalizer, grace)
+            if marked is None:
+                return existing, False
+            return self.store.write(resource.key, marked), False
         if grace == 0 and not metadata.get("finalizers"):
             removed = self._remove(resource, existing)
             return deleting.deleted_response(resource, removed), True

@@ -28,19 +28,81 @@ class DeleteOptions:
     grace_period_seconds: int | None = None
     uid: str | None = None
     resource_version: str | None = None
+    propagation_policy: str | None = None
+    """Foreground, Background or Orphan; None for the resource's default."""
 
     @classmethod
-    def from_body(cls, body: JsonObject | None, *, grace_query: str | None) -> DeleteOptions:
+    def from_body(
+        cls,
+        body: JsonObject | None,
+        *,
+        grace_query: str | None,
+        propagation_query: str | None = None,
+    ) -> DeleteOptions:
         body = body or {}
         preconditions = body.get("preconditions") or {}
         grace = body.get("gracePeriodSeconds")
         if grace is None and grace_query is not None:
             grace = int(grace_query)
+        policy = body.get("propagationPolicy") or propagation_query
+        if policy is None and isinstance(body.get("orphanDependents"), bool):
+            policy = "Orphan" if body["orphanDependents"] else "Background"
+        if policy is not None and policy not in PROPAGATION_FINALIZERS:
+            raise invalid(
+                kind="DeleteOptions",
+                group="",
+                name="",
+                causes=[
+                    Cause(
+                        "FieldValueNotSupported",
+                        f'Unsupported value: "{policy}": supported values: "Foreground", '
+                        '"Background", "Orphan"',
+                        "propagationPolicy",
+                    )
+                ],
+            )
         return cls(
             grace_period_seconds=grace,
             uid=preconditions.get("uid"),
             resource_version=preconditions.get("resourceVersion"),
+            propagation_policy=policy,
         )
+
+
+# -- ownerReferences: what the garbage collector is asked to do ----------------------------
+
+FOREGROUND_FINALIZER = "foregroundDeletion"
+ORPHAN_FINALIZER = "orphan"
+PROPAGATION_FINALIZERS = {
+    "Foreground": FOREGROUND_FINALIZER,
+    "Background": None,
+    "Orphan": ORPHAN_FINALIZER,
+}
+ORPHAN_BY_DEFAULT = frozenset({("batch", "jobs")})
+"""batch/v1 Jobs keep their Pods unless told otherwise (kubectl sends Background)."""
+
+
+def propagation_finalizer(resource: ResourceType, options: DeleteOptions) -> str | None:
+    """The finalizer a delete leaves for the garbage collector, if any."""
+    policy = options.propagation_policy
+    if policy is None:
+        policy = "Orphan" if resource.key in ORPHAN_BY_DEFAULT else "Background"
+    if resource.key in (NAMESPACES, CRDS):
+        return None
+    return PROPAGATION_FINALIZERS[policy]
+
+
+def with_propagation_finalizer(
+    resource: ResourceType, existing: JsonObject, finalizer: str, grace: int
+) -> JsonObject | None:
+    """The object marked deleted and holding `finalizer`, or None when it already is."""
+    marked = marked_for_deletion(resource, existing, grace) or existing
+    finalizers = list(marked["metadata"].get("finalizers") or [])
+    if finalizer in finalizers and marked is existing:
+        return None
+    if finalizer not in finalizers:
+        finalizers.append(finalizer)
+    return {**marked, "metadata": {**marked["metadata"], "finalizers": finalizers}}
 
 
 def check_preconditions(

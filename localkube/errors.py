@@ -32,6 +32,8 @@ class Reason(StrEnum):
     FORBIDDEN = "Forbidden"
     TIMEOUT = "Timeout"
     SERVICE_UNAVAILABLE = "ServiceUnavailable"
+    UNKNOWN = ""
+    """An error that is no API status (kube answers 500 and omits the reason)."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,9 @@ class ApiError(Exception):
             "metadata": {},
             "status": "Failure",
             "message": self.message,
-            "reason": str(self.reason),
         }
+        if self.reason is not Reason.UNKNOWN:
+            body["reason"] = str(self.reason)
         if self.details is not None:
             body["details"] = self.details
         body["code"] = self.code

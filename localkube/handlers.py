@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, logs, openapi, reviews, tables, validation
+from localkube import binding, discovery, logs, openapi, reviews, scaling, tables, validation
 from localkube.cluster import Cluster
 from localkube.conversion import SELECTOR_ALIASES, is_events_v1
 from localkube.deleting import DeleteOptions
@@ -141,6 +141,8 @@ class ApiHandlers:
             return json_reply(reviews.review(target.resource, await read_body(request)), 201)
         if target.subresource == "binding" and request.method != "POST":
             raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        if target.subresource == "scale":
+            return await self._scale(request, target)
         if target.subresource == "log":
             if request.method != "GET":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
@@ -204,6 +206,7 @@ class ApiHandlers:
             options = DeleteOptions.from_body(
                 body if isinstance(body, dict) else None,
                 grace_query=request.query.get("gracePeriodSeconds"),
+                propagation_query=request.query.get("propagationPolicy"),
             )
             response, _ = self.cluster.delete(
                 target.resource,
@@ -387,15 +390,41 @@ class ApiHandlers:
 
     async def _bind(self, request: web.Request, target: Target) -> web.Response:
         body = await read_body(request)
-        node = ((body or {}).get("target") or {}).get("name") if isinstance(body, dict) else None
-        if not node:
-            raise bad_request("Binding target name is required")
         assert target.name is not None
+        binding.check(body, pod_name=target.name)
+        node = body["target"]["name"]
         self.cluster.bind(
             target.resource, namespace=target.namespace or "", name=target.name, node=node
         )
         success = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
         return json_reply({**success, "code": 201}, status=201)
+
+    async def _scale(self, request: web.Request, target: Target) -> web.Response:
+        """GET/PUT/PATCH `.../scale` of a Deployment or ReplicaSet (see `scaling`)."""
+        if target.name is None or request.method not in ("GET", "PUT", "PATCH"):
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        where = {"namespace": target.namespace or "", "name": target.name}
+        if request.method == "GET":
+            return json_reply(scaling.read(self.cluster, target.resource, **where))
+        body = await read_body(request)
+        if request.method == "PUT":
+            scale = scaling.replace(
+                self.cluster, target.resource, body=body, dry_run=self._dry_run(request), **where
+            )
+            return json_reply(scale)
+        try:
+            patch_type = PatchType(request.content_type)
+        except ValueError as exc:
+            raise unsupported_media_type(request.content_type) from exc
+        scale = scaling.patch(
+            self.cluster,
+            target.resource,
+            patch_type=patch_type,
+            body=body,
+            dry_run=self._dry_run(request),
+            **where,
+        )
+        return json_reply(scale)
 
     async def _delete_collection(self, request: web.Request, target: Target) -> web.Response:
         labels, fields = self._selectors(request, target)
@@ -407,12 +436,21 @@ class ApiHandlers:
             continue_token=None,
         )
         listed = list_objects(store=self.store, resource=target.resource, query=query)
+        body = await read_body(request)
+        options = DeleteOptions.from_body(
+            body if isinstance(body, dict) else None,
+            grace_query=request.query.get("gracePeriodSeconds"),
+            propagation_query=request.query.get("propagationPolicy"),
+        )
         for item in listed["items"]:
             self.cluster.delete(
                 target.resource,
                 namespace=item["metadata"].get("namespace", ""),
                 name=item["metadata"]["name"],
-                options=DeleteOptions(),
+                options=DeleteOptions(
+                    grace_period_seconds=options.grace_period_seconds,
+                    propagation_policy=options.propagation_policy,
+                ),
             )
         listed["metadata"] = {"resourceVersion": str(self.store.resource_version)}
         return json_reply(listed)

@@ -45,6 +45,8 @@ class ResourceType:
     storage: tuple[str, str] | None = None
     """(group, plural) of the store this resource shares, when it is another's view."""
     verbs: tuple[str, ...] = ALL_VERBS
+    has_scale: bool = False
+    """True when `/scale` (an autoscaling/v1 Scale of `spec.replicas`) is a subresource."""
 
     @property
     def namespaced(self) -> bool:
@@ -93,6 +95,18 @@ class ResourceType:
                     "namespaced": True,
                     "kind": "Pod",
                     "verbs": ["get"],
+                }
+            )
+        if self.has_scale:
+            entries.append(
+                {
+                    "name": f"{self.plural}/scale",
+                    "singularName": "",
+                    "namespaced": self.namespaced,
+                    "group": "autoscaling",
+                    "version": "v1",
+                    "kind": "Scale",
+                    "verbs": list(STATUS_VERBS),
                 }
             )
         if self.has_status:
@@ -193,12 +207,45 @@ BUILTINS: tuple[ResourceType, ...] = (
 )
 
 
+def _workload(
+    group: str,
+    plural: str,
+    kind: str,
+    *,
+    short_names: tuple[str, ...],
+    has_scale: bool = False,
+) -> ResourceType:
+    """apps/v1 and batch/v1 kinds: status and scale subresources, generation tracked."""
+    return ResourceType(
+        group=group,
+        version="v1",
+        plural=plural,
+        singular=kind.lower(),
+        kind=kind,
+        scope=Scope.NAMESPACED,
+        short_names=short_names,
+        categories=("all",),
+        has_status=True,
+        tracks_generation=True,
+        has_scale=has_scale,
+    )
+
+
+WORKLOADS: tuple[ResourceType, ...] = (
+    _workload("apps", "deployments", "Deployment", short_names=("deploy",), has_scale=True),
+    _workload("apps", "replicasets", "ReplicaSet", short_names=("rs",), has_scale=True),
+    _workload("batch", "jobs", "Job", short_names=()),
+    _workload("batch", "cronjobs", "CronJob", short_names=("cj",)),
+)
+"""The controller-managed kinds `localkube.controllers` drive (served with or without them)."""
+
+
 class Registry:
     """Served resources, looked up by (group, version, plural)."""
 
     def __init__(self) -> None:
         self._by_path: dict[tuple[str, str, str], ResourceType] = {}
-        for resource in BUILTINS:
+        for resource in (*BUILTINS, *WORKLOADS):
             self.add(resource)
 
     def add(self, resource: ResourceType) -> None:

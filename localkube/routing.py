@@ -56,6 +56,7 @@ def parse(path: str, registry: Registry) -> Target:
     if (
         subresource is not None
         and not (subresource == "status" and resource.has_status)
+        and not (subresource == "scale" and resource.has_scale)
         and not (subresource in ("binding", "log") and resource.key == ("", "pods"))
     ):
         raise not_found_path()

@@ -9,7 +9,7 @@ handler outlives it.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -18,6 +18,8 @@ from aiohttp import web
 
 from localkube import kubeconfig
 from localkube.cluster import Cluster
+from localkube.controllers.assembly import start_controllers
+from localkube.controllers.runtime import ControllerManager, ControllerSettings
 from localkube.faults import Faults, admin_routes, middleware
 from localkube.handlers import ApiHandlers
 from localkube.negotiation import render_error
@@ -43,6 +45,11 @@ class LocalKubeSettings:
     """Server-side end of a watch without `timeoutSeconds` (kube: 30-60 min)."""
     shutdown_timeout_seconds: float = 2.0
     """Grace given to in-flight requests when the server stops."""
+    controllers: bool = True
+    """Run the stand-in scheduler and controllers (`localkube.controllers`); off, the server
+    is a bare API server: nothing schedules, scales or garbage-collects."""
+    controller_settings: ControllerSettings = field(default_factory=ControllerSettings)
+    """Their resync and back-off intervals."""
 
 
 class LocalKube:
@@ -55,6 +62,7 @@ class LocalKube:
         self.cluster = Cluster(store=self.store, registry=self.registry)
         self.faults = Faults(store=self.store)
         self._runner: web.AppRunner | None = None
+        self._controllers: ControllerManager | None = None
         self._port = 0
         self.handlers = ApiHandlers(
             cluster=self.cluster,
@@ -82,10 +90,15 @@ class LocalKube:
         await site.start()
         address = self._runner.addresses[0]
         self._port = int(address[1])
+        if self.settings.controllers:
+            self._controllers = start_controllers(self.cluster, self.settings.controller_settings)
         logger.info("localkube started", url=self.url)
 
     async def stop(self) -> None:
-        """End every watch (new ones are refused), then close all connections."""
+        """Stop the controllers, end every watch (new ones are refused), close connections."""
+        if self._controllers is not None:
+            await self._controllers.stop(self.cluster)
+            self._controllers = None
         self.handlers.closing = True
         self.store.drop_subscriptions()
         watches = set(self.handlers.watch_tasks)

@@ -44,9 +44,9 @@ DROP = None
 
 
 class Subscription:
-    """A watcher's inbox of changes to one resource."""
+    """A watcher's inbox of changes to one resource (every resource when the key is None)."""
 
-    def __init__(self, storage_key: StorageKey) -> None:
+    def __init__(self, storage_key: StorageKey | None) -> None:
         self.storage_key = storage_key
         self.queue: asyncio.Queue[Change | None] = asyncio.Queue()
 
@@ -131,7 +131,7 @@ class Store:
             self._compacted = self._history[0].resource_version
         self._history.append(change)
         for subscription in self._subscriptions:
-            if subscription.storage_key == change.storage_key:
+            if subscription.storage_key in (change.storage_key, None):
                 subscription.queue.put_nowait(change)
 
     def changes_after(self, storage_key: StorageKey, resource_version: int) -> Iterator[Change]:
@@ -164,7 +164,7 @@ class Store:
         self._history.clear()
         self._compacted = self._resource_version
 
-    def subscribe(self, storage_key: StorageKey) -> Subscription:
+    def subscribe(self, storage_key: StorageKey | None) -> Subscription:
         subscription = Subscription(storage_key)
         self._subscriptions.add(subscription)
         return subscription
@@ -173,9 +173,13 @@ class Store:
         self._subscriptions.discard(subscription)
 
     def drop_subscriptions(self) -> int:
-        """End every open watch; returns how many were ended."""
-        for subscription in self._subscriptions:
+        """End every open watch; returns how many were ended.
+
+        Watches subscribe to one resource; the all-resources subscription (storage key None)
+        belongs to the in-process controllers, which are no watch and stay subscribed.
+        """
+        watches = {s for s in self._subscriptions if s.storage_key is not None}
+        for subscription in watches:
             subscription.queue.put_nowait(DROP)
-        count = len(self._subscriptions)
-        self._subscriptions.clear()
-        return count
+        self._subscriptions -= watches
+        return len(watches)

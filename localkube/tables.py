@@ -20,6 +20,7 @@ from localkube.printers import (
 )
 from localkube.resources import ResourceType
 from localkube.shapes import JsonObject
+from localkube.workloadprinters import WORKLOAD_TABLES
 
 
 def json_path(obj: Any, path: str) -> Any:
@@ -79,7 +80,7 @@ def _builder(resource: ResourceType) -> Builder:
             obj["metadata"]["name"],
             *(_custom_cell(c, obj) for c in extra),
         ]
-    found = BUILTIN_TABLES.get(resource.key)
+    found = BUILTIN_TABLES.get(resource.key) or WORKLOAD_TABLES.get(resource.key)
     if found is not None:
         return found
     return (

@@ -1,10 +1,13 @@
-"""Every manifest in examples/ applies cleanly to the embedded API server once crd/ is applied.
+"""Every manifest in examples/ applies cleanly once crd/ is applied, and the Pods and
+Deployments of the examples reach their documented outcome.
 
-Two clients, as users would apply them: kubernetes_asyncio's DynamicClient (discovery, then a
-create per document; runs everywhere) and kubectl (`kubectl apply`, server-side field
-validation; skipped when kubectl is not installed). Kinds the embedded server does not serve
-are named in the skip reason, never passed silently; for a Deployment the part the agent acts
-on, its pod template, is still created as a Pod.
+Two clients apply, as users would: kubernetes_asyncio's DynamicClient (discovery, then a
+create per document) and kubectl (`kubectl apply`, server-side field validation; skipped
+when kubectl is not installed), both against an embedded API server of their own. The
+outcome test runs the node agent against the `kube` fixture (the embedded server with its
+scheduler and controllers, or the cluster of `KUBECONFIG` with the real ones): the
+auto-cache Deployment becomes Available with its Pods Running on the virtual node, and the
+auto-cache Pod (nodeSelector and toleration, no nodeName) is scheduled there and runs.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ import yaml
 from kubernetes_asyncio import client as k8s
 from kubernetes_asyncio import config as k8s_config
 from kubernetes_asyncio.dynamic import DynamicClient
-from kubernetes_asyncio.dynamic.exceptions import ResourceNotFoundError
 
 from localkube.server import LocalKube, LocalKubeSettings
+from tests.fixtures.kube import KubeTarget
 from tests.polling import eventually
+from tests.vkprovider.conftest import AgentHandle, agent, agent_settings, namespace
+
+__all__ = ["agent", "agent_settings", "namespace"]
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
@@ -42,7 +48,7 @@ def test_there_are_examples_of_every_kind_the_agent_handles() -> None:
 
 
 @pytest.fixture
-async def kube(tmp_path: Path) -> AsyncIterator[tuple[LocalKube, Path]]:
+async def embedded_kube(tmp_path: Path) -> AsyncIterator[tuple[LocalKube, Path]]:
     async with LocalKube(LocalKubeSettings(port=0)) as server:
         yield server, server.write_kubeconfig(tmp_path / "kubeconfig")
 
@@ -84,21 +90,11 @@ def _contains(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-def _template_as_pod(deployment: dict[str, Any]) -> dict[str, Any]:
-    template = deployment["spec"]["template"]
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {**template["metadata"], "name": f"{deployment['metadata']['name']}-pod"},
-        "spec": template["spec"],
-    }
-
-
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 async def test_example_applies_with_kubernetes_asyncio(
-    kube: tuple[LocalKube, Path], path: Path, tmp_path: Path
+    embedded_kube: tuple[LocalKube, Path], path: Path, tmp_path: Path
 ) -> None:
-    _, kubeconfig = kube
+    _, kubeconfig = embedded_kube
     api = await k8s_config.new_client_from_config(config_file=str(kubeconfig))
     try:
         before = await DynamicClient(api, cache_file=str(tmp_path / "discovery-before.json"))
@@ -113,15 +109,7 @@ async def test_example_applies_with_kubernetes_asyncio(
             if namespace and namespace != "default":
                 core: Any = k8s.CoreV1Api(api)
                 await core.create_namespace({"metadata": {"name": namespace}})
-            try:
-                created = await _create(dynamic, doc)
-            except ResourceNotFoundError:
-                if doc["kind"] != "Deployment":
-                    raise
-                created = await _create(dynamic, _template_as_pod(doc))
-                annotations = doc["spec"]["template"]["metadata"].get("annotations")
-                assert created["metadata"].get("annotations") == annotations
-                continue
+            created = await _create(dynamic, doc)
             assert created["metadata"]["name"] == doc["metadata"]["name"]
             assert created["metadata"]["uid"]
             # Nothing the example says was pruned or rewritten (defaults may be added).
@@ -143,8 +131,8 @@ def _served_kinds(kubeconfig: Path) -> set[str]:
 
 
 @pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
-async def test_every_example_applies_with_kubectl(kube: tuple[LocalKube, Path]) -> None:
-    _, kubeconfig = kube
+async def test_every_example_applies_with_kubectl(embedded_kube: tuple[LocalKube, Path]) -> None:
+    _, kubeconfig = embedded_kube
 
     def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -162,17 +150,94 @@ async def test_every_example_applies_with_kubectl(kube: tuple[LocalKube, Path]) 
             assert result.returncode == 0, result.stderr
         result = kubectl("wait", "--for=condition=Established", "--timeout=20s", "crd", "--all")
         assert result.returncode == 0, result.stderr
-        served = _served_kinds(kubeconfig)
+        assert "deployments.apps" in _served_kinds(kubeconfig)
         for path in EXAMPLES:
-            kinds = {doc["kind"] for doc in documents(path)}
-            if "Deployment" in kinds and "deployments.apps" not in served:
-                continue  # covered by the kubernetes_asyncio test through its pod template
             result = kubectl("apply", "-f", str(path))
             assert result.returncode == 0, f"{path.name}: {result.stderr}"
             applied.append(path.name)
         return applied
 
     applied = await asyncio.to_thread(run_all)
-    assert {"imagecache-sample.yaml", "pod-auto-cache.yaml", "pod-explicit-cache.yaml"} <= set(
-        applied
+    assert {path.name for path in EXAMPLES} == set(applied)
+    assert {
+        "imagecache-sample.yaml",
+        "pod-auto-cache.yaml",
+        "pod-explicit-cache.yaml",
+        "deployment-auto-cache.yaml",
+        "deployment-explicit-cache.yaml",
+    } <= set(applied)
+
+
+async def _kubectl(kubeconfig: Path, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        KUBECTL or "kubectl",
+        f"--kubeconfig={kubeconfig}",
+        f"--cache-dir={kubeconfig.parent / 'kubectl-cache'}",
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+async def test_auto_cache_examples_run_on_the_virtual_node(
+    kube: KubeTarget, agent: AgentHandle, namespace: str
+) -> None:
+    config = kube.kubeconfig
+    deployment_file = REPO / "examples" / "deployment-auto-cache.yaml"
+    (deployment_doc,) = documents(deployment_file)
+    name = deployment_doc["metadata"]["name"]
+    code, out, err = await _kubectl(config, "apply", "-n", namespace, "-f", str(deployment_file))
+    assert code == 0, err
+    code, out, err = await _kubectl(
+        config, "rollout", "status", f"deployment/{name}", "-n", namespace, "--timeout=90s"
+    )
+    assert code == 0, err
+    assert f'deployment "{name}" successfully rolled out' in out
+    code, out, err = await _kubectl(
+        config, "wait", "--for=condition=Available", f"deployment/{name}", "-n", namespace
+    )
+    assert code == 0, err
+
+    pod_file = REPO / "examples" / "pod-auto-cache.yaml"
+    (pod_doc,) = documents(pod_file)
+    code, out, err = await _kubectl(config, "apply", "-n", namespace, "-f", str(pod_file))
+    assert code == 0, err
+    code, out, err = await _kubectl(
+        config,
+        "wait",
+        "--for=jsonpath={.status.phase}=Running",
+        f"pod/{pod_doc['metadata']['name']}",
+        "-n",
+        namespace,
+        "--timeout=60s",
+    )
+    assert code == 0, err
+
+    api = await k8s_config.new_client_from_config(config_file=str(config))
+    try:
+        core: Any = k8s.CoreV1Api(api)
+        selector = ",".join(
+            f"{k}={v}" for k, v in deployment_doc["spec"]["selector"]["matchLabels"].items()
+        )
+
+        async def running_replicas() -> list[Any] | None:
+            pods = await core.list_namespaced_pod(namespace, label_selector=selector)
+            live = [p for p in pods.items if p.metadata.deletion_timestamp is None]
+            running = [p for p in live if p.status.phase == "Running"]
+            return running if len(running) == deployment_doc["spec"]["replicas"] else None
+
+        replicas = await eventually(running_replicas, deadline_seconds=30, what="Running replicas")
+        template_annotations = deployment_doc["spec"]["template"]["metadata"]["annotations"]
+        for pod in replicas:
+            assert pod.spec.node_name == agent.node_name
+            assert _contains(pod.metadata.annotations, template_annotations)
+        pod = await core.read_namespaced_pod(pod_doc["metadata"]["name"], namespace)
+        assert pod.spec.node_name == agent.node_name
+        assert pod.status.phase == "Running"
+    finally:
+        await api.close()

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,6 +61,8 @@ def test_demo_prints_the_seed_numbers_and_exits_when_piped(tmp_path: Path) -> No
         assert float(rows[cached]["total"]) < float(rows["flink-uncached"]["total"])
     assert "kubectl get pods,imagecache -A" in out
     assert "export KUBECONFIG=" in out
+    assert "kubectl scale deployment web --replicas=3" in out
+    assert "kubectl get pods -o wide" in out
 
     recorded = json.loads((tmp_path / "demo.json").read_text())
     by_use = {pod["cache_use"]: pod for pod in recorded["pods"]}
@@ -133,11 +136,37 @@ def test_kept_running_demo_answers_kubectl_until_interrupted(tmp_path: Path) -> 
                 "flink-explicit-cache": "Running",
                 "flink-uncached": "Running",
             }
+            _scale_the_demo_deployment(kubeconfig)
         finally:
             process.send_signal(signal.SIGINT)
             returncode = process.wait(timeout=30)
     assert returncode == 0, output.read_text()[-3000:]
     assert "Stopping." in output.read_text()
+
+
+def _scale_the_demo_deployment(kubeconfig: Path) -> None:
+    """What the printed hints tell the reader to do: scale `web` to 3, see the Pods placed."""
+    if shutil.which("kubectl") is None:
+        return
+    kubectl = ["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={kubeconfig.parent / 'kc'}"]
+    scaled = subprocess.run(
+        [*kubectl, "scale", "deployment", "web", "--replicas=3"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert scaled.returncode == 0, scaled.stderr
+    assert scaled.stdout.strip() == "deployment.apps/web scaled"
+    status = subprocess.run(
+        [*kubectl, "rollout", "status", "deployment/web", "--timeout=60s"],
+        capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert status.returncode == 0, status.stderr
+    wide = subprocess.run(
+        [*kubectl, "get", "pods", "-o", "wide", "--no-headers", "-l", "app=web"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    rows = [line.split() for line in wide.stdout.strip().splitlines()]
+    assert len(rows) == 3, wide.stdout
+    assert {(row[2], row[6]) for row in rows} == {("Running", "virtual-kubelet")}, wide.stdout
 
 
 async def _pods_via_kubeconfig(kubeconfig: Path) -> dict[str, str]:

@@ -46,6 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="seconds between watch BOOKMARK events (default %(default)s)",
     )
+    parser.add_argument(
+        "--controllers",
+        action=argparse.BooleanOptionalAction,
+        default=LocalKubeSettings.controllers,
+        help="run the stand-in scheduler and controllers (Deployments, Jobs, CronJobs, garbage"
+        " collection); --no-controllers serves the API alone (default: on)",
+    )
     parser.add_argument("--log-level", default="info", help="log level (default info)")
 
 
@@ -63,6 +70,7 @@ async def _serve(args: argparse.Namespace) -> int:
         port=port,
         history_window=args.history_window,
         bookmark_interval_seconds=args.bookmark_interval,
+        controllers=args.controllers,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

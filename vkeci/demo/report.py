@@ -57,8 +57,10 @@ def speedup_line(rows: Sequence[DemoRow]) -> str:
     return f"Image preparation: {slow:.1f} s uncached vs {fast:.1f} s from the cache{ratio}."
 
 
-def kubectl_hints(*, kubeconfig: Path, namespace: str, pod: str, embedded: bool) -> str:
-    """How to look at the running demo with kubectl."""
+def kubectl_hints(
+    *, kubeconfig: Path, namespace: str, pod: str, deployment: str, embedded: bool
+) -> str:
+    """How to look at the running demo with kubectl, and scale its Deployment."""
     env = f"export KUBECONFIG={kubeconfig}\n  " if embedded else ""
     return (
         "Look around with kubectl"
@@ -68,4 +70,7 @@ def kubectl_hints(*, kubeconfig: Path, namespace: str, pod: str, embedded: bool)
         + f"\n  kubectl describe pod -n {namespace} {pod}"
         + f"\n  kubectl get pod -n {namespace} {pod} -o jsonpath="
         + "'{.metadata.annotations.vk-eci\\.io/phase-seconds}'"
+        + f"\n  kubectl get deployment {deployment}"
+        + f"\n  kubectl scale deployment {deployment} --replicas=3"
+        + "\n  kubectl get pods -o wide"
     )

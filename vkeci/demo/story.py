@@ -6,11 +6,13 @@
    `k8s.aliyun.com/eci-image-snapshot-id: imc-...`, and with automatic matching
    `k8s.aliyun.com/eci-image-cache: "true"`;
 3. a table of the simulated seconds ECI recorded for each (expected: about 50 s of image
-   preparation uncached, about 5 s from the cache).
+   preparation uncached, about 5 s from the cache);
+4. a Deployment `web` (nginx, one replica, placed on the virtual node by the cluster's
+   scheduler) in the `default` namespace, for the reader to `kubectl scale`.
 
-On a real cluster (`--kubeconfig`) the demo's Pods and cache are deleted at the end, while the
-agent still runs (the cache's finalizer needs it). The embedded API server disappears with the
-process, so nothing is cleaned there.
+On a real cluster (`--kubeconfig`) the demo's Deployment, Pods and cache are deleted at the
+end, while the agent still runs (the cache's finalizer needs it). The embedded API server
+disappears with the process, so nothing is cleaned there.
 """
 
 from __future__ import annotations
@@ -30,12 +32,16 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from vkeci.demo.report import DemoRow, kubectl_hints, speedup_line, timings_table
 from vkeci.stack.cluster import ClusterOps
 from vkeci.stack.embedded import Stack, StackSettings, running_stack
-from vkeci.stack.objects import CacheUse, imagecache_body, pod_body
+from vkeci.stack.objects import CacheUse, deployment_body, imagecache_body, pod_body
 
 DEMO_IMAGE: Final = "flink:seed"
 DEMO_NAMESPACE: Final = "vk-eci-demo"
 DEMO_CACHE: Final = "flink-seed-demo"
 DEMO_APP: Final = "vk-eci-demo"
+DEMO_DEPLOYMENT: Final = "web"
+"""A Deployment in the `default` namespace for the reader to scale (`kubectl scale`)."""
+DEMO_DEPLOYMENT_NAMESPACE: Final = "default"
+DEMO_DEPLOYMENT_IMAGE: Final = "nginx:1.7.9"
 CACHE_BUILD_SIMULATED_SECONDS: Final = 600.0
 """Generous bound on the cache build (about 100 simulated seconds by default)."""
 POD_START_SIMULATED_SECONDS: Final = 300.0
@@ -73,6 +79,12 @@ async def run_demo(options: DemoOptions, console: Console) -> None:
             created_namespace = await ops.ensure_namespace(DEMO_NAMESPACE)
             try:
                 rows = await _story(console, options, stack, ops)
+                await ops.create_deployment(
+                    DEMO_DEPLOYMENT_NAMESPACE,
+                    deployment_body(
+                        name=DEMO_DEPLOYMENT, image=DEMO_DEPLOYMENT_IMAGE, app=DEMO_APP
+                    ),
+                )
                 _print_results(console, rows, stack, options)
                 if options.keep_running:
                     await _wait_for_interrupt(console)
@@ -196,6 +208,7 @@ def _print_results(
             kubeconfig=stack.kubeconfig,
             namespace=DEMO_NAMESPACE,
             pod=rows[0].timing.pod,
+            deployment=DEMO_DEPLOYMENT,
             embedded=stack.embedded is not None,
         ),
         highlight=False,
@@ -219,6 +232,7 @@ async def _wait_for_interrupt(console: Console) -> None:
 
 async def _clean_up(console: Console, ops: ClusterOps, *, created_namespace: bool) -> None:
     console.print("Cleaning up the demo's Pods and ImageCache ...")
+    await ops.delete_deployment(DEMO_DEPLOYMENT_NAMESPACE, DEMO_DEPLOYMENT)
     await ops.delete_pods(DEMO_NAMESPACE)
     await ops.delete_imagecache(DEMO_CACHE)
     if created_namespace:

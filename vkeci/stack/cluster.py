@@ -108,6 +108,7 @@ class ClusterOps:
         self.core: Any = k8s.CoreV1Api(api)
         self.custom: Any = k8s.CustomObjectsApi(api)
         self.extensions: Any = k8s.ApiextensionsV1Api(api)
+        self.apps: Any = k8s.AppsV1Api(api)
 
     # -- the CRD and namespaces -------------------------------------------------------------
 
@@ -326,6 +327,45 @@ class ClusterOps:
 
         await poll(
             gone, what=f"the Pods of {namespace} to be deleted", within_seconds=within_seconds
+        )
+
+    # -- deployments ------------------------------------------------------------------------
+
+    async def create_deployment(self, namespace: str, body: dict[str, Any]) -> None:
+        name = body["metadata"]["name"]
+        try:
+            await self.apps.create_namespaced_deployment(namespace, body, _preload_content=False)
+        except ApiException as exc:
+            raise _create_failed(
+                exc,
+                what=f"Deployment {namespace}/{name}",
+                delete_with=f"kubectl delete deployment -n {namespace} {name}",
+            ) from exc
+
+    async def delete_deployment(
+        self, namespace: str, name: str, *, within_seconds: float = 60
+    ) -> None:
+        """Delete a Deployment in the foreground: it goes once its ReplicaSets and Pods have."""
+        try:
+            await self.apps.delete_namespaced_deployment(
+                name, namespace, propagation_policy="Foreground"
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return
+            raise
+
+        async def gone() -> bool | None:
+            try:
+                await self.apps.read_namespaced_deployment(name, namespace)
+            except ApiException as exc:
+                if exc.status == 404:
+                    return True
+                raise
+            return None
+
+        await poll(
+            gone, what=f"Deployment {namespace}/{name} to be deleted", within_seconds=within_seconds
         )
 
     async def delete_namespace(self, name: str) -> None:

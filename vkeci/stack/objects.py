@@ -4,7 +4,9 @@ Plain dicts, as `kubectl apply` would send them. Pods name the virtual node dire
 (`spec.nodeName`) and tolerate its taint, so they run on ECI in any cluster, with or without a
 scheduler. The cache annotations are the product document's: an explicit cache id
 (`k8s.aliyun.com/eci-image-snapshot-id`) or automatic matching
-(`k8s.aliyun.com/eci-image-cache: "true"`).
+(`k8s.aliyun.com/eci-image-cache: "true"`). The demo's Deployment is the exception: it
+reaches the virtual node as the examples do (nodeSelector and toleration), through the
+cluster's scheduler, so that `kubectl scale` shows new Pods being placed there.
 """
 
 from __future__ import annotations
@@ -79,4 +81,29 @@ def imagecache_body(*, name: str, images: Sequence[str], app: str) -> dict[str, 
         "kind": "ImageCache",
         "metadata": {"name": name, "labels": {APP_LABEL: app}},
         "spec": {"images": list(images), "imageCacheSize": 20},
+    }
+
+
+def deployment_body(*, name: str, image: str, app: str, replicas: int = 1) -> dict[str, Any]:
+    """A Deployment scheduled onto the virtual node by its label and taint (no nodeName)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "labels": {APP_LABEL: app, "app": name}},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {
+                    "nodeSelector": {"type": "virtual-kubelet"},
+                    "tolerations": [
+                        {"key": VIRTUAL_NODE_TAINT, "operator": "Exists", "effect": "NoSchedule"}
+                    ],
+                    "containers": [
+                        {"name": "main", "image": image, "imagePullPolicy": "IfNotPresent"}
+                    ],
+                },
+            },
+        },
     }
