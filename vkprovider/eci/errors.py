@@ -14,7 +14,9 @@ Two answers are not in ECI's error body. A not-found code is recognised by its
 that is success, never a retry loop. And an answer whose body is not JSON (a
 front end's plain-text or HTML error page, e.g. aiohttp's `400, message: Got
 more than 8190 bytes` for an oversized URL) reaches us only as the SDK's JSON
-parse failure quoting the body; its leading HTTP status decides: 4xx is
+parse failure quoting the body, without the HTTP status. The status is read
+from the SDK frame that caught the failure (its `_response` local: read, never
+changed), else from the status a front end's error page starts with; 4xx is
 permanent (`NonEciAnswer`), anything else is retried as a network failure.
 """
 
@@ -133,6 +135,18 @@ def _body(exc: BaseException) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _unparsed_answer_status(exc: BaseException) -> int | None:
+    """HTTP status of the answer whose body the SDK could not parse (see module doc)."""
+    trace = exc.__traceback__
+    while trace is not None:
+        status = getattr(trace.tb_frame.f_locals.get("_response"), "status_code", None)
+        if isinstance(status, int):
+            return status
+        trace = trace.tb_next
+    match = _ANSWER_STATUS.search(str(exc))
+    return int(match.group(1)) if match else None
+
+
 def translate(exc: BaseException, *, action: str = "") -> EciError:
     """Map an exception raised by the SDK to our error classes (never raises)."""
     if isinstance(exc, EciError):
@@ -141,8 +155,7 @@ def translate(exc: BaseException, *, action: str = "") -> EciError:
     body = _body(exc)
     code = str(body.get("Code") or body.get("code") or getattr(exc, "code", None) or "")
     if inner is not None and not body and NON_JSON_ANSWER in str(inner):
-        match = _ANSWER_STATUS.search(str(inner))
-        status = int(match.group(1)) if match else None
+        status = _unparsed_answer_status(inner)
         text = str(inner).split("Value:", 1)[-1].strip().strip('".')[:300]
         if status is not None and 400 <= status < 500:
             return EciPermanentError(
