@@ -30,6 +30,9 @@ class Reason(StrEnum):
     TOO_MANY_REQUESTS = "TooManyRequests"
     INTERNAL_ERROR = "InternalError"
     FORBIDDEN = "Forbidden"
+    UNAUTHORIZED = "Unauthorized"
+    UNKNOWN = ""
+    """metav1.StatusReasonUnknown: a status with no more specific reason."""
     TIMEOUT = "Timeout"
     SERVICE_UNAVAILABLE = "ServiceUnavailable"
 

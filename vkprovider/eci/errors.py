@@ -54,6 +54,17 @@ NOT_FOUND_CODES = frozenset(
     }
 )
 NOT_FOUND_SUFFIX = ".NotFound"
+NOT_A_RESOURCE = frozenset(
+    {
+        "InvalidAccessKeyId.NotFound",
+        "InvalidAction.NotFound",
+        "InvalidVersion.NotFound",
+        "InvalidRegionId.NotFound",
+        "InvalidSecurityToken.NotFound",
+    }
+)
+"""`*.NotFound` codes about the request itself (credentials, action, region), not the named
+resource: a delete answered with one of these did nothing, so it is never taken as done."""
 
 NON_JSON_ANSWER = "Failed to parse the value as json format"
 """How the SDK's stream reader words a body that is not JSON (darabonba, tea-util)."""
@@ -67,6 +78,8 @@ NON_ECI_ANSWER = "NonEciAnswer"
 
 def is_not_found(code: str) -> bool:
     """ECI's not-found answers, whatever the resource's spelling (see module doc)."""
+    if code in NOT_A_RESOURCE:
+        return False
     return code in NOT_FOUND_CODES or code.endswith(NOT_FOUND_SUFFIX)
 
 

@@ -169,7 +169,14 @@ class KubeletServer:
                 timestamps=timestamps,
             )
         except EciNotFound as exc:
-            raise web.HTTPNotFound(text=str(exc)) from exc
+            # The kubelet's shape: 404 with a plain-text reason (the apiserver makes it a
+            # NotFound Status), never a 502 for an instance that is simply gone.
+            raise web.HTTPNotFound(
+                text=(
+                    f"container group {group_id} of pod {namespace}/{name} no longer exists "
+                    f"({exc.code})"
+                )
+            ) from exc
         except EciError as exc:
             raise web.HTTPBadGateway(text=str(exc)) from exc
         if limit_bytes is not None:

@@ -164,6 +164,23 @@ async def test_any_not_found_spelling_is_not_found(
     assert fake.calls == 1
 
 
+async def test_a_not_found_access_key_is_not_a_missing_group(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    """A delete refused for its credentials did nothing: it must never count as done."""
+    fake, endpoint = fake_eci
+    fake.replies = [(404, _error("InvalidAccessKeyId.NotFound", "Specified access key"), {})]
+    with pytest.raises(EciPermanentError) as info:
+        await _client(endpoint).call(
+            "DeleteContainerGroup",
+            eci_models.DeleteContainerGroupRequest(
+                region_id="cn-hangzhou", container_group_id="eci-1"
+            ),
+        )
+    assert not isinstance(info.value, EciNotFound)
+    assert info.value.code == "InvalidAccessKeyId.NotFound"
+
+
 AIOHTTP_LINE_TOO_LONG = "Got more than 8190 bytes when reading: bytearray(b'/?RegionId=...')."
 """aiohttp's own plain-text answer to a request line over its limit (an oversized URL): the
 body does not say 400, only the status line does."""
