@@ -356,6 +356,7 @@ async def test_logs_of_a_pod_whose_group_is_gone_are_not_found(
     else:
         raise AssertionError("kubectl logs of a gone group answered 200")
     assert error.status == 404
+    assert error.body is not None
     status = json.loads(error.body)
     assert status["reason"] == "NotFound"
     assert status["kind"] == "Status"
