@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 import structlog
@@ -32,8 +32,13 @@ def redact_secrets(
     return event_dict
 
 
-def configure_logging(*, level: str = "info", json_output: bool | None = None) -> None:
-    """Configure structlog and the stdlib root logger; call once per process."""
+def configure_logging(
+    *, level: str = "info", json_output: bool | None = None, redactors: Sequence[Any] = ()
+) -> None:
+    """Configure structlog and the stdlib root logger; call once per process.
+
+    `redactors` are a component's own redaction processors (the agent's:
+    `vkprovider.redaction.redact_event`), run on every event after `redact_secrets`."""
     if json_output is None:
         json_output = not sys.stderr.isatty()
     renderer: Any = (
@@ -47,6 +52,7 @@ def configure_logging(*, level: str = "info", json_output: bool | None = None) -
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact_secrets,
+        *redactors,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
