@@ -4,12 +4,17 @@ The apiserver finds the node the pod is bound to, reads the node's address (Inte
 else Hostname) and `status.daemonEndpoints.kubeletEndpoint.Port`, and streams
 `https://address:port/containerLogs/{namespace}/{pod}/{container}` back to the client. Like
 kube-apiserver without `--kubelet-certificate-authority`, it does not verify the kubelet's
-serving certificate. It never reads logs itself: no kubelet, no logs.
+serving certificate; like kube-apiserver with `--kubelet-client-certificate/-key`
+(`LocalKubeSettings.kubelet_client_certificate/_key`), it presents a client certificate, so
+a kubelet that authenticates its callers (the default) serves it. A kubelet's error answer
+becomes the `Status` kube-apiserver makes of it. It never reads logs itself: no kubelet, no
+logs.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 import aiohttp
@@ -17,6 +22,10 @@ from aiohttp import web
 
 from localkube.errors import ApiError, QualifiedResource, Reason, bad_request, not_found
 from localkube.shapes import JsonObject
+
+KUBELET_CLIENT_TLS: web.AppKey[ssl.SSLContext | bool] = web.AppKey("kubelet_client_tls")
+"""The app's TLS setting for calls to kubelets: a context with the client certificate, or
+False (TLS without verification, no certificate)."""
 
 PASSED_PARAMETERS = (
     "follow",
@@ -95,6 +104,18 @@ def kubelet_url(*, pod: JsonObject, node: JsonObject | None, container: str) -> 
     return f"https://{host}:{port}/containerLogs/{namespace}/{name}/{container}"
 
 
+def kubelet_client_context(*, certificate: str, key: str) -> ssl.SSLContext | bool:
+    """TLS for calls to kubelets: the serving certificate is not verified (no
+    `--kubelet-certificate-authority`); the client certificate is presented when given."""
+    if not certificate:
+        return False
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.load_cert_chain(certificate, key or None)
+    return context
+
+
 def kubelet_error(status: int, text: str, *, pod_name: str) -> ApiError:
     """The `Status` kube-apiserver makes of a kubelet's non-2xx answer to `pods/log`.
 
@@ -142,7 +163,8 @@ async def proxy(request: web.Request, *, url: str) -> web.StreamResponse:
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=KUBELET_CONNECT_TIMEOUT_SECONDS)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         try:
-            upstream = await session.get(url, params=params, ssl=False)
+            tls = request.app.get(KUBELET_CLIENT_TLS, False)
+            upstream = await session.get(url, params=params, ssl=tls)
         except aiohttp.ClientError as exc:
             raise ApiError(
                 code=500,

@@ -16,7 +16,7 @@ from types import TracebackType
 import structlog
 from aiohttp import web
 
-from localkube import kubeconfig
+from localkube import kubeconfig, logs
 from localkube.cluster import Cluster
 from localkube.faults import Faults, admin_routes, middleware
 from localkube.handlers import ApiHandlers
@@ -43,6 +43,11 @@ class LocalKubeSettings:
     """Server-side end of a watch without `timeoutSeconds` (kube: 30-60 min)."""
     shutdown_timeout_seconds: float = 2.0
     """Grace given to in-flight requests when the server stops."""
+    kubelet_client_certificate: str = ""
+    """PEM client certificate presented to kubelets when proxying `pods/log`
+    (kube-apiserver's `--kubelet-client-certificate`); empty: none, as without the flag."""
+    kubelet_client_key: str = ""
+    """PEM private key of `kubelet_client_certificate` (`--kubelet-client-key`)."""
 
 
 class LocalKube:
@@ -72,6 +77,10 @@ class LocalKube:
 
     async def start(self) -> None:
         app = web.Application(middlewares=[middleware(self.faults, render_error)])
+        app[logs.KUBELET_CLIENT_TLS] = logs.kubelet_client_context(
+            certificate=self.settings.kubelet_client_certificate,
+            key=self.settings.kubelet_client_key,
+        )
         app.add_routes(admin_routes(self.faults, compact=self.compact_history))
         app.add_routes(self.handlers.routes())
         self._runner = web.AppRunner(

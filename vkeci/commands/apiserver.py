@@ -46,6 +46,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="seconds between watch BOOKMARK events (default %(default)s)",
     )
+    parser.add_argument(
+        "--kubelet-client-certificate",
+        default="",
+        metavar="PEM",
+        help="client certificate presented to kubelets for kubectl logs (as kube-apiserver's)",
+    )
+    parser.add_argument(
+        "--kubelet-client-key", default="", metavar="PEM", help="its private key"
+    )
     parser.add_argument("--log-level", default="info", help="log level (default info)")
 
 
@@ -63,6 +72,8 @@ async def _serve(args: argparse.Namespace) -> int:
         port=port,
         history_window=args.history_window,
         bookmark_interval_seconds=args.bookmark_interval,
+        kubelet_client_certificate=args.kubelet_client_certificate,
+        kubelet_client_key=args.kubelet_client_key,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
