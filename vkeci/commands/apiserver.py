@@ -52,9 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PEM",
         help="client certificate presented to kubelets for kubectl logs (as kube-apiserver's)",
     )
-    parser.add_argument(
-        "--kubelet-client-key", default="", metavar="PEM", help="its private key"
-    )
+    parser.add_argument("--kubelet-client-key", default="", metavar="PEM", help="its private key")
     parser.add_argument("--log-level", default="info", help="log level (default info)")
 
 

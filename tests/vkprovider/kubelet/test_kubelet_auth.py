@@ -11,6 +11,7 @@ end-to-end check.
 
 from __future__ import annotations
 
+import argparse
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -129,7 +130,7 @@ async def guarded(agent: AgentHandle, tmp_path: Path) -> AsyncIterator[GuardedKu
 
 def test_authentication_is_the_default() -> None:
     assert KubeletSettings().authentication is True
-    parser = agent_command.argparse.ArgumentParser()
+    parser = argparse.ArgumentParser()
     agent_command.add_arguments(parser)
     environ = {"ECI_ACCESS_KEY_ID": "ak", "ECI_ACCESS_KEY_SECRET": "sk"}
     default = agent_command.build_settings(parser.parse_args([]), environ)
@@ -247,7 +248,8 @@ async def _check_logs(handle: AgentHandle, *, expect_status: int) -> None:
         return
 
     async def running() -> bool:
-        return (await read_pod(api, "default", "guarded"))["status"].get("phase") == "Running"
+        pod = await read_pod(api, "default", "guarded")
+        return bool(pod["status"].get("phase") == "Running")
 
     await eventually(running, deadline_seconds=20, what="guarded Running")
     with pytest.raises(client.ApiException) as info:
