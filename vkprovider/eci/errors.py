@@ -7,11 +7,12 @@ failures. `translate()` turns any of them into one of ours, split into
 *permanent* (a bad request, a missing resource, a cache that is not Ready:
 retrying cannot help, the Pod must be told). Callers never catch SDK classes.
 
-Two answers are not in ECI's error body. A not-found code is recognised by its
-`.NotFound` suffix, whatever the resource's spelling (ECI documents
-`InvalidContainerGroup.NotFound`; other services and older SDKs say
-`InvalidContainerGroupId.NotFound`, `ContainerGroup.NotFound`): for a delete
-that is success, never a retry loop. And an answer whose body is not JSON (a
+Two answers need more than a table. A not-found code is recognised by its
+`.NotFound` suffix, whatever the resource's spelling (`InvalidContainerGroup.NotFound`,
+`InvalidContainerGroupId.NotFound`, `InvalidImageSnapshotId.NotFound`, ...),
+except the few that name the request rather than a resource (`NOT_A_RESOURCE`:
+an unknown AccessKey or action): for a delete, not-found is success, never a
+retry loop. And an answer whose body is not JSON (a
 front end's plain-text or HTML error page, e.g. aiohttp's `400, message: Got
 more than 8190 bytes` for an oversized URL) reaches us only as the SDK's JSON
 parse failure quoting the body, without the HTTP status. The status is read
