@@ -259,3 +259,37 @@ async def test_pod_whose_request_is_too_large_for_eci_is_refused_not_retried(
     (warning,) = await _warnings(kube_api, ns, "huge-env")
     assert warning["message"] == pod["status"]["message"]
     assert (warning.get("count") or 1) == 1
+
+
+async def test_a_refused_pod_that_the_user_fixes_runs_and_loses_the_refusal(
+    agent: AgentHandle, kube_api: client.ApiClient, kube: KubeTarget, eci: EciTarget
+) -> None:
+    ns = agent.namespace
+    await eci.admin(
+        "POST",
+        "/faults",
+        {
+            "fail": {
+                "count": 1,
+                "status": 400,
+                "code": "InvalidParameter.Annotation",
+                "actions": ["CreateContainerGroup"],
+            }
+        },
+    )
+    await create_pod(kube_api, ns, _deployment_pod("fixed", kube))
+    await _refused(kube_api, ns, "fixed", "Pending")
+    core: Any = client.CoreV1Api(kube_api)
+    await core.patch_namespaced_pod(
+        "fixed", ns, {"metadata": {"annotations": {"example.com/fixed": "true"}}}
+    )
+
+    async def running() -> dict[str, Any] | None:
+        pod = await read_pod(kube_api, ns, "fixed")
+        return pod if pod["status"].get("phase") == "Running" else None
+
+    pod = await eventually(running, deadline_seconds=25, what="fixed Running")
+    assert "reason" not in pod["status"]
+    assert "message" not in pod["status"]
+    assert condition(pod, "Ready") == "True"
+    assert await _create_calls(eci) == 2
