@@ -27,6 +27,7 @@ never logs and never raises: a value it cannot read passes unchanged.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import logging
 import re
@@ -74,27 +75,21 @@ _QUERY_SECRET = re.compile(
 _QUERY_ENV_KEY = re.compile(r"([\w.]*EnvironmentVar\.\d+)\.Key=([^&\s'\"]*)")
 _AUTHORIZATION = re.compile(r"(authorization[\"']?\s*[:=]\s*[\"']?)[^\"'\n]+", re.IGNORECASE)
 _BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9\-._~+/=]+", re.IGNORECASE)
-_TRIGGERS = (
-    "data",
-    "auths",
-    "value",
-    "=",
-    "authorization",
-    "bearer",
-    "pass",
-    "pwd",
-    "secret",
-    "token",
-    "credential",
-    "auth",
-    "key",
-    "signature",
-    "docker",
-)
+_STRUCTURE = frozenset("\"'=:{")
+"""A text can only carry a secret in a form we recognise (a quoted key, `name=value`, a
+header, a JSON body) if it has one of these; most log values have none and are not scanned."""
+
+_PLAIN_FIELDS = frozenset({"timestamp", "level", "logger", "logger_name"})
+"""Fields structlog's own processors add: never a secret, never scanned."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_key(name: str) -> bool:
+    return SECRET_NAME.search(name) is not None
 
 
 def _secret_name(name: object) -> bool:
-    return isinstance(name, str) and SECRET_NAME.search(name) is not None
+    return isinstance(name, str) and _secret_key(name)
 
 
 def _redact_embedded_json(text: str) -> str | None:
@@ -119,8 +114,7 @@ def _redact_embedded_json(text: str) -> str | None:
 
 def redact_text(text: str) -> str:
     """`text` with every secret it carries masked (see the module doc)."""
-    lowered = text.lower()
-    if not any(trigger in lowered for trigger in _TRIGGERS):
+    if _STRUCTURE.isdisjoint(text) and "bearer" not in text.lower():
         return text
     structured = _redact_embedded_json(text)
     if structured is not None:
@@ -177,8 +171,8 @@ def redact_event(
     """structlog processor: mask every secret in every value of the event (module doc)."""
     del logger, method_name
     for key, value in list(event_dict.items()):
-        if key.startswith("_"):
-            continue  # structlog's own bookkeeping (`_record`, `_from_structlog`)
+        if key.startswith("_") or key in _PLAIN_FIELDS:
+            continue  # structlog's own bookkeeping (`_record`, `_from_structlog`) and fields
         try:
             event_dict[key] = MASK if key != "event" and _secret_name(key) else redact_value(value)
         except Exception:  # redaction must never break logging
