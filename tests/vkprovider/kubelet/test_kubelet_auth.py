@@ -183,6 +183,20 @@ async def test_a_permitted_token_is_served_and_reviewed_per_subresource(
         )
 
 
+async def test_a_post_is_reviewed_as_create(guarded: GuardedKubelet) -> None:
+    url = f"https://127.0.0.1:{guarded.server.port}/exec/default/web/main?command=sh"
+    headers = {"Authorization": "Bearer bob-token"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, headers=headers, ssl=guarded.tls()) as response,
+    ):
+        assert response.status == 403
+        assert "verb=create" in await response.text()
+    (review,) = guarded.reviewer.access_reviews
+    assert review["resourceAttributes"]["verb"] == "create"
+    assert review["resourceAttributes"]["subresource"] == "proxy"
+
+
 async def test_a_client_certificate_signed_by_the_ca_is_served(
     guarded: GuardedKubelet, tmp_path: Path
 ) -> None:
