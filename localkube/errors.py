@@ -30,10 +30,12 @@ class Reason(StrEnum):
     TOO_MANY_REQUESTS = "TooManyRequests"
     INTERNAL_ERROR = "InternalError"
     FORBIDDEN = "Forbidden"
+    UNAUTHORIZED = "Unauthorized"
+    UNKNOWN = ""
+    """metav1.StatusReasonUnknown: a status with no more specific reason (kube omits it, e.g.
+    on a 500 that is no API status)."""
     TIMEOUT = "Timeout"
     SERVICE_UNAVAILABLE = "ServiceUnavailable"
-    UNKNOWN = ""
-    """An error that is no API status (kube answers 500 and omits the reason)."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from types import TracebackType
 import structlog
 from aiohttp import web
 
-from localkube import kubeconfig
+from localkube import kubeconfig, logs
 from localkube.cluster import Cluster
 from localkube.controllers.assembly import start_controllers
 from localkube.controllers.runtime import ControllerManager, ControllerSettings
@@ -50,6 +50,11 @@ class LocalKubeSettings:
     is a bare API server: nothing schedules, scales or garbage-collects."""
     controller_settings: ControllerSettings = field(default_factory=ControllerSettings)
     """Their resync and back-off intervals."""
+    kubelet_client_certificate: str = ""
+    """PEM client certificate presented to kubelets when proxying `pods/log`
+    (kube-apiserver's `--kubelet-client-certificate`); empty: none, as without the flag."""
+    kubelet_client_key: str = ""
+    """PEM private key of `kubelet_client_certificate` (`--kubelet-client-key`)."""
 
 
 class LocalKube:
@@ -80,6 +85,10 @@ class LocalKube:
 
     async def start(self) -> None:
         app = web.Application(middlewares=[middleware(self.faults, render_error)])
+        app[logs.KUBELET_CLIENT_TLS] = logs.kubelet_client_context(
+            certificate=self.settings.kubelet_client_certificate,
+            key=self.settings.kubelet_client_key,
+        )
         app.add_routes(admin_routes(self.faults, compact=self.compact_history))
         app.add_routes(self.handlers.routes())
         self._runner = web.AppRunner(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -19,8 +20,13 @@ import structlog
 from vkeci.redaction import redact_event
 
 
-def configure_logging(*, level: str = "info", json_output: bool | None = None) -> None:
-    """Configure structlog and the stdlib root logger; call once per process."""
+def configure_logging(
+    *, level: str = "info", json_output: bool | None = None, redactors: Sequence[Any] = ()
+) -> None:
+    """Configure structlog and the stdlib root logger; call once per process.
+
+    `redactors` are a component's own redaction processors (the agent's:
+    `vkprovider.redaction.redact_event`), run on every event after `redact_event`."""
     if json_output is None:
         json_output = not sys.stderr.isatty()
     renderer: Any = (
@@ -50,6 +56,7 @@ def configure_logging(*, level: str = "info", json_output: bool | None = None) -
                 # (on a terminal as well: plain tracebacks rather than unredacted pretty ones)
                 structlog.processors.format_exc_info,
                 redact_event,
+                *redactors,
                 renderer,
             ],
         )

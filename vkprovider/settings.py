@@ -169,13 +169,19 @@ class KubeletSettings:
     state_dir: str = ".vk-eci"
     """Directory for the generated certificate and key."""
 
-    authentication: bool = False
-    """Check bearer tokens with TokenReview and authorise with SubjectAccessReview."""
+    authentication: bool = True
+    """Authenticate every caller (a client certificate signed by `client_ca_file`, else a
+    bearer token checked by TokenReview) and authorise it by SubjectAccessReview, as a
+    kubeadm kubelet does; anonymous requests get 401. False (`--kubelet-anonymous-auth`)
+    serves anyone who reaches the port, like `--anonymous-auth=true
+    --authorization-mode=AlwaysAllow`; `/healthz` is always open."""
 
     client_ca_file: str = ""
-    """CA bundle of client certificates to accept (kube-apiserver's
-    --kubelet-client-certificate); such callers are authorised by SubjectAccessReview as
-    their certificate's CN (groups: O). Empty: bearer tokens only."""
+    """CA bundle of client certificates to accept (`--kubelet-client-ca`; kube-apiserver
+    presents its `--kubelet-client-certificate` when it proxies `kubectl logs`); such
+    callers are authorised by SubjectAccessReview as their certificate's CN (groups: O).
+    Empty: the CA of the agent's kubeconfig, if it names one (kubeadm signs kube-apiserver's
+    kubelet client certificate with the cluster CA), else bearer tokens only."""
 
 
 @dataclass(frozen=True, kw_only=True)

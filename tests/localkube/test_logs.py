@@ -27,6 +27,13 @@ from tests.localkube.conftest import call, pod_body
 from tests.localkube.test_kubectl import kubectl
 
 NODE = "lk-log-node"
+KUBELET_REFUSALS = {
+    "gone": (404, "container group eci-1 of pod ns/gone no longer exists"),
+    "locked": (401, "Unauthorized"),
+    "broken": (500, "ECI is down"),
+    "odd": (400, "tailLines: not a number"),
+}
+"""Plain-text error answers of the stand-in kubelet, by pod name (a kubelet's shape)."""
 
 
 def _self_signed(directory: Path) -> ssl.SSLContext:
@@ -64,6 +71,9 @@ async def kubelet(tmp_path: Path) -> AsyncIterator[tuple[int, list[web.Request]]
 
     async def logs(request: web.Request) -> web.Response:
         seen.append(request)
+        refusal = KUBELET_REFUSALS.get(request.match_info["pod"])
+        if refusal is not None:
+            return web.Response(status=refusal[0], text=refusal[1])
         lines = ["line 1", "line 2", "line 3"]
         tail = int(request.query.get("tailLines", len(lines)))
         return web.Response(text="".join(f"{line}\n" for line in lines[-tail:]))
@@ -130,3 +140,52 @@ async def test_unbound_pod_has_no_logs(kube_api: client.ApiClient, namespace: st
     reply = await call(kube_api, "GET", f"{path}/nowhere/log")
     assert reply.status == 400
     assert reply.body["reason"] == "BadRequest"
+
+
+async def test_kubelet_errors_become_the_status_kube_apiserver_answers(
+    kube_api: client.ApiClient,
+    needs_embedded: LocalKube,
+    kubelet: tuple[int, list[web.Request]],
+    namespace: str,
+) -> None:
+    port, _ = kubelet
+    node = {
+        "metadata": {"name": NODE},
+        "status": {
+            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": port}},
+        },
+    }
+    assert (await call(kube_api, "POST", "/api/v1/nodes", body=node)).status == 201
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    expected = {
+        "gone": (
+            404,
+            "NotFound",
+            "the server could not find the requested resource ( pods/log gone)",
+        ),
+        "locked": (
+            401,
+            "Unauthorized",
+            "the server has asked for the client to provide credentials ( pods/log locked)",
+        ),
+        "broken": (500, "InternalError", "Internal error occurred: ECI is down"),
+        "odd": (400, "BadRequest", "tailLines: not a number"),
+    }
+    try:
+        for name, (code, reason, message) in expected.items():
+            pod = {
+                "metadata": {"name": name},
+                "spec": {"nodeName": NODE, "containers": [{"name": "main", "image": "busybox"}]},
+            }
+            assert (await call(kube_api, "POST", path, body=pod)).status == 201
+            reply = await call(kube_api, "GET", f"{path}/{name}/log")
+            assert reply.status == code, name
+            assert reply.body["kind"] == "Status"
+            assert (reply.body["reason"], reply.body["message"]) == (reason, message), name
+        details = (await call(kube_api, "GET", f"{path}/gone/log")).body["details"]
+        assert details == {"name": "gone", "kind": "pods/log"}
+    finally:
+        for name in expected:
+            await call(kube_api, "DELETE", f"{path}/{name}", body={"gracePeriodSeconds": 0})
+        await call(kube_api, "DELETE", f"/api/v1/nodes/{NODE}")

@@ -61,7 +61,9 @@ def make_agent_settings(*, kube: KubeTarget, eci: EciTarget, state_dir: Path) ->
             access_key_secret=eci.access_key_secret,
             retry=TEST_RETRY,
         ),
-        kubelet=KubeletSettings(port=0, state_dir=str(state_dir)),
+        # Open, so tests can call it as anyone on any cluster; the authenticated default is
+        # what tests/vkprovider/kubelet/test_kubelet_auth.py checks.
+        kubelet=KubeletSettings(port=0, state_dir=str(state_dir), authentication=False),
         kubeconfig=str(kube.kubeconfig),
         imagecache_controller=False,
     )

@@ -242,3 +242,125 @@ async def test_status_polling_survives_eci_outages(
     pod = await _running(kube_api, agent.namespace, "patient")
     assert pod["status"]["podIP"]
     assert await _eci_failures(eci) == ([], 12)
+
+
+async def _calls(eci: EciTarget, action: str) -> dict[str, int]:
+    """Calls of `action` the simulator answered, by answer code (its /_sim/metrics)."""
+    prefix = f'eci_api_calls_total{{action="{action}",code="'
+    counts: dict[str, int] = {}
+    for line in str(await eci.admin("GET", "/metrics")).splitlines():
+        if line.startswith(prefix):
+            code, value = line[len(prefix) :].split('"} ')
+            counts[code] = int(float(value))
+    return counts
+
+
+async def test_pods_deleted_after_a_restart_whose_groups_are_gone_disappear_at_once(
+    agent_factory: Any, kube_api: client.ApiClient, eci: EciTarget, eci_client: Client
+) -> None:
+    """ECI answers `InvalidContainerGroup.NotFound` for a group that is gone: that is done."""
+    first = await agent_factory()
+    ns = first.namespace
+    names = ("gone-a", "gone-b")
+    try:
+        for name in names:
+            await create_pod(kube_api, ns, pod_manifest(name))
+        group_ids = []
+        for name in names:
+            pod = await _running(kube_api, ns, name)
+            group_ids.append(pod["status"]["containerStatuses"][0]["containerID"].split("/")[2])
+    finally:
+        await first.stop()
+    for group_id in group_ids:
+        await eci_client.delete_container_group_async(
+            eci_models.DeleteContainerGroupRequest(
+                region_id=eci.region_id, container_group_id=group_id
+            )
+        )
+    core: Any = client.CoreV1Api(kube_api)
+    for name in names:
+        await core.delete_namespaced_pod(name, ns)  # graceful: waits for its kubelet, us
+    await eci.admin(
+        "POST",
+        "/faults",
+        {
+            "fail": {
+                "count": 2,
+                "status": 404,
+                "code": "InvalidContainerGroup.NotFound",
+                "message": "The specified container group does not exist.",
+                "actions": ["DeleteContainerGroup"],
+            }
+        },
+    )
+    before = sum((await _calls(eci, "DeleteContainerGroup")).values())
+    second = await agent_factory()
+    try:
+
+        async def removed() -> bool:
+            pods = await core.list_namespaced_pod(ns)
+            return not [p for p in pods.items if p.metadata.name in names]
+
+        await eventually(removed, deadline_seconds=10, what="the deleted Pods gone")
+        assert await _eci_failures(eci) == ([], 2)
+        await _reconcile_rounds(second, 2)
+        # One DeleteContainerGroup per Pod, both answered NotFound: no retries.
+        assert sum((await _calls(eci, "DeleteContainerGroup")).values()) - before == 2
+    finally:
+        await second.stop()
+
+
+async def _reconcile_rounds(handle: AgentHandle, rounds: int) -> None:
+    reconciler = handle.agent.reconciler
+    target = reconciler.rounds + rounds
+
+    async def done() -> bool:
+        return reconciler.rounds >= target
+
+    await eventually(done, what=f"{rounds} more full reconciles")
+
+
+async def test_logs_of_a_pod_whose_group_is_gone_are_not_found(
+    agent: AgentHandle,
+    kube_api: client.ApiClient,
+    eci: EciTarget,
+    eci_client: Client,
+    needs_embedded: LocalKube,
+) -> None:
+    """`kubectl logs` of a Pod whose ECI group was deleted: 404 NotFound, not 502."""
+    ns = agent.namespace
+    await create_pod(kube_api, ns, pod_manifest("vanished"))
+    pod = await _running(kube_api, ns, "vanished")
+    group_id = pod["status"]["containerStatuses"][0]["containerID"].split("/")[2]
+    await eci_client.delete_container_group_async(
+        eci_models.DeleteContainerGroupRequest(region_id=eci.region_id, container_group_id=group_id)
+    )
+    await eci.admin(
+        "POST",
+        "/faults",
+        {
+            "fail": {
+                "count": 1,
+                "status": 404,
+                "code": "InvalidContainerGroup.NotFound",
+                "message": "The specified container group does not exist.",
+                "actions": ["DescribeContainerLog"],
+            }
+        },
+    )
+    core: Any = client.CoreV1Api(kube_api)
+    try:
+        await core.read_namespaced_pod_log("vanished", ns, container="main")
+    except client.ApiException as exc:
+        error = exc
+    else:
+        raise AssertionError("kubectl logs of a gone group answered 200")
+    assert error.status == 404
+    assert error.body is not None
+    status = json.loads(error.body)
+    assert status["reason"] == "NotFound"
+    assert status["kind"] == "Status"
+    assert status["message"] == (
+        "the server could not find the requested resource ( pods/log vanished)"
+    )
+    assert await _eci_failures(eci) == ([], 1)

@@ -25,6 +25,7 @@ from vkprovider.agent import Agent
 from vkprovider.configuration import ConfigurationError, load_settings_file, with_credentials
 from vkprovider.eci.client import EciClient
 from vkprovider.kube.client import make_api_client
+from vkprovider.redaction import redact_event, route_sdk_loggers
 from vkprovider.settings import AgentSettings
 
 
@@ -49,13 +50,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key-file", help="kubelet serving key (PEM)")
     parser.add_argument("--state-dir", help="where a self-signed kubelet certificate is kept")
     parser.add_argument(
-        "--client-ca-file", help="CA of client certificates the kubelet API accepts (API server)"
+        "--kubelet-client-ca",
+        "--client-ca-file",
+        dest="client_ca_file",
+        help="CA of client certificates the kubelet API accepts (the API server's); "
+        "default: the CA of the kubeconfig",
     )
-    parser.add_argument(
+    auth = parser.add_mutually_exclusive_group()
+    auth.add_argument(
         "--kubelet-authentication",
+        dest="kubelet_authentication",
         action="store_true",
         default=None,
-        help="check kubelet API callers with TokenReview/SubjectAccessReview",
+        help="authenticate kubelet API callers (client certificate or TokenReview) and "
+        "authorise them by SubjectAccessReview (the default)",
+    )
+    auth.add_argument(
+        "--kubelet-anonymous-auth",
+        dest="kubelet_authentication",
+        action="store_false",
+        default=None,
+        help="serve the kubelet API to anyone who reaches its port (opt out of authentication)",
     )
     parser.add_argument(
         "--no-imagecache-controller",
@@ -129,7 +144,8 @@ def build_settings(args: argparse.Namespace, environ: dict[str, str]) -> AgentSe
 
 def run(args: argparse.Namespace) -> int:
     json_output = None if args.log_format is None else args.log_format == "json"
-    configure_logging(level=args.log_level, json_output=json_output)
+    configure_logging(level=args.log_level, json_output=json_output, redactors=[redact_event])
+    route_sdk_loggers()
     logger = structlog.get_logger("vkprovider")
 
     try:

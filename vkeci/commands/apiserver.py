@@ -53,6 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run the stand-in scheduler and controllers (Deployments, Jobs, CronJobs, garbage"
         " collection); --no-controllers serves the API alone (default: on)",
     )
+    parser.add_argument(
+        "--kubelet-client-certificate",
+        default="",
+        metavar="PEM",
+        help="client certificate presented to kubelets for kubectl logs (as kube-apiserver's)",
+    )
+    parser.add_argument("--kubelet-client-key", default="", metavar="PEM", help="its private key")
     parser.add_argument("--log-level", default="info", help="log level (default info)")
 
 
@@ -71,6 +78,8 @@ async def _serve(args: argparse.Namespace) -> int:
         history_window=args.history_window,
         bookmark_interval_seconds=args.bookmark_interval,
         controllers=args.controllers,
+        kubelet_client_certificate=args.kubelet_client_certificate,
+        kubelet_client_key=args.kubelet_client_key,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -110,6 +110,16 @@ def _print_parts(console: Console, stack: Stack) -> None:
     console.print(f"  API server     {stack.api_server_url} ({where})")
     console.print(f"  ECI simulator  http://{stack.simulator.endpoint} (SQLite, scaled clock)")
     console.print(f"  node agent     node {stack.agent.settings.node.name} registered")
+    kubelet = stack.agent.kubelet
+    if kubelet is not None:
+        auth = (
+            "client certificates and TokenReview/SubjectAccessReview; the API server presents "
+            "its kubelet client certificate"
+            if stack.agent.settings.kubelet.authentication
+            else "anonymous access (authentication off)"
+        )
+        host = stack.agent.settings.kubelet.host
+        console.print(f"  kubelet API    https://{host}:{kubelet.port} ({auth})")
 
 
 async def _story(

@@ -37,6 +37,7 @@ from simulator.settings import (
 )
 from vkeci.stack.cluster import ClusterOps
 from vkeci.stack.errors import StackError
+from vkeci.stack.kubeletpki import KubeletClientPki, make_kubelet_client_pki
 from vkprovider.agent import Agent
 from vkprovider.eci.client import EciClient
 from vkprovider.settings import (
@@ -127,7 +128,15 @@ def simulator_settings(settings: StackSettings, credential: Credential) -> Simul
     )
 
 
-def agent_settings(settings: StackSettings, *, kubeconfig: Path, eci: EciSettings) -> AgentSettings:
+def agent_settings(
+    settings: StackSettings,
+    *,
+    kubeconfig: Path,
+    eci: EciSettings,
+    kubelet_client_ca: Path | None = None,
+) -> AgentSettings:
+    """The agent's settings; `kubelet_client_ca` is the CA of the embedded API server's kubelet
+    client certificate (None on a cluster: the agent trusts the kubeconfig's CA)."""
     return AgentSettings(
         node=NodeSettings(
             name=settings.node_name,
@@ -148,7 +157,11 @@ def agent_settings(settings: StackSettings, *, kubeconfig: Path, eci: EciSetting
             events_enabled=settings.events_enabled,
         ),
         eci=eci,
-        kubelet=KubeletSettings(port=0, state_dir=str(settings.workdir / "agent-state")),
+        kubelet=KubeletSettings(
+            port=0,
+            state_dir=str(settings.workdir / "agent-state"),
+            client_ca_file=str(kubelet_client_ca) if kubelet_client_ca is not None else "",
+        ),
         imagecaches=ImageCacheSettings(
             build_poll_seconds=settings.imagecache_poll_seconds,
             resync_seconds=10.0,
@@ -188,8 +201,19 @@ async def running_stack(settings: StackSettings, *, logger: Any = None) -> Async
     )
     async with contextlib.AsyncExitStack() as stack:
         embedded: LocalKube | None = None
+        pki: KubeletClientPki | None = None
         if settings.kubeconfig is None:
-            embedded = LocalKube(LocalKubeSettings(port=0, history_window=settings.history_window))
+            # The kubelet API authenticates callers: the embedded API server presents a client
+            # certificate of a CA made for this run, which the agent trusts (kubeletpki.py).
+            pki = make_kubelet_client_pki(settings.workdir / "pki")
+            embedded = LocalKube(
+                LocalKubeSettings(
+                    port=0,
+                    history_window=settings.history_window,
+                    kubelet_client_certificate=str(pki.certificate_file),
+                    kubelet_client_key=str(pki.key_file),
+                )
+            )
             await stack.enter_async_context(embedded)
             kubeconfig = embedded.write_kubeconfig(settings.workdir / "kubeconfig")
         else:
@@ -210,7 +234,12 @@ async def running_stack(settings: StackSettings, *, logger: Any = None) -> Async
         )
         await ClusterOps(api=api, app="vk-eci").ensure_crd()
 
-        agent_config = agent_settings(settings, kubeconfig=kubeconfig, eci=eci)
+        agent_config = agent_settings(
+            settings,
+            kubeconfig=kubeconfig,
+            eci=eci,
+            kubelet_client_ca=pki.ca_file if pki is not None else None,
+        )
         eci_client = EciClient(settings=eci)
         agent = Agent(
             settings=agent_config,

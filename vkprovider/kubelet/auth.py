@@ -1,7 +1,8 @@
 """Kubelet API authentication (TokenReview) and authorisation (SubjectAccessReview).
 
 Mirrors the kubelet's webhook mode: the bearer token is reviewed by the API
-server; the request is then checked as verb `get` (or `create` for POST) on
+server; the request is then checked as the verb of its HTTP method (GET `get`,
+POST `create`, PUT `update`, PATCH `patch`, DELETE `delete`) on
 `nodes/<subresource>` of this node, where the subresource follows the path
 (`/stats/*` -> stats, `/metrics*` -> metrics, `/containerLogs` and `/pods`
 -> proxy, as the real kubelet maps them). `/healthz` needs nothing.
@@ -14,6 +15,15 @@ from typing import Any
 from kubernetes_asyncio import client
 
 from vkprovider.kube.calls import read_json
+
+VERB_OF_METHOD = {
+    "GET": "get",
+    "HEAD": "get",
+    "POST": "create",
+    "PUT": "update",
+    "PATCH": "patch",
+    "DELETE": "delete",
+}
 
 
 def subresource_of(path: str) -> str | None:
@@ -73,6 +83,7 @@ class KubeletAuth:
     async def _authorize(
         self, user: dict[str, Any], *, method: str, subresource: str
     ) -> tuple[int, str]:
+        verb = VERB_OF_METHOD.get(method.upper(), "get")
         access = await read_json(
             await self._authz.create_subject_access_review(
                 {
@@ -84,7 +95,7 @@ class KubeletAuth:
                         "uid": user.get("uid"),
                         "extra": user.get("extra") or {},
                         "resourceAttributes": {
-                            "verb": "create" if method == "POST" else "get",
+                            "verb": verb,
                             "resource": "nodes",
                             "subresource": subresource,
                             "name": self._node,
@@ -97,7 +108,9 @@ class KubeletAuth:
         if (access.get("status") or {}).get("allowed"):
             return 200, "ok"
         who = user.get("username", "unknown")
-        return 403, f"Forbidden (user={who}, verb=get, resource=nodes, subresource={subresource})"
+        return 403, (
+            f"Forbidden (user={who}, verb={verb}, resource=nodes, subresource={subresource})"
+        )
 
 
 def certificate_user(peercert: dict[str, Any] | None) -> dict[str, Any] | None:

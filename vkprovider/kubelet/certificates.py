@@ -54,8 +54,14 @@ def self_signed(*, node_name: str, host: str, cert_path: Path, key_path: Path) -
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
 
 
-def server_context(settings: KubeletSettings, *, node_name: str) -> tuple[ssl.SSLContext, Path]:
-    """TLS context for the kubelet server, and the certificate file it serves."""
+def server_context(
+    settings: KubeletSettings, *, node_name: str, default_client_ca: str = ""
+) -> tuple[ssl.SSLContext, Path]:
+    """TLS context for the kubelet server, and the certificate file it serves.
+
+    Client certificates signed by `settings.client_ca_file` (else `default_client_ca`, the
+    cluster CA of the agent's kubeconfig) are asked for, not required: a caller without one
+    still gets to present a bearer token."""
     if settings.tls_cert_file and settings.tls_key_file:
         cert_path = Path(settings.tls_cert_file)
         key_path = Path(settings.tls_key_file)
@@ -69,8 +75,9 @@ def server_context(settings: KubeletSettings, *, node_name: str) -> tuple[ssl.SS
             )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert_path), str(key_path))
-    if settings.client_ca_file:
+    client_ca = settings.client_ca_file or default_client_ca
+    if client_ca:
         # kube-apiserver authenticates to kubelets with a client certificate.
-        context.load_verify_locations(cafile=settings.client_ca_file)
+        context.load_verify_locations(cafile=client_ca)
         context.verify_mode = ssl.CERT_OPTIONAL
     return context, cert_path

@@ -70,6 +70,8 @@ class KubeletServer:
         self._node = node_name
         self._logger = logger
         self._auth = KubeletAuth(api=api, node_name=node_name) if settings.authentication else None
+        cluster_ca = getattr(api.configuration, "ssl_ca_cert", None)
+        self._default_client_ca = str(cluster_ca) if settings.authentication and cluster_ca else ""
         self._runner: web.AppRunner | None = None
         self.port = settings.port
         self.cert_path = ""
@@ -96,7 +98,9 @@ class KubeletServer:
         )
 
     async def start(self) -> None:
-        context, cert_path = server_context(self._settings, node_name=self._node)
+        context, cert_path = server_context(
+            self._settings, node_name=self._node, default_client_ca=self._default_client_ca
+        )
         self.cert_path = str(cert_path)
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
@@ -105,7 +109,16 @@ class KubeletServer:
         )
         await site.start()
         self.port = int(self._runner.addresses[0][1])
-        self._logger.info("kubelet API listening", host=self._settings.host, port=self.port)
+        self._logger.info(
+            "kubelet API listening",
+            host=self._settings.host,
+            port=self.port,
+            authentication=(
+                "client certificates, TokenReview, SubjectAccessReview"
+                if self._auth is not None
+                else "none (anonymous requests served)"
+            ),
+        )
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -169,7 +182,14 @@ class KubeletServer:
                 timestamps=timestamps,
             )
         except EciNotFound as exc:
-            raise web.HTTPNotFound(text=str(exc)) from exc
+            # The kubelet's shape: 404 with a plain-text reason (the apiserver makes it a
+            # NotFound Status), never a 502 for an instance that is simply gone.
+            raise web.HTTPNotFound(
+                text=(
+                    f"container group {group_id} of pod {namespace}/{name} no longer exists "
+                    f"({exc.code})"
+                )
+            ) from exc
         except EciError as exc:
             raise web.HTTPBadGateway(text=str(exc)) from exc
         if limit_bytes is not None:

@@ -33,6 +33,13 @@ from vkprovider.pods.daemonsets import (
     is_daemonset_pod,
 )
 from vkprovider.pods.deleting import delete_pod
+from vkprovider.pods.failing import (
+    PROVIDER_FAILED,
+    already_reported,
+    clear_refusal,
+    refusal_phase,
+    update_fingerprint,
+)
 from vkprovider.pods.forwarding import forward_events
 from vkprovider.pods.requests import PodSpecError, build_create_request, referenced_objects
 from vkprovider.pods.status import (
@@ -151,6 +158,10 @@ class PodController:
         phase = (pod.get("status") or {}).get("phase")
         if record.failed:
             return
+        if record.refused_update is not None:
+            if record.refused_update == update_fingerprint(pod):
+                return  # refused before, and the Pod has not changed since
+            record.refused_update = None
         if record.group_id is None:
             if not self.reconciled.is_set():
                 return  # the initial reconcile will tell us whether an instance exists
@@ -211,12 +222,12 @@ class PodController:
                 credentials=credentials,
             )
         except PodSpecError as exc:
-            await self._fail(pod, record, "ProviderFailed", f"unsupported Pod spec: {exc}", log)
+            await self._refuse(pod, record, f"unsupported Pod spec: {exc}", log)
             return
         if plan.explicit_cache_id:
             problem = await self._explicit_cache_problem(plan.explicit_cache_id)
             if problem:
-                await self._fail(pod, record, "ProviderFailed", problem, log)
+                await self._refuse(pod, record, problem, log)
                 return
         started = self.state.now()
         try:
@@ -225,7 +236,7 @@ class PodController:
             message = f"ECI refused to create the container group: {exc.code}: {exc.message}"
             if plan.explicit_cache_id and plan.explicit_cache_id not in exc.message:
                 message += f" (image cache {plan.explicit_cache_id})"
-            await self._fail(pod, record, "ProviderFailed", message, log)
+            await self._refuse(pod, record, message, log)
             return
         record.group_id = group_id
         record.created_here = True
@@ -273,6 +284,7 @@ class PodController:
         forward_events(events=self.events, pod=pod, record=record, group=group)
         status = pod_status(group, pod, now=utc_now())
         current = pod.get("status") or {}
+        clear_refusal(status, current)
         annotations = None if record.metadata_written else self._bookkeeping(group, status)
         existing = pod["metadata"].get("annotations") or {}
         unwritten = (
@@ -315,6 +327,21 @@ class PodController:
         elif status["phase"] == PodPhase.RUNNING:
             return None  # wait for the start times before writing the annotation
         return annotations
+
+    async def _refuse(self, pod: RawObject, record: PodRecord, message: str, log: Any) -> None:
+        """The provider cannot run this Pod: Pending (Failed if restartPolicy is Never) with
+        reason ProviderFailed and one Warning, not tried again until the Pod changes."""
+        record.refused_update = update_fingerprint(pod)
+        phase = refusal_phase(pod)
+        if already_reported(pod, reason=PROVIDER_FAILED, message=message):
+            log.info("pod still refused", message=message)
+            return
+        log.warning("pod refused", reason=PROVIDER_FAILED, message=message, phase=str(phase))
+        self.events.emit(pod, EventKind.WARNING, PROVIDER_FAILED, message)
+        status = failed_status(
+            reason=PROVIDER_FAILED, message=message, now=utc_now(), pod=pod, phase=phase
+        )
+        await self.writer.patch_status(pod, status)
 
     async def _fail(
         self, pod: RawObject, record: PodRecord, reason: str, message: str, log: Any

@@ -1,8 +1,10 @@
 """Pod deletion: DeleteContainerGroup, then remove the Pod object.
 
 A Pod with `deletionTimestamp` is waiting for its kubelet, which is us. The
-instance is deleted first (idempotent: NotFound is success); once ECI shows
-no running container in it (or it is gone), the Pod is deleted with grace 0
+instance is deleted first (idempotent: any `*.NotFound` answer, to the delete
+or to the describe that follows, is success: after an agent restart the group
+may be long gone, and the Pod must not sit in Terminating for it); once ECI
+shows no running container in it (or it is gone), the Pod is deleted with grace 0
 and a UID precondition. Until then the key is requeued, so the Pod never
 disappears while its instance still runs, and never lingers after. It gets
 what it uses (cloud, state, writer, a requeue callback), not the controller.
@@ -46,7 +48,10 @@ async def delete_pod(
         except EciNotFound:
             record.group_gone = True
         if not record.group_gone:
-            found = await cloud.describe([group_id])
+            try:
+                found = await cloud.describe([group_id])
+            except EciNotFound:
+                found = {}
             group = found.get(group_id)
             if group is None:
                 record.group_gone = True

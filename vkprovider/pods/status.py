@@ -304,8 +304,16 @@ def _qos_class(pod: RawObject) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
-def failed_status(*, reason: str, message: str, now: datetime, pod: RawObject) -> dict[str, Any]:
-    """A Pod the provider could not run: phase Failed with a reason and message."""
+def failed_status(
+    *,
+    reason: str,
+    message: str,
+    now: datetime,
+    pod: RawObject,
+    phase: PodPhase = PodPhase.FAILED,
+) -> dict[str, Any]:
+    """A Pod the provider could not run: `phase` (Failed, or Pending for a refusal the
+    Pod's controller must not replace, see pods/failing.py) with a reason and message."""
     now_text = kube_time(now)
     current = pod.get("status") or {}
     old_conditions = {c.get("type", ""): c for c in current.get("conditions") or []}
@@ -324,7 +332,7 @@ def failed_status(*, reason: str, message: str, now: datetime, pod: RawObject) -
         for c in spec.get("containers") or []
     ]
     return {
-        "phase": str(PodPhase.FAILED),
+        "phase": str(phase),
         "reason": reason,
         "message": message,
         "startTime": current.get("startTime") or now_text,

@@ -35,6 +35,9 @@ class PodRecord:
     events_seeded: bool = False
     metadata_written: bool = False
     failed: bool = False
+    refused_update: str | None = None
+    """`failing.update_fingerprint` of the Pod when the provider refused it: not tried
+    again until the Pod's spec or annotations change."""
     created_here: bool = False
     echo_version: str | None = None
     """resourceVersion our last write produced: its watch event is our own echo."""

@@ -24,16 +24,22 @@ from vkprovider.settings import EciSettings, RetrySettings
 
 
 class FakeEci:
-    """Answers the queued (status, body, headers) replies in order, then success."""
+    """Answers the queued (status, body, headers) replies in order, then success.
+
+    A `str` body is sent as it is (text/plain, or text/html when it starts with `<`): what a
+    front end answers before ECI's gateway sees the request."""
 
     def __init__(self) -> None:
-        self.replies: list[tuple[int, dict[str, str], dict[str, str]]] = []
+        self.replies: list[tuple[int, dict[str, str] | str, dict[str, str]]] = []
         self.calls = 0
 
     async def handle(self, request: web.Request) -> web.Response:
         self.calls += 1
         if self.replies:
             status, body, headers = self.replies.pop(0)
+            if isinstance(body, str):
+                kind = "text/html" if body.startswith("<") else "text/plain"
+                return web.Response(text=body, status=status, headers=headers, content_type=kind)
             return web.json_response(body, status=status, headers=headers)
         return web.json_response({"RequestId": "r-ok", "Regions": [{"RegionId": "cn-hangzhou"}]})
 
@@ -137,3 +143,71 @@ async def test_unreachable_endpoint_is_a_network_error() -> None:
         await client.call(
             "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
         )
+
+
+@pytest.mark.parametrize(
+    "code", ["InvalidContainerGroup.NotFound", "InvalidContainerGroupId.NotFound", "Disk.NotFound"]
+)
+async def test_any_not_found_spelling_is_not_found(
+    fake_eci: tuple[FakeEci, str], code: str
+) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(404, _error(code, "The specified container group does not exist."), {})]
+    with pytest.raises(EciNotFound) as info:
+        await _client(endpoint).call(
+            "DeleteContainerGroup",
+            eci_models.DeleteContainerGroupRequest(
+                region_id="cn-hangzhou", container_group_id="eci-gone"
+            ),
+        )
+    assert info.value.code == code
+    assert fake.calls == 1
+
+
+async def test_a_not_found_access_key_is_not_a_missing_group(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    """A delete refused for its credentials did nothing: it must never count as done."""
+    fake, endpoint = fake_eci
+    fake.replies = [(404, _error("InvalidAccessKeyId.NotFound", "Specified access key"), {})]
+    with pytest.raises(EciPermanentError) as info:
+        await _client(endpoint).call(
+            "DeleteContainerGroup",
+            eci_models.DeleteContainerGroupRequest(
+                region_id="cn-hangzhou", container_group_id="eci-1"
+            ),
+        )
+    assert not isinstance(info.value, EciNotFound)
+    assert info.value.code == "InvalidAccessKeyId.NotFound"
+
+
+AIOHTTP_LINE_TOO_LONG = "Got more than 8190 bytes when reading: bytearray(b'/?RegionId=...')."
+"""aiohttp's own plain-text answer to a request line over its limit (an oversized URL): the
+body does not say 400, only the status line does."""
+
+
+async def test_a_plain_text_4xx_is_permanent_and_quotes_the_answer(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(400, AIOHTTP_LINE_TOO_LONG, {})]
+    with pytest.raises(EciPermanentError) as info:
+        await _client(endpoint).call(
+            "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+        )
+    assert not isinstance(info.value, EciRetryableError)
+    assert info.value.code == "NonEciAnswer"
+    assert info.value.http_status == 400
+    assert "Got more than 8190 bytes" in str(info.value)
+    assert fake.calls == 1
+
+
+async def test_an_html_5xx_from_a_proxy_is_retried(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    fake.replies = [(502, page, {}), (502, page, {})]
+    body = await _client(endpoint).call(
+        "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+    )
+    assert body.regions[0].region_id == "cn-hangzhou"
+    assert fake.calls == 3

@@ -88,9 +88,10 @@ async def test_pod_naming_a_cache_still_building_fails_with_provider_failed(
     status = await imagecaches.wait_phase(name, "Preparing", "Creating")
     cache_id = status["imageCacheId"]
     ns = agent.namespace
-    await create_pod(
-        kube_api, ns, pod_manifest("early", image=PYTORCH, annotations={EXPLICIT: cache_id})
+    early = pod_manifest(
+        "early", image=PYTORCH, annotations={EXPLICIT: cache_id}, restart_policy="Never"
     )
+    await create_pod(kube_api, ns, early)  # Never: a refused Pod is Failed (else Pending)
 
     async def failed() -> dict[str, Any] | None:
         pod = await read_pod(kube_api, ns, "early")

@@ -95,7 +95,10 @@ async def test_cache_not_ready_fails_the_pod(
         kube_api,
         ns,
         pod_manifest(
-            "early", image=FLINK, annotations={"k8s.aliyun.com/eci-image-snapshot-id": cache_id}
+            "early",
+            image=FLINK,
+            annotations={"k8s.aliyun.com/eci-image-snapshot-id": cache_id},
+            restart_policy="Never",  # a refused Pod is Failed only then (else Pending)
         ),
     )
 
@@ -117,7 +120,9 @@ async def test_missing_cache_fails_the_pod(agent: AgentHandle, kube_api: client.
         kube_api,
         ns,
         pod_manifest(
-            "ghost", annotations={"k8s.aliyun.com/eci-image-snapshot-id": "imc-doesnotexist"}
+            "ghost",
+            annotations={"k8s.aliyun.com/eci-image-snapshot-id": "imc-doesnotexist"},
+            restart_policy="Never",  # a refused Pod is Failed only then (else Pending)
         ),
     )
 
@@ -184,7 +189,8 @@ async def test_eci_refusing_a_vanished_cache_fails_the_pod_with_its_code(
     await eci_client.delete_image_cache_async(
         eci_models.DeleteImageCacheRequest(region_id=eci.region_id, image_cache_id=cache_id)
     )
-    await create_pod(kube_api, ns, pod_manifest("second", image=FLINK, annotations=annotations))
+    second = pod_manifest("second", image=FLINK, annotations=annotations, restart_policy="Never")
+    await create_pod(kube_api, ns, second)  # Never: a refused Pod is Failed (else Pending)
 
     async def failed() -> dict[str, Any] | None:
         pod = await read_pod(kube_api, ns, "second")

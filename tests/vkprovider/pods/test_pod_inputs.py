@@ -65,7 +65,8 @@ async def test_unsupported_env_source_fails_the_pod_naming_the_field(
     agent: AgentHandle, kube_api: client.ApiClient
 ) -> None:
     ns = agent.namespace
-    manifest = pod_manifest("unsupported")
+    # restartPolicy Never: a refused Pod is Failed only then (else Pending, see pods/failing.py)
+    manifest = pod_manifest("unsupported", restart_policy="Never")
     manifest["spec"]["containers"][0]["env"] = [
         {"name": "CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}}
     ]

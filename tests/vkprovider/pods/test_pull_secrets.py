@@ -29,7 +29,8 @@ async def test_malformed_pull_secret_fails_the_pod_naming_the_secret(
             "data": {".dockerconfigjson": base64.b64encode(json.dumps(config).encode()).decode()},
         },
     )
-    manifest = pod_manifest("bad-secret", image=PRIVATE)
+    # restartPolicy Never: a refused Pod is Failed only then (else Pending, see pods/failing.py)
+    manifest = pod_manifest("bad-secret", image=PRIVATE, restart_policy="Never")
     manifest["spec"]["imagePullSecrets"] = [{"name": "no-login"}]
     await create_pod(kube_api, ns, manifest)
 
