@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localkube import admission, conversion, crds, deleting, objects, podadmission
+from localkube import admission, conversion, crds, deleting, objects, podadmission, typecheck
 from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -229,6 +229,7 @@ class Cluster(Terminating):
             patched = strategic_merge_patch(existing, patch)
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
+        patched = typecheck.decode(resource, patched).obj
         admission.check_body_identity(resource, patched, namespace=namespace, name=name)
         if resource.storage is not None:
             return self.update(

@@ -14,7 +14,8 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, logs, openapi, reviews, tables, validation
+from localkube import discovery, intake, logs, openapi, reviews, tables
+from localkube.bodies import read_body
 from localkube.cluster import Cluster
 from localkube.conversion import SELECTOR_ALIASES, is_events_v1
 from localkube.deleting import DeleteOptions
@@ -22,17 +23,18 @@ from localkube.errors import (
     ApiError,
     Reason,
     bad_request,
+    internal_error,
     method_not_allowed,
     not_found_path,
-    unsupported_media_type,
+    unsupported_patch_type,
 )
+from localkube.intake import WARNINGS_KEY
 from localkube.listing import ListQuery, list_objects
 from localkube.negotiation import (
     accepts_metadata_only,
     accepts_table,
     flag,
     json_reply,
-    read_body,
     render_error,
 )
 from localkube.patching import PatchType
@@ -44,9 +46,6 @@ from localkube.store import Store
 from localkube.watching import WatchQuery, serve_watch
 
 logger = structlog.get_logger("localkube")
-
-WARNINGS_KEY = web.RequestKey("localkube.warnings", list[str])
-"""Where a request's `Warning` header values (RFC 7234 code 299, as kube sends) are kept."""
 
 
 class ApiHandlers:
@@ -123,99 +122,128 @@ class ApiHandlers:
             if error.code >= 500:
                 logger.warning("request failed", path=request.path, error=str(error))
             return render_error(error)
+        except Exception as exc:  # every unexpected failure still leaves as a Status
+            logger.exception(
+                "request failed unexpectedly", method=request.method, path=request.path
+            )
+            return render_error(internal_error(f"{type(exc).__name__}: {exc}"))
         for warning in request.get(WARNINGS_KEY, ()):
             response.headers.add("Warning", warning)
         return response
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        path = request.path.rstrip("/")
-        segments = [s for s in path.split("/") if s]
+        """Discovery documents, then the URL's target, then its subresource or verb."""
         if request.method == "GET":
-            document = self._discovery_document(segments)
+            document = self._discovery_document(request.path.rstrip("/"))
             if document is not None:
                 return json_reply(document)
-        target = parse(path, self.registry)
+        target = parse(request.path.rstrip("/"), self.registry)
+        special = await self._special(request, target)
+        if special is not None:
+            return special
+        verb = {
+            "GET": self._get,
+            "POST": self._post,
+            "PUT": self._put,
+            "PATCH": self._patch,
+            "DELETE": self._delete,
+        }.get(request.method)
+        if verb is None:
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        return await verb(request, target)
+
+    async def _special(self, request: web.Request, target: Target) -> web.StreamResponse | None:
+        """Reviews, `pods/binding` and `pods/log`: paths with one verb each."""
         if target.resource.key in reviews.REVIEW_KEYS:
             if request.method != "POST" or target.name is not None:
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
             return json_reply(reviews.review(target.resource, await read_body(request)), 201)
-        if target.subresource == "binding" and request.method != "POST":
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        if target.subresource == "binding":
+            if request.method != "POST":
+                raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+            return await self._bind(request, target)
         if target.subresource == "log":
             if request.method != "GET":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
             return await self._pod_log(request, target)
-        if request.method == "GET":
-            if target.legacy_watch or flag(request.query.get("watch")):
-                return await self._watch(request, target)
-            if target.name is None:
-                return self._list(request, target)
-            obj = self.cluster.get(
-                target.resource, namespace=target.namespace or "", name=target.name
-            )
-            return self._object_response(request, target, obj)
-        if request.method == "POST" and target.subresource == "binding":
-            return await self._bind(request, target)
-        if (request.method == "POST" and target.name is None and target.namespace is not None) or (
-            request.method == "POST" and target.name is None and not target.resource.namespaced
-        ):
-            obj = self.cluster.create(
-                target.resource,
-                namespace=target.namespace or "",
-                body=self._strict_fields(request, target, await read_body(request)),
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(obj, status=201)
-        if target.name is None:
-            if request.method == "DELETE":
-                return await self._delete_collection(request, target)
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        namespace = target.namespace or ""
-        if request.method == "PUT":
-            obj = self.cluster.update(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                body=self._strict_fields(request, target, await read_body(request)),
-                subresource=target.subresource,
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(obj)
-        if request.method == "PATCH":
-            try:
-                patch_type = PatchType(request.content_type)
-            except ValueError as exc:
-                raise unsupported_media_type(request.content_type) from exc
-            patch = await read_body(request)
-            if patch_type is PatchType.MERGE:
-                patch = self._strict_fields(request, target, patch)
-            obj = self.cluster.patch(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                patch_type=patch_type,
-                patch=patch,
-                subresource=target.subresource,
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(obj)
-        if request.method == "DELETE" and target.subresource is None:
-            body = await read_body(request)
-            options = DeleteOptions.from_body(
-                body if isinstance(body, dict) else None,
-                grace_query=request.query.get("gracePeriodSeconds"),
-            )
-            response, _ = self.cluster.delete(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                options=options,
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(response)
-        raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        return None
 
-    def _discovery_document(self, segments: list[str]) -> JsonObject | None:
+    async def _get(self, request: web.Request, target: Target) -> web.StreamResponse:
+        # `?watch=true` on an object URL is ignored by kube-apiserver (it answers the object);
+        # only a collection or the legacy `/watch/` prefix streams.
+        if target.legacy_watch or (target.name is None and flag(request.query.get("watch"))):
+            return await self._watch(request, target)
+        if target.name is None:
+            return self._list(request, target)
+        obj = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
+        return self._object_response(request, target, obj)
+
+    async def _post(self, request: web.Request, target: Target) -> web.StreamResponse:
+        if target.name is not None or (target.namespace is None and target.resource.namespaced):
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        obj = self.cluster.create(
+            target.resource,
+            namespace=target.namespace or "",
+            body=await intake.write_body(request, target.resource),
+            dry_run=self._dry_run(request),
+        )
+        return json_reply(obj, status=201)
+
+    async def _put(self, request: web.Request, target: Target) -> web.StreamResponse:
+        if target.name is None:
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        obj = self.cluster.update(
+            target.resource,
+            namespace=target.namespace or "",
+            name=target.name,
+            body=await intake.write_body(request, target.resource),
+            subresource=target.subresource,
+            dry_run=self._dry_run(request),
+        )
+        return json_reply(obj)
+
+    async def _patch(self, request: web.Request, target: Target) -> web.StreamResponse:
+        if target.name is None:
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        try:
+            patch_type = PatchType(request.content_type)
+        except ValueError as exc:
+            raise unsupported_patch_type(custom=target.resource.is_custom) from exc
+        patch = await intake.patch_body(
+            request, target.resource, merge=patch_type is PatchType.MERGE
+        )
+        obj = self.cluster.patch(
+            target.resource,
+            namespace=target.namespace or "",
+            name=target.name,
+            patch_type=patch_type,
+            patch=patch,
+            subresource=target.subresource,
+            dry_run=self._dry_run(request),
+        )
+        return json_reply(obj)
+
+    async def _delete(self, request: web.Request, target: Target) -> web.StreamResponse:
+        if target.name is None:
+            return await self._delete_collection(request, target)
+        if target.subresource is not None:
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        body = await read_body(request)
+        options = DeleteOptions.from_body(
+            body if isinstance(body, dict) else None,
+            grace_query=request.query.get("gracePeriodSeconds"),
+        )
+        response, _ = self.cluster.delete(
+            target.resource,
+            namespace=target.namespace or "",
+            name=target.name,
+            options=options,
+            dry_run=self._dry_run(request),
+        )
+        return json_reply(response)
+
+    def _discovery_document(self, path: str) -> JsonObject | None:
+        segments = [s for s in path.split("/") if s]
         if segments == ["api", "v1"]:
             return discovery.resource_list(self.registry, group="", version="v1")
         if len(segments) == 2 and segments[0] == "apis":
@@ -229,21 +257,6 @@ class ApiHandlers:
                 raise not_found_path()
             return found
         return None
-
-    def _strict_fields(self, request: web.Request, target: Target, body: Any) -> Any:
-        """Unknown fields of a custom resource: a 400 with `fieldValidation=Strict`, a
-        `Warning` header each by default (`Warn`, as kube-apiserver), nothing with `Ignore`."""
-        schema = target.resource.schema
-        mode = request.query.get("fieldValidation") or "Warn"
-        if mode == "Ignore" or schema is None or not isinstance(body, dict):
-            return body
-        unknown = validation.unknown_fields(body, schema)
-        if unknown and mode == "Strict":
-            raise bad_request(
-                "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown)
-            )
-        request[WARNINGS_KEY] = [f'299 - "unknown field \\"{field}\\""' for field in unknown]
-        return body
 
     def _dry_run(self, request: web.Request) -> bool:
         values = request.query.getall("dryRun", [])

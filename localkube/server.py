@@ -17,6 +17,7 @@ import structlog
 from aiohttp import web
 
 from localkube import kubeconfig
+from localkube.bodies import MAX_BODY_BYTES
 from localkube.cluster import Cluster
 from localkube.faults import Faults, admin_routes, middleware
 from localkube.handlers import ApiHandlers
@@ -71,7 +72,9 @@ class LocalKube:
         return f"http://{self.settings.host}:{self._port}"
 
     async def start(self) -> None:
-        app = web.Application(middlewares=[middleware(self.faults, render_error)])
+        app = web.Application(
+            middlewares=[middleware(self.faults, render_error)], client_max_size=MAX_BODY_BYTES
+        )
         app.add_routes(admin_routes(self.faults, compact=self.compact_history))
         app.add_routes(self.handlers.routes())
         self._runner = web.AppRunner(
