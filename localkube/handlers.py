@@ -396,6 +396,8 @@ class ApiHandlers:
         node_name = (pod.get("spec") or {}).get("nodeName") or ""
         node = self.store.get(("", "nodes"), ("", node_name)) if node_name else None
         url = logs.kubelet_url(pod=pod, node=node, container=container)
+        if url is None:
+            return web.Response(status=204)
         return await logs.proxy(request, url=url)
 
     async def _bind(self, request: web.Request, target: Target) -> web.Response:

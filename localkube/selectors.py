@@ -149,15 +149,18 @@ METADATA_ONLY_KINDS: dict[tuple[str, str], str] = {
     ("", "configmaps"): "ConfigMap",
     ("", "serviceaccounts"): "ServiceAccount",
 }
-"""Kinds kube-apiserver registers a metadata-only field label conversion for; its refusal
-names the kind (`field label "data.x" not supported for "ConfigMap"`), where the other
-conversions say `field label not supported: data.x`."""
+"""Kinds kube-apiserver registers the default metadata-only field label conversion for; in
+1.32 its refusal lists what is supported (`"data.x" is not a known field selector: only
+"metadata.name", "metadata.namespace"`), where the kinds with their own conversion (pods,
+nodes, events) say `field label not supported: data.x`."""
 
 
 def _unsupported_field(storage_key: tuple[str, str], path: str) -> ApiError:
     kind = METADATA_ONLY_KINDS.get(storage_key)
     if kind is not None:
-        return bad_request(f'field label "{path}" not supported for "{kind}"')
+        return bad_request(
+            f'"{path}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+        )
     return bad_request(f"field label not supported: {path}")
 
 
