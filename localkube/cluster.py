@@ -217,8 +217,6 @@ class Cluster(Terminating):
         existing = self.get(resource, namespace=namespace, name=name)
         if patch_type is PatchType.STRATEGIC and resource.is_custom:
             raise unsupported_media_type_for_custom(patch_type)
-        if patch_type is PatchType.APPLY:
-            raise unsupported_media_type(str(patch_type))
         if patch_type is PatchType.JSON:
             patched = json_patch(existing, patch)
         elif patch_type is PatchType.MERGE:

@@ -14,7 +14,8 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, intake, logs, openapi, reviews, tables
+from localkube import applying, discovery, intake, logs, openapi, reviews, tables, typecheck
+from localkube.admission import check_body_identity
 from localkube.bodies import read_body
 from localkube.cluster import Cluster
 from localkube.conversion import SELECTOR_ALIASES, is_events_v1
@@ -37,6 +38,7 @@ from localkube.negotiation import (
     json_reply,
     render_error,
 )
+from localkube.objects import now_rfc3339
 from localkube.patching import PatchType
 from localkube.resources import Registry
 from localkube.routing import Target, parse
@@ -192,11 +194,12 @@ class ApiHandlers:
     async def _put(self, request: web.Request, target: Target) -> web.StreamResponse:
         if target.name is None:
             raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        body = await intake.write_body(request, target.resource)
         obj = self.cluster.update(
             target.resource,
             namespace=target.namespace or "",
             name=target.name,
-            body=await intake.write_body(request, target.resource),
+            body=self._keep_managed_fields(target, body),
             subresource=target.subresource,
             dry_run=self._dry_run(request),
         )
@@ -212,6 +215,8 @@ class ApiHandlers:
         patch = await intake.patch_body(
             request, target.resource, merge=patch_type is PatchType.MERGE
         )
+        if patch_type is PatchType.APPLY:
+            return self._apply(request, target, patch)
         obj = self.cluster.patch(
             target.resource,
             namespace=target.namespace or "",
@@ -222,6 +227,62 @@ class ApiHandlers:
             dry_run=self._dry_run(request),
         )
         return json_reply(obj)
+
+    def _keep_managed_fields(self, target: Target, body: Any) -> Any:
+        """An update that does not mention `managedFields` keeps the stored ones (kube)."""
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        if not isinstance(metadata, dict) or "managedFields" in metadata:
+            return body
+        assert target.name is not None
+        try:
+            live = self.cluster.get(
+                target.resource, namespace=target.namespace or "", name=target.name
+            )
+        except ApiError:
+            return body
+        managed = live["metadata"].get("managedFields")
+        if not managed:
+            return body
+        return {**body, "metadata": {**metadata, "managedFields": managed}}
+
+    def _apply(self, request: web.Request, target: Target, config: Any) -> web.Response:
+        """Server-side apply: create when absent, else merge with ownership (`applying`)."""
+        assert target.name is not None
+        manager = applying.require_manager(request.query.get("fieldManager"))
+        if not isinstance(config, dict):
+            raise bad_request("apply patch must be a YAML or JSON object")
+        intake.require_type_meta(config)
+        config = typecheck.decode(target.resource, config).obj
+        namespace = target.namespace or ""
+        check_body_identity(target.resource, config, namespace=namespace, name=target.name)
+        version = target.resource.api_version
+        try:
+            live = self.cluster.get(target.resource, namespace=namespace, name=target.name)
+        except ApiError as error:
+            if error.code != 404 or target.subresource is not None:
+                raise
+            body = applying.create(config, manager=manager, api_version=version, now=now_rfc3339())
+            created = self.cluster.create(
+                target.resource, namespace=namespace, body=body, dry_run=self._dry_run(request)
+            )
+            return json_reply(created, status=201)
+        merged = applying.apply(
+            live,
+            config,
+            manager=manager,
+            force=flag(request.query.get("force")),
+            api_version=version,
+            now=now_rfc3339(),
+        )
+        updated = self.cluster.update(
+            target.resource,
+            namespace=namespace,
+            name=target.name,
+            body=merged,
+            subresource=target.subresource,
+            dry_run=self._dry_run(request),
+        )
+        return json_reply(updated)
 
     async def _delete(self, request: web.Request, target: Target) -> web.StreamResponse:
         if target.name is None:

@@ -42,7 +42,7 @@ async def write_body(request: web.Request, resource: ResourceType) -> Any:
             return body
         raise typecheck.cannot_handle(resource, body, _not_an_object(body))
     if resource.is_custom:
-        _require_type_meta(body)
+        require_type_meta(body)
     typed = typecheck.decode(resource, body)
     unknown = list(typed.unknown)
     if resource.schema is not None:
@@ -68,7 +68,7 @@ def _not_an_object(body: Any) -> str:
     return f"json: cannot unmarshal {kind} into Go value of type struct"
 
 
-def _require_type_meta(body: dict[str, Any]) -> None:
+def require_type_meta(body: dict[str, Any]) -> None:
     """Custom resources decode as unstructured objects, which must say what they are."""
     for field, label in (("kind", "Kind"), ("apiVersion", "apiVersion")):
         if not body.get(field):
