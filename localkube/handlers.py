@@ -24,7 +24,6 @@ from localkube.errors import (
     ApiError,
     Reason,
     bad_request,
-    internal_error,
     method_not_allowed,
     not_found_path,
     unsupported_patch_type,
@@ -124,11 +123,6 @@ class ApiHandlers:
             if error.code >= 500:
                 logger.warning("request failed", path=request.path, error=str(error))
             return render_error(error)
-        except Exception as exc:  # every unexpected failure still leaves as a Status
-            logger.exception(
-                "request failed unexpectedly", method=request.method, path=request.path
-            )
-            return render_error(internal_error(f"{type(exc).__name__}: {exc}"))
         for warning in request.get(WARNINGS_KEY, ()):
             response.headers.add("Warning", warning)
         return response

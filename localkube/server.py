@@ -20,6 +20,7 @@ from localkube import kubeconfig
 from localkube.bodies import MAX_BODY_BYTES
 from localkube.cluster import Cluster
 from localkube.faults import Faults, admin_routes, middleware
+from localkube.guard import unexpected_errors
 from localkube.handlers import ApiHandlers
 from localkube.negotiation import render_error
 from localkube.resources import Registry
@@ -73,7 +74,8 @@ class LocalKube:
 
     async def start(self) -> None:
         app = web.Application(
-            middlewares=[middleware(self.faults, render_error)], client_max_size=MAX_BODY_BYTES
+            middlewares=[unexpected_errors(render_error), middleware(self.faults, render_error)],
+            client_max_size=MAX_BODY_BYTES,
         )
         app.add_routes(admin_routes(self.faults, compact=self.compact_history))
         app.add_routes(self.handlers.routes())
