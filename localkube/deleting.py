@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from localkube import objects
 from localkube.errors import Cause, QualifiedResource, bad_request, invalid, precondition_failed
+from localkube.queries import go_int
 from localkube.resources import ResourceType
 from localkube.shapes import JsonObject
 
@@ -39,13 +40,8 @@ class DeleteOptions:
                 "type v1.Preconditions"
             )
         grace = body.get("gracePeriodSeconds")
-        if grace is None and grace_query is not None:
-            try:
-                grace = int(grace_query)
-            except ValueError as exc:
-                raise bad_request(
-                    f'strconv.ParseInt: parsing "{grace_query}": invalid syntax'
-                ) from exc
+        if grace is None:
+            grace = go_int(grace_query)
         if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
             raise bad_request(
                 "json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds "

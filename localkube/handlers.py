@@ -14,7 +14,17 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import applying, discovery, intake, logs, openapi, reviews, tables, typecheck
+from localkube import (
+    applying,
+    discovery,
+    intake,
+    logs,
+    openapi,
+    queries,
+    reviews,
+    tables,
+    typecheck,
+)
 from localkube.admission import check_body_identity
 from localkube.bodies import read_body
 from localkube.cluster import Cluster
@@ -39,6 +49,7 @@ from localkube.negotiation import (
 )
 from localkube.objects import now_rfc3339
 from localkube.patching import PatchType
+from localkube.queries import go_int
 from localkube.resources import Registry
 from localkube.routing import Target, parse
 from localkube.selectors import parse_field_selector, parse_label_selector
@@ -351,11 +362,8 @@ class ApiHandlers:
 
     def _list(self, request: web.Request, target: Target) -> web.Response:
         labels, fields = self._selectors(request, target)
-        limit_raw = request.query.get("limit")
-        try:
-            limit = int(limit_raw) if limit_raw else None
-        except ValueError as exc:
-            raise bad_request(f"invalid limit: {limit_raw}") from exc
+        limit = go_int(request.query.get("limit")) or None
+        queries.resource_version(request.query.get("resourceVersion"))
         query = ListQuery(
             namespace=target.namespace,
             labels=labels,
@@ -413,11 +421,7 @@ class ApiHandlers:
         labels, fields = self._selectors(request, target)
         if target.name is not None:
             fields = fields.pinned_to_name(target.name)
-        timeout_raw = request.query.get("timeoutSeconds")
-        try:
-            timeout = float(timeout_raw) if timeout_raw else None
-        except ValueError as exc:
-            raise bad_request(f"invalid timeoutSeconds: {timeout_raw}") from exc
+        timeout = go_int(request.query.get("timeoutSeconds"))
         query = WatchQuery(
             namespace=target.namespace,
             labels=labels,

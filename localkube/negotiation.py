@@ -12,6 +12,7 @@ import json
 from aiohttp import web
 
 from localkube.errors import ApiError
+from localkube.queries import go_bool
 from localkube.shapes import JsonObject
 
 
@@ -28,7 +29,8 @@ def json_reply(body: JsonObject, status: int = 200) -> web.Response:
 
 
 def flag(value: str | None) -> bool:
-    return (value or "").lower() in ("true", "1")
+    """A boolean query parameter, converted as apimachinery does (see `queries.go_bool`)."""
+    return go_bool(value)
 
 
 def accepts_table(request: web.Request) -> bool:
