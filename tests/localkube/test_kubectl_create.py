@@ -79,6 +79,22 @@ async def test_kubectl_create_subcommands(kube: KubeTarget, tmp_path: Path) -> N
         assert (port["port"], port["targetPort"], port["protocol"]) == (80, 8080, "TCP")
         assert service["spec"]["selector"] == {"app": "web"}
         assert service["spec"]["type"] == "ClusterIP"
+
+        header, row = (await run("get", "services", "-n", ns)).splitlines()[:2]
+        assert header.split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+        cells = row.split()
+        assert (cells[0], cells[1], cells[2], cells[3], cells[4]) == (
+            "web",
+            "ClusterIP",
+            service["spec"]["clusterIP"],
+            "<none>",
+            "80/TCP",
+        )
+        lines = (await run("get", "secrets", "-n", ns)).splitlines()
+        assert lines[0].split() == ["NAME", "TYPE", "DATA", "AGE"]
+        rows = {line.split()[0]: line.split()[1:3] for line in lines[1:]}
+        assert rows["regcred"] == ["kubernetes.io/dockerconfigjson", "1"]
+        assert rows["plain"] == ["Opaque", "1"]
     finally:
         await kubectl(kube.kubeconfig, cache, "delete", "namespace", ns, "--wait=false")
 
