@@ -199,7 +199,7 @@ class ApiHandlers:
     async def _put(self, request: web.Request, target: Target) -> web.StreamResponse:
         if target.name is None:
             raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        body = await intake.write_body(request, target.resource)
+        body = await intake.write_body(request, target.resource, subresource=target.subresource)
         obj = self.cluster.update(
             target.resource,
             namespace=target.namespace or "",

@@ -33,8 +33,11 @@ def field_validation(request: web.Request) -> str:
     return mode
 
 
-async def write_body(request: web.Request, resource: ResourceType) -> Any:
-    """The body of a POST or PUT, decoded, typed and field-validated."""
+async def write_body(
+    request: web.Request, resource: ResourceType, *, subresource: str | None = None
+) -> Any:
+    """The body of a POST or PUT, decoded, typed and field-validated. A subresource other
+    than `status` carries another kind (Scale, Eviction, ...): it is decoded, not typed."""
     mode = field_validation(request)
     body = await bodies.read_body(request, protobuf=not resource.is_custom)
     if not isinstance(body, dict):
@@ -43,6 +46,8 @@ async def write_body(request: web.Request, resource: ResourceType) -> Any:
         raise typecheck.cannot_handle(resource, body, _not_an_object(body))
     if resource.is_custom:
         require_type_meta(body)
+    if subresource not in (None, "status"):
+        return body
     typed = typecheck.decode(resource, body)
     unknown = list(typed.unknown)
     if resource.schema is not None:

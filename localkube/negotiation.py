@@ -2,7 +2,7 @@
 
 Replies are always JSON (kubectl accepts it even when it sends protobuf), as a Table or as
 partial metadata only when the client asks for them in `Accept`. Request bodies are read in
-`bodies.py`.
+`bodies.py` (`read_body` is re-exported here for callers written before the move).
 """
 
 from __future__ import annotations
@@ -11,9 +11,19 @@ import json
 
 from aiohttp import web
 
+from localkube.bodies import read_body
 from localkube.errors import ApiError
 from localkube.queries import go_bool
 from localkube.shapes import JsonObject
+
+__all__ = [
+    "accepts_metadata_only",
+    "accepts_table",
+    "flag",
+    "json_reply",
+    "read_body",
+    "render_error",
+]
 
 
 def render_error(error: ApiError) -> web.Response:
