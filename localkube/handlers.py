@@ -1,8 +1,9 @@
-"""Request handling for the Kubernetes API paths: discovery, CRUD, lists, watches, tables.
+"""Request handling for the Kubernetes API paths: discovery, routing, reads, watches, tables.
 
-Each request is parsed here (URL, query, body, Accept) and handed to `Cluster` (reads and
-writes), `listing` (lists), `watching` (watches) or `tables` (kubectl's Table output); every
-failure leaves as a kube-shaped Status body. Nothing here decides semantics.
+`_handle` goes through a request's phases: discovery documents, the URL's target
+(`routing`), paths with a single verb (reviews, binding, log), then one method per verb;
+reads are answered here (`Cluster`, `listing`, `watching`, `tables`), writes in `writes.py`.
+Every failure leaves as a kube-shaped Status body. Nothing here decides semantics.
 """
 
 from __future__ import annotations
@@ -14,29 +15,14 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import (
-    applying,
-    discovery,
-    intake,
-    logs,
-    openapi,
-    queries,
-    reviews,
-    tables,
-    typecheck,
-)
-from localkube.admission import check_body_identity
+from localkube import discovery, logs, openapi, queries, reviews, tables
 from localkube.bodies import read_body
 from localkube.cluster import Cluster
-from localkube.conversion import SELECTOR_ALIASES, is_events_v1
-from localkube.deleting import DeleteOptions
 from localkube.errors import (
     ApiError,
     Reason,
-    bad_request,
     method_not_allowed,
     not_found_path,
-    unsupported_patch_type,
 )
 from localkube.intake import WARNINGS_KEY
 from localkube.listing import ListQuery, list_objects
@@ -47,15 +33,13 @@ from localkube.negotiation import (
     json_reply,
     render_error,
 )
-from localkube.objects import now_rfc3339
-from localkube.patching import PatchType
 from localkube.queries import go_int
 from localkube.resources import Registry
 from localkube.routing import Target, parse
-from localkube.selectors import parse_field_selector, parse_label_selector
 from localkube.shapes import JsonObject
 from localkube.store import Store
 from localkube.watching import WatchQuery, serve_watch
+from localkube.writes import Writes
 
 logger = structlog.get_logger("localkube")
 
@@ -78,6 +62,7 @@ class ApiHandlers:
         self.closing = False
         """Set when the server stops: new watches are refused with 503."""
         self.watch_tasks: set[asyncio.Task[Any]] = set()
+        self.writes = Writes(cluster=cluster)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -150,10 +135,10 @@ class ApiHandlers:
             return special
         verb = {
             "GET": self._get,
-            "POST": self._post,
-            "PUT": self._put,
-            "PATCH": self._patch,
-            "DELETE": self._delete,
+            "POST": self.writes.post,
+            "PUT": self.writes.put,
+            "PATCH": self.writes.patch,
+            "DELETE": self.writes.delete,
         }.get(request.method)
         if verb is None:
             raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
@@ -168,7 +153,7 @@ class ApiHandlers:
         if target.subresource == "binding":
             if request.method != "POST":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-            return await self._bind(request, target)
+            return await self.writes.bind(request, target)
         if target.subresource == "log":
             if request.method != "GET":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
@@ -185,129 +170,6 @@ class ApiHandlers:
         obj = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
         return self._object_response(request, target, obj)
 
-    async def _post(self, request: web.Request, target: Target) -> web.StreamResponse:
-        if target.name is not None or (target.namespace is None and target.resource.namespaced):
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        obj = self.cluster.create(
-            target.resource,
-            namespace=target.namespace or "",
-            body=await intake.write_body(request, target.resource),
-            dry_run=self._dry_run(request),
-        )
-        return json_reply(obj, status=201)
-
-    async def _put(self, request: web.Request, target: Target) -> web.StreamResponse:
-        if target.name is None:
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        body = await intake.write_body(request, target.resource, subresource=target.subresource)
-        obj = self.cluster.update(
-            target.resource,
-            namespace=target.namespace or "",
-            name=target.name,
-            body=self._keep_managed_fields(target, body),
-            subresource=target.subresource,
-            dry_run=self._dry_run(request),
-        )
-        return json_reply(obj)
-
-    async def _patch(self, request: web.Request, target: Target) -> web.StreamResponse:
-        if target.name is None:
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        try:
-            patch_type = PatchType(request.content_type)
-        except ValueError as exc:
-            raise unsupported_patch_type(custom=target.resource.is_custom) from exc
-        patch = await intake.patch_body(
-            request, target.resource, merge=patch_type is PatchType.MERGE
-        )
-        if patch_type is PatchType.APPLY:
-            return self._apply(request, target, patch)
-        obj = self.cluster.patch(
-            target.resource,
-            namespace=target.namespace or "",
-            name=target.name,
-            patch_type=patch_type,
-            patch=patch,
-            subresource=target.subresource,
-            dry_run=self._dry_run(request),
-        )
-        return json_reply(obj)
-
-    def _keep_managed_fields(self, target: Target, body: Any) -> Any:
-        """An update that does not mention `managedFields` keeps the stored ones (kube)."""
-        metadata = body.get("metadata") if isinstance(body, dict) else None
-        if not isinstance(metadata, dict) or "managedFields" in metadata:
-            return body
-        assert target.name is not None
-        try:
-            live = self.cluster.get(
-                target.resource, namespace=target.namespace or "", name=target.name
-            )
-        except ApiError:
-            return body
-        managed = live["metadata"].get("managedFields")
-        if not managed:
-            return body
-        return {**body, "metadata": {**metadata, "managedFields": managed}}
-
-    def _apply(self, request: web.Request, target: Target, config: Any) -> web.Response:
-        """Server-side apply: create when absent, else merge with ownership (`applying`)."""
-        assert target.name is not None
-        manager = applying.require_manager(request.query.get("fieldManager"))
-        if not isinstance(config, dict):
-            raise bad_request("apply patch must be a YAML or JSON object")
-        intake.require_type_meta(config)
-        config = typecheck.decode(target.resource, config).obj
-        namespace = target.namespace or ""
-        check_body_identity(target.resource, config, namespace=namespace, name=target.name)
-        version = target.resource.api_version
-        try:
-            live = self.cluster.get(target.resource, namespace=namespace, name=target.name)
-        except ApiError as error:
-            if error.code != 404 or target.subresource is not None:
-                raise
-            body = applying.create(config, manager=manager, api_version=version, now=now_rfc3339())
-            created = self.cluster.create(
-                target.resource, namespace=namespace, body=body, dry_run=self._dry_run(request)
-            )
-            return json_reply(created, status=201)
-        merged = applying.apply(
-            live,
-            config,
-            manager=manager,
-            force=flag(request.query.get("force")),
-            api_version=version,
-            now=now_rfc3339(),
-        )
-        updated = self.cluster.update(
-            target.resource,
-            namespace=namespace,
-            name=target.name,
-            body=merged,
-            subresource=target.subresource,
-            dry_run=self._dry_run(request),
-        )
-        return json_reply(updated)
-
-    async def _delete(self, request: web.Request, target: Target) -> web.StreamResponse:
-        if target.name is None:
-            return await self._delete_collection(request, target)
-        if target.subresource is not None:
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        body = await read_body(request)
-        options = DeleteOptions.from_body(
-            body if isinstance(body, dict) else None,
-            grace_query=request.query.get("gracePeriodSeconds"),
-        )
-        response, _ = self.cluster.delete(
-            target.resource,
-            namespace=target.namespace or "",
-            name=target.name,
-            options=options,
-            dry_run=self._dry_run(request),
-        )
-        return json_reply(response)
-
     def _discovery_document(self, path: str) -> JsonObject | None:
         segments = [s for s in path.split("/") if s]
         if segments == ["api", "v1"]:
@@ -323,12 +185,6 @@ class ApiHandlers:
                 raise not_found_path()
             return found
         return None
-
-    def _dry_run(self, request: web.Request) -> bool:
-        values = request.query.getall("dryRun", [])
-        if any(v != "All" for v in values):
-            raise bad_request(f"Invalid dry run value: {values}")
-        return bool(values)
 
     def _object_response(
         self, request: web.Request, target: Target, obj: JsonObject
@@ -351,17 +207,8 @@ class ApiHandlers:
             )
         return json_reply(obj)
 
-    def _selectors(self, request: web.Request, target: Target) -> tuple[Any, Any]:
-        labels = parse_label_selector(request.query.get("labelSelector"))
-        fields = parse_field_selector(
-            request.query.get("fieldSelector"),
-            storage_key=target.resource.key,
-            aliases=SELECTOR_ALIASES if is_events_v1(target.resource) else None,
-        )
-        return labels, fields
-
     def _list(self, request: web.Request, target: Target) -> web.Response:
-        labels, fields = self._selectors(request, target)
+        labels, fields = queries.selectors(request, target)
         limit = go_int(request.query.get("limit")) or None
         queries.resource_version(request.query.get("resourceVersion"))
         query = ListQuery(
@@ -418,7 +265,7 @@ class ApiHandlers:
         return render
 
     async def _watch(self, request: web.Request, target: Target) -> web.StreamResponse:
-        labels, fields = self._selectors(request, target)
+        labels, fields = queries.selectors(request, target)
         if target.name is not None:
             fields = fields.pinned_to_name(target.name)
         timeout = go_int(request.query.get("timeoutSeconds"))
@@ -458,35 +305,3 @@ class ApiHandlers:
         if url is None:
             return web.Response(status=204)
         return await logs.proxy(request, url=url)
-
-    async def _bind(self, request: web.Request, target: Target) -> web.Response:
-        body = await read_body(request)
-        node = ((body or {}).get("target") or {}).get("name") if isinstance(body, dict) else None
-        if not node:
-            raise bad_request("Binding target name is required")
-        assert target.name is not None
-        self.cluster.bind(
-            target.resource, namespace=target.namespace or "", name=target.name, node=node
-        )
-        success = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
-        return json_reply({**success, "code": 201}, status=201)
-
-    async def _delete_collection(self, request: web.Request, target: Target) -> web.Response:
-        labels, fields = self._selectors(request, target)
-        query = ListQuery(
-            namespace=target.namespace,
-            labels=labels,
-            fields=fields,
-            limit=None,
-            continue_token=None,
-        )
-        listed = list_objects(store=self.store, resource=target.resource, query=query)
-        for item in listed["items"]:
-            self.cluster.delete(
-                target.resource,
-                namespace=item["metadata"].get("namespace", ""),
-                name=item["metadata"]["name"],
-                options=DeleteOptions(),
-            )
-        listed["metadata"] = {"resourceVersion": str(self.store.resource_version)}
-        return json_reply(listed)

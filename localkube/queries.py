@@ -9,8 +9,14 @@ Integers (`limit`, `timeoutSeconds`, `gracePeriodSeconds`) go through Go's
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from aiohttp import web
+
+from localkube.conversion import SELECTOR_ALIASES, is_events_v1
 from localkube.errors import bad_request
+from localkube.routing import Target
+from localkube.selectors import parse_field_selector, parse_label_selector
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 INT64_MAX = 2**63 - 1
@@ -41,3 +47,14 @@ def resource_version(raw: str | None) -> int | None:
     if not raw.isdigit():
         raise bad_request(f'Invalid value: "{raw}": resourceVersion must be an integer')
     return int(raw)
+
+
+def selectors(request: web.Request, target: Target) -> tuple[Any, Any]:
+    """`labelSelector` and `fieldSelector` of a list, watch or collection delete."""
+    labels = parse_label_selector(request.query.get("labelSelector"))
+    fields = parse_field_selector(
+        request.query.get("fieldSelector"),
+        storage_key=target.resource.key,
+        aliases=SELECTOR_ALIASES if is_events_v1(target.resource) else None,
+    )
+    return labels, fields
