@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from localkube import bodies, typecheck, validation
-from localkube.errors import bad_request
+from localkube.errors import ApiError, bad_request
 from localkube.resources import ResourceType
 
 WARNINGS_KEY = web.RequestKey("localkube.warnings", list[str])
@@ -56,14 +56,22 @@ async def write_body(
     return typed.obj
 
 
-async def patch_body(request: web.Request, resource: ResourceType, *, merge: bool) -> Any:
-    """The body of a PATCH; a JSON merge patch on a custom resource is field-validated."""
+async def patch_body(
+    request: web.Request, resource: ResourceType, *, merge: bool, strategic: bool = False
+) -> Any:
+    """The body of a PATCH; merge and strategic patches are field-validated (a custom
+    resource's against its schema, a built-in kind's against its wire shape)."""
     mode = field_validation(request)
     fmt = bodies.BodyFormat.YAML if "yaml" in request.content_type else bodies.BodyFormat.JSON
     patch = await bodies.read_body(request, fmt=fmt)
     unknown: list[str] = []
     if merge and resource.schema is not None and isinstance(patch, dict):
         unknown = validation.unknown_fields(patch, resource.schema)
+    elif (merge or strategic) and not resource.is_custom and isinstance(patch, dict):
+        try:
+            unknown = typecheck.decode(resource, patch, patch=True).unknown
+        except ApiError:
+            unknown = []  # the patched object is decoded (and refused) in `Cluster.patch`
     _report(request, mode, unknown=unknown, duplicates=request.get(bodies.DUPLICATES_KEY, []))
     return patch
 

@@ -45,18 +45,21 @@ class Typed:
 
     obj: Any
     unknown: list[str] = field(default_factory=list)
+    directives: bool = False
+    """A strategic merge patch: `$patch`, `$setElementOrder/...` and the like are not fields."""
 
 
 class _DecodeError(Exception):
     pass
 
 
-def decode(resource: ResourceType, body: Any) -> Typed:
-    """`body` as kube's typed decoder leaves it; a 400 `ApiError` when it cannot be read."""
+def decode(resource: ResourceType, body: Any, *, patch: bool = False) -> Typed:
+    """`body` as kube's typed decoder leaves it; a 400 `ApiError` when it cannot be read.
+    With `patch`, `body` is a merge or strategic patch, read for its unknown fields."""
     if resource.is_custom or not isinstance(body, dict):
         return Typed(body)
     name = SHAPE_BY_RESOURCE.get((resource.group, resource.version, resource.plural))
-    result = Typed(None)
+    result = Typed(None, directives=patch)
     try:
         if name is None:
             obj = dict(body)

@@ -70,7 +70,10 @@ class Writes:
         except ValueError as exc:
             raise unsupported_patch_type(custom=target.resource.is_custom) from exc
         patch = await intake.patch_body(
-            request, target.resource, merge=patch_type is PatchType.MERGE
+            request,
+            target.resource,
+            merge=patch_type is PatchType.MERGE,
+            strategic=patch_type is PatchType.STRATEGIC,
         )
         if patch_type is PatchType.APPLY:
             return self._apply(request, target, patch)

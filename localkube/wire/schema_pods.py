@@ -5,8 +5,36 @@ Same table format as `schema_meta.py`; split from `schema_core.py` only for size
 
 from __future__ import annotations
 
+CONTAINER_FIELDS = """\
+  name 1 string keep
+  image 2 string
+  command 3 [string]
+  args 4 [string]
+  workingDir 5 string
+  ports 6 [ContainerPort]
+  env 7 [EnvVar]
+  resources 8 ResourceRequirements
+  volumeMounts 9 [VolumeMount]
+  livenessProbe 10 Probe
+  readinessProbe 11 Probe
+  lifecycle 12 Lifecycle
+  terminationMessagePath 13 string
+  imagePullPolicy 14 string
+  securityContext 15 SecurityContext
+  stdin 16 bool
+  stdinOnce 17 bool
+  tty 18 bool
+  envFrom 19 [EnvFromSource]
+  terminationMessagePolicy 20 string
+  volumeDevices 21 [VolumeDevice]
+  startupProbe 22 Probe
+  resizePolicy 23 [ContainerResizePolicy]
+  restartPolicy 24 string set
+"""
+"""Fields of Container, which EphemeralContainerCommon repeats with the same numbers."""
+
 SCHEMA = """
-PodSpec partial
+PodSpec
   volumes 1 [Volume]
   containers 2 [Container]
   restartPolicy 3 string
@@ -44,7 +72,20 @@ PodSpec partial
   os 36 PodOS
   hostUsers 37 bool set
   schedulingGates 38 [PodSchedulingGate]
+  ephemeralContainers 34 [EphemeralContainer]
+  resourceClaims 39 [PodResourceClaim]
   resources 40 ResourceRequirements
+
+EphemeralContainer
+  ephemeralContainerCommon 1 EphemeralContainerCommon inline
+  targetContainerName 2 string
+
+EphemeralContainerCommon
+@CONTAINER_FIELDS@
+PodResourceClaim
+  name 1 string keep
+  resourceClaimName 3 string set
+  resourceClaimTemplateName 4 string set
 
 PodOS
   name 1 string keep
@@ -292,31 +333,7 @@ ImageVolumeSource
   pullPolicy 2 string
 
 Container
-  name 1 string keep
-  image 2 string
-  command 3 [string]
-  args 4 [string]
-  workingDir 5 string
-  ports 6 [ContainerPort]
-  env 7 [EnvVar]
-  resources 8 ResourceRequirements
-  volumeMounts 9 [VolumeMount]
-  livenessProbe 10 Probe
-  readinessProbe 11 Probe
-  lifecycle 12 Lifecycle
-  terminationMessagePath 13 string
-  imagePullPolicy 14 string
-  securityContext 15 SecurityContext
-  stdin 16 bool
-  stdinOnce 17 bool
-  tty 18 bool
-  envFrom 19 [EnvFromSource]
-  terminationMessagePolicy 20 string
-  volumeDevices 21 [VolumeDevice]
-  startupProbe 22 Probe
-  resizePolicy 23 [ContainerResizePolicy]
-  restartPolicy 24 string set
-
+@CONTAINER_FIELDS@
 ContainerResizePolicy
   resourceName 1 string keep
   restartPolicy 2 string keep
@@ -495,3 +512,4 @@ ContainerStateTerminated
   finishedAt 6 Time
   containerID 7 string
 """
+SCHEMA = SCHEMA.replace("@CONTAINER_FIELDS@\n", CONTAINER_FIELDS)

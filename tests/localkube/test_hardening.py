@@ -86,6 +86,20 @@ async def test_strict_field_validation_of_built_in_kinds(
     # kube's typed decoder drops what the kind does not have.
     assert "imagePullPolcy" not in warned.body["spec"]["containers"][0]
 
+    for content_type in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+        patched = await call(
+            kube_api,
+            "PATCH",
+            f"{path}/strict",
+            body={"metadata": {"labels": {"a": "b"}}, "spec": {"bogusField": 1}},
+            content_type=content_type,
+            query={"fieldValidation": "Strict"},
+        )
+        assert patched.status == 400, content_type
+        assert patched.body["message"] == 'strict decoding error: unknown field "spec.bogusField"'
+    unchanged = await call(kube_api, "GET", f"{path}/strict")
+    assert unchanged.body["metadata"].get("labels") == {}
+
 
 async def test_bad_quantities_are_refused_on_any_pod(
     kube_api: client.ApiClient, namespace: str
