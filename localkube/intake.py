@@ -40,8 +40,12 @@ async def write_body(
     than `status` carries another kind (Scale, Eviction, ...): it is decoded, not typed."""
     mode = field_validation(request)
     body = await bodies.read_body(request, protobuf=not resource.is_custom)
+    if body is None:
+        if resource.is_custom:
+            raise bad_request("Object 'Kind' is missing in ''")
+        raise typecheck.cannot_handle(resource, None, "unexpected end of JSON input")
     if not isinstance(body, dict):
-        if body is None or resource.is_custom:
+        if resource.is_custom:
             return body
         raise typecheck.cannot_handle(resource, body, _not_an_object(body))
     if resource.is_custom:

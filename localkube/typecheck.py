@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -191,7 +192,12 @@ def _scalar(value: Any, entry: FieldShape, path: str, parent: str) -> Any:
     return value
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
 def _is_timestamp(value: str) -> bool:
+    if not _RFC3339.fullmatch(value):
+        return False
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -87,6 +87,15 @@ MALFORMED = [
     post("json-an-array", "malformed", CM, b"[]"),
     post("json-two-documents", "malformed", CM, b'{"metadata":{"name":"a"}}{"x":1}'),
     post("json-nan", "malformed", CM, b'{"metadata":{"name":"a"},"data":{"k":NaN}}'),
+    post("empty-body", "malformed", CM, b""),
+    Case("empty-put", "malformed", "PUT", CM + "/target", b"", needs_object=True),
+    post("json-null", "malformed", CM, b"null"),
+    post(
+        "bad-timestamp",
+        "malformed",
+        CM,
+        dump(cm(metadata={"name": "c", "creationTimestamp": "yesterday"})),
+    ),
     post("yaml-bad-mapping", "malformed", CM, b"metadata: {name: a\n", content_type=YAML),
     post("yaml-tab-indent", "malformed", CM, b"metadata:\n\tname: a\n", content_type=YAML),
     post(
