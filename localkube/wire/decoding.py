@@ -35,6 +35,7 @@ KINDS: dict[tuple[str, str], str] = {
     ("v1", "Pod"): "Pod",
     ("v1", "Event"): "Event",
     ("v1", "Binding"): "Binding",
+    ("v1", "Node"): "Node",
     ("apps/v1", "Deployment"): "Deployment",
     ("batch/v1", "Job"): "Job",
     ("batch/v1", "CronJob"): "CronJob",
