@@ -61,19 +61,24 @@ async def write_body(
 
 
 async def patch_body(
-    request: web.Request, resource: ResourceType, *, merge: bool, strategic: bool = False
+    request: web.Request,
+    resource: ResourceType,
+    *,
+    merge: bool,
+    strategic: bool = False,
+    apply: bool = False,
 ) -> Any:
-    """The body of a PATCH; merge and strategic patches are field-validated (a custom
+    """The body of a PATCH; merge, strategic and apply patches are field-validated (a custom
     resource's against its schema, a built-in kind's against its wire shape)."""
     mode = field_validation(request)
     fmt = bodies.BodyFormat.YAML if "yaml" in request.content_type else bodies.BodyFormat.JSON
     patch = await bodies.read_body(request, fmt=fmt)
     unknown: list[str] = []
-    if merge and resource.schema is not None and isinstance(patch, dict):
+    if (merge or apply) and resource.schema is not None and isinstance(patch, dict):
         unknown = validation.unknown_fields(patch, resource.schema)
-    elif (merge or strategic) and not resource.is_custom and isinstance(patch, dict):
+    elif (merge or strategic or apply) and not resource.is_custom and isinstance(patch, dict):
         try:
-            unknown = typecheck.decode(resource, patch, patch=True).unknown
+            unknown = typecheck.decode(resource, patch, patch=not apply).unknown
         except ApiError:
             unknown = []  # the patched object is decoded (and refused) in `Cluster.patch`
     _report(request, mode, unknown=unknown, duplicates=request.get(bodies.DUPLICATES_KEY, []))

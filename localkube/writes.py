@@ -74,6 +74,7 @@ class Writes:
             target.resource,
             merge=patch_type is PatchType.MERGE,
             strategic=patch_type is PatchType.STRATEGIC,
+            apply=patch_type is PatchType.APPLY,
         )
         if patch_type is PatchType.APPLY:
             return self._apply(request, target, patch)

@@ -112,3 +112,24 @@ async def test_apply_needs_a_manager_and_a_kind(kube_api: client.ApiClient, name
     assert (
         await call(kube_api, "GET", f"/api/v1/namespaces/{namespace}/configmaps/applied")
     ).status == 404
+
+
+async def test_apply_refuses_unknown_fields_when_strict(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    body = {**config(namespace, a="1"), "bogus": True}
+    refused = await raw_call(
+        kube_api,
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/configmaps/applied",
+        data=yaml.safe_dump(body).encode(),
+        content_type=APPLY,
+        query={"fieldManager": "tester", "fieldValidation": "Strict"},
+    )
+    assert refused.status == 400
+    # kube-apiserver words it through structured-merge-diff ("field not declared in schema");
+    # both name the field.
+    assert "bogus" in refused.body["message"]
+    assert (
+        await call(kube_api, "GET", f"/api/v1/namespaces/{namespace}/configmaps/applied")
+    ).status == 404
