@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from localkube import admission, conversion, crds, deleting, objects, podadmission, workloads
+from localkube import (
+    admission,
+    conversion,
+    crds,
+    deleting,
+    objects,
+    podadmission,
+    typecheck,
+    workloads,
+)
 from localkube.deleting import CRDS, NAMESPACES, PODS, DeleteOptions
 from localkube.errors import (
     ApiError,
@@ -219,8 +228,6 @@ class Cluster(Terminating):
         existing = self.get(resource, namespace=namespace, name=name)
         if patch_type is PatchType.STRATEGIC and resource.is_custom:
             raise unsupported_media_type_for_custom(patch_type)
-        if patch_type is PatchType.APPLY:
-            raise unsupported_media_type(str(patch_type))
         if patch_type is PatchType.JSON:
             patched = json_patch(existing, patch)
         elif patch_type is PatchType.MERGE:
@@ -231,6 +238,7 @@ class Cluster(Terminating):
             patched = strategic_merge_patch(existing, patch)
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
+        patched = typecheck.decode(resource, patched).obj
         admission.check_body_identity(resource, patched, namespace=namespace, name=name)
         if resource.storage is not None:
             return self.update(

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from localkube import objects
-from localkube.errors import Cause, invalid, precondition_failed
+from localkube.errors import Cause, QualifiedResource, bad_request, invalid, precondition_failed
+from localkube.queries import go_int
 from localkube.resources import ResourceType
 from localkube.shapes import JsonObject
 
@@ -41,9 +42,19 @@ class DeleteOptions:
     ) -> DeleteOptions:
         body = body or {}
         preconditions = body.get("preconditions") or {}
+        if not isinstance(preconditions, dict):
+            raise bad_request(
+                "json: cannot unmarshal into Go struct field DeleteOptions.preconditions of "
+                "type v1.Preconditions"
+            )
         grace = body.get("gracePeriodSeconds")
-        if grace is None and grace_query is not None:
-            grace = int(grace_query)
+        if grace is None:
+            grace = go_int(grace_query)
+        if grace is not None and (not isinstance(grace, int) or isinstance(grace, bool)):
+            raise bad_request(
+                "json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds "
+                "of type int64"
+            )
         policy = body.get("propagationPolicy") or propagation_query
         if policy is None and isinstance(body.get("orphanDependents"), bool):
             policy = "Orphan" if body["orphanDependents"] else "Background"
@@ -108,24 +119,28 @@ def with_propagation_finalizer(
 def check_preconditions(
     resource: ResourceType, existing: JsonObject, options: DeleteOptions
 ) -> None:
+    """kube-apiserver checks delete preconditions early (`rest.BeforeDelete`), naming the
+    resource by its Kind, e.g. `Operation cannot be fulfilled on ConfigMap "x": ...`."""
     metadata = existing["metadata"]
     name = metadata["name"]
+    by_kind = QualifiedResource(resource=resource.kind, group=resource.group)
     if options.uid is not None and options.uid != metadata.get("uid"):
         raise precondition_failed(
-            resource=resource.qualified,
+            resource=by_kind,
             name=name,
-            message=f"Precondition failed: UID in precondition: {options.uid}, UID in "
-            f"object meta: {metadata.get('uid')}",
+            message=f"the UID in the precondition ({options.uid}) does not match the UID in "
+            f"record ({metadata.get('uid')}). The object might have been deleted and then "
+            "recreated",
         )
     if options.resource_version is not None and options.resource_version != metadata.get(
         "resourceVersion"
     ):
         raise precondition_failed(
-            resource=resource.qualified,
+            resource=by_kind,
             name=name,
-            message="Precondition failed: ResourceVersion in precondition: "
-            f"{options.resource_version}, ResourceVersion in object meta: "
-            f"{metadata.get('resourceVersion')}",
+            message="the ResourceVersion in the precondition "
+            f"({options.resource_version}) does not match the ResourceVersion in record "
+            f"({metadata.get('resourceVersion')}). The object might have been modified",
         )
 
 

@@ -27,6 +27,7 @@ class Reason(StrEnum):
     METHOD_NOT_ALLOWED = "MethodNotAllowed"
     NOT_ACCEPTABLE = "NotAcceptable"
     UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
+    REQUEST_ENTITY_TOO_LARGE = "RequestEntityTooLarge"
     TOO_MANY_REQUESTS = "TooManyRequests"
     INTERNAL_ERROR = "InternalError"
     FORBIDDEN = "Forbidden"
@@ -211,6 +212,20 @@ def unsupported_media_type(content_type: str) -> ApiError:
         reason=Reason.UNSUPPORTED_MEDIA_TYPE,
         message=f"the body of the request was in an unknown format - accepted media types "
         f'include: application/json, application/yaml (got "{content_type}")',
+    )
+
+
+def unsupported_patch_type(*, custom: bool) -> ApiError:
+    """A PATCH whose Content-Type is no patch format kube knows (custom kinds: no strategic)."""
+    accepted = ["application/json-patch+json", "application/merge-patch+json"]
+    if not custom:
+        accepted.append("application/strategic-merge-patch+json")
+    accepted.append("application/apply-patch+yaml")
+    return ApiError(
+        code=415,
+        reason=Reason.UNSUPPORTED_MEDIA_TYPE,
+        message="the body of the request was in an unknown format - accepted media types "
+        "include: " + ", ".join(accepted),
     )
 
 

@@ -50,6 +50,7 @@ class Faults:
         self._store = store
         self._failures: deque[PlannedFailure] = deque()
         self._failures_sent = 0
+        self._crashes = 0
         self.latency_seconds = 0.0
         """Added before every API request is handled, in seconds (0 = none)."""
 
@@ -71,15 +72,30 @@ class Faults:
         """End every open watch stream now; returns how many were open."""
         return self._store.drop_subscriptions()
 
+    def crash_next(self, count: int = 1) -> None:
+        """The next `count` API requests raise an unexpected exception (a stand-in for a bug)."""
+        self._crashes += count
+
     def clear(self) -> None:
         self._failures.clear()
+        self._crashes = 0
         self.latency_seconds = 0.0
+
+    def take_crash(self) -> bool:
+        if self._crashes <= 0:
+            return False
+        self._crashes -= 1
+        return True
 
     def next_failure(self) -> ApiError | None:
         if not self._failures:
             return None
         self._failures_sent += 1
         return self._failures.popleft().error()
+
+
+class InjectedCrash(RuntimeError):
+    """What `Faults.crash_next` raises: an exception no handler expects."""
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -92,6 +108,8 @@ def middleware(faults: Faults, render: Callable[[ApiError], web.Response]) -> Mi
             return await handler(request)
         if faults.latency_seconds > 0:
             await asyncio.sleep(faults.latency_seconds)
+        if faults.take_crash():
+            raise InjectedCrash("injected crash")
         failure = faults.next_failure()
         if failure is not None:
             return render(failure)

@@ -1,8 +1,9 @@
-"""Request handling for the Kubernetes API paths: discovery, CRUD, lists, watches, tables.
+"""Request handling for the Kubernetes API paths: discovery, routing, reads, watches, tables.
 
-Each request is parsed here (URL, query, body, Accept) and handed to `Cluster` (reads and
-writes), `listing` (lists), `watching` (watches) or `tables` (kubectl's Table output); every
-failure leaves as a kube-shaped Status body. Nothing here decides semantics.
+`_handle` goes through a request's phases: discovery documents, the URL's target
+(`routing`), paths with a single verb (reviews, binding, log), then one method per verb;
+reads are answered here (`Cluster`, `listing`, `watching`, `tables`), writes in `writes.py`.
+Every failure leaves as a kube-shaped Status body. Nothing here decides semantics.
 """
 
 from __future__ import annotations
@@ -14,39 +15,33 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import binding, discovery, logs, openapi, reviews, scaling, tables, validation
+from localkube import discovery, logs, openapi, queries, reviews, tables
+from localkube.bodies import read_body
 from localkube.cluster import Cluster
-from localkube.conversion import SELECTOR_ALIASES, is_events_v1
-from localkube.deleting import DeleteOptions
 from localkube.errors import (
     ApiError,
     Reason,
-    bad_request,
     method_not_allowed,
     not_found_path,
-    unsupported_media_type,
 )
+from localkube.intake import WARNINGS_KEY
 from localkube.listing import ListQuery, list_objects
 from localkube.negotiation import (
     accepts_metadata_only,
     accepts_table,
     flag,
     json_reply,
-    read_body,
     render_error,
 )
-from localkube.patching import PatchType
+from localkube.queries import go_int
 from localkube.resources import Registry
 from localkube.routing import Target, parse
-from localkube.selectors import parse_field_selector, parse_label_selector
 from localkube.shapes import JsonObject
 from localkube.store import Store
 from localkube.watching import WatchQuery, serve_watch
+from localkube.writes import Writes
 
 logger = structlog.get_logger("localkube")
-
-WARNINGS_KEY = web.RequestKey("localkube.warnings", list[str])
-"""Where a request's `Warning` header values (RFC 7234 code 299, as kube sends) are kept."""
 
 
 class ApiHandlers:
@@ -67,6 +62,7 @@ class ApiHandlers:
         self.closing = False
         """Set when the server stops: new watches are refused with 503."""
         self.watch_tasks: set[asyncio.Task[Any]] = set()
+        self.writes = Writes(cluster=cluster)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -128,97 +124,56 @@ class ApiHandlers:
         return response
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        path = request.path.rstrip("/")
-        segments = [s for s in path.split("/") if s]
+        """Discovery documents, then the URL's target, then its subresource or verb."""
         if request.method == "GET":
-            document = self._discovery_document(segments)
+            document = self._discovery_document(request.path.rstrip("/"))
             if document is not None:
                 return json_reply(document)
-        target = parse(path, self.registry)
+        target = parse(request.path.rstrip("/"), self.registry)
+        special = await self._special(request, target)
+        if special is not None:
+            return special
+        verb = {
+            "GET": self._get,
+            "POST": self.writes.post,
+            "PUT": self.writes.put,
+            "PATCH": self.writes.patch,
+            "DELETE": self.writes.delete,
+        }.get(request.method)
+        if verb is None:
+            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        return await verb(request, target)
+
+    async def _special(self, request: web.Request, target: Target) -> web.StreamResponse | None:
+        """Reviews, `pods/binding`, `.../scale` and `pods/log`: paths of their own."""
         if target.resource.key in reviews.REVIEW_KEYS:
             if request.method != "POST" or target.name is not None:
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
             return json_reply(reviews.review(target.resource, await read_body(request)), 201)
-        if target.subresource == "binding" and request.method != "POST":
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        if target.subresource == "binding":
+            if request.method != "POST":
+                raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+            return await self.writes.bind(request, target)
         if target.subresource == "scale":
-            return await self._scale(request, target)
+            return await self.writes.scale(request, target)
         if target.subresource == "log":
             if request.method != "GET":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
             return await self._pod_log(request, target)
-        if request.method == "GET":
-            if target.legacy_watch or flag(request.query.get("watch")):
-                return await self._watch(request, target)
-            if target.name is None:
-                return self._list(request, target)
-            obj = self.cluster.get(
-                target.resource, namespace=target.namespace or "", name=target.name
-            )
-            return self._object_response(request, target, obj)
-        if request.method == "POST" and target.subresource == "binding":
-            return await self._bind(request, target)
-        if (request.method == "POST" and target.name is None and target.namespace is not None) or (
-            request.method == "POST" and target.name is None and not target.resource.namespaced
-        ):
-            obj = self.cluster.create(
-                target.resource,
-                namespace=target.namespace or "",
-                body=self._strict_fields(request, target, await read_body(request)),
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(obj, status=201)
-        if target.name is None:
-            if request.method == "DELETE":
-                return await self._delete_collection(request, target)
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        namespace = target.namespace or ""
-        if request.method == "PUT":
-            obj = self.cluster.update(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                body=self._strict_fields(request, target, await read_body(request)),
-                subresource=target.subresource,
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(obj)
-        if request.method == "PATCH":
-            try:
-                patch_type = PatchType(request.content_type)
-            except ValueError as exc:
-                raise unsupported_media_type(request.content_type) from exc
-            patch = await read_body(request)
-            if patch_type is PatchType.MERGE:
-                patch = self._strict_fields(request, target, patch)
-            obj = self.cluster.patch(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                patch_type=patch_type,
-                patch=patch,
-                subresource=target.subresource,
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(obj)
-        if request.method == "DELETE" and target.subresource is None:
-            body = await read_body(request)
-            options = DeleteOptions.from_body(
-                body if isinstance(body, dict) else None,
-                grace_query=request.query.get("gracePeriodSeconds"),
-                propagation_query=request.query.get("propagationPolicy"),
-            )
-            response, _ = self.cluster.delete(
-                target.resource,
-                namespace=namespace,
-                name=target.name,
-                options=options,
-                dry_run=self._dry_run(request),
-            )
-            return json_reply(response)
-        raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+        return None
 
-    def _discovery_document(self, segments: list[str]) -> JsonObject | None:
+    async def _get(self, request: web.Request, target: Target) -> web.StreamResponse:
+        # `?watch=true` on an object URL is ignored by kube-apiserver (it answers the object);
+        # only a collection or the legacy `/watch/` prefix streams.
+        if target.legacy_watch or (target.name is None and flag(request.query.get("watch"))):
+            return await self._watch(request, target)
+        if target.name is None:
+            return self._list(request, target)
+        obj = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
+        return self._object_response(request, target, obj)
+
+    def _discovery_document(self, path: str) -> JsonObject | None:
+        segments = [s for s in path.split("/") if s]
         if segments == ["api", "v1"]:
             return discovery.resource_list(self.registry, group="", version="v1")
         if len(segments) == 2 and segments[0] == "apis":
@@ -232,27 +187,6 @@ class ApiHandlers:
                 raise not_found_path()
             return found
         return None
-
-    def _strict_fields(self, request: web.Request, target: Target, body: Any) -> Any:
-        """Unknown fields of a custom resource: a 400 with `fieldValidation=Strict`, a
-        `Warning` header each by default (`Warn`, as kube-apiserver), nothing with `Ignore`."""
-        schema = target.resource.schema
-        mode = request.query.get("fieldValidation") or "Warn"
-        if mode == "Ignore" or schema is None or not isinstance(body, dict):
-            return body
-        unknown = validation.unknown_fields(body, schema)
-        if unknown and mode == "Strict":
-            raise bad_request(
-                "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown)
-            )
-        request[WARNINGS_KEY] = [f'299 - "unknown field \\"{field}\\""' for field in unknown]
-        return body
-
-    def _dry_run(self, request: web.Request) -> bool:
-        values = request.query.getall("dryRun", [])
-        if any(v != "All" for v in values):
-            raise bad_request(f"Invalid dry run value: {values}")
-        return bool(values)
 
     def _object_response(
         self, request: web.Request, target: Target, obj: JsonObject
@@ -275,22 +209,10 @@ class ApiHandlers:
             )
         return json_reply(obj)
 
-    def _selectors(self, request: web.Request, target: Target) -> tuple[Any, Any]:
-        labels = parse_label_selector(request.query.get("labelSelector"))
-        fields = parse_field_selector(
-            request.query.get("fieldSelector"),
-            storage_key=target.resource.key,
-            aliases=SELECTOR_ALIASES if is_events_v1(target.resource) else None,
-        )
-        return labels, fields
-
     def _list(self, request: web.Request, target: Target) -> web.Response:
-        labels, fields = self._selectors(request, target)
-        limit_raw = request.query.get("limit")
-        try:
-            limit = int(limit_raw) if limit_raw else None
-        except ValueError as exc:
-            raise bad_request(f"invalid limit: {limit_raw}") from exc
+        labels, fields = queries.selectors(request, target)
+        limit = go_int(request.query.get("limit")) or None
+        queries.resource_version(request.query.get("resourceVersion"))
         query = ListQuery(
             namespace=target.namespace,
             labels=labels,
@@ -345,14 +267,10 @@ class ApiHandlers:
         return render
 
     async def _watch(self, request: web.Request, target: Target) -> web.StreamResponse:
-        labels, fields = self._selectors(request, target)
+        labels, fields = queries.selectors(request, target)
         if target.name is not None:
             fields = fields.pinned_to_name(target.name)
-        timeout_raw = request.query.get("timeoutSeconds")
-        try:
-            timeout = float(timeout_raw) if timeout_raw else None
-        except ValueError as exc:
-            raise bad_request(f"invalid timeoutSeconds: {timeout_raw}") from exc
+        timeout = go_int(request.query.get("timeoutSeconds"))
         query = WatchQuery(
             namespace=target.namespace,
             labels=labels,
@@ -386,71 +304,6 @@ class ApiHandlers:
         node_name = (pod.get("spec") or {}).get("nodeName") or ""
         node = self.store.get(("", "nodes"), ("", node_name)) if node_name else None
         url = logs.kubelet_url(pod=pod, node=node, container=container)
+        if url is None:
+            return web.Response(status=204)
         return await logs.proxy(request, url=url)
-
-    async def _bind(self, request: web.Request, target: Target) -> web.Response:
-        body = await read_body(request)
-        assert target.name is not None
-        binding.check(body, pod_name=target.name)
-        node = body["target"]["name"]
-        self.cluster.bind(
-            target.resource, namespace=target.namespace or "", name=target.name, node=node
-        )
-        success = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
-        return json_reply({**success, "code": 201}, status=201)
-
-    async def _scale(self, request: web.Request, target: Target) -> web.Response:
-        """GET/PUT/PATCH `.../scale` of a Deployment or ReplicaSet (see `scaling`)."""
-        if target.name is None or request.method not in ("GET", "PUT", "PATCH"):
-            raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
-        where = {"namespace": target.namespace or "", "name": target.name}
-        if request.method == "GET":
-            return json_reply(scaling.read(self.cluster, target.resource, **where))
-        body = await read_body(request)
-        if request.method == "PUT":
-            scale = scaling.replace(
-                self.cluster, target.resource, body=body, dry_run=self._dry_run(request), **where
-            )
-            return json_reply(scale)
-        try:
-            patch_type = PatchType(request.content_type)
-        except ValueError as exc:
-            raise unsupported_media_type(request.content_type) from exc
-        scale = scaling.patch(
-            self.cluster,
-            target.resource,
-            patch_type=patch_type,
-            body=body,
-            dry_run=self._dry_run(request),
-            **where,
-        )
-        return json_reply(scale)
-
-    async def _delete_collection(self, request: web.Request, target: Target) -> web.Response:
-        labels, fields = self._selectors(request, target)
-        query = ListQuery(
-            namespace=target.namespace,
-            labels=labels,
-            fields=fields,
-            limit=None,
-            continue_token=None,
-        )
-        listed = list_objects(store=self.store, resource=target.resource, query=query)
-        body = await read_body(request)
-        options = DeleteOptions.from_body(
-            body if isinstance(body, dict) else None,
-            grace_query=request.query.get("gracePeriodSeconds"),
-            propagation_query=request.query.get("propagationPolicy"),
-        )
-        for item in listed["items"]:
-            self.cluster.delete(
-                target.resource,
-                namespace=item["metadata"].get("namespace", ""),
-                name=item["metadata"]["name"],
-                options=DeleteOptions(
-                    grace_period_seconds=options.grace_period_seconds,
-                    propagation_policy=options.propagation_policy,
-                ),
-            )
-        listed["metadata"] = {"resourceVersion": str(self.store.resource_version)}
-        return json_reply(listed)

@@ -82,11 +82,12 @@ def choose_container(pod: JsonObject, requested: str | None) -> str:
     return requested
 
 
-def kubelet_url(*, pod: JsonObject, node: JsonObject | None, container: str) -> str:
-    name = pod["metadata"]["name"]
+def kubelet_url(*, pod: JsonObject, node: JsonObject | None, container: str) -> str | None:
+    """Where the pod's kubelet serves this container's log; None for a pod on no node, whose
+    log kube-apiserver answers with an empty 204 (it has no kubelet to ask)."""
     node_name = (pod.get("spec") or {}).get("nodeName")
     if not node_name:
-        raise bad_request(f"pod {name} does not have a host assigned")
+        return None
     if node is None:
         raise not_found(resource=QualifiedResource("nodes"), name=node_name)
     status: Any = node.get("status") or {}
@@ -101,7 +102,7 @@ def kubelet_url(*, pod: JsonObject, node: JsonObject | None, container: str) -> 
         )
     host = f"[{address}]" if ":" in str(address) else str(address)
     namespace = pod["metadata"]["namespace"]
-    return f"https://{host}:{port}/containerLogs/{namespace}/{name}/{container}"
+    return f"https://{host}:{port}/containerLogs/{namespace}/{pod['metadata']['name']}/{container}"
 
 
 def kubelet_client_context(*, certificate: str, key: str) -> ssl.SSLContext | bool:

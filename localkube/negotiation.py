@@ -1,19 +1,29 @@
-"""HTTP plumbing shared by the handlers: body decoding, content negotiation, JSON replies.
+"""HTTP plumbing shared by the handlers: content negotiation and JSON replies.
 
-Bodies come as JSON or YAML (kubectl sends both); replies are always JSON, as a Table or as
-partial metadata only when the client asks for them in `Accept`.
+Replies are always JSON (kubectl accepts it even when it sends protobuf), as a Table or as
+partial metadata only when the client asks for them in `Accept`. Request bodies are read in
+`bodies.py` (`read_body` is re-exported here for callers written before the move).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import yaml
 from aiohttp import web
 
-from localkube.errors import ApiError, bad_request
+from localkube.bodies import read_body
+from localkube.errors import ApiError
+from localkube.queries import go_bool
 from localkube.shapes import JsonObject
+
+__all__ = [
+    "accepts_metadata_only",
+    "accepts_table",
+    "flag",
+    "json_reply",
+    "read_body",
+    "render_error",
+]
 
 
 def render_error(error: ApiError) -> web.Response:
@@ -29,20 +39,8 @@ def json_reply(body: JsonObject, status: int = 200) -> web.Response:
 
 
 def flag(value: str | None) -> bool:
-    return (value or "").lower() in ("true", "1")
-
-
-async def read_body(request: web.Request) -> Any:
-    raw = await request.read()
-    if not raw:
-        return None
-    content_type = request.content_type
-    try:
-        if "yaml" in content_type:
-            return yaml.safe_load(raw)
-        return json.loads(raw)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise bad_request(f"the body of the request could not be decoded: {exc}") from exc
+    """A boolean query parameter, converted as apimachinery does (see `queries.go_bool`)."""
+    return go_bool(value)
 
 
 def accepts_table(request: web.Request) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from localkube.errors import Cause, internal_error, invalid
 from localkube.resources import ResourceType
+from localkube.services import service_defaults
 from localkube.shapes import JsonObject
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -270,6 +271,7 @@ CREATE_DEFAULTS = {
     ("", "pods"): _pod_defaults,
     ("", "namespaces"): _namespace_defaults,
     ("", "secrets"): _secret_defaults,
+    ("", "services"): service_defaults,
 }
 UPDATE_DEFAULTS = {("", "secrets"): _secret_defaults}
 

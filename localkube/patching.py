@@ -101,12 +101,15 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any
             else:
                 result[key] = merged
         elif isinstance(value, list):
-            result[key] = _merge_list(key, result.get(key), value)
+            merged_list = _merge_list(key, result.get(key), value)
+            if key not in orders and _merges(key, value):
+                merged_list = _normalize_order(key, merged_list, value, original.get(key))
+            result[key] = merged_list
         else:
             result[key] = value
     for key, order in orders.items():
         if isinstance(result.get(key), list):
-            result[key] = _apply_order(key, result[key], order)
+            result[key] = _normalize_order(key, result[key], order, original.get(key))
     if isinstance(retain, list):
         result = {k: v for k, v in result.items() if k in retain}
     return result
@@ -146,7 +149,17 @@ def _merge_list(field: str, original: Any, patch: list[Any]) -> list[Any]:
     return current
 
 
-def _apply_order(field: str, items: list[Any], order: list[Any]) -> list[Any]:
+def _merges(field: str, patch: list[Any]) -> bool:
+    """True when a patched list is merged with the live one rather than replacing it."""
+    if field in PRIMITIVE_SETS:
+        return True
+    return field in MERGE_KEYS and all(isinstance(item, dict) for item in patch)
+
+
+def _normalize_order(field: str, items: list[Any], order: list[Any], original: Any) -> list[Any]:
+    """kube's `normalizeElementOrder`: the items the patch (or its `$setElementOrder`) names
+    in its order, the live-only items in their live order, then the two interleaved so that a
+    live-only item goes first only where the live list already had it before the other."""
     merge_key = MERGE_KEYS.get(field)
 
     def identity(item: Any) -> Any:
@@ -155,9 +168,35 @@ def _apply_order(field: str, items: list[Any], order: list[Any]) -> list[Any]:
         return item
 
     wanted = [identity(o) for o in order]
-    ranked = [i for i in items if identity(i) in wanted]
-    ranked.sort(key=lambda i: wanted.index(identity(i)))
-    return ranked + [i for i in items if identity(i) not in wanted]
+    live = [identity(o) for o in original] if isinstance(original, list) else []
+
+    def live_index(item: Any) -> int:
+        key = identity(item)
+        return live.index(key) if key in live else -1
+
+    named = sorted(
+        (i for i in items if identity(i) in wanted), key=lambda i: wanted.index(identity(i))
+    )
+    live_only = [i for i in items if identity(i) not in wanted]
+    live_only.sort(key=lambda i: live_index(i) if live_index(i) >= 0 else len(live))
+    result: list[Any] = []
+    left, right = 0, 0
+    while left < len(live_only) or right < len(named):
+        if right >= len(named):
+            result.append(live_only[left])
+            left += 1
+        elif left >= len(live_only):
+            result.append(named[right])
+            right += 1
+        else:
+            li, ri = live_index(live_only[left]), live_index(named[right])
+            if li >= 0 and ri >= 0 and li < ri:
+                result.append(live_only[left])
+                left += 1
+            else:
+                result.append(named[right])
+                right += 1
+    return result
 
 
 def _unescape(token: str) -> str:

@@ -163,6 +163,14 @@ BUILTINS: tuple[ResourceType, ...] = (
     _core("secrets", "Secret", Scope.NAMESPACED),
     _core("configmaps", "ConfigMap", Scope.NAMESPACED, short_names=("cm",)),
     _core("serviceaccounts", "ServiceAccount", Scope.NAMESPACED, short_names=("sa",)),
+    _core(
+        "services",
+        "Service",
+        Scope.NAMESPACED,
+        short_names=("svc",),
+        categories=("all",),
+        has_status=True,
+    ),
     _core("leases", "Lease", Scope.NAMESPACED, group="coordination.k8s.io"),
     ResourceType(
         group="events.k8s.io",

@@ -82,6 +82,28 @@ def _check_key(key: str, raw: str) -> str:
     return key
 
 
+_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def _check_values(key: str, values: frozenset[str]) -> frozenset[str]:
+    """Selector values must be label values, as kube's selector parser checks them."""
+    for index, value in enumerate(sorted(values)):
+        if len(value) > 63:
+            problem = "must be no more than 63 characters"
+        elif not _VALUE_RE.match(value):
+            problem = (
+                "a valid label must be an empty string or consist of alphanumeric characters, "
+                "'-', '_' or '.', and must start and end with an alphanumeric character"
+            )
+        else:
+            continue
+        raise bad_request(
+            f'unable to parse requirement: values[{index}][{key}]: Invalid value: "{value}": '
+            f"{problem}"
+        )
+    return values
+
+
 def parse_label_selector(raw: str | None) -> LabelSelector:
     if not raw:
         return LabelSelector()
@@ -112,6 +134,8 @@ def parse_label_selector(raw: str | None) -> LabelSelector:
             )
         else:
             requirements.append(Requirement(_check_key(part, raw), Operator.EXISTS))
+    for requirement in requirements:
+        _check_values(requirement.key, requirement.values)
     return LabelSelector(tuple(requirements))
 
 
@@ -149,15 +173,18 @@ METADATA_ONLY_KINDS: dict[tuple[str, str], str] = {
     ("", "configmaps"): "ConfigMap",
     ("", "serviceaccounts"): "ServiceAccount",
 }
-"""Kinds kube-apiserver registers a metadata-only field label conversion for; its refusal
-names the kind (`field label "data.x" not supported for "ConfigMap"`), where the other
-conversions say `field label not supported: data.x`."""
+"""Kinds kube-apiserver registers the default metadata-only field label conversion for; in
+1.32 its refusal lists what is supported (`"data.x" is not a known field selector: only
+"metadata.name", "metadata.namespace"`), where the kinds with their own conversion (pods,
+nodes, events) say `field label not supported: data.x`."""
 
 
 def _unsupported_field(storage_key: tuple[str, str], path: str) -> ApiError:
     kind = METADATA_ONLY_KINDS.get(storage_key)
     if kind is not None:
-        return bad_request(f'field label "{path}" not supported for "{kind}"')
+        return bad_request(
+            f'"{path}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+        )
     return bad_request(f"field label not supported: {path}")
 
 

@@ -17,10 +17,12 @@ import structlog
 from aiohttp import web
 
 from localkube import kubeconfig, logs
+from localkube.bodies import MAX_BODY_BYTES
 from localkube.cluster import Cluster
 from localkube.controllers.assembly import start_controllers
 from localkube.controllers.runtime import ControllerManager, ControllerSettings
 from localkube.faults import Faults, admin_routes, middleware
+from localkube.guard import unexpected_errors
 from localkube.handlers import ApiHandlers
 from localkube.negotiation import render_error
 from localkube.resources import Registry
@@ -84,7 +86,10 @@ class LocalKube:
         return f"http://{self.settings.host}:{self._port}"
 
     async def start(self) -> None:
-        app = web.Application(middlewares=[middleware(self.faults, render_error)])
+        app = web.Application(
+            middlewares=[unexpected_errors(render_error), middleware(self.faults, render_error)],
+            client_max_size=MAX_BODY_BYTES,
+        )
         app[logs.KUBELET_CLIENT_TLS] = logs.kubelet_client_context(
             certificate=self.settings.kubelet_client_certificate,
             key=self.settings.kubelet_client_key,

@@ -18,6 +18,7 @@ from localkube.printers import (
     age,
     column,
 )
+from localkube.printers_config import CONFIG_TABLES
 from localkube.resources import ResourceType
 from localkube.shapes import JsonObject
 from localkube.workloadprinters import WORKLOAD_TABLES
@@ -80,7 +81,11 @@ def _builder(resource: ResourceType) -> Builder:
             obj["metadata"]["name"],
             *(_custom_cell(c, obj) for c in extra),
         ]
-    found = BUILTIN_TABLES.get(resource.key) or WORKLOAD_TABLES.get(resource.key)
+    found = (
+        BUILTIN_TABLES.get(resource.key)
+        or WORKLOAD_TABLES.get(resource.key)
+        or CONFIG_TABLES.get(resource.key)
+    )
     if found is not None:
         return found
     return (

@@ -20,8 +20,14 @@ from tests.polling import eventually
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
-def cache(name: str, **spec: Any) -> Any:
-    return {"metadata": {"name": name}, "spec": {"images": ["flink"], **spec}}
+def cache(crd: CrdUnderTest, name: str, **spec: Any) -> Any:
+    """An ImageCache body; custom resources must name their apiVersion and kind (400 else)."""
+    return {
+        "apiVersion": f"{crd.group}/v1",
+        "kind": crd.kind,
+        "metadata": {"name": name},
+        "spec": {"images": ["flink"], **spec},
+    }
 
 
 async def test_crd_status_and_discovery(kube_api: client.ApiClient, crd: CrdUnderTest) -> None:
@@ -47,7 +53,7 @@ async def test_crd_status_and_discovery(kube_api: client.ApiClient, crd: CrdUnde
 async def test_defaults_pruning_and_generation(
     kube_api: client.ApiClient, crd: CrdUnderTest
 ) -> None:
-    body = cache("a", unknownField=True, labels={"free": {"form": 1}})
+    body = cache(crd, "a", unknownField=True, labels={"free": {"form": 1}})
     created = await call(kube_api, "POST", crd.base, body=body)
     assert created.status == 201, created.body
     obj = created.body
@@ -83,7 +89,7 @@ async def test_defaults_pruning_and_generation(
 async def test_schema_violation_is_422_invalid(
     kube_api: client.ApiClient, crd: CrdUnderTest
 ) -> None:
-    reply = await call(kube_api, "POST", crd.base, body=cache("small", imageCacheSize=19))
+    reply = await call(kube_api, "POST", crd.base, body=cache(crd, "small", imageCacheSize=19))
     assert reply.status == 422
     detail = "spec.imageCacheSize in body should be greater than or equal to 20"
     assert reply.body == {
@@ -113,27 +119,25 @@ async def test_schema_violation_is_422_invalid(
 
 
 async def test_required_min_items_and_type(kube_api: client.ApiClient, crd: CrdUnderTest) -> None:
-    missing = await call(kube_api, "POST", crd.base, body={"metadata": {"name": "m"}, "spec": {}})
+    missing = await call(kube_api, "POST", crd.base, body={**cache(crd, "m"), "spec": {}})
     assert missing.status == 422
     assert missing.body["details"]["causes"] == [
         {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.images"}
     ]
-    empty = await call(
-        kube_api, "POST", crd.base, body={"metadata": {"name": "e"}, "spec": {"images": []}}
-    )
+    empty = await call(kube_api, "POST", crd.base, body=cache(crd, "e", images=[]))
     assert empty.status == 422
     assert empty.body["details"]["causes"][0]["field"] == "spec.images"
     assert "should have at least 1 items" in empty.body["details"]["causes"][0]["message"]
-    too_big = await call(kube_api, "POST", crd.base, body=cache("b", retentionDays=70000))
+    too_big = await call(kube_api, "POST", crd.base, body=cache(crd, "b", retentionDays=70000))
     assert "should be less than or equal to 65536" in too_big.body["message"]
-    wrong_type = await call(kube_api, "POST", crd.base, body=cache("t", imageCacheSize="big"))
+    wrong_type = await call(kube_api, "POST", crd.base, body=cache(crd, "t", imageCacheSize="big"))
     assert wrong_type.status == 422
     assert wrong_type.body["details"]["causes"][0]["reason"] == "FieldValueTypeInvalid"
     assert "must be of type integer" in wrong_type.body["message"]
 
 
 async def test_status_subresource_semantics(kube_api: client.ApiClient, crd: CrdUnderTest) -> None:
-    created = (await call(kube_api, "POST", crd.base, body=cache("s"))).body
+    created = (await call(kube_api, "POST", crd.base, body=cache(crd, "s"))).body
     with_status = {**created, "status": {"phase": "Ready"}}
     main = await call(kube_api, "PUT", f"{crd.base}/s", body=with_status)
     assert main.status == 200
@@ -163,7 +167,7 @@ async def test_status_subresource_semantics(kube_api: client.ApiClient, crd: Crd
 async def test_update_needs_resource_version_and_strategic_merge_is_415(
     kube_api: client.ApiClient, crd: CrdUnderTest
 ) -> None:
-    created = (await call(kube_api, "POST", crd.base, body=cache("u"))).body
+    created = (await call(kube_api, "POST", crd.base, body=cache(crd, "u"))).body
     del created["metadata"]["resourceVersion"]
     unconditional = await call(kube_api, "PUT", f"{crd.base}/u", body=created)
     assert unconditional.status == 422
@@ -180,7 +184,7 @@ async def test_update_needs_resource_version_and_strategic_merge_is_415(
 
 
 async def test_printer_columns_table(kube_api: client.ApiClient, crd: CrdUnderTest) -> None:
-    await call(kube_api, "POST", crd.base, body=cache("tbl"))
+    await call(kube_api, "POST", crd.base, body=cache(crd, "tbl"))
     await call(
         kube_api,
         "PATCH",
@@ -202,7 +206,7 @@ async def test_printer_columns_table(kube_api: client.ApiClient, crd: CrdUnderTe
 
 
 async def test_deleting_crd_stops_serving(kube_api: client.ApiClient, crd: CrdUnderTest) -> None:
-    await call(kube_api, "POST", crd.base, body=cache("doomed"))
+    await call(kube_api, "POST", crd.base, body=cache(crd, "doomed"))
     reply = await call(kube_api, "DELETE", f"{CRDS}/{crd.name}")
     assert reply.status == 200
 
@@ -228,7 +232,8 @@ async def test_namespaced_crd_is_served_per_namespace(
             return (await call(kube_api, "GET", base)).status == 200
 
         await eventually(served, what="namespaced custom resource served")
-        created = await call(kube_api, "POST", base, body=cache("here"))
+        here = cache(CrdUnderTest(group=group, plural="imagecaches", kind="ImageCache"), "here")
+        created = await call(kube_api, "POST", base, body=here)
         assert created.status == 201, created.body
         assert created.body["metadata"]["namespace"] == namespace
         everywhere = await call(kube_api, "GET", f"/apis/{group}/v1/imagecaches")
@@ -243,7 +248,7 @@ async def test_namespaced_crd_is_served_per_namespace(
 async def test_crd_deletion_waits_for_instance_finalizers(
     kube_api: client.ApiClient, crd: CrdUnderTest
 ) -> None:
-    held = cache("held")
+    held = cache(crd, "held")
     held["metadata"]["finalizers"] = ["example.com/cloud-cleanup"]
     assert (await call(kube_api, "POST", crd.base, body=held)).status == 201
     reply = await call(kube_api, "DELETE", f"{CRDS}/{crd.name}")
@@ -259,7 +264,7 @@ async def test_crd_deletion_waits_for_instance_finalizers(
         return instance.status == 200 and bool(instance.body["metadata"].get("deletionTimestamp"))
 
     await eventually(instance_deleting, what="instance marked for deletion, kept by finalizer")
-    refused = await call(kube_api, "POST", crd.base, body=cache("late"))
+    refused = await call(kube_api, "POST", crd.base, body=cache(crd, "late"))
     assert refused.status == 405
 
     release = {"metadata": {"finalizers": None}}

@@ -65,11 +65,20 @@ async def test_delete_preconditions_conflict(kube_api: client.ApiClient, namespa
     )
     assert wrong_uid.status == 409
     assert wrong_uid.body["reason"] == "Conflict"
-    assert "Precondition failed: UID in precondition" in wrong_uid.body["message"]
+    # 1.32 checks early (rest.BeforeDelete); older servers worded the storage-level check.
+    assert (
+        "the UID in the precondition (00000000-0000-0000-0000-000000000000) does not match"
+        in wrong_uid.body["message"]
+        or "Precondition failed: UID in precondition" in wrong_uid.body["message"]
+    )
     wrong_rv = await call(
         kube_api, "DELETE", f"{path}/guarded", body={"preconditions": {"resourceVersion": "1"}}
     )
     assert wrong_rv.status == 409
+    assert (
+        "the ResourceVersion in the precondition (1) does not match" in wrong_rv.body["message"]
+        or "Precondition failed: ResourceVersion in precondition" in wrong_rv.body["message"]
+    )
     assert (await call(kube_api, "GET", f"{path}/guarded")).status == 200
 
 

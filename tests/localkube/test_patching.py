@@ -89,7 +89,8 @@ async def test_strategic_merge_unions_finalizers_and_replaces_status_lists(
     await call(kube_api, "POST", path, body=body)
     patch = {"metadata": {"finalizers": ["example.com/b"]}}
     reply = await call(kube_api, "PATCH", f"{path}/fin", body=patch, content_type=STRATEGIC)
-    assert reply.body["metadata"]["finalizers"] == ["example.com/a", "example.com/b"]
+    # kube's normalizeElementOrder: the patch's items first, live-only items after them.
+    assert reply.body["metadata"]["finalizers"] == ["example.com/b", "example.com/a"]
 
     statuses = [{"name": "main", "ready": False, "restartCount": 0, "image": "x", "imageID": ""}]
     for ready in (False, True):

@@ -76,7 +76,12 @@ async def test_unsupported_field_label_is_400(kube_api: client.ApiClient, namesp
     )
     assert reply.status == 400
     assert reply.body["reason"] == "BadRequest"
-    assert reply.body["message"] == 'field label "data.x" not supported for "ConfigMap"'
+    assert reply.body["message"] in (
+        # 1.32
+        '"data.x" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        # 1.31 and older
+        'field label "data.x" not supported for "ConfigMap"',
+    )
     pods = await call(
         kube_api,
         "GET",

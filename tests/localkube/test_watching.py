@@ -208,13 +208,21 @@ async def test_kubernetes_asyncio_watch_raises_410(
     assert raised.value.status == 410
 
 
-async def test_watch_on_an_object_url_sees_only_that_object(
+async def test_watch_on_an_object_url_answers_the_object(
     kube_api: client.ApiClient, namespace: str
 ) -> None:
+    """kube-apiserver ignores `watch` on an object URL; a watch of one object is a watch of
+    the collection pinned to its name (what kubectl and client-go send)."""
     path = f"/api/v1/namespaces/{namespace}/configmaps"
     start = (await call(kube_api, "GET", path)).body["metadata"]["resourceVersion"]
     await call(kube_api, "POST", path, body={"metadata": {"name": "other"}})
     await call(kube_api, "POST", path, body={"metadata": {"name": "mine"}})
-    async with open_watch(kube_api, f"{path}/mine", resourceVersion=start) as stream:
+    answered = await call(
+        kube_api, "GET", f"{path}/mine", query={"watch": "true", "resourceVersion": start}
+    )
+    assert answered.status == 200
+    assert (answered.body["kind"], answered.body["metadata"]["name"]) == ("ConfigMap", "mine")
+    pinned = {"resourceVersion": start, "fieldSelector": "metadata.name=mine"}
+    async with open_watch(kube_api, path, **pinned) as stream:
         event = await next_event(stream)
     assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "mine")

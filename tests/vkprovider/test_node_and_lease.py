@@ -7,6 +7,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
+from localkube.quantities import canonical
 from tests.vkprovider.conftest import AgentHandle
 from tests.vkprovider.helpers import eventually
 
@@ -40,7 +41,8 @@ async def test_node_is_registered_ready_and_tainted(
         "PIDPressure": "False",
         "NetworkUnavailable": "False",
     }
-    assert status["capacity"]["pods"] == agent.settings.node.pods
+    # kube-apiserver stores quantities canonical (`20000` pods -> `20k`).
+    assert status["capacity"]["pods"] == canonical(agent.settings.node.pods)
     assert set(status["allocatable"]) == {"cpu", "memory", "pods", "ephemeral-storage"}
     assert status["daemonEndpoints"]["kubeletEndpoint"]["Port"] == agent.agent.node.kubelet_port
     assert agent.agent.node.kubelet_port > 0
