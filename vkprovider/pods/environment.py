@@ -28,10 +28,17 @@ ECI_FIELD_PATHS = {"status.podIP", "status.hostIP"}
 
 @dataclass(frozen=True)
 class ReferencedObjects:
-    """ConfigMap and Secret data the Pod's env refers to, already decoded."""
+    """ConfigMap and Secret data the Pod refers to (env and volumes), by object name.
+
+    `config_maps`/`secrets` hold text (env values); `config_map_files`/`secret_files`
+    hold the exact bytes a volume file gets (a ConfigMap's `data` and `binaryData`,
+    a Secret's decoded `data`). An object that does not exist is absent from all four.
+    """
 
     config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    config_map_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    secret_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
 
 
 def referenced_objects(pod: RawObject) -> tuple[set[str], set[str]]:
