@@ -54,7 +54,8 @@ def refuse_unexpressible(container: Mapping[str, Any], *, where: str, init: bool
         if host_port and host_port != port.get("containerPort"):
             raise PodSpecError(
                 f"{where}.ports[{index}].hostPort",
-                f"{host_port} differs from containerPort: an ECI instance's ports are its own",
+                f"{host_port} is not supported: it differs from containerPort, and an ECI "
+                "instance's ports are its own",
             )
 
 

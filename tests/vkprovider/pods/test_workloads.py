@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import structlog
+import yaml
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
@@ -41,8 +42,6 @@ needs_failure_rule = pytest.mark.xfail(
 
 
 def documents(name: str) -> list[dict[str, Any]]:
-    import yaml
-
     return [doc for doc in yaml.safe_load_all((WORKLOADS / name).read_text()) if doc]
 
 
@@ -297,7 +296,8 @@ async def test_hostpath_pod_is_refused_with_one_warning_naming_the_volume(
     assert "spec.volumes[0]" in warning["message"]
 
     async def reason() -> str | None:
-        return (await read_pod(kube_api, ns, "node-logs"))["status"].get("reason")
+        found = (await read_pod(kube_api, ns, "node-logs"))["status"].get("reason")
+        return str(found) if found else None
 
     assert await eventually(reason, what="the Pod's status reason") == "ProviderFailed"
     core: Any = client.CoreV1Api(kube_api)
