@@ -32,6 +32,8 @@ from tests.vkprovider.helpers import condition, eventually, pod_events, read_pod
 
 WORKLOADS = Path(__file__).resolve().parents[3] / "examples" / "workloads"
 
+STORE_DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy")
+
 needs_simulator = pytest.mark.xfail(
     reason="needs the simulator side of issue 11 (open registry, Volumes echoed)", strict=False
 )
@@ -335,3 +337,63 @@ async def test_hostpath_pod_stays_pending_and_not_ready(
     pod = await eventually(refused, what="node-logs refused")
     assert pod["status"]["phase"] == "Pending"
     assert condition(pod, "Ready") == "False"
+
+
+async def test_secret_contents_never_reach_a_log_line(
+    agent: AgentHandle,
+    kube_api: client.ApiClient,
+    eci_client: Client,
+    eci: EciTarget,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A Secret mounted as a volume and read into env: its value is in the request, never
+    in any log record of the agent or the simulator's structured log (both in-process here).
+
+    The simulator's database driver's own DEBUG records (aiosqlite prints statement
+    parameters, and ECI stores env values as it echoes them) are the simulator's store
+    and are left to its side of issue 11.
+    """
+    ns = agent.namespace
+    value = "pa55-" + "x7Qz" * 4
+    core: Any = client.CoreV1Api(kube_api)
+    await core.create_namespaced_secret(
+        ns, {"metadata": {"name": "db"}, "stringData": {"password": value}}
+    )
+    manifest = {
+        "metadata": {"name": "reader"},
+        "spec": {
+            "nodeName": agent.node_name,
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "busybox:1.37",
+                    "command": ["sleep", "infinity"],
+                    "env": [
+                        {
+                            "name": "DB_PASSWORD",
+                            "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}},
+                        }
+                    ],
+                    "volumeMounts": [{"name": "db", "mountPath": "/etc/db", "readOnly": True}],
+                }
+            ],
+            "volumes": [{"name": "db", "secret": {"secretName": "db"}}],
+        },
+    }
+    caplog.set_level("DEBUG")
+    with structlog.testing.capture_logs() as logs:
+        await core.create_namespaced_pod(ns, manifest)
+        pod = await wait_pod(kube_api, ns, "reader", phase="Running", ready=True)
+        group = await group_of(eci_client, eci.region_id, pod["metadata"]["uid"])
+    (container,) = group["Containers"]
+    assert {"Key": "DB_PASSWORD", "Value": value} in container["EnvironmentVars"]
+    encoded = base64.b64encode(value.encode()).decode()
+    assert logs  # the agent did log its work
+    leaks = [e for e in logs if value in repr(e) or encoded in repr(e)]
+    leaks += [
+        r
+        for r in caplog.records
+        if not r.name.startswith(STORE_DRIVER_LOGGERS)
+        and (value in r.getMessage() or encoded in r.getMessage())
+    ]
+    assert leaks == []
