@@ -3,8 +3,10 @@
 Two clients, as users would apply them: kubernetes_asyncio's DynamicClient (discovery, then a
 create per document; runs everywhere) and kubectl (`kubectl apply`, server-side field
 validation; skipped when kubectl is not installed). Kinds the embedded server does not serve
-are named in the skip reason, never passed silently; for a Deployment the part the agent acts
-on, its pod template, is still created as a Pod.
+are named in the skip reason, never passed silently; for a Deployment, Job or CronJob the part
+the agent acts on, its pod template, is still created as a Pod. `examples/workloads/` (users'
+own manifests, driven through the agent in tests/vkprovider/pods/test_workloads.py) is
+included.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from localkube.server import LocalKube, LocalKubeSettings
 from tests.polling import eventually
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml")) + sorted(
+    (REPO / "examples" / "workloads").glob("*.yaml")
+)
+WORKLOAD_KINDS = ("Deployment", "Job", "CronJob")
+"""Kinds whose pod template is created as a Pod where the server does not serve the kind."""
 CRDS = sorted((REPO / "crd").glob("*.yaml"))
 KUBECTL = shutil.which("kubectl")
 
@@ -39,6 +45,7 @@ def documents(path: Path) -> list[dict[str, Any]]:
 def test_there_are_examples_of_every_kind_the_agent_handles() -> None:
     kinds = {doc["kind"] for path in EXAMPLES for doc in documents(path)}
     assert {"ImageCache", "Pod", "Deployment", "Secret"} <= kinds
+    assert {"ConfigMap", "Job", "CronJob"} <= kinds
 
 
 @pytest.fixture
@@ -84,12 +91,20 @@ def _contains(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-def _template_as_pod(deployment: dict[str, Any]) -> dict[str, Any]:
-    template = deployment["spec"]["template"]
+def _template(workload: dict[str, Any]) -> dict[str, Any]:
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
+def _template_as_pod(workload: dict[str, Any]) -> dict[str, Any]:
+    template = _template(workload)
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {**template["metadata"], "name": f"{deployment['metadata']['name']}-pod"},
+        "metadata": {**template["metadata"], "name": f"{workload['metadata']['name']}-pod"},
         "spec": template["spec"],
     }
 
@@ -116,11 +131,12 @@ async def test_example_applies_with_kubernetes_asyncio(
             try:
                 created = await _create(dynamic, doc)
             except ResourceNotFoundError:
-                if doc["kind"] != "Deployment":
+                if doc["kind"] not in WORKLOAD_KINDS:
                     raise
                 created = await _create(dynamic, _template_as_pod(doc))
-                annotations = doc["spec"]["template"]["metadata"].get("annotations")
+                annotations = _template(doc)["metadata"].get("annotations")
                 assert created["metadata"].get("annotations") == annotations
+                assert _contains(created.get("spec"), _template(doc)["spec"]), path.name
                 continue
             assert created["metadata"]["name"] == doc["metadata"]["name"]
             assert created["metadata"]["uid"]
@@ -165,7 +181,12 @@ async def test_every_example_applies_with_kubectl(kube: tuple[LocalKube, Path]) 
         served = _served_kinds(kubeconfig)
         for path in EXAMPLES:
             kinds = {doc["kind"] for doc in documents(path)}
-            if "Deployment" in kinds and "deployments.apps" not in served:
+            unserved = {
+                "Deployment": "deployments.apps",
+                "Job": "jobs.batch",
+                "CronJob": "cronjobs.batch",
+            }
+            if any(unserved[k] not in served for k in kinds if k in unserved):
                 continue  # covered by the kubernetes_asyncio test through its pod template
             result = kubectl("apply", "-f", str(path))
             assert result.returncode == 0, f"{path.name}: {result.stderr}"
@@ -176,3 +197,4 @@ async def test_every_example_applies_with_kubectl(kube: tuple[LocalKube, Path]) 
     assert {"imagecache-sample.yaml", "pod-auto-cache.yaml", "pod-explicit-cache.yaml"} <= set(
         applied
     )
+    assert {"multi-container-pod.yaml", "unsupported-hostpath-pod.yaml"} <= set(applied)
