@@ -389,7 +389,7 @@ async def test_secret_contents_never_reach_a_log_line(
     assert {"Key": "DB_PASSWORD", "Value": value} in container["EnvironmentVars"]
     encoded = base64.b64encode(value.encode()).decode()
     assert logs  # the agent did log its work
-    leaks = [e for e in logs if value in repr(e) or encoded in repr(e)]
+    leaks: list[Any] = [e for e in logs if value in repr(e) or encoded in repr(e)]
     leaks += [
         r
         for r in caplog.records
