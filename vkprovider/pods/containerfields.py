@@ -34,6 +34,8 @@ NEVER_ON_ECI: Final = {
     "resizePolicy": "ECI cannot resize a container in place",
 }
 """Container fields with no ECI parameter, and why."""
+PERMISSIVE_DEFAULTS: Final = (("procMount", "Default"), ("allowPrivilegeEscalation", True))
+"""Security context values that ask for no more than a container's default."""
 INIT_NEVER: Final = ("livenessProbe", "readinessProbe", "lifecycle")
 """Fields ECI's init containers lack (Kubernetes allows them only on sidecars)."""
 
@@ -93,8 +95,8 @@ def _security_context(
     own: Mapping[str, Any] = container.get("securityContext") or {}
     here = f"{where}.securityContext"
     for name, value in own.items():
-        if name == "procMount" and value == "Default":
-            continue  # the runtime's default /proc, which ECI gives
+        if (name, value) in PERMISSIVE_DEFAULTS:
+            continue  # asks for what every ECI container has anyway
         if name not in SECURITY_FIELDS:
             raise PodSpecError(f"{here}.{name}", "is not supported on ECI")
     effective = {k: pod_context[k] for k in INHERITED_FROM_POD if pod_context.get(k) is not None}

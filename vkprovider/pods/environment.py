@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vkprovider.pods.errors import PodSpecError
+from vkprovider.pods.errors import MissingReference, PodSpecError
 from vkprovider.types import RawObject
 
 STATIC_FIELD_PATHS = {
@@ -98,8 +98,11 @@ def resolve_env(
             if data is None:
                 if ref.get("optional"):
                     continue
-                raise PodSpecError(
-                    f"{where}.envFrom[{index}].{kind}", f"{ref.get('name')!r} not found"
+                raise MissingReference(
+                    f"{where}.envFrom[{index}].{kind}",
+                    f"{ref.get('name')!r} not found",
+                    kind="ConfigMap" if kind == "configMapRef" else "Secret",
+                    name=str(ref.get("name") or ""),
                 )
             for key, value in data.items():
                 result[prefix + key] = (prefix + key, value, None)
@@ -136,9 +139,11 @@ def resolve_env(
             if data is None or ref.get("key") not in data:
                 if ref.get("optional"):
                     break
-                raise PodSpecError(
+                raise MissingReference(
                     f"{here}.{kind}",
                     f"key {ref.get('key')!r} of {ref.get('name')!r} not found",
+                    kind="ConfigMap" if kind == "configMapKeyRef" else "Secret",
+                    name=str(ref.get("name") or ""),
                 )
             result[name] = (name, data[ref["key"]], None)
             break

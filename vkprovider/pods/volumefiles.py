@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vkprovider.pods.environment import ReferencedObjects
-from vkprovider.pods.errors import PodSpecError
+from vkprovider.pods.errors import MissingReference, PodSpecError
 from vkprovider.pods.instancespecs import InstanceSpec
 from vkprovider.quantities import parse_quantity
 from vkprovider.types import RawObject
@@ -54,7 +54,12 @@ def object_files(
     if data is None:
         if optional:
             return []
-        raise PodSpecError(where, f"{label} {name!r} not found (and the volume is not optional)")
+        raise MissingReference(
+            where,
+            f"{label} {name!r} not found (and the volume is not optional)",
+            kind=label,
+            name=name,
+        )
     items = source.get("items")
     if not items:
         return [VolumeFile(path=key, content=value) for key, value in sorted(data.items())]
@@ -64,8 +69,11 @@ def object_files(
         if key not in data:
             if optional:
                 continue
-            raise PodSpecError(
-                f"{where}.items[{index}].key", f"{label} {name!r} has no key {key!r}"
+            raise MissingReference(
+                f"{where}.items[{index}].key",
+                f"{label} {name!r} has no key {key!r}",
+                kind=label,
+                name=name,
             )
         files.append(
             VolumeFile(path=str(item.get("path") or key), content=data[key], mode=item.get("mode"))

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from vkprovider.pods.errors import MissingReference
 from vkprovider.pods.requests import (
     PodSpecError,
     ReferencedObjects,
@@ -93,8 +94,11 @@ def test_secret_items_pick_keys_with_their_own_paths_and_modes() -> None:
 
 def test_missing_objects_and_keys_fail_unless_optional() -> None:
     missing = _pod([{"name": "conf", "configMap": {"name": "nope"}}])
-    with pytest.raises(PodSpecError, match=r"spec.volumes\[0\].configMap: ConfigMap 'nope' not"):
+    with pytest.raises(
+        MissingReference, match=r"spec.volumes\[0\].configMap: ConfigMap 'nope' not"
+    ) as caught:
         _request(missing)
+    assert (caught.value.kind, caught.value.name) == ("ConfigMap", "nope")
     with pytest.raises(PodSpecError, match=r"Secret 'gone' not found"):
         _request(_pod([{"name": "s", "secret": {"secretName": "gone"}}]))
     key = _pod([{"name": "c", "configMap": {"name": "app", "items": [{"key": "x", "path": "x"}]}}])
