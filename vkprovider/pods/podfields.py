@@ -4,6 +4,7 @@ sysctls, process namespace, OS, and the Pod fields ECI cannot express.
 A kubelet without a cluster DNS address runs `ClusterFirst` Pods with the
 node's resolver (and says so); this node has no cluster DNS either, so
 `ClusterFirst` is ECI's `Default`. `None` plus `dnsConfig` is passed as is.
+The hostname is `spec.hostname` or, as a kubelet sets it, the Pod's name.
 Sysctls go where ECI takes them: its two namespaced safe ones in
 `SecurityContext`, the rest in `HostSecurityContext` (ECI checks which).
 Host namespaces, subdomains, runtime classes, `fsGroup` and the other Pod
@@ -110,13 +111,26 @@ def pod_security_context(spec: Mapping[str, Any]) -> Mapping[str, Any]:
     return context
 
 
-def pod_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
+HOSTNAME_LIMIT: Final = 63
+
+
+def hostname(pod: Mapping[str, Any]) -> str:
+    """`spec.hostname`, else the Pod's name cut to 63 characters, as a kubelet names it."""
+    spec = pod.get("spec") or {}
+    if spec.get("hostname"):
+        return str(spec["hostname"])
+    name = str((pod.get("metadata") or {}).get("name") or "")
+    return name[:HOSTNAME_LIMIT].rstrip("-.")
+
+
+def pod_fields(pod: Mapping[str, Any]) -> dict[str, Any]:
     """CreateContainerGroupRequest keyword arguments for the Pod-level fields."""
+    spec: Mapping[str, Any] = pod.get("spec") or {}
     _refuse_unexpressible(spec)
     fields: dict[str, Any] = {
         "termination_grace_period_seconds": spec.get("terminationGracePeriodSeconds"),
         "active_deadline_seconds": spec.get("activeDeadlineSeconds"),
-        "host_name": spec.get("hostname") or None,
+        "host_name": hostname(pod) or None,
         "share_process_namespace": spec.get("shareProcessNamespace"),
     }
     fields.update(_dns(spec))

@@ -120,7 +120,7 @@ def build_create_request(
     meta = pod["metadata"]
     spec = pod.get("spec") or {}
     annotations: Mapping[str, str] = meta.get("annotations") or {}
-    fields = pod_fields(spec)
+    fields = pod_fields(pod)
     options = request_options(annotations)
     pod_context = pod_security_context(spec)
 

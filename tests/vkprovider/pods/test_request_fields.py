@@ -73,6 +73,13 @@ def test_dns_host_aliases_hostname_and_grace_reach_the_request() -> None:
     assert wire["ShareProcessNamespace"] is True
 
 
+def test_hostname_is_the_pods_name_as_a_kubelet_sets_it() -> None:
+    assert _wire(_pod())["HostName"] == "p"
+    long = _pod()
+    long["metadata"]["name"] = "a" * 62 + "-b-c"
+    assert _wire(long)["HostName"] == "a" * 62  # cut to 63, trailing '-' dropped
+
+
 def test_cluster_first_dns_is_the_resolver_a_kubelet_without_cluster_dns_uses() -> None:
     assert _wire(_pod())["DnsPolicy"] == "Default"
     assert _wire(_pod(dnsPolicy="ClusterFirst"))["DnsPolicy"] == "Default"
