@@ -135,11 +135,21 @@ async def annotations_of(
     return await eventually(written, what=f"annotations {keys} on {name}")
 
 
-def files_of(group: dict[str, Any], volume: str) -> dict[str, tuple[bytes, int | None]]:
+def files_of(group: dict[str, Any], volume: str) -> dict[str, bytes]:
+    """The files of a ConfigFileVolume as Describe reports them (path -> decoded content;
+    Describe carries no modes)."""
     (found,) = [v for v in group.get("Volumes") or [] if v.get("Name") == volume]
+    assert found["Type"] == "ConfigFileVolume"
     return {
-        f["Path"]: (base64.b64decode(f["Content"]), f.get("Mode"))
-        for f in found["ConfigFileVolume"]["ConfigFileToPath"]
+        f["Path"]: base64.b64decode(f["Content"])
+        for f in found.get("ConfigFileVolumeConfigFileToPaths") or []
+    }
+
+
+def mounts_of(container: dict[str, Any]) -> set[tuple[str, str, str, bool]]:
+    return {
+        (m["Name"], m["MountPath"], m.get("SubPath") or "", bool(m.get("ReadOnly")))
+        for m in container.get("VolumeMounts") or []
     }
 
 
@@ -181,14 +191,14 @@ async def test_web_deployment_runs_with_its_config_and_secret_files(
         assert annotations["k8s.aliyun.com/eci-instance-spec"] == "0.25-0.5Gi"
         assert annotations["k8s.aliyun.com/eci-instance-id"] == group["ContainerGroupId"]
         assert files_of(group, "config") == {
-            "default.conf": (config_doc["data"]["default.conf"].encode(), None)
+            "default.conf": config_doc["data"]["default.conf"].encode()
         }
-        assert files_of(group, "auth") == {"htpasswd": (htpasswd.encode(), None)}
-        (volume,) = [v for v in group["Volumes"] if v["Name"] == "auth"]
-        assert volume["ConfigFileVolume"]["DefaultMode"] == 0o440
+        assert files_of(group, "auth") == {"htpasswd": htpasswd.encode()}
         (nginx,) = group["Containers"]
-        mounts = {(m["Name"], m["MountPath"], m["ReadOnly"]) for m in nginx["VolumeMounts"]}
-        assert mounts == {("config", "/etc/nginx/conf.d", True), ("auth", "/etc/nginx/auth", True)}
+        assert mounts_of(nginx) == {
+            ("config", "/etc/nginx/conf.d", "", True),
+            ("auth", "/etc/nginx/auth", "", True),
+        }
     # The Secret's content never reaches a log line, in clear or base64.
     encoded = base64.b64encode(htpasswd.encode()).decode()
     assert not [entry for entry in logs if htpasswd in repr(entry) or encoded in repr(entry)]
@@ -244,11 +254,8 @@ async def test_job_gets_its_settings_and_downward_api_files(
     assert group["RestartPolicy"] == "Never"
     if not group.get("Volumes"):
         pytest.xfail("the simulator on this branch does not echo Volumes yet (issue 11)")
-    assert files_of(group, "settings") == {"report.env": (b"REPORT_KIND=daily\n", None)}
-    assert files_of(group, "podinfo") == {
-        "name": (name.encode(), None),
-        "labels": (b'app="report"', None),
-    }
+    assert files_of(group, "settings") == {"report.env": b"REPORT_KIND=daily\n"}
+    assert files_of(group, "podinfo") == {"name": name.encode(), "labels": b'app="report"'}
 
 
 @needs_simulator
@@ -270,9 +277,15 @@ async def test_multi_container_pod_runs_its_init_containers_first(
     annotations = await annotations_of(kube_api, ns, "site", "k8s.aliyun.com/eci-instance-spec")
     assert annotations["k8s.aliyun.com/eci-instance-spec"] == "2.0-2.0Gi"
     sidecar = next(c for c in group["Containers"] if c["Name"] == "sidecar")
-    assert sidecar["VolumeMounts"] == [
-        {"Name": "html", "MountPath": "/data", "SubPath": "logs", "ReadOnly": False}
-    ]
+    assert mounts_of(sidecar) == {("html", "/data", "logs", False)}
+    nginx = next(c for c in group["Containers"] if c["Name"] == "nginx")
+    assert mounts_of(nginx) == {("html", "/usr/share/nginx/html", "", True)}
+    (html,) = group["Volumes"]
+    assert (html["Name"], html["Type"], html["EmptyDirVolumeSizeLimit"]) == (
+        "html",
+        "EmptyDirVolume",
+        "1Gi",
+    )
 
 
 async def _refused(api: client.ApiClient, namespace: str) -> dict[str, Any]:
@@ -397,3 +410,44 @@ async def test_secret_contents_never_reach_a_log_line(
         and (value in r.getMessage() or encoded in r.getMessage())
     ]
     assert leaks == []
+
+
+@needs_simulator
+async def test_a_container_reads_its_mounted_config_file(
+    agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
+) -> None:
+    """`kubectl logs` of a container that cats its ConfigMap file shows the file."""
+    ns = agent.namespace
+    core: Any = client.CoreV1Api(kube_api)
+    await core.create_namespaced_config_map(
+        ns, {"metadata": {"name": "app"}, "data": {"app.conf": "greeting=hello\n"}}
+    )
+    manifest = {
+        "metadata": {"name": "cat"},
+        "spec": {
+            "nodeName": agent.node_name,
+            "restartPolicy": "Never",
+            "containers": [
+                {
+                    "name": "cat",
+                    "image": "busybox:1.37",
+                    "command": ["cat", "/etc/app/app.conf"],
+                    "volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}],
+                }
+            ],
+            "volumes": [{"name": "conf", "configMap": {"name": "app"}}],
+        },
+    }
+    await core.create_namespaced_pod(ns, manifest)
+    pod = await wait_pod(kube_api, ns, "cat", phase="Succeeded")
+    group = await group_of(eci_client, eci.region_id, pod["metadata"]["uid"])
+    logs = (
+        await eci_client.describe_container_log_async(
+            eci_models.DescribeContainerLogRequest(
+                region_id=eci.region_id,
+                container_group_id=group["ContainerGroupId"],
+                container_name="cat",
+            )
+        )
+    ).body.content
+    assert "greeting=hello" in logs
