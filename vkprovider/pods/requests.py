@@ -124,14 +124,9 @@ def build_create_request(
     options = request_options(annotations)
     pod_context = pod_security_context(spec)
 
+    instance = _instance_spec(spec, defaults)
     containers, total = _containers(pod, spec, objects, pod_context, init=False)
     init_containers, init_peak = _containers(pod, spec, objects, pod_context, init=True)
-    group_cpu = max(total.cpu, init_peak.cpu) or defaults.default_cpu
-    group_memory = max(total.memory, init_peak.memory) or defaults.default_memory_gib
-    try:
-        instance = smallest_spec(group_cpu, group_memory)
-    except NoSellableSpec as exc:
-        raise PodSpecError("spec.containers[*].resources", str(exc)) from None
     storage = max(total.storage, init_peak.storage) - INCLUDED_EPHEMERAL_STORAGE_GIB
     if storage > 0:
         options["ephemeral_storage"] = max(
@@ -170,6 +165,24 @@ def build_create_request(
         explicit_cache_id=ImageCacheId(explicit) if explicit else None,
         auto_cache=auto and not explicit,
     )
+
+
+def _instance_spec(spec: Mapping[str, Any], defaults: Defaults) -> InstanceSpec:
+    """The smallest sellable spec holding the app containers' sum or the largest init
+    container, whichever is bigger (ECI's default when nothing is declared)."""
+    asks = [
+        [_resources(c, f"spec.{kind}[{i}]") for i, c in enumerate(spec.get(kind) or [])]
+        for kind in ("containers", "initContainers")
+    ]
+    app_cpu, app_memory = sum(a[0] for a in asks[0]), sum(a[1] for a in asks[0])
+    init_cpu = max((a[0] for a in asks[1]), default=0.0)
+    init_memory = max((a[1] for a in asks[1]), default=0.0)
+    cpu = max(app_cpu, init_cpu) or defaults.default_cpu
+    memory = max(app_memory, init_memory) or defaults.default_memory_gib
+    try:
+        return smallest_spec(cpu, memory)
+    except NoSellableSpec as exc:
+        raise PodSpecError("spec.containers[*].resources", str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ Pure: no I/O.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,12 +23,11 @@ from typing import Any
 from vkprovider.pods.environment import ReferencedObjects
 from vkprovider.pods.errors import MissingReference, PodSpecError
 from vkprovider.pods.instancespecs import InstanceSpec
-from vkprovider.quantities import parse_quantity
+from vkprovider.pods.resourcefields import resource_value
 from vkprovider.types import RawObject
 
 DOWNWARD_FIELDS = ("metadata.name", "metadata.namespace", "metadata.uid")
 DOWNWARD_MAPS = ("metadata.labels", "metadata.annotations")
-RESOURCE_FIELDS = ("limits.cpu", "limits.memory", "requests.cpu", "requests.memory")
 
 
 @dataclass(frozen=True)
@@ -104,36 +102,6 @@ def _field_value(pod: RawObject, path: str, where: str) -> bytes:
     )
 
 
-def _resource_value(
-    pod: RawObject, ref: Mapping[str, Any], where: str, spec: InstanceSpec
-) -> bytes:
-    """`resourceFieldRef`: the container's value; an unset limit is the instance's size,
-    as a kubelet uses the node's allocatable; an unset request is the limit."""
-    resource = str(ref.get("resource") or "")
-    if resource not in RESOURCE_FIELDS:
-        raise PodSpecError(
-            f"{where}.resource",
-            f"{resource!r} is not supported (supported: {', '.join(RESOURCE_FIELDS)})",
-        )
-    containers = (pod.get("spec") or {}).get("containers") or []
-    name = ref.get("containerName")
-    container = next((c for c in containers if c.get("name") == name), None)
-    if container is None:
-        raise PodSpecError(f"{where}.containerName", f"no container named {name!r}")
-    kind, what = resource.split(".")
-    resources = container.get("resources") or {}
-    value = (resources.get(kind) or {}).get(what)
-    if value is None and kind == "requests":
-        value = (resources.get("limits") or {}).get(what)
-    if value is None and kind == "limits":
-        value = spec.cpu if what == "cpu" else f"{spec.memory_gib}Gi"
-    amount = parse_quantity(value) if value is not None else parse_quantity(0)
-    divisor = parse_quantity(ref.get("divisor") or "1")
-    if divisor <= 0:
-        raise PodSpecError(f"{where}.divisor", f"{ref.get('divisor')!r} is not positive")
-    return str(math.ceil(amount / divisor)).encode()
-
-
 def downward_files(
     pod: RawObject, source: Mapping[str, Any], *, where: str, spec: InstanceSpec
 ) -> list[VolumeFile]:
@@ -146,9 +114,9 @@ def downward_files(
                 pod, str(item["fieldRef"].get("fieldPath") or ""), f"{here}.fieldRef.fieldPath"
             )
         elif "resourceFieldRef" in item:
-            content = _resource_value(
-                pod, item["resourceFieldRef"], f"{here}.resourceFieldRef", spec
-            )
+            content = resource_value(
+                pod, item["resourceFieldRef"], where=f"{here}.resourceFieldRef", spec=spec
+            ).encode()
         else:
             raise PodSpecError(here, "needs fieldRef or resourceFieldRef")
         files.append(VolumeFile(path=str(item["path"]), content=content, mode=item.get("mode")))
