@@ -124,7 +124,7 @@ def build_create_request(
     options = request_options(annotations)
     pod_context = pod_security_context(spec)
 
-    instance = _instance_spec(spec, defaults)
+    instance = _instance_spec(spec, defaults, listed="instance_type" in options)
     containers, total = _containers(pod, spec, objects, pod_context, init=False)
     init_containers, init_peak = _containers(pod, spec, objects, pod_context, init=True)
     storage = max(total.storage, init_peak.storage) - INCLUDED_EPHEMERAL_STORAGE_GIB
@@ -167,9 +167,11 @@ def build_create_request(
     )
 
 
-def _instance_spec(spec: Mapping[str, Any], defaults: Defaults) -> InstanceSpec:
+def _instance_spec(spec: Mapping[str, Any], defaults: Defaults, *, listed: bool) -> InstanceSpec:
     """The smallest sellable spec holding the app containers' sum or the largest init
-    container, whichever is bigger (ECI's default when nothing is declared)."""
+    container, whichever is bigger (ECI's default when nothing is declared). With
+    `listed` specs (eci-use-specs, e.g. a large ECS type) ECI decides, so an ask beyond
+    the vCPU/memory table is not refused here."""
     asks = [
         [_resources(c, f"spec.{kind}[{i}]") for i, c in enumerate(spec.get(kind) or [])]
         for kind in ("containers", "initContainers")
@@ -182,6 +184,8 @@ def _instance_spec(spec: Mapping[str, Any], defaults: Defaults) -> InstanceSpec:
     try:
         return smallest_spec(cpu, memory)
     except NoSellableSpec as exc:
+        if listed:
+            return InstanceSpec(cpu=cpu, memory_gib=memory)
         raise PodSpecError("spec.containers[*].resources", str(exc)) from None
 
 

@@ -72,6 +72,16 @@ def test_a_pod_beyond_the_largest_spec_names_its_resources() -> None:
         build_create_request(pod, settings=SETTINGS, node_name="n")
 
 
+def test_listed_ecs_types_may_hold_more_than_the_table() -> None:
+    pod = _pod(
+        [{"requests": {"cpu": "96", "memory": "384Gi"}}],
+        {"k8s.aliyun.com/eci-use-specs": "ecs.c7.24xlarge"},
+    )
+    request = build_create_request(pod, settings=SETTINGS, node_name="n").request
+    assert request.instance_type == "ecs.c7.24xlarge"
+    assert request.container[0].cpu == 96.0
+
+
 def test_containers_add_up_before_rounding() -> None:
     pod = _pod(
         [
