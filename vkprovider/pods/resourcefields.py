@@ -4,7 +4,8 @@ Used by env vars and downward API volume files alike. A kubelet answers with
 the container's value, divided by `divisor` and rounded up; a limit the
 container does not set is the node's allocatable, which on ECI is the
 instance's own spec; a request it does not set is its limit (as Kubernetes
-defaults it), else 0. Pure: no I/O.
+defaults it), else 0. A divisor of "0" (how the API server stores an unset one)
+means 1. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def resource_value(
         divisor = parse_quantity(ref.get("divisor") or "1")
     except ValueError as exc:
         raise PodSpecError(where, str(exc)) from None
-    if divisor <= 0:
-        raise PodSpecError(f"{where}.divisor", f"{ref.get('divisor')!r} is not positive")
+    if divisor == 0:
+        divisor = parse_quantity(1)  # the API server writes an unset divisor as "0"
+    if divisor < 0:
+        raise PodSpecError(f"{where}.divisor", f"{ref.get('divisor')!r} is negative")
     return str(math.ceil(amount / divisor))

@@ -152,7 +152,11 @@ def test_downward_api_files_render_as_a_kubelet_writes_them() -> None:
                 },
                 {
                     "path": "mem_request",
-                    "resourceFieldRef": {"containerName": "app", "resource": "requests.memory"},
+                    "resourceFieldRef": {
+                        "containerName": "app",
+                        "resource": "requests.memory",
+                        "divisor": "0",  # as the API server stores an unset divisor
+                    },
                 },
             ]
         },
