@@ -31,9 +31,10 @@ NEVER_ON_ECI: Final = {
     "startupProbe": "ECI has no startup probe",
     "restartPolicy": "ECI has no per-container restart policy (sidecar init containers)",
     "volumeDevices": "ECI has no raw block devices",
-    "resizePolicy": "ECI cannot resize a container in place",
 }
-"""Container fields with no ECI parameter, and why."""
+"""Container fields with no ECI parameter, and why. (`resizePolicy` is accepted: it says
+what an in-place resize would do, and ECI never resizes in place, so any policy holds;
+API servers with in-place resize on default it on every container.)"""
 PERMISSIVE_DEFAULTS: Final = (("procMount", "Default"), ("allowPrivilegeEscalation", True))
 """Security context values that ask for no more than a container's default."""
 INIT_NEVER: Final = ("livenessProbe", "readinessProbe", "lifecycle")
