@@ -1,27 +1,17 @@
 """Users' own manifests (examples/workloads/) run through the agent, as kubectl would show them.
 
-Each test applies a manifest's ConfigMaps and Secrets unchanged and its workload's pod
-template as Pods bound to the agent's node (what a ReplicaSet/Job controller and the
-scheduler would do; the embedded API server has neither yet), then checks what a user sees:
-Pod phase, conditions, annotations and Events, the container logs, and the container group
-ECI received (DescribeContainerGroups through the official SDK).
-
-Tests marked `needs_simulator` need the simulator side of issue 11 (an open registry, so
-`nginx:1.25` pulls; Volumes/VolumeMounts echoed by Describe); `needs_failure_rule` needs the
-agent's failure rule of issue 11 item 1 (an unrunnable Pod stays Pending). Until those land
-they are expected failures; once merged they must pass, and the markers go.
+Each test applies a manifest (`tests.vkprovider.pods.workloads.apply`), then checks what a
+user sees: Pod phase, conditions, annotations and Events, the container logs, and the
+container group ECI received. Markers: see `tests.vkprovider.pods.workloads`.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
-from pathlib import Path
 from typing import Any
 
 import pytest
 import structlog
-import yaml
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from kubernetes_asyncio import client
@@ -29,128 +19,18 @@ from kubernetes_asyncio import client
 from tests.fixtures.eci import EciTarget
 from tests.vkprovider.conftest import AgentHandle
 from tests.vkprovider.helpers import condition, eventually, pod_events, read_pod
-
-WORKLOADS = Path(__file__).resolve().parents[3] / "examples" / "workloads"
-
-STORE_DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy")
-
-needs_simulator = pytest.mark.xfail(
-    reason="needs the simulator side of issue 11 (open registry, Volumes echoed)", strict=False
+from tests.vkprovider.pods.workloads import (
+    annotations_of,
+    apply,
+    container_log,
+    documents,
+    files_of,
+    group_of,
+    mounts_of,
+    needs_failure_rule,
+    needs_simulator,
+    wait_pod,
 )
-needs_failure_rule = pytest.mark.xfail(
-    reason="needs the agent failure rule of issue 11 item 1 (unrunnable Pods stay Pending)",
-    strict=False,
-)
-
-
-def documents(name: str) -> list[dict[str, Any]]:
-    return [doc for doc in yaml.safe_load_all((WORKLOADS / name).read_text()) if doc]
-
-
-def pod_template(doc: dict[str, Any]) -> dict[str, Any]:
-    """The Pod a workload's controller would create (a Pod is its own template)."""
-    if doc["kind"] == "Pod":
-        return copy.deepcopy(doc)
-    spec = doc["spec"]
-    if doc["kind"] == "CronJob":
-        spec = spec["jobTemplate"]["spec"]
-    template = copy.deepcopy(spec["template"])
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": template["metadata"],
-        **{"spec": template["spec"]},
-    }
-
-
-async def apply(
-    api: client.ApiClient, namespace: str, name: str, *, node: str, replicas: int | None = None
-) -> list[str]:
-    """Create the manifest's ConfigMaps/Secrets and its workload's Pods; return the Pod names."""
-    core: Any = client.CoreV1Api(api)
-    pods = []
-    for doc in documents(name):
-        if doc["kind"] == "ConfigMap":
-            await core.create_namespaced_config_map(namespace, doc)
-        elif doc["kind"] == "Secret":
-            await core.create_namespaced_secret(namespace, doc)
-        else:
-            count = replicas if replicas is not None else doc["spec"].get("replicas", 1)
-            if doc["kind"] == "Pod":
-                count = 1
-            for index in range(count):
-                pod = pod_template(doc)
-                base = doc["metadata"]["name"]
-                pod["metadata"]["name"] = base if doc["kind"] == "Pod" else f"{base}-{index}"
-                pod["spec"]["nodeName"] = node  # what the scheduler would do
-                await core.create_namespaced_pod(namespace, pod)
-                pods.append(pod["metadata"]["name"])
-    return pods
-
-
-async def group_of(eci_client: Client, region_id: str, uid: str) -> dict[str, Any]:
-    """The container group ECI holds for the Pod with `uid`, as DescribeContainerGroups says."""
-
-    async def described() -> dict[str, Any] | None:
-        body = (
-            await eci_client.describe_container_groups_async(
-                eci_models.DescribeContainerGroupsRequest(
-                    region_id=region_id,
-                    tag=[
-                        eci_models.DescribeContainerGroupsRequestTag(
-                            key="vk-eci.io/pod-uid", value=uid
-                        )
-                    ],
-                )
-            )
-        ).body
-        groups = body.container_groups or []
-        return groups[0].to_map() if groups else None
-
-    return await eventually(described, what=f"the container group of pod {uid}")
-
-
-async def wait_pod(
-    api: client.ApiClient, namespace: str, name: str, *, phase: str, ready: bool | None = None
-) -> dict[str, Any]:
-    async def reached() -> dict[str, Any] | None:
-        pod = await read_pod(api, namespace, name)
-        if pod["status"].get("phase") != phase:
-            return None
-        if ready is not None and condition(pod, "Ready") != str(ready):
-            return None
-        return pod
-
-    return await eventually(reached, deadline_seconds=30, what=f"pod {name} {phase}")
-
-
-async def annotations_of(
-    api: client.ApiClient, namespace: str, name: str, *keys: str
-) -> dict[str, str]:
-    async def written() -> dict[str, str] | None:
-        pod = await read_pod(api, namespace, name)
-        found = pod["metadata"].get("annotations") or {}
-        return found if all(k in found for k in keys) else None
-
-    return await eventually(written, what=f"annotations {keys} on {name}")
-
-
-def files_of(group: dict[str, Any], volume: str) -> dict[str, bytes]:
-    """The files of a ConfigFileVolume as Describe reports them (path -> decoded content;
-    Describe carries no modes)."""
-    (found,) = [v for v in group.get("Volumes") or [] if v.get("Name") == volume]
-    assert found["Type"] == "ConfigFileVolume"
-    return {
-        f["Path"]: base64.b64decode(f["Content"])
-        for f in found.get("ConfigFileVolumeConfigFileToPaths") or []
-    }
-
-
-def mounts_of(container: dict[str, Any]) -> set[tuple[str, str, str, bool]]:
-    return {
-        (m["Name"], m["MountPath"], m.get("SubPath") or "", bool(m.get("ReadOnly")))
-        for m in container.get("VolumeMounts") or []
-    }
 
 
 async def test_web_deployment_asks_eci_for_the_smallest_sellable_spec(
@@ -231,15 +111,7 @@ async def test_batch_pods_run_to_completion_and_log(
     # job: 500m / 1Gi is sold as is; cronjob: 250m / 256Mi rounds up to 0.25-0.5Gi.
     expected = "0.5-1.0Gi" if manifest == "job.yaml" else "0.25-0.5Gi"
     assert annotations["k8s.aliyun.com/eci-instance-spec"] == expected
-    logs = (
-        await eci_client.describe_container_log_async(
-            eci_models.DescribeContainerLogRequest(
-                region_id=eci.region_id,
-                container_group_id=group["ContainerGroupId"],
-                container_name=status["name"],
-            )
-        )
-    ).body.content
+    logs = await container_log(eci_client, eci.region_id, group["ContainerGroupId"], status["name"])
     assert line in logs
 
 
@@ -350,104 +222,3 @@ async def test_hostpath_pod_stays_pending_and_not_ready(
     pod = await eventually(refused, what="node-logs refused")
     assert pod["status"]["phase"] == "Pending"
     assert condition(pod, "Ready") == "False"
-
-
-async def test_secret_contents_never_reach_a_log_line(
-    agent: AgentHandle,
-    kube_api: client.ApiClient,
-    eci_client: Client,
-    eci: EciTarget,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A Secret mounted as a volume and read into env: its value is in the request, never
-    in any log record of the agent or the simulator's structured log (both in-process here).
-
-    The simulator's database driver's own DEBUG records (aiosqlite prints statement
-    parameters, and ECI stores env values as it echoes them) are the simulator's store
-    and are left to its side of issue 11.
-    """
-    ns = agent.namespace
-    value = "pa55-" + "x7Qz" * 4
-    core: Any = client.CoreV1Api(kube_api)
-    await core.create_namespaced_secret(
-        ns, {"metadata": {"name": "db"}, "stringData": {"password": value}}
-    )
-    manifest = {
-        "metadata": {"name": "reader"},
-        "spec": {
-            "nodeName": agent.node_name,
-            "containers": [
-                {
-                    "name": "app",
-                    "image": "busybox:1.37",
-                    "command": ["sleep", "infinity"],
-                    "env": [
-                        {
-                            "name": "DB_PASSWORD",
-                            "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}},
-                        }
-                    ],
-                    "volumeMounts": [{"name": "db", "mountPath": "/etc/db", "readOnly": True}],
-                }
-            ],
-            "volumes": [{"name": "db", "secret": {"secretName": "db"}}],
-        },
-    }
-    caplog.set_level("DEBUG")
-    with structlog.testing.capture_logs() as logs:
-        await core.create_namespaced_pod(ns, manifest)
-        pod = await wait_pod(kube_api, ns, "reader", phase="Running", ready=True)
-        group = await group_of(eci_client, eci.region_id, pod["metadata"]["uid"])
-    (container,) = group["Containers"]
-    assert {"Key": "DB_PASSWORD", "Value": value} in container["EnvironmentVars"]
-    encoded = base64.b64encode(value.encode()).decode()
-    assert logs  # the agent did log its work
-    leaks: list[Any] = [e for e in logs if value in repr(e) or encoded in repr(e)]
-    leaks += [
-        r
-        for r in caplog.records
-        if not r.name.startswith(STORE_DRIVER_LOGGERS)
-        and (value in r.getMessage() or encoded in r.getMessage())
-    ]
-    assert leaks == []
-
-
-@needs_simulator
-async def test_a_container_reads_its_mounted_config_file(
-    agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
-) -> None:
-    """`kubectl logs` of a container that cats its ConfigMap file shows the file."""
-    ns = agent.namespace
-    core: Any = client.CoreV1Api(kube_api)
-    await core.create_namespaced_config_map(
-        ns, {"metadata": {"name": "app"}, "data": {"app.conf": "greeting=hello\n"}}
-    )
-    manifest = {
-        "metadata": {"name": "cat"},
-        "spec": {
-            "nodeName": agent.node_name,
-            "restartPolicy": "Never",
-            "containers": [
-                {
-                    "name": "cat",
-                    "image": "busybox:1.37",
-                    "command": ["cat", "/etc/app/app.conf"],
-                    "volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}],
-                }
-            ],
-            "volumes": [{"name": "conf", "configMap": {"name": "app"}}],
-        },
-    }
-    await core.create_namespaced_pod(ns, manifest)
-    pod = await wait_pod(kube_api, ns, "cat", phase="Succeeded")
-    group = await group_of(eci_client, eci.region_id, pod["metadata"]["uid"])
-    logs = (
-        await eci_client.describe_container_log_async(
-            eci_models.DescribeContainerLogRequest(
-                region_id=eci.region_id,
-                container_group_id=group["ContainerGroupId"],
-                container_name="cat",
-            )
-        )
-    ).body.content
-    assert "greeting=hello" in logs
