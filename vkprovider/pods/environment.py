@@ -33,12 +33,13 @@ class ReferencedObjects:
     `config_maps`/`secrets` hold text (env values); `config_map_files`/`secret_files`
     hold the exact bytes a volume file gets (a ConfigMap's `data` and `binaryData`,
     a Secret's decoded `data`). An object that does not exist is absent from all four.
+    Secret values stay out of `repr` (tracebacks that show locals, debug output).
     """
 
     config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     config_map_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
-    secret_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    secret_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict, repr=False)
 
 
 def referenced_objects(pod: RawObject) -> tuple[set[str], set[str]]:

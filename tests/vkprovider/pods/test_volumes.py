@@ -122,6 +122,11 @@ def test_missing_objects_and_keys_fail_unless_optional() -> None:
     assert _files(request, "b") == {"p": (b"s3cr3t", None)}
 
 
+def test_secret_values_stay_out_of_reprs() -> None:
+    assert "s3cr3t" not in repr(OBJECTS)
+    assert "port=80" in repr(OBJECTS)  # ConfigMaps are not secret
+
+
 def test_errors_never_carry_secret_values() -> None:
     pod = _pod(
         [{"name": "s", "secret": {"secretName": "creds", "items": [{"key": "x", "path": "x"}]}}]
