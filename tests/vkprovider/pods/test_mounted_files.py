@@ -1,4 +1,5 @@
-"""Files a Pod mounts from ConfigMaps and Secrets: readable inside, never in a log."""
+"""Files a Pod mounts from ConfigMaps and Secrets: readable inside, never in a log, and a
+missing one named."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kubernetes_asyncio import client
 
 from tests.fixtures.eci import EciTarget
 from tests.vkprovider.conftest import AgentHandle
+from tests.vkprovider.helpers import eventually, pod_events
 from tests.vkprovider.pods.workloads import container_log, group_of, needs_simulator, wait_pod
 
 STORE_DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy")
@@ -109,3 +111,33 @@ async def test_a_container_reads_its_mounted_config_file(
     group = await group_of(eci_client, eci.region_id, pod["metadata"]["uid"])
     logs = await container_log(eci_client, eci.region_id, group["ContainerGroupId"], "cat")
     assert "greeting=hello" in logs
+
+
+async def test_a_missing_config_map_is_named_in_the_warning(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    ns = agent.namespace
+    manifest = {
+        "metadata": {"name": "lost"},
+        "spec": {
+            "nodeName": agent.node_name,
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "busybox:1.37",
+                    "volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}],
+                }
+            ],
+            "volumes": [{"name": "conf", "configMap": {"name": "absent"}}],
+        },
+    }
+    core: Any = client.CoreV1Api(kube_api)
+    await core.create_namespaced_pod(ns, manifest)
+
+    async def warned() -> dict[str, Any] | None:
+        events = await pod_events(kube_api, ns, "lost")
+        return next((e for e in events if e["type"] == "Warning"), None)
+
+    warning = await eventually(warned, what="a Warning event on the Pod")
+    assert warning["reason"] == "ProviderFailed"
+    assert "spec.volumes[0].configMap: ConfigMap 'absent' not found" in warning["message"]
