@@ -8,6 +8,8 @@ outcome test runs the node agent against the `kube` fixture (the embedded server
 scheduler and controllers, or the cluster of `KUBECONFIG` with the real ones): the
 auto-cache Deployment becomes Available with its Pods Running on the virtual node, and the
 auto-cache Pod (nodeSelector and toleration, no nodeName) is scheduled there and runs.
+`examples/workloads/` (users' own manifests, driven through the agent in
+tests/vkprovider/pods/test_workloads.py) is applied too.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from tests.vkprovider.conftest import AgentHandle, agent, agent_settings, namesp
 __all__ = ["agent", "agent_settings", "namespace"]
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml")) + sorted(
+    (REPO / "examples" / "workloads").glob("*.yaml")
+)
 CRDS = sorted((REPO / "crd").glob("*.yaml"))
 KUBECTL = shutil.which("kubectl")
 
@@ -45,6 +49,7 @@ def documents(path: Path) -> list[dict[str, Any]]:
 def test_there_are_examples_of_every_kind_the_agent_handles() -> None:
     kinds = {doc["kind"] for path in EXAMPLES for doc in documents(path)}
     assert {"ImageCache", "Pod", "Deployment", "Secret"} <= kinds
+    assert {"ConfigMap", "Job", "CronJob"} <= kinds
 
 
 @pytest.fixture

@@ -39,6 +39,9 @@ GROUP_KEYS = frozenset(
         "InitContainers",
         "ImageSnapshotId",
         "ImageCacheId",
+        "Cpu",
+        "Memory",
+        "InstanceType",
     }
 )
 CONTAINER_KEYS = frozenset(

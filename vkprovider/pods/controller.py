@@ -41,6 +41,7 @@ from vkprovider.pods.failing import (
     update_fingerprint,
 )
 from vkprovider.pods.forwarding import forward_events
+from vkprovider.pods.instancespecs import instance_annotations
 from vkprovider.pods.requests import PodSpecError, build_create_request, referenced_objects
 from vkprovider.pods.status import (
     TERMINAL_PHASES,
@@ -310,12 +311,14 @@ class PodController:
             record.metadata_written = True
 
     def _bookkeeping(self, group: RawGroup, status: dict[str, Any]) -> dict[str, str] | None:
-        """The annotations a started Pod gets once (group id, phase seconds), or None while
-        Pending or while a Running group's start times are not known yet."""
+        """The annotations a started Pod gets once (group id, ECI's instance id and spec,
+        phase seconds), or None while Pending or while a Running group's start times are
+        not known yet."""
         if status["phase"] == PodPhase.PENDING:
             return None
         timing = phase_seconds(group)
         annotations = {ann.CONTAINER_GROUP_ID: str(group["ContainerGroupId"])}
+        annotations.update(instance_annotations(group))
         if timing is not None:
             annotations[ann.PHASE_SECONDS] = json.dumps(timing, sort_keys=True)
             cached_label = "cached" if timing.get("imageCacheId") else "uncached"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vkprovider.pods.errors import PodSpecError
+from vkprovider.pods.errors import MissingReference, PodSpecError
 from vkprovider.types import RawObject
 
 STATIC_FIELD_PATHS = {
@@ -28,10 +28,18 @@ ECI_FIELD_PATHS = {"status.podIP", "status.hostIP"}
 
 @dataclass(frozen=True)
 class ReferencedObjects:
-    """ConfigMap and Secret data the Pod's env refers to, already decoded."""
+    """ConfigMap and Secret data the Pod refers to (env and volumes), by object name.
+
+    `config_maps`/`secrets` hold text (env values); `config_map_files`/`secret_files`
+    hold the exact bytes a volume file gets (a ConfigMap's `data` and `binaryData`,
+    a Secret's decoded `data`). An object that does not exist is absent from all four.
+    Secret values stay out of `repr` (tracebacks that show locals, debug output).
+    """
 
     config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    config_map_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    secret_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict, repr=False)
 
 
 def referenced_objects(pod: RawObject) -> tuple[set[str], set[str]]:
@@ -91,8 +99,11 @@ def resolve_env(
             if data is None:
                 if ref.get("optional"):
                     continue
-                raise PodSpecError(
-                    f"{where}.envFrom[{index}].{kind}", f"{ref.get('name')!r} not found"
+                raise MissingReference(
+                    f"{where}.envFrom[{index}].{kind}",
+                    f"{ref.get('name')!r} not found",
+                    kind="ConfigMap" if kind == "configMapRef" else "Secret",
+                    name=str(ref.get("name") or ""),
                 )
             for key, value in data.items():
                 result[prefix + key] = (prefix + key, value, None)
@@ -129,9 +140,11 @@ def resolve_env(
             if data is None or ref.get("key") not in data:
                 if ref.get("optional"):
                     break
-                raise PodSpecError(
+                raise MissingReference(
                     f"{here}.{kind}",
                     f"key {ref.get('key')!r} of {ref.get('name')!r} not found",
+                    kind="ConfigMap" if kind == "configMapKeyRef" else "Secret",
+                    name=str(ref.get("name") or ""),
                 )
             result[name] = (name, data[ref["key"]], None)
             break

@@ -3,7 +3,10 @@
 ECI runs the probes itself, with the same fields as Kubernetes (exec,
 httpGet, tcpSocket, delays, period, thresholds). A named port is resolved
 against the container's ports; a name that matches none, or a probe kind ECI
-does not have (grpc), fails the Pod with a `PodSpecError` naming the field.
+does not have (grpc), fails the Pod with a `PodSpecError` naming the field;
+so do the parts of a probe ECI's probe has no parameter for (an httpGet
+`host` or `httpHeaders`, a probe-level `terminationGracePeriodSeconds`).
+Startup probes have no ECI counterpart at all (`vkprovider.pods.containerfields`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ _TIMINGS = (
 )
 
 
-def _port(container: Mapping[str, Any], value: Any, where: str) -> int:
+def named_port(container: Mapping[str, Any], value: Any, where: str) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.isdigit():
@@ -53,17 +56,25 @@ def probe(
     values: dict[str, Any] = {
         python: int(spec[name]) for name, python in _TIMINGS if spec.get(name) is not None
     }
+    for unsupported in ("terminationGracePeriodSeconds",):
+        if spec.get(unsupported) is not None:
+            raise PodSpecError(f"{here}.{unsupported}", "is not supported on ECI probes")
     if "httpGet" in spec:
         get = spec["httpGet"]
+        for unsupported in ("host", "httpHeaders"):
+            if get.get(unsupported):
+                raise PodSpecError(
+                    f"{here}.httpGet.{unsupported}", "is not supported on ECI probes"
+                )
         values["http_get"] = getattr(eci, f"CreateContainerGroupRequestContainer{prefix}HttpGet")(
             path=get.get("path") or "/",
-            port=_port(container, get.get("port"), f"{here}.httpGet.port"),
+            port=named_port(container, get.get("port"), f"{here}.httpGet.port"),
             scheme=get.get("scheme") or "HTTP",
         )
     elif "tcpSocket" in spec:
         values["tcp_socket"] = getattr(
             eci, f"CreateContainerGroupRequestContainer{prefix}TcpSocket"
-        )(port=_port(container, spec["tcpSocket"].get("port"), f"{here}.tcpSocket.port"))
+        )(port=named_port(container, spec["tcpSocket"].get("port"), f"{here}.tcpSocket.port"))
     elif "exec" in spec:
         values["exec"] = getattr(eci, f"CreateContainerGroupRequestContainer{prefix}Exec")(
             command=list(spec["exec"].get("command") or [])

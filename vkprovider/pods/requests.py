@@ -1,17 +1,24 @@
 """Pod spec -> CreateContainerGroupRequest (pure: no I/O).
 
 The controller first fetches the ConfigMaps/Secrets the Pod refers to
-(`referenced_objects`) and its registry credentials, then calls
-`build_create_request`. A spec the agent cannot honour raises `PodSpecError`
-naming the field, the value and what is supported, so the Pod fails with a
-clear message instead of running differently from what was asked.
+(`referenced_objects`: env and volumes) and its registry credentials, then
+calls `build_create_request`. A spec the agent cannot honour raises
+`PodSpecError` naming the field, the value and what is supported, so the Pod
+does not run instead of running differently from what was asked. The parts
+live beside this module: volumes (`volumes`, `volumefiles`), container
+fields (`containerfields`, `probes`, `environment`), Pod fields
+(`podfields`), ECI annotations (`ecioptions`) and the spec table
+(`instancespecs`); this module puts them together.
 
 CPU and memory: each container gets `max(requests, limits)` as its ECI
 Cpu (cores) / Memory (GiB); the group asks for the sum of its containers (or
-the largest init container, if bigger), rounded *up* to the nearest ECI
-instance spec (cpu in `ECI_CPU_SPECS`, memory to a multiple of 0.5 GiB and
-at least half a GiB per core as ECI requires). A Pod declaring nothing gets
-`default_cpu` / `default_memory_gib` (2 vCPU, 4 GiB: ECI's own default).
+the largest init container, if bigger), rounded *up* to the smallest spec ECI
+sells (`instancespecs.smallest_spec`). A Pod declaring nothing gets ECI's
+own default, 2 vCPU / 4 GiB. With `k8s.aliyun.com/eci-use-specs` the group
+asks for no vCPU/memory pair: ECI tries the listed specs in order
+(`InstanceType`). Ephemeral storage beyond ECI's included 30 GiB is asked
+for as `EphemeralStorage` (or as `k8s.aliyun.com/eci-extra-ephemeral-storage`
+says, if more); `nvidia.com/gpu` limits become the container's Gpu count.
 """
 
 from __future__ import annotations
@@ -24,16 +31,35 @@ from typing import Any
 from alibabacloud_eci20180808 import models as eci
 
 from vkprovider.pods import annotations as ann
-from vkprovider.pods.environment import ReferencedObjects, referenced_objects, resolve_env
+from vkprovider.pods.containerfields import container_extras, extra_resources
+from vkprovider.pods.ecioptions import request_options
+from vkprovider.pods.environment import ReferencedObjects, resolve_env
+from vkprovider.pods.environment import referenced_objects as env_objects
 from vkprovider.pods.errors import PodSpecError
+from vkprovider.pods.instancespecs import (
+    DEFAULT_CPU,
+    DEFAULT_MEMORY_GIB,
+    InstanceSpec,
+    NoSellableSpec,
+    smallest_spec,
+)
+from vkprovider.pods.podfields import pod_fields, pod_security_context
 from vkprovider.pods.probes import probe
+from vkprovider.pods.volumes import eci_volumes, volume_mounts, volume_objects
 from vkprovider.quantities import cpu_cores, memory_gib
 from vkprovider.registrysecrets import RegistryCredential
 from vkprovider.settings import EciSettings
 from vkprovider.types import ImageCacheId, RawObject
 
-ECI_CPU_SPECS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 24.0, 32.0, 52.0, 64.0)
-SUPPORTED_VOLUME_KINDS = ("emptyDir", "projected (service account token, skipped)")
+INCLUDED_EPHEMERAL_STORAGE_GIB = 30
+"""Temporary storage every ECI instance has without asking (ECI's spec table notes)."""
+
+
+def referenced_objects(pod: RawObject) -> tuple[set[str], set[str]]:
+    """Names of the ConfigMaps and Secrets the Pod reads, through env or volumes."""
+    env_config_maps, env_secrets = env_objects(pod)
+    volume_config_maps, volume_secrets = volume_objects(pod)
+    return env_config_maps | volume_config_maps, env_secrets | volume_secrets
 
 
 @dataclass(frozen=True)
@@ -48,8 +74,8 @@ class CreatePlan:
 
 @dataclass(frozen=True)
 class Defaults:
-    default_cpu: float = 2.0
-    default_memory_gib: float = 4.0
+    default_cpu: float = DEFAULT_CPU
+    default_memory_gib: float = DEFAULT_MEMORY_GIB
 
 
 def container_group_name(pod: RawObject) -> str:
@@ -94,16 +120,21 @@ def build_create_request(
     meta = pod["metadata"]
     spec = pod.get("spec") or {}
     annotations: Mapping[str, str] = meta.get("annotations") or {}
-    volumes = _volumes(spec)
-    volume_names = {v.name for v in volumes}
+    fields = pod_fields(pod)
+    options = request_options(annotations)
+    pod_context = pod_security_context(spec)
 
-    containers, total_cpu, total_memory = _app_containers(pod, spec, objects, volume_names)
-    init_containers, init_peak_cpu, init_peak_memory = _init_containers(
-        pod, spec, objects, volume_names
-    )
-    group_cpu = max(total_cpu, init_peak_cpu) or defaults.default_cpu
-    group_memory = max(total_memory, init_peak_memory) or defaults.default_memory_gib
-    group_cpu, group_memory = round_to_spec(group_cpu, group_memory)
+    instance = _instance_spec(spec, defaults, listed="instance_type" in options)
+    containers, total = _containers(pod, spec, objects, pod_context, init=False)
+    init_containers, init_peak = _containers(pod, spec, objects, pod_context, init=True)
+    storage = max(total.storage, init_peak.storage) - INCLUDED_EPHEMERAL_STORAGE_GIB
+    if storage > 0:
+        options["ephemeral_storage"] = max(
+            options.get("ephemeral_storage") or 0, math.ceil(storage)
+        )
+    if "instance_type" not in options:
+        options["cpu"], options["memory"] = instance.cpu, instance.memory_gib
+    volumes = eci_volumes(pod, objects=objects, spec=instance)
 
     explicit, auto, extra = _image_cache_choice(annotations)
     request = eci.CreateContainerGroupRequest(
@@ -112,8 +143,6 @@ def build_create_request(
         client_token=meta["uid"],
         container_group_name=container_group_name(pod),
         restart_policy=spec.get("restartPolicy") or "Always",
-        cpu=group_cpu,
-        memory=group_memory,
         container=containers,
         init_container=init_containers or None,
         volume=volumes or None,
@@ -127,9 +156,8 @@ def build_create_request(
         or None,
         image_snapshot_id=explicit or None,
         auto_match_image_cache=True if (auto and not explicit) else None,
-        termination_grace_period_seconds=spec.get("terminationGracePeriodSeconds"),
-        active_deadline_seconds=spec.get("activeDeadlineSeconds"),
-        host_name=spec.get("hostname"),
+        **fields,
+        **options,
     )
     return CreatePlan(
         request=request,
@@ -137,6 +165,28 @@ def build_create_request(
         explicit_cache_id=ImageCacheId(explicit) if explicit else None,
         auto_cache=auto and not explicit,
     )
+
+
+def _instance_spec(spec: Mapping[str, Any], defaults: Defaults, *, listed: bool) -> InstanceSpec:
+    """The smallest sellable spec holding the app containers' sum or the largest init
+    container, whichever is bigger (ECI's default when nothing is declared). With
+    `listed` specs (eci-use-specs, e.g. a large ECS type) ECI decides, so an ask beyond
+    the vCPU/memory table is not refused here."""
+    asks = [
+        [_resources(c, f"spec.{kind}[{i}]") for i, c in enumerate(spec.get(kind) or [])]
+        for kind in ("containers", "initContainers")
+    ]
+    app_cpu, app_memory = sum(a[0] for a in asks[0]), sum(a[1] for a in asks[0])
+    init_cpu = max((a[0] for a in asks[1]), default=0.0)
+    init_memory = max((a[1] for a in asks[1]), default=0.0)
+    cpu = max(app_cpu, init_cpu) or defaults.default_cpu
+    memory = max(app_memory, init_memory) or defaults.default_memory_gib
+    try:
+        return smallest_spec(cpu, memory)
+    except NoSellableSpec as exc:
+        if listed:
+            return InstanceSpec(cpu=cpu, memory_gib=memory)
+        raise PodSpecError("spec.containers[*].resources", str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -147,8 +197,7 @@ class _Models:
     env_var: type[Any]
     field_ref: type[Any]
     volume_mount: type[Any]
-    mount_sub_path: bool
-    """Whether mounts carry `subPath` (init containers' mounts never have, so far)."""
+    port: type[Any]
 
 
 _APP = _Models(
@@ -156,15 +205,24 @@ _APP = _Models(
     env_var=eci.CreateContainerGroupRequestContainerEnvironmentVar,
     field_ref=eci.CreateContainerGroupRequestContainerEnvironmentVarFieldRef,
     volume_mount=eci.CreateContainerGroupRequestContainerVolumeMount,
-    mount_sub_path=True,
+    port=eci.CreateContainerGroupRequestContainerPort,
 )
 _INIT = _Models(
     container=eci.CreateContainerGroupRequestInitContainer,
     env_var=eci.CreateContainerGroupRequestInitContainerEnvironmentVar,
     field_ref=eci.CreateContainerGroupRequestInitContainerEnvironmentVarFieldRef,
     volume_mount=eci.CreateContainerGroupRequestInitContainerVolumeMount,
-    mount_sub_path=False,
+    port=eci.CreateContainerGroupRequestInitContainerPort,
 )
+
+
+@dataclass(frozen=True)
+class _Size:
+    """Cores, GiB of memory and GiB of ephemeral storage (a sum or a peak)."""
+
+    cpu: float = 0.0
+    memory: float = 0.0
+    storage: float = 0.0
 
 
 def _container(
@@ -172,27 +230,14 @@ def _container(
     container: Mapping[str, Any],
     *,
     where: str,
-    models: _Models,
+    init: bool,
     objects: ReferencedObjects,
-    volume_names: set[str],
-    cpu: float,
-    memory: float,
-    **extra: Any,
-) -> Any:
-    """One container of either kind: the fields both kinds share, plus `extra`."""
-    mounts = []
-    for mount in container.get("volumeMounts") or []:
-        if mount.get("name") not in volume_names:
-            continue
-        sub_path = {"sub_path": mount.get("subPath")} if models.mount_sub_path else {}
-        mounts.append(
-            models.volume_mount(
-                name=mount["name"],
-                mount_path=mount["mountPath"],
-                read_only=bool(mount.get("readOnly", False)),
-                **sub_path,
-            )
-        )
+    pod_context: Mapping[str, Any],
+) -> tuple[Any, _Size]:
+    """One container of either kind, with its size."""
+    models = _INIT if init else _APP
+    cpu, memory = _resources(container, where)
+    gpu, storage = extra_resources(container, where=where)
     env = [
         models.env_var(
             key=key,
@@ -201,7 +246,16 @@ def _container(
         )
         for key, value, field_path in resolve_env(pod, container, where, objects)
     ]
-    return models.container(
+    ports = [
+        models.port(port=int(port["containerPort"]), protocol=port.get("protocol", "TCP"))
+        for port in container.get("ports") or []
+    ]
+    extra = container_extras(container, pod_context, where=where, init=init, gpu=gpu)
+    if not init:
+        extra["readiness_probe"] = probe(container, "readinessProbe", where)
+        extra["liveness_probe"] = probe(container, "livenessProbe", where)
+    mounts = volume_mounts(container, where=where, model=models.volume_mount, pod=pod)
+    built = models.container(
         name=container["name"],
         image=container.get("image"),
         image_pull_policy=container.get("imagePullPolicy") or "IfNotPresent",
@@ -212,75 +266,43 @@ def _container(
         memory=memory or None,
         environment_var=env or None,
         volume_mount=mounts or None,
+        port=ports or None,
         **extra,
     )
+    return built, _Size(cpu=cpu, memory=memory, storage=storage)
 
 
-def _app_containers(
-    pod: RawObject, spec: Mapping[str, Any], objects: ReferencedObjects, volume_names: set[str]
-) -> tuple[list[eci.CreateContainerGroupRequestContainer], float, float]:
-    """The app containers, with the sum of their cores and GiB."""
-    containers = []
-    total_cpu = 0.0
-    total_memory = 0.0
-    for index, container in enumerate(spec.get("containers") or []):
-        where = f"spec.containers[{index}]"
-        cpu, memory = _resources(container, where)
-        total_cpu += cpu
-        total_memory += memory
-        ports = [
-            eci.CreateContainerGroupRequestContainerPort(
-                port=int(port["containerPort"]), protocol=port.get("protocol", "TCP")
-            )
-            for port in container.get("ports") or []
-        ]
-        containers.append(
-            _container(
-                pod,
-                container,
-                where=where,
-                models=_APP,
-                objects=objects,
-                volume_names=volume_names,
-                cpu=cpu,
-                memory=memory,
-                port=ports or None,
-                stdin=container.get("stdin"),
-                tty=container.get("tty"),
-                readiness_probe=probe(container, "readinessProbe", where),
-                liveness_probe=probe(container, "livenessProbe", where),
-            )
+def _containers(
+    pod: RawObject,
+    spec: Mapping[str, Any],
+    objects: ReferencedObjects,
+    pod_context: Mapping[str, Any],
+    *,
+    init: bool,
+) -> tuple[list[Any], _Size]:
+    """App containers with the sum of their sizes, or init containers (run one at a
+    time) with the largest of theirs."""
+    kind = "initContainers" if init else "containers"
+    built = []
+    cpu = memory = storage = 0.0
+    for index, container in enumerate(spec.get(kind) or []):
+        one, size = _container(
+            pod,
+            container,
+            where=f"spec.{kind}[{index}]",
+            init=init,
+            objects=objects,
+            pod_context=pod_context,
         )
-    if not containers:
+        built.append(one)
+        if init:
+            cpu, memory = max(cpu, size.cpu), max(memory, size.memory)
+            storage = max(storage, size.storage)
+        else:
+            cpu, memory, storage = cpu + size.cpu, memory + size.memory, storage + size.storage
+    if not init and not built:
         raise PodSpecError("spec.containers", "a Pod needs at least one container")
-    return containers, total_cpu, total_memory
-
-
-def _init_containers(
-    pod: RawObject, spec: Mapping[str, Any], objects: ReferencedObjects, volume_names: set[str]
-) -> tuple[list[eci.CreateContainerGroupRequestInitContainer], float, float]:
-    """The init containers (run one at a time), with the largest cores and GiB among them."""
-    init_containers = []
-    peak_cpu = 0.0
-    peak_memory = 0.0
-    for index, container in enumerate(spec.get("initContainers") or []):
-        where = f"spec.initContainers[{index}]"
-        cpu, memory = _resources(container, where)
-        peak_cpu = max(peak_cpu, cpu)
-        peak_memory = max(peak_memory, memory)
-        init_containers.append(
-            _container(
-                pod,
-                container,
-                where=where,
-                models=_INIT,
-                objects=objects,
-                volume_names=volume_names,
-                cpu=cpu,
-                memory=memory,
-            )
-        )
-    return init_containers, peak_cpu, peak_memory
+    return built, _Size(cpu=cpu, memory=memory, storage=storage)
 
 
 def _image_cache_choice(
@@ -305,11 +327,9 @@ def _image_cache_choice(
 
 
 def round_to_spec(cpu: float, memory_gib: float) -> tuple[float, float]:
-    """Round a (cores, GiB) ask up to the nearest ECI instance spec."""
-    spec_cpu = next((c for c in ECI_CPU_SPECS if c >= cpu - 1e-9), ECI_CPU_SPECS[-1])
-    memory = max(memory_gib, spec_cpu * 0.5, 0.5)
-    memory = math.ceil(memory * 2 - 1e-9) / 2
-    return spec_cpu, memory
+    """Round a (cores, GiB) ask up to the smallest spec ECI sells (raises `NoSellableSpec`)."""
+    spec: InstanceSpec = smallest_spec(cpu, memory_gib)
+    return spec.cpu, spec.memory_gib
 
 
 def _resources(container: Mapping[str, Any], where: str) -> tuple[float, float]:
@@ -326,33 +346,6 @@ def _resources(container: Mapping[str, Any], where: str) -> tuple[float, float]:
         except ValueError as exc:
             raise PodSpecError(f"{where}.resources.{kind}", str(exc)) from exc
     return cpu, memory
-
-
-def _volumes(spec: Mapping[str, Any]) -> list[eci.CreateContainerGroupRequestVolume]:
-    volumes = []
-    for index, volume in enumerate(spec.get("volumes") or []):
-        if "emptyDir" in volume:
-            empty = volume["emptyDir"] or {}
-            volumes.append(
-                eci.CreateContainerGroupRequestVolume(
-                    name=volume["name"],
-                    type="EmptyDirVolume",
-                    empty_dir_volume=eci.CreateContainerGroupRequestVolumeEmptyDirVolume(
-                        medium=empty.get("medium") or None,
-                        size_limit=empty.get("sizeLimit") or None,
-                    ),
-                )
-            )
-        elif "projected" in volume and volume["name"].startswith("kube-api-access-"):
-            continue  # the service account token volume a real API server injects
-        else:
-            kinds = ", ".join(k for k in volume if k != "name") or "unknown"
-            raise PodSpecError(
-                f"spec.volumes[{index}]",
-                f"volume {volume.get('name')!r} of type {kinds} is not supported "
-                f"(supported: {', '.join(SUPPORTED_VOLUME_KINDS)})",
-            )
-    return volumes
 
 
 __all__ = [

@@ -123,20 +123,33 @@ class PodWriter:
     async def referenced_objects(
         self, namespace: str, config_maps: set[str], secrets: set[str]
     ) -> ReferencedObjects:
+        """The named ConfigMaps and Secrets (missing ones left out), as env text and file bytes."""
         cm_data: dict[str, dict[str, str]] = {}
+        cm_files: dict[str, dict[str, bytes]] = {}
         secret_data: dict[str, dict[str, str]] = {}
+        secret_files: dict[str, dict[str, bytes]] = {}
         for name in sorted(config_maps):
             obj = await self._read("configmap", namespace, name)
             if obj is not None:
                 cm_data[name] = dict(obj.get("data") or {})
+                cm_files[name] = {k: v.encode() for k, v in cm_data[name].items()}
+                for key, value in (obj.get("binaryData") or {}).items():
+                    cm_files[name][key] = base64.b64decode(value)
         for name in sorted(secrets):
             obj = await self._read("secret", namespace, name)
             if obj is not None:
-                secret_data[name] = {
-                    k: base64.b64decode(v).decode("utf-8", "replace")
-                    for k, v in (obj.get("data") or {}).items()
+                secret_files[name] = {
+                    k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()
                 }
-        return ReferencedObjects(config_maps=cm_data, secrets=secret_data)
+                secret_data[name] = {
+                    k: v.decode("utf-8", "replace") for k, v in secret_files[name].items()
+                }
+        return ReferencedObjects(
+            config_maps=cm_data,
+            secrets=secret_data,
+            config_map_files=cm_files,
+            secret_files=secret_files,
+        )
 
     async def registry_credentials(
         self, namespace: str, secret_names: list[str]

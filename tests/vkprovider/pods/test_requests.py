@@ -68,7 +68,8 @@ def test_basic_mapping() -> None:
     assert [(p.port, p.protocol) for p in container.port] == [(80, "TCP")]
     assert container.cpu == 1.0
     assert container.memory == 0.25
-    assert (request.cpu, request.memory) == (1.0, 0.5)
+    # 1 vCPU / 0.25 GiB asked: ECI sells 1 vCPU with 2, 4 or 8 GiB, so 1.0-2.0Gi.
+    assert (request.cpu, request.memory) == (1.0, 2.0)
     tags = {t.key: t.value for t in request.tag}
     assert tags == {
         "vk-eci.io/namespace": "shop",
@@ -87,8 +88,9 @@ def test_pod_without_resources_gets_ecis_default_spec() -> None:
 
 
 def test_rounding_to_eci_specs() -> None:
-    assert round_to_spec(0.3, 0.1) == (0.5, 0.5)
-    assert round_to_spec(3.0, 5.2) == (4.0, 5.5)
+    """Up to the smallest spec ECI sells (its table has no 0.5-0.5Gi or 4-5.5Gi)."""
+    assert round_to_spec(0.3, 0.1) == (0.5, 1.0)
+    assert round_to_spec(3.0, 5.2) == (4.0, 8.0)
     assert round_to_spec(8.0, 1.0) == (8.0, 4.0)
 
 
