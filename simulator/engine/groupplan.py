@@ -61,6 +61,8 @@ class ImagePreparation:
     """Compressed bytes downloaded from the registry (0 when fully cached)."""
     failure: Failure | None = None
     """Set when the pull fails (unknown image, unauthorised): retried with back-off."""
+    image_id: str = ""
+    """`repository@sha256:<manifest digest>` of what was pulled ("" when the pull fails)."""
 
     @property
     def seconds(self) -> float:
@@ -77,6 +79,7 @@ class ImagePreparation:
             "size_bytes": self.size_bytes,
             "pulled_bytes": self.pulled_bytes,
             "failure": None if self.failure is None else self.failure.to_json(),
+            "image_id": self.image_id,
         }
 
     @classmethod
@@ -91,6 +94,7 @@ class ImagePreparation:
             size_bytes=int(data["size_bytes"]),
             pulled_bytes=int(data["pulled_bytes"]),
             failure=Failure.from_json(data.get("failure")),
+            image_id=data.get("image_id", ""),
         )
 
 

@@ -117,6 +117,7 @@ def _pulled_images(
                 finished_at=after(scheduled_at, pull.end_seconds),
                 size_bytes=image.uncompressed_bytes,
                 pulled_bytes=pull.downloaded_bytes,
+                image_id=image.image_id,
             )
         )
     return prepared

@@ -33,7 +33,7 @@ from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import InvalidParameter, NotFound
 from simulator.operations.cacheuse import choose_cache
-from simulator.operations.context import Context, new_id
+from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.groupspec import parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body
 from simulator.operations.groupwrites import NewGroup
@@ -112,6 +112,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         name=spec.name,
         cache=None if cache is None else cache.cache_id,
     )
+    log_synthesized_pulls(ctx, spec.images, group=group_id)
     return {"ContainerGroupId": group_id}
 
 

@@ -227,7 +227,7 @@ def status_body(
 ) -> dict[str, Any]:
     """One `Data` item of DescribeContainerGroupStatus."""
     statuses = []
-    resolved = {image.reference: image.resolved for image in plan.images}
+    resolved = {image.reference: image.image_id or image.resolved for image in plan.images}
     for c, s in zip(spec.containers, state.containers, strict=True):
         image_id = resolved.get(c.image, c.image)
         statuses.append(
