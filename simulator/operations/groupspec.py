@@ -22,6 +22,12 @@ from simulator.operations.params import Params
 from simulator.registry.images import RegistryCredential
 from simulator.registry.references import normalize_reference
 from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.specs.instancespecs import (
+    DEFAULT_SPEC,
+    InstanceSpec,
+    choose_instance_type,
+    sellable_spec,
+)
 
 _NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,126}[a-z0-9])?")
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
@@ -74,6 +80,26 @@ def _container(item: Params) -> ContainerSpec:
     )
 
 
+def _instance_spec(params: Params, containers: list[ContainerSpec]) -> InstanceSpec:
+    """The specification the instance runs on: InstanceType's first sellable entry, else
+    Cpu/Memory, else the containers' sum, else ECI's default 2 vCPU / 4 GiB; never rounded."""
+    instance_type = params.text("InstanceType", max_length=256)
+    cpu = params.number("Cpu", minimum=0.25, maximum=256)
+    memory = params.number("Memory", minimum=0.5, maximum=2048)
+    if instance_type is not None:
+        return choose_instance_type(instance_type)
+    total_cpu = sum(c.cpu for c in containers)
+    total_memory = sum(c.memory for c in containers)
+    if cpu is None and memory is None and not total_cpu and not total_memory:
+        return DEFAULT_SPEC
+    source = "Cpu/Memory" if cpu is not None or memory is not None else "the containers' sum"
+    return sellable_spec(
+        cpu=cpu if cpu is not None else (total_cpu or DEFAULT_SPEC.cpu),
+        memory=memory if memory is not None else (total_memory or DEFAULT_SPEC.memory),
+        source=source,
+    )
+
+
 def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredential]]:
     """Validate a CreateContainerGroup request: the spec to keep and the credentials to use."""
     region_id = params.required_text("RegionId", max_length=64)
@@ -97,10 +123,7 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
                 password=item.required_text("Password", max_length=1024),
             )
         )
-    cpu = params.number("Cpu", minimum=0.25, maximum=256)
-    memory = params.number("Memory", minimum=0.5, maximum=2048)
-    total_cpu = sum(c.cpu for c in containers)
-    total_memory = sum(c.memory for c in containers)
+    instance = _instance_spec(params, containers)
     spec = GroupSpec(
         name=name,
         region_id=region_id,
@@ -108,9 +131,9 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
         security_group_id=params.text("SecurityGroupId", max_length=64),
         vswitch_id=params.text("VSwitchId", max_length=256),
         restart_policy=params.choice("RestartPolicy", allowed=RESTART_POLICIES, default="Always"),
-        cpu=cpu if cpu is not None else (total_cpu or 2.0),
-        memory=memory if memory is not None else (total_memory or 4.0),
-        instance_type=params.text("InstanceType", max_length=256),
+        cpu=instance.cpu,
+        memory=instance.memory,
+        instance_type=instance.instance_type or None,
         containers=tuple(containers),
         init_containers=tuple(inits),
         tags=params.tags(),
