@@ -153,6 +153,4 @@ def choose_instance_type(value: str) -> InstanceSpec:
                 ".<large|xlarge|2xlarge|...>)"
             )
         return ecs
-    raise UnsellableSpec(
-        f"InstanceType: none of the specifications is sold: {'; '.join(skipped)}"
-    )
+    raise UnsellableSpec(f"InstanceType: none of the specifications is sold: {'; '.join(skipped)}")

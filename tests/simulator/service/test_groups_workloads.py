@@ -128,7 +128,9 @@ async def test_readiness_waits_for_the_probe_initial_delay(
     eci_client: Client, clock: VirtualClock
 ) -> None:
     probe = eci_models.CreateContainerGroupRequestContainerReadinessProbe(
-        initial_delay_seconds=15, period_seconds=5
+        initial_delay_seconds=15,
+        period_seconds=5,
+        tcp_socket=eci_models.CreateContainerGroupRequestContainerReadinessProbeTcpSocket(port=80),
     )
     group_id = await create_group(
         eci_client, container("web", "nginx:1.7.9", readiness_probe=probe)
