@@ -112,9 +112,18 @@ class WorkloadPlan:
     log_lines: tuple[LogLine, ...]
     description: str
     """What the simulator understood, for the container's first log line."""
+    liveness_failure: str | None = None
+    """Set when the liveness probe fails: the run is killed (exit 137) at `exit_after_seconds`."""
+    readiness_failure: str | None = None
+    """Set when the readiness probe fails: the container never becomes Ready."""
+    readiness_failure_after_seconds: float = 0.0
+    """When the first failing readiness probe runs, after start."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "liveness_failure": self.liveness_failure,
+            "readiness_failure": self.readiness_failure,
+            "readiness_failure_after_seconds": self.readiness_failure_after_seconds,
             "exit_after_seconds": self.exit_after_seconds,
             "exit_code": self.exit_code,
             "ready": self.ready,
@@ -132,6 +141,9 @@ class WorkloadPlan:
             ready_after_seconds=float(data["ready_after_seconds"]),
             log_lines=tuple(LogLine(float(o), str(t)) for o, t in data["log_lines"]),
             description=data["description"],
+            liveness_failure=data.get("liveness_failure"),
+            readiness_failure=data.get("readiness_failure"),
+            readiness_failure_after_seconds=float(data.get("readiness_failure_after_seconds", 0)),
         )
 
 
