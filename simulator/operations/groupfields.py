@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import posixpath
 import re
@@ -520,8 +521,10 @@ def group_echo(params: Params) -> dict[str, Any]:
     for alias in params.items("HostAliase", max_items=64):
         alias.refuse_unknown(frozenset({"Hostname", "Ip"}), action=ACTION)
         ip = alias.required_text("Ip", max_length=64)
-        if not re.fullmatch(r"[0-9.]+|[0-9a-fA-F:]+", ip):
-            raise InvalidParameter(f'{alias.path("Ip")}: "{ip}" is not an IP address')
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            raise InvalidParameter(f'{alias.path("Ip")}: "{ip}" is not an IP address') from None
         hostnames = alias.strings("Hostname", max_items=64)
         if not hostnames:
             raise MissingParameter(f"{alias.path('Hostname')}.1 is required")
