@@ -16,6 +16,7 @@ import pytest
 from alibabacloud_eci20180808 import models as m
 from alibabacloud_eci20180808.client import Client
 
+from simulator.errors import EciError
 from tests.fixtures.eci import EciTarget
 from tests.simulator.service.conftest import REGION, container, create_group, describe, refused
 
@@ -506,7 +507,7 @@ async def test_an_unknown_parameter_is_refused_by_name(eci: EciTarget) -> None:
         "ContainerGroupName": "g",
         "Container": [{"Name": "c", "Image": "busybox", "LivenesProbe": {"PeriodSeconds": "3"}}],
     }
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(EciError) as caught:
         await eci.simulator.service.call("CreateContainerGroup", params)
-    assert getattr(caught.value, "code", "") == "InvalidParameter"
+    assert caught.value.code == "InvalidParameter"
     assert "Container.1.LivenesProbe: not a parameter of CreateContainerGroup" in str(caught.value)
