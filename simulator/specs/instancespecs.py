@@ -131,19 +131,18 @@ def choose_instance_type(value: str) -> InstanceSpec:
     Entries are comma-separated, tried in order: `2-4Gi` (vCPU-memory) pairs
     from the vCPU/memory table, or ECS instance types (`ecs.c6.large`). A
     malformed entry is refused; an unsellable pair is skipped in favour of the
-    next entry; when no entry is sellable the call is refused.
+    next entry; when no entry is sellable the call is refused. Every entry is
+    checked before one is chosen.
     """
     entries = [entry.strip() for entry in value.split(",")]
-    skipped: list[str] = []
+    candidates: list[tuple[str, InstanceSpec]] = []
     for index, entry in enumerate(entries, start=1):
         if not entry:
             raise InvalidParameter(f'InstanceType: entry {index} of "{value}" is empty')
         pair = _PAIR.fullmatch(entry)
         if pair is not None:
-            cpu, memory = float(pair["cpu"]), float(pair["memory"])
-            if is_sellable(cpu, memory):
-                return InstanceSpec(cpu=cpu, memory=memory, instance_type=entry)
-            skipped.append(f"{entry} ({cpu:g} vCPU / {memory:g} GiB is not sold)")
+            spec = InstanceSpec(float(pair["cpu"]), float(pair["memory"]), instance_type=entry)
+            candidates.append((entry, spec))
             continue
         ecs = ecs_instance_type(entry)
         if ecs is None:
@@ -152,5 +151,10 @@ def choose_instance_type(value: str) -> InstanceSpec:
                 "nor an ECS instance type the simulator knows (ecs.<c|g|r|hfc|hfg><5-9>"
                 ".<large|xlarge|2xlarge|...>)"
             )
-        return ecs
+        candidates.append((entry, ecs))
+    skipped: list[str] = []
+    for entry, spec in candidates:
+        if spec.instance_type.startswith("ecs.") or is_sellable(spec.cpu, spec.memory):
+            return spec
+        skipped.append(f"{entry} ({spec.cpu:g} vCPU / {spec.memory:g} GiB is not sold)")
     raise UnsellableSpec(f"InstanceType: none of the specifications is sold: {'; '.join(skipped)}")
