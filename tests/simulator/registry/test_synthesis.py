@@ -12,7 +12,8 @@ import pytest
 from simulator.registry.catalog import Catalog, ManifestUnknown, RegistryUnauthorized
 from simulator.registry.catalogfiles import CatalogFileError
 from simulator.registry.images import DEMO_PRIVATE_CREDENTIAL, MB
-from simulator.registry.synthesis import FAMILIES
+from simulator.registry.references import normalize_reference
+from simulator.registry.synthesis import FAMILIES, family_of
 
 USER_IMAGES = (
     "nginx:1.25",
@@ -129,3 +130,20 @@ def test_private_registries_still_need_credentials() -> None:
         catalog.resolve(unlisted)
     with pytest.raises(ManifestUnknown):
         catalog.resolve(unlisted, [DEMO_PRIVATE_CREDENTIAL])
+
+
+@pytest.mark.parametrize(
+    ("reference", "family"),
+    [
+        ("redis:7-alpine", "alpine"),
+        ("alpine:3.20", "alpine"),
+        ("ubuntu:22.04", "ubuntu"),
+        ("eclipse-temurin:21-jammy", "ubuntu"),
+        ("gcr.io/distroless/static:nonroot", "distroless"),
+        ("python:3.12-slim-bookworm", "debian-slim"),
+        ("node:20-bookworm", "debian"),
+        ("ghcr.io/org/app:v1", "debian-slim"),
+    ],
+)
+def test_families_follow_the_name_and_tag(reference: str, family: str) -> None:
+    assert family_of(normalize_reference(reference)).name == family

@@ -134,3 +134,13 @@ async def test_a_private_registry_still_needs_its_credential(
     state = (await describe(eci_client, group_id)).containers[0].current_state
     assert state.reason in ("ErrImagePull", "ImagePullBackOff")
     assert "unauthorized" in state.message
+
+
+def test_the_registry_flag_picks_the_mode() -> None:
+    from vkeci.cli import build_parser
+    from vkeci.commands.simulator import build_settings
+
+    env = {"ECI_ACCESS_KEY_ID": "LTAIexample", "ECI_ACCESS_KEY_SECRET": "example-secret"}
+    default = build_settings(build_parser().parse_args(["simulator"]), env)
+    strict = build_settings(build_parser().parse_args(["simulator", "--registry", "strict"]), env)
+    assert (default.registry_mode, strict.registry_mode) == (RegistryMode.OPEN, RegistryMode.STRICT)
