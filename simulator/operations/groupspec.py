@@ -28,10 +28,9 @@ from simulator.operations.groupfields import (
     container_echo,
     env_field_refs,
     group_echo,
-    parse_mounts,
     parse_probe,
-    parse_volumes,
 )
+from simulator.operations.groupvolumes import parse_mounts, parse_volumes
 from simulator.operations.params import Params
 from simulator.registry.images import RegistryCredential
 from simulator.registry.references import normalize_reference
