@@ -29,7 +29,7 @@ from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
 from simulator.operations.tokenlookups import TokenLookups
 from simulator.registry.catalog import Catalog
-from simulator.settings import ClockMode, SimulatorSettings
+from simulator.settings import ClockMode, RegistryMode, SimulatorSettings
 from simulator.store.database import Database, open_database
 from simulator.timemodel.clock import Clock, VirtualClock, make_clock
 from simulator.timemodel.settings import TimeModelSettings, load_time_model
@@ -180,7 +180,9 @@ async def open_service(
     db = await open_database(settings.database_url)
     try:
         clock = await _restore_clock(settings, db)
-        catalog = Catalog.load(settings.catalog_paths)
+        catalog = Catalog.load(
+            settings.catalog_paths, open_registry=settings.registry_mode is RegistryMode.OPEN
+        )
         model = load_time_model(settings.time_model_path)
     except BaseException:
         await db.close()

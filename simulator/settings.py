@@ -71,6 +71,15 @@ class RegionSettings:
     zones: tuple[str, ...] = ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j")
 
 
+class RegistryMode(enum.Enum):
+    """Which image references the emulated registry serves."""
+
+    OPEN = "open"
+    """Catalog images, and any other public reference from a synthesized manifest."""
+    STRICT = "strict"
+    """Only the catalog's images; anything else is `manifest unknown`."""
+
+
 @dataclass(frozen=True)
 class SimulatorSettings:
     """Everything one simulator process needs."""
@@ -83,5 +92,7 @@ class SimulatorSettings:
     region: RegionSettings = field(default_factory=RegionSettings)
     catalog_paths: tuple[Path, ...] = ()
     """Extra image catalog files (JSON), added to the built-in catalog."""
+    registry_mode: RegistryMode = RegistryMode.OPEN
+    """Open (default: any public reference pulls) or strict (only catalog images)."""
     time_model_path: Path | None = None
     """Optional JSON file overriding time-model defaults."""

@@ -16,8 +16,9 @@ without it gets 401, and with no token configured the endpoints do not exist
                           "latency_seconds": 0.2, "throttle_per_second": 50 (null lifts it)}
     DELETE /_sim/faults   clear every fault
     GET    /_sim/catalog  {"images": [...]}
-    POST   /_sim/catalog  a catalog document {"images": [...], "registries": [...]} or one
-                          image {"ref": "...", "layers_mb": [...]}; 201 {"added": [...]}
+    POST   /_sim/catalog  a catalog document {"images": [...], "registries": [...],
+                          "missing": ["ref", ...]} or one image {"ref": "...", "layers_mb":
+                          [...]}; 201 {"added": [...], "missing": [...]}
     GET    /_sim/metrics  Prometheus text: eci_api_calls_total{action,code},
                           eci_api_call_duration_seconds{action}, eci_resources{kind,state}
 
@@ -216,7 +217,7 @@ class AdminApi:
         if self._catalog is None:
             return _error(404, "this simulator has no image catalog")
         body = await _json_body(request)
-        document = body if "images" in body else {"images": [body]}
+        document = body if "images" in body or "missing" in body else {"images": [body]}
         before = {image.reference: image for image in self._catalog.images()}
         try:
             self._catalog.add_document(document, source="POST /_sim/catalog")
@@ -227,7 +228,9 @@ class AdminApi:
             for image in self._catalog.images()
             if before.get(image.reference) != image
         ]
-        return web.json_response({"added": added}, status=201)
+        return web.json_response(
+            {"added": added, "missing": sorted(self._catalog.missing)}, status=201
+        )
 
 
 def _image_view(image: Image) -> dict[str, Any]:

@@ -61,6 +61,8 @@ class ImagePreparation:
     """Compressed bytes downloaded from the registry (0 when fully cached)."""
     failure: Failure | None = None
     """Set when the pull fails (unknown image, unauthorised): retried with back-off."""
+    image_id: str = ""
+    """`repository@sha256:<manifest digest>` of what was pulled ("" when the pull fails)."""
 
     @property
     def seconds(self) -> float:
@@ -77,6 +79,7 @@ class ImagePreparation:
             "size_bytes": self.size_bytes,
             "pulled_bytes": self.pulled_bytes,
             "failure": None if self.failure is None else self.failure.to_json(),
+            "image_id": self.image_id,
         }
 
     @classmethod
@@ -91,6 +94,7 @@ class ImagePreparation:
             size_bytes=int(data["size_bytes"]),
             pulled_bytes=int(data["pulled_bytes"]),
             failure=Failure.from_json(data.get("failure")),
+            image_id=data.get("image_id", ""),
         )
 
 
@@ -108,9 +112,18 @@ class WorkloadPlan:
     log_lines: tuple[LogLine, ...]
     description: str
     """What the simulator understood, for the container's first log line."""
+    liveness_failure: str | None = None
+    """Set when the liveness probe fails: the run is killed (exit 137) at `exit_after_seconds`."""
+    readiness_failure: str | None = None
+    """Set when the readiness probe fails: the container never becomes Ready."""
+    readiness_failure_after_seconds: float = 0.0
+    """When the first failing readiness probe runs, after start."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "liveness_failure": self.liveness_failure,
+            "readiness_failure": self.readiness_failure,
+            "readiness_failure_after_seconds": self.readiness_failure_after_seconds,
             "exit_after_seconds": self.exit_after_seconds,
             "exit_code": self.exit_code,
             "ready": self.ready,
@@ -128,6 +141,9 @@ class WorkloadPlan:
             ready_after_seconds=float(data["ready_after_seconds"]),
             log_lines=tuple(LogLine(float(o), str(t)) for o, t in data["log_lines"]),
             description=data["description"],
+            liveness_failure=data.get("liveness_failure"),
+            readiness_failure=data.get("readiness_failure"),
+            readiness_failure_after_seconds=float(data.get("readiness_failure_after_seconds", 0)),
         )
 
 

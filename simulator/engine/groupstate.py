@@ -59,6 +59,31 @@ def _status_of(
         times=starts,
         container=container.name,
     )
+    workload = container.workload
+    if workload.liveness_failure is not None:
+        kills = [r.exit_at for r in runs if r.exit_at is not None]
+        c.event(
+            kind="Warning",
+            reason="Unhealthy",
+            message=workload.liveness_failure,
+            times=kills,
+            container=container.name,
+        )
+        c.event(
+            kind="Normal",
+            reason="Killing",
+            message=f"Container {container.name} failed liveness probe, will be restarted",
+            times=kills,
+            container=container.name,
+        )
+    if workload.readiness_failure is not None:
+        c.event(
+            kind="Warning",
+            reason="Unhealthy",
+            message=workload.readiness_failure,
+            times=[after(r.started_at, workload.readiness_failure_after_seconds) for r in runs],
+            container=container.name,
+        )
     backoffs = [r.exit_at for r in runs if r.exit_at is not None and r.restart_at is not None]
     c.event(
         kind="Warning",

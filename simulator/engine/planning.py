@@ -26,6 +26,7 @@ from simulator.engine.workloadplans import workload_plan
 from simulator.registry.catalog import Catalog, ImagePullError
 from simulator.registry.images import Image, RegistryCredential
 from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.specs.podfields import Volume
 from simulator.timemodel.model import (
     plan_container_start,
     plan_image_preparation,
@@ -117,6 +118,7 @@ def _pulled_images(
                 finished_at=after(scheduled_at, pull.end_seconds),
                 size_bytes=image.uncompressed_bytes,
                 pulled_bytes=pull.downloaded_bytes,
+                image_id=image.image_id,
             )
         )
     return prepared
@@ -151,6 +153,7 @@ def _container_plan(
     c: ContainerSpec,
     *,
     init: bool,
+    volumes: tuple[Volume, ...],
     group_id: str,
     images: dict[str, Image],
     cached_images: set[str],
@@ -170,7 +173,7 @@ def _container_plan(
         name=c.name,
         image=c.image,
         start_seconds=start,
-        workload=workload_plan(c, init=init),
+        workload=workload_plan(c, init=init, volumes=volumes),
     )
 
 
@@ -222,6 +225,7 @@ def plan_group(
         return _container_plan(
             c,
             init=init,
+            volumes=spec.volumes,
             group_id=group_id,
             images=images,
             cached_images=cached_images,
@@ -259,7 +263,9 @@ def _out_of_stock(
     )
 
     def waiting(c: ContainerSpec, *, init: bool) -> ContainerPlan:
-        return ContainerPlan(c.name, c.image, 0.0, workload_plan(c, init=init))
+        return ContainerPlan(
+            c.name, c.image, 0.0, workload_plan(c, init=init, volumes=spec.volumes)
+        )
 
     return GroupPlan(
         created_at=now,

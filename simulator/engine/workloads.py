@@ -17,9 +17,11 @@ order (the first that applies wins):
 2. The command line (`command` then `args`):
    * `true` / `false`: exit 0 / 1 at once; `sleep N` (GNU suffixes s, m, h, d;
      several arguments add up; `infinity` never ends): exit 0 after N s;
-     `echo ...`: print and exit 0;
+     `echo ...`: print and exit 0; `cat FILE...`: print the files mounted from
+     ConfigFileVolumes (decoded) and exit 0, or say "No such file or directory"
+     and exit 1;
    * `sh -c SCRIPT` (also bash, ash, dash; `-ec` and the like): a script made only
-     of `sleep`, `exit`, `echo`, `true`, `false`, `:` and `set` joined by `;`,
+     of `sleep`, `exit`, `echo`, `cat`, `true`, `false`, `:` and `set` joined by `;`,
      `&&`, `||` or newlines is played out (`$VAR` taken from the env): the script
      ends with its last status, or at `exit`;
    * anything else (a server such as `nginx`, a loop, an unknown program, or no
@@ -27,8 +29,13 @@ order (the first that applies wins):
 3. An init container whose command is not understood exits 0 after
    `INIT_CONTAINER_DEFAULT_SECONDS`, so the group can go on.
 
+Probes: an exec probe's command is played the same way (exit 0 passes; a
+command the simulator does not understand passes), HTTP and TCP probes pass;
+`ECI_SIM_FAIL_LIVENESS=true` makes the liveness probe fail whatever it is.
+
 Bad values of the `ECI_SIM_*` variables are refused with an error naming the
-container, the variable and the value. Pure: no clock, no I/O.
+container, the variable and the value. Pure: no clock, no I/O (files are read
+through the `read_file` callback the caller gives).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import enum
 import math
 import re
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from simulator.errors import InvalidParameter
@@ -46,12 +53,16 @@ __all__ = [
     "ENV_CRASH_LOOP",
     "ENV_EXIT_AFTER_SECONDS",
     "ENV_EXIT_CODE",
+    "ENV_FAIL_LIVENESS",
     "ENV_FAIL_READINESS",
     "ENV_READY",
     "INIT_CONTAINER_DEFAULT_SECONDS",
+    "FileReader",
     "LifecycleEvent",
     "LogLine",
     "Workload",
+    "command_succeeds",
+    "fails_liveness",
     "lifecycle_log_line",
     "parse_workload",
 ]
@@ -61,6 +72,10 @@ ENV_EXIT_CODE = "ECI_SIM_EXIT_CODE"
 ENV_CRASH_LOOP = "ECI_SIM_CRASH_LOOP"
 ENV_FAIL_READINESS = "ECI_SIM_FAIL_READINESS"
 ENV_READY = "ECI_SIM_READY"
+ENV_FAIL_LIVENESS = "ECI_SIM_FAIL_LIVENESS"
+
+FileReader = Callable[[str], bytes | None]
+"""The content a container reads at a path (its mounted files), None when there is none."""
 
 INIT_CONTAINER_DEFAULT_SECONDS = 1.0
 """How long an init container with a command the simulator does not understand runs."""
@@ -232,7 +247,29 @@ def _split_script(script: str) -> list[tuple[str, list[str]]] | None:
     return commands
 
 
-def _play_script(script: str, env: Mapping[str, str]) -> _Outcome | None:
+def _no_files(path: str) -> bytes | None:
+    del path
+    return None
+
+
+def _cat(arguments: Sequence[str], read_file: FileReader, at: float) -> tuple[int, list[LogLine]]:
+    """`cat FILE...`: the files' lines (decoded as UTF-8), and the exit status."""
+    if not arguments or any(a.startswith("-") for a in arguments):
+        return -1, []
+    status, printed = 0, []
+    for path in arguments:
+        content = read_file(path)
+        if content is None:
+            printed.append(LogLine(at, f"cat: {path}: No such file or directory"))
+            status = 1
+            continue
+        printed += [LogLine(at, line) for line in content.decode(errors="replace").splitlines()]
+    return status, printed
+
+
+def _play_script(
+    script: str, env: Mapping[str, str], read_file: FileReader = _no_files
+) -> _Outcome | None:
     commands = _split_script(script)
     if commands is None:
         return None
@@ -250,6 +287,11 @@ def _play_script(script: str, env: Mapping[str, str]) -> _Outcome | None:
         elif program == "echo":
             printed.append(LogLine(elapsed, " ".join(arguments)))
             status = 0
+        elif program == "cat":
+            status, lines = _cat(arguments, read_file, elapsed)
+            if status < 0:
+                return None
+            printed += lines
         elif program == "sleep":
             seconds = _sleep_seconds(arguments)
             if seconds is None:
@@ -268,7 +310,9 @@ def _play_script(script: str, env: Mapping[str, str]) -> _Outcome | None:
     return _Outcome(elapsed, status, tuple(printed), f"exits with code {status}")
 
 
-def _play_command(argv: Sequence[str], env: Mapping[str, str]) -> _Outcome | None:
+def _play_command(
+    argv: Sequence[str], env: Mapping[str, str], read_file: FileReader = _no_files
+) -> _Outcome | None:
     if not argv:
         return None
     program = argv[0].rsplit("/", 1)[-1]
@@ -276,11 +320,29 @@ def _play_command(argv: Sequence[str], env: Mapping[str, str]) -> _Outcome | Non
     if program in _SHELLS and arguments:
         option = arguments[0]
         if option.startswith("-") and "c" in option[1:] and len(arguments) >= 2:
-            return _play_script(arguments[1], env)
+            return _play_script(arguments[1], env, read_file)
         return None
-    if program in {"true", "false", "sleep", "echo"}:
-        return _play_script(shlex.join([program, *arguments]), env)
+    if program in {"true", "false", "sleep", "echo", "cat"}:
+        return _play_script(shlex.join([program, *arguments]), env, read_file)
     return None
+
+
+def command_succeeds(
+    command: Sequence[str],
+    *,
+    env: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    read_file: FileReader = _no_files,
+) -> bool:
+    """Whether an exec probe's command passes: exit 0, or a command not understood."""
+    variables = dict(env.items()) if isinstance(env, Mapping) else dict(env)
+    outcome = _play_command(command, variables, read_file)
+    return outcome is None or outcome.exit_after_seconds is None or outcome.exit_code == 0
+
+
+def fails_liveness(*, name: str, env: Mapping[str, str] | Iterable[tuple[str, str]]) -> bool:
+    """Whether `ECI_SIM_FAIL_LIVENESS` makes the container's liveness probe fail."""
+    variables = dict(env.items()) if isinstance(env, Mapping) else dict(env)
+    return _env_flag(variables, ENV_FAIL_LIVENESS, name) or False
 
 
 def _seconds_text(seconds: float) -> str:
@@ -295,6 +357,7 @@ def parse_workload(
     args: Sequence[str] = (),
     env: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     init: bool = False,
+    read_file: FileReader = _no_files,
 ) -> Workload:
     """Decide what container `name` does on each run (see the module docstring)."""
     variables = dict(env.items()) if isinstance(env, Mapping) else dict(env)
@@ -315,7 +378,7 @@ def parse_workload(
         code = exit_code or 0
         outcome = _Outcome(exit_after or 0.0, code, (), f"exits with code {code}")
     else:
-        outcome = _play_command(argv, variables)
+        outcome = _play_command(argv, variables, read_file)
     if outcome is None and init:
         outcome = _Outcome(
             INIT_CONTAINER_DEFAULT_SECONDS, 0, (), "init container: exits with code 0"

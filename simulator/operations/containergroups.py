@@ -8,9 +8,11 @@ has not yet materialised the latest status. `ClientToken` makes creation
 idempotent across processes (a unique column, not process memory).
 
 What fails the call (nothing is created), as ECI validates it up front: a
-missing or malformed parameter (named in the message), an invalid image
-reference, an unknown region or zone, an explicit `ImageSnapshotId` that does
-not exist or is not Ready. What fails the *instance* instead, as ECI finds
+missing, unknown or malformed parameter (named in the message), a vCPU/memory
+specification ECI does not sell, an invalid image reference, an unknown
+region or zone, an explicit `ImageSnapshotId` that does not exist or is not
+Ready. `DryRun=true` runs those checks and answers `DryRunOperation` (400)
+instead of creating anything. What fails the *instance* instead, as ECI finds
 out only while running it: an image the registry does not have or a private
 image without the right credential (the container waits with ErrImagePull /
 ImagePullBackOff, Failed and BackOff events count the retries, the group stays
@@ -31,9 +33,9 @@ from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
-from simulator.errors import InvalidParameter, NotFound
+from simulator.errors import EciError, InvalidParameter, NotFound
 from simulator.operations.cacheuse import choose_cache
-from simulator.operations.context import Context, new_id
+from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.groupspec import parse_group_request
 from simulator.operations.groupviews import events_body, group_body, status_body
 from simulator.operations.groupwrites import NewGroup
@@ -56,6 +58,13 @@ class ContainerGroupNotFound(NotFound):
     """
 
     code = "InvalidContainerGroupId.NotFound"
+
+
+class DryRunOperation(EciError):
+    """`DryRun=true` and the request passed every check: ECI answers this, creating nothing."""
+
+    code = "DryRunOperation"
+    http_status = 400
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -94,6 +103,11 @@ def _check_region(ctx: Context, spec: GroupSpec) -> str:
 async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]:
     spec, credentials = parse_group_request(params)
     zone = _check_region(ctx, spec)
+    if params.flag("DryRun"):
+        await choose_cache(
+            ctx, spec, on_millisecond(ctx.clock.now())
+        )  # a named cache must be Ready
+        raise DryRunOperation("Request validation has been passed with DryRun flag set.")
     if spec.client_token is not None:
         existing = await ctx.group_id_for_token(spec.client_token)
         if existing is not None:
@@ -124,6 +138,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         name=spec.name,
         cache=None if cache is None else cache.cache_id,
     )
+    log_synthesized_pulls(ctx, spec.images, group=group_id)
     return {"ContainerGroupId": group_id}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,3 +44,19 @@ class Context:
     write_group: Callable[[NewGroup], Awaitable[str]]
     """Store a new group (batched with concurrent creations); returns its id, or the id of
     the group that already has its ClientToken."""
+
+
+def log_synthesized_pulls(ctx: Context, references: Iterable[str], **where: str) -> None:
+    """Say in the simulator's log (never in a group's events) which pulls are made up.
+
+    The open registry serves references the catalog does not list from a
+    synthesized manifest; a user reading the simulator's log can tell which
+    sizes and digests are the catalog's facts and which are the size model's.
+    """
+    for reference in dict.fromkeys(references):
+        if ctx.catalog.synthesizes(reference):
+            ctx.logger.info(
+                "pulling a synthesized image: not in the catalog, manifest from the size model",
+                image=reference,
+                **where,
+            )

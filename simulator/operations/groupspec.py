@@ -3,8 +3,11 @@
 ECI's rules that the simulator enforces at the API (a bad request fails the
 call, nothing is created): RegionId, ContainerGroupName and at least one
 Container with Name and Image are required; names follow ECI's syntax and are
-unique within the group; Cpu/Memory are positive numbers; RestartPolicy is
-Always, OnFailure or Never; an image reference must be syntactically valid.
+unique within the group; the instance's vCPU/memory is a specification ECI
+sells (`simulator.specs.instancespecs`); RestartPolicy is Always, OnFailure
+or Never; an image reference must be syntactically valid; a parameter the SDK
+model does not have is refused by name, and the Pod fields (volumes, mounts,
+probes, DNS, ...) are checked by `groupfields`.
 Whether an image *exists* or may be pulled is not checked here: like ECI, an
 unknown or unauthorised image fails the instance (ErrImagePull), not the call.
 
@@ -18,10 +21,27 @@ from __future__ import annotations
 import re
 
 from simulator.errors import InvalidParameter, MissingParameter
+from simulator.operations.groupfields import (
+    CONTAINER_PARAMETERS,
+    GROUP_PARAMETERS,
+    INIT_CONTAINER_PARAMETERS,
+    container_echo,
+    env_field_refs,
+    group_echo,
+    parse_probe,
+)
+from simulator.operations.groupvolumes import parse_mounts, parse_volumes
 from simulator.operations.params import Params
 from simulator.registry.images import RegistryCredential
 from simulator.registry.references import normalize_reference
 from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.specs.instancespecs import (
+    DEFAULT_SPEC,
+    InstanceSpec,
+    choose_instance_type,
+    sellable_spec,
+)
+from simulator.specs.podfields import Volume
 
 _NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,126}[a-z0-9])?")
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
@@ -36,27 +56,30 @@ def _check_name(value: str, *, path: str) -> str:
     return value
 
 
-def _container(item: Params) -> ContainerSpec:
+def _container(item: Params, *, init: bool, volumes: tuple[Volume, ...]) -> ContainerSpec:
+    item.refuse_unknown(
+        INIT_CONTAINER_PARAMETERS if init else CONTAINER_PARAMETERS, action="CreateContainerGroup"
+    )
     name = _check_name(item.required_text("Name", max_length=128), path=item.path("Name"))
     image = item.required_text("Image", max_length=512)
     normalize_reference(image)
+    field_refs = env_field_refs(item)
+    referenced = {key for key, _ in field_refs}
     env: list[tuple[str, str]] = []
     for var in item.items("EnvironmentVar", max_items=500):
-        env.append(
-            (var.required_text("Key", max_length=256), var.text("Value", max_length=65536) or "")
-        )
+        key = var.required_text("Key", max_length=256)
+        if key not in referenced:
+            env.append((key, var.text("Value", max_length=65536) or ""))
     ports: list[tuple[int, str]] = []
     for port in item.items("Port"):
+        port.refuse_unknown(frozenset({"Port", "Protocol"}), action="CreateContainerGroup")
         number = port.integer("Port", minimum=1, maximum=65535)
         if number is None:
             raise MissingParameter(f"{port.path('Port')} is required")
         protocol = port.choice("Protocol", allowed=("TCP", "UDP", "SCTP"), default="TCP")
         ports.append((number, protocol))
-    readiness = item.child("ReadinessProbe")
-    delay = readiness.number("InitialDelaySeconds", minimum=0, maximum=86400)
-    has_probe = any(readiness.has(n) for n in ("PeriodSeconds", "TcpSocket", "HttpGet", "Exec"))
-    if delay is None and has_probe:
-        delay = 0.0
+    readiness = None if init else parse_probe(item, "ReadinessProbe", liveness=False)
+    liveness = None if init else parse_probe(item, "LivenessProbe", liveness=True)
     return ContainerSpec(
         name=name,
         image=image,
@@ -69,27 +92,63 @@ def _container(item: Params) -> ContainerSpec:
         image_pull_policy=item.choice(
             "ImagePullPolicy", allowed=("Always", "IfNotPresent", "Never"), default="IfNotPresent"
         ),
-        readiness_initial_delay=delay,
+        readiness_initial_delay=None if readiness is None else readiness.initial_delay_seconds,
         working_dir=item.text("WorkingDir", max_length=1024),
+        env_field_refs=field_refs,
+        volume_mounts=parse_mounts(item, volumes),
+        liveness=liveness,
+        readiness=readiness,
+        echo=container_echo(item, init=init),
+    )
+
+
+def _instance_spec(params: Params, containers: list[ContainerSpec]) -> InstanceSpec:
+    """The specification the instance runs on: InstanceType's first sellable entry, else
+    Cpu/Memory, else the containers' sum, else ECI's default 2 vCPU / 4 GiB; never rounded."""
+    instance_type = params.text("InstanceType", max_length=256)
+    cpu = params.number("Cpu", minimum=0.25, maximum=256)
+    memory = params.number("Memory", minimum=0.5, maximum=2048)
+    if instance_type is not None:
+        return choose_instance_type(instance_type)
+    total_cpu = sum(c.cpu for c in containers)
+    total_memory = sum(c.memory for c in containers)
+    if cpu is None and memory is None and not total_cpu and not total_memory:
+        return DEFAULT_SPEC
+    source = "Cpu/Memory" if cpu is not None or memory is not None else "the containers' sum"
+    return sellable_spec(
+        cpu=cpu if cpu is not None else (total_cpu or DEFAULT_SPEC.cpu),
+        memory=memory if memory is not None else (total_memory or DEFAULT_SPEC.memory),
+        source=source,
     )
 
 
 def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredential]]:
     """Validate a CreateContainerGroup request: the spec to keep and the credentials to use."""
+    params.refuse_unknown(GROUP_PARAMETERS, action="CreateContainerGroup")
     region_id = params.required_text("RegionId", max_length=64)
     name = _check_name(
         params.required_text("ContainerGroupName", max_length=128), path="ContainerGroupName"
     )
-    containers = [_container(item) for item in params.items("Container", max_items=20)]
+    volumes = parse_volumes(params)
+    containers = [
+        _container(item, init=False, volumes=volumes)
+        for item in params.items("Container", max_items=20)
+    ]
     if not containers:
         raise MissingParameter("Container.1.Name and Container.1.Image are required")
-    inits = [_container(item) for item in params.items("InitContainer", max_items=20)]
+    inits = [
+        _container(item, init=True, volumes=volumes)
+        for item in params.items("InitContainer", max_items=20)
+    ]
     names = [c.name for c in inits + containers]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise InvalidParameter(f"Container.N.Name: duplicate container names {duplicates}")
     credentials = []
     for item in params.items("ImageRegistryCredential", max_items=20):
+        item.refuse_unknown(
+            frozenset({"Password", "Server", "UserName"}), action="CreateContainerGroup"
+        )
         credentials.append(
             RegistryCredential(
                 server=item.required_text("Server", max_length=256),
@@ -97,10 +156,7 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
                 password=item.required_text("Password", max_length=1024),
             )
         )
-    cpu = params.number("Cpu", minimum=0.25, maximum=256)
-    memory = params.number("Memory", minimum=0.5, maximum=2048)
-    total_cpu = sum(c.cpu for c in containers)
-    total_memory = sum(c.memory for c in containers)
+    instance = _instance_spec(params, containers)
     spec = GroupSpec(
         name=name,
         region_id=region_id,
@@ -108,9 +164,9 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
         security_group_id=params.text("SecurityGroupId", max_length=64),
         vswitch_id=params.text("VSwitchId", max_length=256),
         restart_policy=params.choice("RestartPolicy", allowed=RESTART_POLICIES, default="Always"),
-        cpu=cpu if cpu is not None else (total_cpu or 2.0),
-        memory=memory if memory is not None else (total_memory or 4.0),
-        instance_type=params.text("InstanceType", max_length=256),
+        cpu=instance.cpu,
+        memory=instance.memory,
+        instance_type=instance.instance_type or None,
         containers=tuple(containers),
         init_containers=tuple(inits),
         tags=params.tags(),
@@ -120,5 +176,10 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
         image_match_count=params.integer("ImageMatchCountRequest", minimum=1, maximum=100),
         active_deadline_seconds=params.number("ActiveDeadlineSeconds", minimum=1),
         client_token=params.text("ClientToken", max_length=64),
+        volumes=volumes,
+        termination_grace_period_seconds=params.integer(
+            "TerminationGracePeriodSeconds", minimum=0, maximum=86400
+        ),
+        echo=group_echo(params),
     )
     return spec, credentials

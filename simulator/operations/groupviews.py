@@ -5,7 +5,10 @@ JSON bodies of DescribeContainerGroups, DescribeContainerGroupStatus and
 DescribeContainerGroupEvents. Timestamps are simulated time, RFC 3339 UTC.
 Besides ECI's fields, a group carries `SimulatedPhases` (ignored by the SDK,
 read by benchmarks over raw HTTP): the simulated seconds of each phase and
-the image cache used.
+the image cache used. Request fields the Describe model has no place for
+(HostName, DnsPolicy, lifecycle hooks, TerminationGracePeriodSeconds, a
+config file's Mode, ...) are echoed under their request names too: the SDK
+drops them, a raw reader sees what was stored.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from simulator.engine.grouptypes import (
 )
 from simulator.engine.timestamps import to_wire
 from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.specs.podfields import Mount, Volume
 
 MAX_EVENTS = 50
 """DescribeContainerGroups returns at most 50 events per group."""
@@ -62,6 +66,39 @@ def _state(state: ContainerState | None) -> dict[str, Any]:
     return body
 
 
+def _mount(mount: Mount, *, init: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "Name": mount.name,
+        "MountPath": mount.mount_path,
+        "ReadOnly": bool(mount.read_only),
+        "MountPropagation": mount.propagation or "None",
+    }
+    if not init:
+        body["SubPath"] = mount.sub_path or ""
+    return body
+
+
+def _volume(volume: Volume) -> dict[str, Any]:
+    body: dict[str, Any] = {"Name": volume.name, "Type": volume.type, **dict(volume.fields)}
+    if volume.type == "NFSVolume":
+        body["NFSVolumeReadOnly"] = body.get("NFSVolumeReadOnly") == "true"
+    if volume.type == "ConfigFileVolume":
+        body["ConfigFileVolumeConfigFileToPaths"] = [
+            {"Path": f.path, "Content": f.content, "Mode": f.mode} for f in volume.files
+        ]
+        body["ConfigFileVolumeDefaultMode"] = volume.default_mode
+    return body
+
+
+def _env(spec: ContainerSpec) -> list[dict[str, Any]]:
+    values: list[dict[str, Any]] = [{"Key": k, "Value": v} for k, v in spec.env]
+    values += [
+        {"Key": k, "Value": "", "ValueFrom": {"FieldRef": {"FieldPath": path}}}
+        for k, path in spec.env_field_refs
+    ]
+    return values
+
+
 def _container(spec: ContainerSpec, status: ContainerStatus, *, init: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
         "Name": spec.name,
@@ -69,16 +106,21 @@ def _container(spec: ContainerSpec, status: ContainerStatus, *, init: bool) -> d
         "Cpu": spec.cpu,
         "Memory": spec.memory,
         "Args": list(spec.args),
-        "EnvironmentVars": [{"Key": k, "Value": v} for k, v in spec.env],
+        "EnvironmentVars": _env(spec),
         "Ports": [{"Port": p, "Protocol": q} for p, q in spec.ports],
         "ImagePullPolicy": spec.image_pull_policy,
         "Ready": status.ready,
         "RestartCount": status.restart_count,
         "CurrentState": _state(status.current),
         "PreviousState": _state(status.previous),
-        "VolumeMounts": [],
+        "VolumeMounts": [_mount(m, init=init) for m in spec.volume_mounts],
         "WorkingDir": spec.working_dir or "",
+        **spec.echo,
     }
+    if spec.liveness is not None:
+        body["LivenessProbe"] = spec.liveness.to_wire()
+    if spec.readiness is not None:
+        body["ReadinessProbe"] = spec.readiness.to_wire()
     body["Command" if init else "Commands"] = list(spec.command)
     return body
 
@@ -169,7 +211,10 @@ def group_body(
             _container(c, s, init=True)
             for c, s in zip(spec.init_containers, state.init_containers, strict=True)
         ],
-        "Volumes": [],
+        "Volumes": [_volume(v) for v in spec.volumes],
+        "ActiveDeadlineSeconds": spec.active_deadline_seconds,
+        "TerminationGracePeriodSeconds": spec.termination_grace_period_seconds,
+        **spec.echo,
         "SimulatedPhases": phases(plan, state),
     }
 
@@ -227,7 +272,7 @@ def status_body(
 ) -> dict[str, Any]:
     """One `Data` item of DescribeContainerGroupStatus."""
     statuses = []
-    resolved = {image.reference: image.resolved for image in plan.images}
+    resolved = {image.reference: image.image_id or image.resolved for image in plan.images}
     for c, s in zip(spec.containers, state.containers, strict=True):
         image_id = resolved.get(c.image, c.image)
         statuses.append(

@@ -26,7 +26,7 @@ from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
 from simulator.operations.cacheuse import all_caches, candidate, state_of
-from simulator.operations.context import Context, new_id
+from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.params import Params, next_token, page
 from simulator.registry.images import RegistryCredential
 from simulator.registry.matching import rank_caches
@@ -152,6 +152,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         assert existing is not None
         return {"ImageCacheId": existing.id, "ContainerGroupId": existing.spec["build_group_id"]}
     ctx.logger.info("image cache created", cache=cache_id, images=images, reuse=reuse)
+    log_synthesized_pulls(ctx, images, cache=cache_id)
     return {"ImageCacheId": cache_id, "ContainerGroupId": build_group}
 
 
@@ -323,6 +324,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     if getattr(result, "rowcount", 0) != 1:
         raise IncorrectStatus(f"image cache {row.id} is being updated by another request")
     ctx.wake()
+    log_synthesized_pulls(ctx, images, cache=row.id)
     return {}
 
 

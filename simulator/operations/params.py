@@ -34,6 +34,19 @@ class Params:
     def path(self, name: str) -> str:
         return f"{self._prefix}{name}"
 
+    def names(self) -> list[str]:
+        """The parameter names given at this level."""
+        return list(self._raw)
+
+    def refuse_unknown(self, allowed: frozenset[str], *, action: str) -> None:
+        """Refuse a parameter `action` does not have, naming it: nothing is dropped in silence."""
+        unknown = sorted(name for name in self._raw if name not in allowed)
+        if unknown:
+            raise InvalidParameter(
+                f"{self.path(unknown[0])}: not a parameter of {action}"
+                + (f" (nor {', '.join(self.path(n) for n in unknown[1:])})" if unknown[1:] else "")
+            )
+
     def has(self, name: str) -> bool:
         return self._raw.get(name) not in (None, "")
 

@@ -11,6 +11,14 @@ The built-in catalog ships in the package (`simulator/data/catalog.json`,
 made from the facts in the team's `images.json`); more images come from files
 (format: `simulator.registry.catalogfiles`) or `Catalog.add`.
 
+The registry is *open* by default: a public reference the catalog does not
+list still pulls, from a deterministic synthesized manifest
+(`simulator.registry.synthesis`). `manifest unknown` stays reachable: a
+*strict* catalog (`open_registry=False`, `--registry strict`) knows only its
+listed images, and references marked missing (`mark_missing`, a catalog
+file's `missing` list) never resolve, listed or not. Private registries
+(hosts with an account) answer unauthorised first, open or strict.
+
 This module reads catalog JSON files and nothing else: no store, no HTTP.
 """
 
@@ -26,6 +34,7 @@ from simulator.errors import EciError
 from simulator.registry.catalogfiles import (
     CatalogFileError,
     image_from_document,
+    missing_from_document,
     registry_accounts_from_document,
 )
 from simulator.registry.images import (
@@ -42,6 +51,7 @@ from simulator.registry.references import (
     normalize_server,
     repository_of,
 )
+from simulator.registry.synthesis import synthesize
 
 __all__ = [
     "Catalog",
@@ -78,25 +88,34 @@ class RegistryUnauthorized(ImagePullError):
 class Catalog:
     """Images by reference, layers by digest, and the accounts of private registries."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, open_registry: bool = True) -> None:
         self._images: dict[ImageReference, Image] = {}
         self._layers: dict[LayerDigest, Layer] = {}
         self._accounts: dict[str, RegistryCredential] = {}
+        self._missing: set[ImageReference] = set()
+        self.open_registry = open_registry
+        """True: references the catalog does not list pull from a synthesized manifest."""
 
     # building
 
     @classmethod
-    def builtin(cls) -> Catalog:
+    def builtin(cls, *, open_registry: bool = True) -> Catalog:
         """The catalog shipped in the package (`simulator/data/catalog.json`)."""
-        catalog = cls()
+        catalog = cls(open_registry=open_registry)
         text = resources.files("simulator.data").joinpath("catalog.json").read_text("utf-8")
         catalog.add_document(json.loads(text), source="built-in catalog")
         return catalog
 
     @classmethod
-    def load(cls, paths: Iterable[Path], *, include_builtin: bool = True) -> Catalog:
+    def load(
+        cls, paths: Iterable[Path], *, include_builtin: bool = True, open_registry: bool = True
+    ) -> Catalog:
         """The built-in catalog (unless told not to) plus every file in `paths`, in order."""
-        catalog = cls.builtin() if include_builtin else cls()
+        catalog = (
+            cls.builtin(open_registry=open_registry)
+            if include_builtin
+            else cls(open_registry=open_registry)
+        )
         for path in paths:
             try:
                 document = json.loads(Path(path).read_text("utf-8"))
@@ -110,23 +129,31 @@ class Catalog:
 
         All or nothing: when any entry is wrong, the catalog is left as it was.
         """
-        staged = Catalog()
+        staged = Catalog(open_registry=self.open_registry)
         staged._images = dict(self._images)
         staged._layers = dict(self._layers)
         staged._accounts = dict(self._accounts)
+        staged._missing = set(self._missing)
         staged._add_document(document, source=source)
-        self._images, self._layers, self._accounts = (
+        self._images, self._layers, self._accounts, self._missing = (
             staged._images,
             staged._layers,
             staged._accounts,
+            staged._missing,
         )
 
     def _add_document(self, document: Mapping[str, Any], *, source: str) -> None:
-        if not isinstance(document, Mapping) or not isinstance(document.get("images"), list):
-            raise CatalogFileError(f'{source}: expected an object with an "images" list')
+        if not isinstance(document, Mapping) or not (
+            isinstance(document.get("images"), list) or "missing" in document
+        ):
+            raise CatalogFileError(
+                f'{source}: expected an object with an "images" list (or a "missing" list)'
+            )
         for account in registry_accounts_from_document(document, source=source):
             self.add_registry_account(account)
-        for index, entry in enumerate(document["images"]):
+        for reference in missing_from_document(document, source=source):
+            self.mark_missing(reference)
+        for index, entry in enumerate(document.get("images", [])):
             image = image_from_document(entry, where=f"{source}: images[{index}]")
             try:
                 self.add(image)
@@ -136,6 +163,17 @@ class Catalog:
     def add_registry_account(self, credential: RegistryCredential) -> None:
         """Make `credential.server` a private registry accepting that one account."""
         self._accounts[normalize_server(credential.server)] = credential
+
+    def mark_missing(self, reference: str) -> ImageReference:
+        """Make pulls of `reference` fail with `manifest unknown`, listed in the catalog or not."""
+        normalised = normalize_reference(reference)
+        self._missing.add(normalised)
+        return normalised
+
+    @property
+    def missing(self) -> frozenset[ImageReference]:
+        """References marked missing."""
+        return frozenset(self._missing)
 
     def add(self, image: Image) -> None:
         """Add (or replace) an image and its aliases.
@@ -171,6 +209,8 @@ class Catalog:
             normalised = normalize_reference(reference)
         except InvalidImageReference:
             return False
+        if normalised in self._missing:
+            return False
         name, _, digest = normalised.partition("@")
         return self._find(name=name, digest=digest) is not None
 
@@ -187,6 +227,20 @@ class Catalog:
         """The sandbox image every instance and cache build pulls."""
         return self._images[PAUSE_IMAGE_REFERENCE]
 
+    def synthesizes(self, reference: str) -> bool:
+        """Whether a pull of `reference` gets a synthesized manifest (open, public, unlisted)."""
+        try:
+            normalised = normalize_reference(reference)
+        except InvalidImageReference:
+            return False
+        host = normalised.split("/", 1)[0]
+        return (
+            self.open_registry
+            and normalised not in self._missing
+            and not self.is_private_registry(host)
+            and normalised not in self
+        )
+
     def is_private_registry(self, server: str) -> bool:
         return normalize_server(server) in self._accounts
 
@@ -196,18 +250,27 @@ class Catalog:
         Raises `InvalidImageReference`, `RegistryUnauthorized` (private image
         or private registry without the right credential; a private registry
         answers that before saying whether the image exists), or
-        `ManifestUnknown`.
+        `ManifestUnknown` (marked missing; not listed in a strict catalog or
+        on a private registry). A public reference the catalog does not list
+        resolves to its synthesized image (`Image.synthesized`) when the
+        registry is open.
         """
         normalised = normalize_reference(reference)
         host = normalised.split("/", 1)[0]
         name, _, digest = normalised.partition("@")
         image = self._find(name=name, digest=digest)
+        private_host = self.is_private_registry(host)
         if image is not None and image.private_server is not None:
             self._authorise(reference=normalised, server=image.private_server, given=credentials)
-        elif self.is_private_registry(host):
+        elif private_host:
             self._authorise(reference=normalised, server=host, given=credentials)
+        unknown = ManifestUnknown(f'failed to resolve reference "{normalised}": manifest unknown')
+        if normalised in self._missing:
+            raise unknown
         if image is None:
-            raise ManifestUnknown(f'failed to resolve reference "{normalised}": manifest unknown')
+            if not self.open_registry or private_host:
+                raise unknown
+            image = synthesize(normalised)
         return image
 
     def _find(self, *, name: str, digest: str) -> Image | None:

@@ -33,6 +33,7 @@ __all__ = [
     "LayerDocument",
     "RegistryAccountDocument",
     "image_from_document",
+    "missing_from_document",
     "registry_accounts_from_document",
 ]
 
@@ -68,9 +69,11 @@ class RegistryAccountDocument(TypedDict):
 
 
 class CatalogDocument(TypedDict):
-    images: list[ImageDocument]
+    images: NotRequired[list[ImageDocument]]
     registries: NotRequired[list[RegistryAccountDocument]]
     """Accounts of private registries (server, username, password)."""
+    missing: NotRequired[list[str]]
+    """References whose pulls fail with `manifest unknown`, listed or not."""
 
 
 UNCOMPRESSED_FACTOR = 2.0
@@ -166,3 +169,14 @@ def registry_accounts_from_document(
             )
         )
     return accounts
+
+
+def missing_from_document(document: Mapping[str, Any], *, source: str) -> list[str]:
+    """The references a document's `missing` list marks missing, normalised."""
+    missing = document.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(ref, str) for ref in missing):
+        raise CatalogFileError(f'{source}: "missing" must be a list of image references')
+    try:
+        return [normalize_reference(reference) for reference in missing]
+    except InvalidImageReference as exc:
+        raise CatalogFileError(f"{source}: missing: {exc.message}") from exc

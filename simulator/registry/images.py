@@ -67,6 +67,10 @@ class Image:
     """Registry server whose credential a pull needs; None for public images."""
     aliases: tuple[ImageReference, ...] = ()
     """Other references that name the same manifest (e.g. `:latest`)."""
+    pinned_digest: str | None = None
+    """The manifest digest a digest reference asked for (a synthesized image has it)."""
+    synthesized: bool = False
+    """True: not in the catalog; the open registry made its manifest up (deterministically)."""
 
     @property
     def compressed_bytes(self) -> int:
@@ -85,12 +89,19 @@ class Image:
     @property
     def manifest_digest(self) -> str:
         """Deterministic manifest digest (what `image@sha256:...` and an image ID name)."""
+        if self.pinned_digest is not None:
+            return self.pinned_digest
         text = "\n".join(layer.digest for layer in self.layers)
         return "sha256:" + hashlib.sha256(f"vk-eci manifest\n{text}".encode()).hexdigest()
 
     @property
     def repository(self) -> str:
         return repository_of(self.reference)
+
+    @property
+    def image_id(self) -> str:
+        """What a kubelet reports as `imageID`: `docker.io/library/nginx@sha256:...`."""
+        return f"{self.repository}@{self.manifest_digest}"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ Registry passwords are never part of them. No I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from simulator.specs.podfields import Mount, Probe, Volume
 
 __all__ = ["ContainerSpec", "GroupSpec"]
 
@@ -30,9 +32,21 @@ class ContainerSpec:
     image_pull_policy: str
     readiness_initial_delay: float | None
     working_dir: str | None
+    env_field_refs: tuple[tuple[str, str], ...] = ()
+    """Variables set from a field of the instance (`FieldRef.FieldPath`), by name."""
+    volume_mounts: tuple[Mount, ...] = ()
+    liveness: Probe | None = None
+    readiness: Probe | None = None
+    echo: dict[str, Any] = field(default_factory=dict)
+    """Checked fields only stored and echoed, in DescribeContainerGroups' shape."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "env_field_refs": [list(pair) for pair in self.env_field_refs],
+            "volume_mounts": [m.to_json() for m in self.volume_mounts],
+            "liveness": None if self.liveness is None else self.liveness.to_json(),
+            "readiness": None if self.readiness is None else self.readiness.to_json(),
+            "echo": self.echo,
             "name": self.name,
             "image": self.image,
             "cpu": self.cpu,
@@ -60,6 +74,11 @@ class ContainerSpec:
             image_pull_policy=data["image_pull_policy"],
             readiness_initial_delay=data.get("readiness_initial_delay"),
             working_dir=data.get("working_dir"),
+            env_field_refs=tuple((k, v) for k, v in data.get("env_field_refs", [])),
+            volume_mounts=tuple(Mount.from_json(m) for m in data.get("volume_mounts", [])),
+            liveness=Probe.from_json(data.get("liveness")),
+            readiness=Probe.from_json(data.get("readiness")),
+            echo=dict(data.get("echo", {})),
         )
 
 
@@ -85,9 +104,16 @@ class GroupSpec:
     image_match_count: int | None
     active_deadline_seconds: float | None
     client_token: str | None
+    volumes: tuple[Volume, ...] = ()
+    termination_grace_period_seconds: int | None = None
+    echo: dict[str, Any] = field(default_factory=dict)
+    """Checked group fields only stored and echoed (DNS, host aliases, ...), Describe's shape."""
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "volumes": [v.to_json() for v in self.volumes],
+            "termination_grace_period_seconds": self.termination_grace_period_seconds,
+            "echo": self.echo,
             "name": self.name,
             "region_id": self.region_id,
             "zone_id": self.zone_id,
@@ -129,6 +155,9 @@ class GroupSpec:
             image_match_count=data.get("image_match_count"),
             active_deadline_seconds=data.get("active_deadline_seconds"),
             client_token=data.get("client_token"),
+            volumes=tuple(Volume.from_json(v) for v in data.get("volumes", [])),
+            termination_grace_period_seconds=data.get("termination_grace_period_seconds"),
+            echo=dict(data.get("echo", {})),
         )
 
     @property

@@ -33,6 +33,7 @@ from simulator.settings import (
     ClockSettings,
     ListenSettings,
     RegionSettings,
+    RegistryMode,
     SecuritySettings,
     SimulatorSettings,
 )
@@ -80,6 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="FILE",
         help="extra image catalog (JSON), added to the built-in one; repeatable",
+    )
+    parser.add_argument(
+        "--registry",
+        choices=("open", "strict"),
+        default="open",
+        help="open (default): any public image reference pulls, catalog images with their"
+        " sizes, others from a deterministic synthesized manifest; strict: only catalog images",
     )
     parser.add_argument(
         "--time-model", type=Path, metavar="FILE", help="JSON overriding time-model defaults"
@@ -146,6 +154,7 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
         ),
         region=RegionSettings(region_id=args.region, zones=zones),
         catalog_paths=tuple(args.catalog),
+        registry_mode=RegistryMode(args.registry),
         time_model_path=args.time_model,
     )
 

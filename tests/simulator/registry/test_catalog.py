@@ -32,6 +32,12 @@ def catalog() -> Catalog:
     return Catalog.builtin()
 
 
+@pytest.fixture(scope="module")
+def strict_catalog() -> Catalog:
+    """`--registry strict`: only listed images exist (the open default synthesizes others)."""
+    return Catalog.builtin(open_registry=False)
+
+
 @pytest.mark.parametrize(
     ("reference", "normalised"),
     [
@@ -113,7 +119,8 @@ def test_shared_base_layer_has_one_deterministic_digest(catalog: Catalog) -> Non
     assert Catalog.builtin().resolve("nginx:1.31.3") == nginx
 
 
-def test_aliases_and_digests_resolve_to_the_same_image(catalog: Catalog) -> None:
+def test_aliases_and_digests_resolve_to_the_same_image(strict_catalog: Catalog) -> None:
+    catalog = strict_catalog
     latest = catalog.resolve("nginx")
     pinned = catalog.resolve("docker.io/library/nginx:1.31.3")
     assert latest is pinned
@@ -125,7 +132,8 @@ def test_aliases_and_digests_resolve_to_the_same_image(catalog: Catalog) -> None
         catalog.resolve(f"redis@{pinned.manifest_digest}")  # right digest, wrong repository
 
 
-def test_unknown_image_is_manifest_unknown(catalog: Catalog) -> None:
+def test_unknown_image_is_manifest_unknown(strict_catalog: Catalog) -> None:
+    catalog = strict_catalog
     with pytest.raises(ManifestUnknown) as caught:
         catalog.resolve("nginx:0.0.0-nope")
     assert caught.value.message == (

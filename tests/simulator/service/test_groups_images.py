@@ -1,15 +1,35 @@
-"""Unknown and private images: the call succeeds, the instance waits with ErrImagePull (as ECI)."""
+"""Missing and private images: the call succeeds, the instance waits with ErrImagePull (as ECI)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
 from simulator.registry.images import DEMO_PRIVATE_IMAGE
+from simulator.settings import ClockMode, ClockSettings, SimulatorSettings
 from simulator.timemodel.clock import VirtualClock
+from tests.fixtures.eci import make_test_settings
 from tests.simulator.service.conftest import container, create_group, describe
 
 DEMO_SERVER = "registry.cn-hangzhou.aliyuncs.com"
+MISSING = "nginx:0.0.0-no-such-tag"
+
+
+@pytest.fixture
+def eci_settings(tmp_path: Path) -> SimulatorSettings:
+    """Virtual clock, and a catalog file marking one reference missing (the registry is open)."""
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"missing": [MISSING]}))
+    return dataclasses.replace(
+        make_test_settings(tmp_path),
+        clock=ClockSettings(mode=ClockMode.VIRTUAL),
+        catalog_paths=(catalog,),
+    )
 
 
 def credential(password: str) -> eci_models.CreateContainerGroupRequestImageRegistryCredential:
@@ -21,7 +41,7 @@ def credential(password: str) -> eci_models.CreateContainerGroupRequestImageRegi
 async def test_an_unknown_image_waits_in_err_image_pull_and_retries(
     eci_client: Client, clock: VirtualClock
 ) -> None:
-    group_id = await create_group(eci_client, container("c", "nginx:0.0.0-no-such-tag"))
+    group_id = await create_group(eci_client, container("c", MISSING))
     clock.advance(10)
     group = await describe(eci_client, group_id)
     assert group.status == "Pending"

@@ -128,7 +128,9 @@ async def test_readiness_waits_for_the_probe_initial_delay(
     eci_client: Client, clock: VirtualClock
 ) -> None:
     probe = eci_models.CreateContainerGroupRequestContainerReadinessProbe(
-        initial_delay_seconds=15, period_seconds=5
+        initial_delay_seconds=15,
+        period_seconds=5,
+        tcp_socket=eci_models.CreateContainerGroupRequestContainerReadinessProbeTcpSocket(port=80),
     )
     group_id = await create_group(
         eci_client, container("web", "nginx:1.7.9", readiness_probe=probe)
@@ -178,7 +180,11 @@ async def test_active_deadline_fails_a_group_that_runs_too_long(
 async def test_an_instance_too_big_for_any_host_fails_to_schedule(
     eci_client: Client, clock: VirtualClock
 ) -> None:
-    group_id = await create_group(eci_client, container("big", "nginx:1.7.9"), cpu=128, memory=256)
+    # 128 vCPU is no vCPU/memory specification ECI sells; an ECS type that large is, but
+    # no simulated host has it.
+    group_id = await create_group(
+        eci_client, container("big", "nginx:1.7.9"), instance_type="ecs.g7.32xlarge"
+    )
     assert (await describe(eci_client, group_id)).status == "Scheduling"
     clock.advance(10)
     group = await describe(eci_client, group_id)

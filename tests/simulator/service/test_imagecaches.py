@@ -26,9 +26,17 @@ HUGE = "registry.example.com/models/huge:1"
 
 @pytest.fixture
 def eci_settings(tmp_path: Path) -> SimulatorSettings:
-    """Virtual clock, plus a catalog file with one image too big for a 20 GiB cache."""
+    """Virtual clock, plus a catalog file with one image too big for a 20 GiB cache and one
+    reference marked missing (the open registry would pull it otherwise)."""
     catalog = tmp_path / "catalog.json"
-    catalog.write_text(json.dumps({"images": [{"ref": HUGE, "layers_mb": [9000.0, 6000.0]}]}))
+    catalog.write_text(
+        json.dumps(
+            {
+                "images": [{"ref": HUGE, "layers_mb": [9000.0, 6000.0]}],
+                "missing": ["nginx:0.0.0-no-such-tag"],
+            }
+        )
+    )
     return dataclasses.replace(
         make_test_settings(tmp_path),
         clock=ClockSettings(mode=ClockMode.VIRTUAL),

@@ -59,11 +59,15 @@ FAST = ImageCacheSettings(
 
 @pytest.fixture
 def eci_settings(tmp_path: Path) -> SimulatorSettings:
-    """The default test simulator plus a catalog file with an image too big for 20 GiB."""
+    """The default test simulator plus a catalog file with an image too big for 20 GiB and
+    a reference marked missing (the open registry would pull it otherwise)."""
     catalog = tmp_path / "huge-catalog.json"
     catalog.write_text(
         json.dumps(
-            {"images": [{"ref": HUGE_IMAGE, "layers_mb": [40.0], "uncompressed_mb": [24000.0]}]}
+            {
+                "images": [{"ref": HUGE_IMAGE, "layers_mb": [40.0], "uncompressed_mb": [24000.0]}],
+                "missing": ["docker.io/library/nosuchimage:1.0"],
+            }
         )
     )
     return dataclasses.replace(make_test_settings(tmp_path), catalog_paths=(catalog,))

@@ -14,7 +14,7 @@ from kubernetes_asyncio import client
 from tests.fixtures.eci import EciTarget
 from tests.vkprovider.conftest import AgentHandle
 from tests.vkprovider.helpers import eventually, pod_events
-from tests.vkprovider.pods.workloads import container_log, group_of, needs_simulator, wait_pod
+from tests.vkprovider.pods.workloads import container_log, group_of, wait_pod
 
 STORE_DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy")
 """The simulator's database drivers (their DEBUG records print statement parameters)."""
@@ -80,7 +80,6 @@ async def test_secret_contents_never_reach_a_log_line(
     assert leaks == []
 
 
-@needs_simulator
 async def test_a_container_reads_its_mounted_config_file(
     agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
 ) -> None:

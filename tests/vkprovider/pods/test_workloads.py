@@ -27,7 +27,6 @@ from tests.vkprovider.pods.workloads import (
     files_of,
     group_of,
     mounts_of,
-    needs_simulator,
     wait_pod,
 )
 
@@ -49,7 +48,6 @@ async def test_web_deployment_asks_eci_for_the_smallest_sellable_spec(
         assert "ProviderFailed" not in {e["reason"] for e in events}  # the agent took it
 
 
-@needs_simulator
 async def test_web_deployment_runs_with_its_config_and_secret_files(
     agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
 ) -> None:
@@ -123,13 +121,10 @@ async def test_job_gets_its_settings_and_downward_api_files(
     pod = await read_pod(kube_api, ns, name)
     group = await group_of(eci_client, eci.region_id, pod["metadata"]["uid"])
     assert group["RestartPolicy"] == "Never"
-    if not group.get("Volumes"):
-        pytest.xfail("the simulator on this branch does not echo Volumes yet (issue 11)")
     assert files_of(group, "settings") == {"report.env": b"REPORT_KIND=daily\n"}
     assert files_of(group, "podinfo") == {"name": name.encode(), "labels": b'app="report"'}
 
 
-@needs_simulator
 async def test_multi_container_pod_runs_its_init_containers_first(
     agent: AgentHandle, kube_api: client.ApiClient, eci_client: Client, eci: EciTarget
 ) -> None:

@@ -2,15 +2,11 @@
 
 `apply` does what `kubectl apply` plus the workload controllers and the scheduler would:
 ConfigMaps and Secrets as written, and each workload's pod template as Pods bound to the
-agent's node (the embedded API server has no Deployment/Job controllers or scheduler yet).
-The rest read what a user would look at: the Pod, its annotations, and the container group
-ECI holds for it (DescribeContainerGroups through the official SDK, in Describe's shape).
-
-`needs_simulator` marks tests that need the simulator side of issue 11 (an open registry,
-so `nginx:1.25` pulls; Volumes/VolumeMounts echoed by Describe; mounted files readable);
-`needs_failure_rule` the agent's failure rule of issue 11 item 1 (an unrunnable Pod stays
-Pending). Until those land such tests are expected failures; once merged they must pass and
-the markers go.
+agent's node (so the test is about the agent alone, on any cluster; the Deployments
+themselves are applied and rolled out in tests/test_examples.py and
+tests/localkube/controllers/). The rest read what a user would look at: the Pod, its
+annotations, and the container group ECI holds for it (DescribeContainerGroups through the
+official SDK, in Describe's shape).
 """
 
 from __future__ import annotations
@@ -20,7 +16,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
@@ -29,10 +24,6 @@ from kubernetes_asyncio import client
 from tests.vkprovider.helpers import condition, eventually, read_pod
 
 WORKLOADS = Path(__file__).resolve().parents[3] / "examples" / "workloads"
-
-needs_simulator = pytest.mark.xfail(
-    reason="needs the simulator side of issue 11 (open registry, Volumes echoed)", strict=False
-)
 
 
 def documents(name: str) -> list[dict[str, Any]]:
