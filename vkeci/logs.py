@@ -64,3 +64,7 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # aiosqlite's debug log repeats every statement with its parameters (the simulator's
+    # stored specs: env values, ConfigFileVolume files). SQLAlchemy logs statements already,
+    # with `hide_parameters`; the driver's copy says nothing more and would leak.
+    logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
