@@ -78,8 +78,11 @@ class EventCounts(TypedDict):
     """Event objects in the run's namespace at the end."""
     occurrences: int
     """What they stand for: the sum of their `count` (aggregated repeats included)."""
+    written: int
+    """Event writes the agent made: creates and count patches (`vk_eci_events_written_total`)."""
     dropped: int
-    """Events the agent dropped because its queue was full (`vk_eci_events_dropped_total`)."""
+    """Events the agent did not write: queue full, spam filter, refused
+    (`vk_eci_events_dropped_total`)."""
     aggregated: int
     """Events the agent folded into an earlier one (`vk_eci_events_aggregated_total`)."""
 

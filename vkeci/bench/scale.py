@@ -82,6 +82,7 @@ TARGET_MIB_PER_1000: Final = 20.0
 EVENT_METRICS: Final = (
     "vk_eci_events_dropped_total",
     "vk_eci_events_aggregated_total",
+    "vk_eci_events_written_total",
     "vk_eci_events_pending",
 )
 EVENTS_SETTLE_SECONDS: Final = 120.0
@@ -364,9 +365,10 @@ async def _agent_metrics(port: int) -> dict[str, float]:
         ):
             text = await response.text()
     for line in text.splitlines():
-        name, _, value = line.partition(" ")
+        series, _, value = line.partition(" ")
+        name = series.partition("{")[0]
         if name in values:
-            values[name] = float(value)
+            values[name] += float(value)
     return values
 
 
@@ -465,6 +467,7 @@ async def _measure_agent(
             "objects": event_objects,
             "occurrences": event_occurrences,
             "dropped": int(agent_metrics["vk_eci_events_dropped_total"]),
+            "written": int(agent_metrics["vk_eci_events_written_total"]),
             "aggregated": int(agent_metrics["vk_eci_events_aggregated_total"]),
         },
         "status_check": statuses,
