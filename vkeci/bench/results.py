@@ -126,6 +126,8 @@ class ScaleRun(TypedDict):
     """CPU milliseconds per Pod of the agent, the simulator and the API server process."""
     events: EventCounts
     status_check: StatusCheck
+    eci_calls_per_pod: dict[str, float]
+    """ECI API calls the simulator answered during the agent run, per Pod, by action."""
     lease: LeaseReport
     timeline: list[list[float]]
     """[seconds, Pods Running] samples of the agent run, for the chart."""

@@ -295,6 +295,7 @@ async def _with_agent(
     credentials = {
         "ECI_ACCESS_KEY_ID": "LTAIscale" + secrets.token_hex(6),
         "ECI_ACCESS_KEY_SECRET": secrets.token_urlsafe(24),
+        "ECI_SIM_ADMIN_TOKEN": secrets.token_urlsafe(16),
     }
     simulator_args = [
         "simulator",
@@ -307,7 +308,9 @@ async def _with_agent(
     async with running_child(
         "simulator", simulator_args, env=credentials, workdir=workdir, wait_for_stdout_line=True
     ) as (simulator, line):
-        endpoint = parse_ready_line("vk-eci simulator", line)["endpoint"]
+        ready = parse_ready_line("vk-eci simulator", line)
+        endpoint = ready["endpoint"]
+        eci_admin = (ready["admin_url"], credentials["ECI_SIM_ADMIN_TOKEN"])
         kubelet_port = _free_port()
         agent_args = [
             "agent",
@@ -335,6 +338,7 @@ async def _with_agent(
                 options, session=session, watch=watch, target=target, place=place,
                 pids={"agent": agent.pid, "simulator": simulator.pid, "apiserver": apiserver_pid},
                 kubelet_port=kubelet_port, ceiling=ceiling, deadline=deadline,
+                eci_admin=eci_admin,
             )  # fmt: skip
     raise AssertionError("unreachable")
 
@@ -372,6 +376,26 @@ async def _agent_metrics(port: int) -> dict[str, float]:
     return values
 
 
+async def _eci_calls(admin_url: str, token: str) -> dict[str, float]:
+    """ECI API calls the simulator answered, by action (its admin metrics)."""
+    calls: dict[str, float] = {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{admin_url}/metrics",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=aiohttp.ClientTimeout(10),
+        ) as response,
+    ):
+        text = await response.text()
+    for line in text.splitlines():
+        if line.startswith("eci_api_calls_total{"):
+            labels, _, value = line.partition("} ")
+            action = labels.split('action="', 1)[1].split('"', 1)[0]
+            calls[action] = calls.get(action, 0.0) + float(value)
+    return calls
+
+
 async def _settled_event_metrics(port: int) -> dict[str, float]:
     """The agent's Event counters once its queue is empty (Events trail the statuses)."""
     loop = asyncio.get_running_loop()
@@ -394,6 +418,7 @@ async def _measure_agent(
     kubelet_port: int,
     ceiling: CeilingRun,
     deadline: float,
+    eci_admin: tuple[str, str],
 ) -> ScaleRun:
     agent_pid = pids["agent"]
     assert agent_pid is not None
@@ -438,6 +463,7 @@ async def _measure_agent(
                 await sampler
     statuses = await check_statuses(session, namespace=place.namespace, run=AGENT_RUN)
     agent_metrics = await _settled_event_metrics(kubelet_port)
+    eci_calls = await _eci_calls(*eci_admin)
     event_objects, event_occurrences = await count_events(session, namespace=place.namespace)
     per_pod_ms = 1000 / options.pods
     cpu_ms = {name: round(seconds * per_pod_ms, 2) for name, seconds in cpu.items()}
@@ -471,6 +497,9 @@ async def _measure_agent(
             "aggregated": int(agent_metrics["vk_eci_events_aggregated_total"]),
         },
         "status_check": statuses,
+        "eci_calls_per_pod": {
+            action: round(count / options.pods, 3) for action, count in sorted(eci_calls.items())
+        },
         "lease": lease_report,
         "timeline": timeline(running_times),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
