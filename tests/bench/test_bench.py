@@ -108,7 +108,7 @@ def check_scale_run(run: dict[str, Any], *, pods: int) -> None:
     ceiling = run["ceiling"]
     assert 0 < ceiling["writes_seconds"] <= ceiling["seconds"] < run["running_seconds"] * 10
     assert run["ceiling_fraction"] == pytest.approx(
-        ceiling["seconds"] / run["running_seconds"], rel=0.01
+        ceiling["seconds"] / run["running_seconds"], abs=0.0001
     )
     assert ceiling["timeline"][-1][1] == pods
     assert run["timeline"][-1][1] == pods

@@ -267,7 +267,7 @@ async def _ceiling(
         "writes_seconds": round(writes_seconds, 2),
         "writes_per_second": round(2 * options.pods / writes_seconds, 1),
         "apiserver_cpu_ms_per_pod": (
-            round(apiserver_cpu * 1000 / options.pods, 2) if apiserver_cpu is not None else None
+            round(apiserver_cpu * 1000 / options.pods, 3) if apiserver_cpu is not None else None
         ),
         "timeline": timeline([t - started for t in written]),
     }
@@ -468,7 +468,8 @@ async def _measure_agent(
     per_pod_ms = 1000 / options.pods
     cpu_ms = {name: round(seconds * per_pod_ms, 2) for name, seconds in cpu.items()}
     per_1000 = (peak - baseline) / MIB / (options.pods / 1000)
-    fraction = ceiling["seconds"] / running_seconds
+    running_seconds = round(running_seconds, 2)
+    fraction = ceiling["seconds"] / running_seconds  # as reported: both rounded to 10 ms
     lease_report = lease.report(options.lease_renew_seconds)
     return {
         "pods": options.pods,
@@ -476,14 +477,14 @@ async def _measure_agent(
         "ceiling": ceiling,
         "create_seconds": round(max(created) - started, 2),
         "running_seconds": round(running_seconds, 2),
-        "ceiling_fraction": round(fraction, 3),
+        "ceiling_fraction": round(fraction, 4),
         "pods_per_second": round(options.pods / running_seconds, 1),
         "agent_rss_baseline_mb": round(baseline / MIB, 1),
         "agent_rss_peak_mb": round(peak / MIB, 1),
         "agent_rss_per_1000_pods_mb": round(per_1000, 2),
-        "agent_cpu_seconds": round(cpu["agent"], 1),
-        "simulator_cpu_seconds": round(cpu["simulator"], 1),
-        "apiserver_cpu_seconds": round(cpu["apiserver"], 1) if "apiserver" in cpu else None,
+        "agent_cpu_seconds": round(cpu["agent"], 2),
+        "simulator_cpu_seconds": round(cpu["simulator"], 2),
+        "apiserver_cpu_seconds": round(cpu["apiserver"], 2) if "apiserver" in cpu else None,
         "cpu_ms_per_pod": {
             "agent": cpu_ms["agent"],
             "simulator": cpu_ms["simulator"],
