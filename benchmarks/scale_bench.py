@@ -1,7 +1,8 @@
-"""Scale benchmark script: agent throughput, peak RSS and lease renewals at 1,000 and 10,000 Pods.
+"""Scale benchmark script: agent against the API server's write ceiling at 1,000 and 10,000 Pods.
 
 A thin wrapper of `vk-eci bench scale` (zero-delay simulator, agent in its own process)
-writing scale.json and scale.md into bench-results/:
+writing scale.json, scale.md and scale.png into bench-results/ (each run measures the API
+server's raw write ceiling first, then the agent against the same server):
 
     .venv/bin/python benchmarks/scale_bench.py [--pods 1000 --pods 10000] [--out bench-results]
 
@@ -29,6 +30,7 @@ def run() -> int:
     for count in pods:
         argv += ["--pods", str(count)]
     argv += ["--json", str(args.out / "scale.json"), "--markdown", str(args.out / "scale.md")]
+    argv += ["--chart", str(args.out / "scale.png")]
     return main(argv)
 
 

@@ -59,6 +59,7 @@ class Agent:
             retry=settings.pods.retry,
             logger=self.logger,
             enabled=settings.pods.events_enabled,
+            settings=settings.events,
         )
         self.cloud = PodCloud(eci_client=eci_client, node_name=settings.node.name)
         self.cloud_state = PodCloudState(

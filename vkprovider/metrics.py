@@ -64,3 +64,22 @@ IMAGECACHE_BUILD_SECONDS = Histogram(
     ["result"],
     buckets=(5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 1200, 1800),
 )
+EVENTS_WRITTEN = Counter(
+    "vk_eci_events_written",
+    "Events written to the API server, by how (create, or patch of an earlier one's count).",
+    ["how"],
+)
+EVENTS_DROPPED = Counter(
+    "vk_eci_events_dropped",
+    "Events not written, by why: queue_full (the write queue was full), spam (the object's"
+    " spam filter), failed (the API server refused them after the retries).",
+    ["why"],
+)
+EVENTS_AGGREGATED = Counter(
+    "vk_eci_events_aggregated",
+    "Events folded into an earlier Event (its count patched) instead of a new one.",
+)
+EVENTS_PENDING = Gauge(
+    "vk_eci_events_pending",
+    "Events queued or being written.",
+)

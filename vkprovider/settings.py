@@ -51,6 +51,9 @@ class EciSettings:
     read_timeout_ms: int = 30_000
     """Response read timeout of one SDK call, in milliseconds."""
 
+    connections: int = 16
+    """ECI calls in flight at once, each on a kept-alive connection of the SDK's pool."""
+
     retry: RetrySettings = field(default_factory=RetrySettings)
     """Retries of retryable ECI errors (throttling, 5xx, network)."""
 
@@ -145,6 +148,45 @@ class PodSettings:
 
     events_enabled: bool = True
     """Write core/v1 Events on Pods."""
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """How Events reach the API server: queued, correlated, rate-limited, never in the way.
+
+    As client-go's event broadcaster does for a kubelet: a bounded queue written in the
+    background, the EventCorrelator's rules (count++ of repeats, combining of similar
+    messages, a spam filter per object) and a write rate, so Events cost the API server a
+    bounded share of its writes however many Pods start at once.
+    """
+
+    queue_size: int = 1000
+    """Events waiting to be written; beyond this they are dropped and counted (client-go: 1000)."""
+
+    writes_per_second: float = 50.0
+    """Sustained Event writes (creates and count patches) per second (kubelet: 50)."""
+
+    burst: int = 100
+    """Event writes allowed at once above the sustained rate (kubelet: 100)."""
+
+    writers: int = 4
+    """Event writes in flight at once."""
+
+    similar_window_seconds: float = 600.0
+    """Repeats within this many seconds patch the earlier Event's count (client-go: 600)."""
+
+    max_similar: int = 10
+    """Distinct messages of one reason on one object within the window before they are
+    combined into one Event (client-go: 10)."""
+
+    spam_burst: int = 25
+    """Events one object may get at once (client-go: 25)."""
+
+    spam_refill_seconds: float = 300.0
+    """Seconds for an object's spam filter to regain one Event (client-go: 300)."""
+
+    remembered: int = 4096
+    """Events remembered for aggregation (an LRU; client-go: 4096)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +291,7 @@ class AgentSettings:
     pods: PodSettings = field(default_factory=PodSettings)
     eci: EciSettings = field(default_factory=EciSettings)
     kubelet: KubeletSettings = field(default_factory=KubeletSettings)
+    events: EventSettings = field(default_factory=EventSettings)
     imagecaches: ImageCacheSettings = field(default_factory=ImageCacheSettings)
     """The ImageCache controller's (when `imagecache_controller` is on)."""
 

@@ -109,6 +109,7 @@ class EciApi:
 
     async def handle(self, request: web.Request) -> web.Response:
         started = time.perf_counter()
+        self._metrics.saw_connection(request.transport)
         request_id = new_request_id()
         headers = request.headers
         action = headers.get("x-acs-action", "")

@@ -8,6 +8,8 @@ time, because the edge must stay fast (over 1,000 signed calls/s).
 
 from __future__ import annotations
 
+import weakref
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -38,6 +40,13 @@ class ApiMetrics:
             ("kind", "state"),
             registry=self.registry,
         )
+        self._connections = Counter(
+            "eci_api_connections",
+            "TCP connections that carried ECI API calls (a client reusing connections opens"
+            " fewer than it makes calls).",
+            registry=self.registry,
+        )
+        self._seen_connections: weakref.WeakSet[object] = weakref.WeakSet()
         self._call_children: dict[tuple[str, str], Counter] = {}
         self._latency_children: dict[str, Histogram] = {}
 
@@ -51,6 +60,12 @@ class ApiMetrics:
         if histogram is None:
             histogram = self._latency_children[action] = self._latency.labels(action)
         histogram.observe(seconds)
+
+    def saw_connection(self, transport: object) -> None:
+        """Count `transport` (a request's connection) the first time a call arrives on it."""
+        if transport is not None and transport not in self._seen_connections:
+            self._seen_connections.add(transport)
+            self._connections.inc()
 
     def set_resource_counts(self, counts: dict[tuple[str, str], int]) -> None:
         """Replace the resource gauges with `{(kind, state): count}`."""

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -89,29 +90,97 @@ def test_startup_bench_writes_json_markdown_and_charts(tmp_path: Path) -> None:
         assert len(data) > 10_000, chart
 
 
+def check_scale_run(run: dict[str, Any], *, pods: int) -> None:
+    """What a reader of scale.json relies on, for one run of `pods` Pods."""
+    assert run["pods"] == pods
+    assert run["running_seconds"] > 0
+    assert run["pods_per_second"] == pytest.approx(pods / run["running_seconds"], rel=0.05)
+    assert 20 < run["agent_rss_baseline_mb"] <= run["agent_rss_peak_mb"] < 2000
+    assert run["agent_cpu_seconds"] > 0
+    assert run["simulator_cpu_seconds"] > 0
+    assert set(run["cpu_ms_per_pod"]) == {"agent", "simulator", "apiserver"}
+    assert set(run["lease"]) == {
+        "renew_interval_seconds", "renewals_seen", "max_gap_seconds", "late_renewals", "ever_late"
+    }  # fmt: skip
+    assert set(run["target_met"]) == {"ceiling_fraction", "cpu", "rss", "lease", "status"}
+    assert len(run["load_average"]) == 2
+    assert run["cpus"] >= 1
+    ceiling = run["ceiling"]
+    assert 0 < ceiling["writes_seconds"] <= ceiling["seconds"] < run["running_seconds"] * 10
+    assert run["ceiling_fraction"] == pytest.approx(
+        ceiling["seconds"] / run["running_seconds"], abs=0.0001
+    )
+    assert ceiling["timeline"][-1][1] == pods
+    assert run["timeline"][-1][1] == pods
+    assert run["timeline"][-1][0] == pytest.approx(run["running_seconds"], abs=0.01)
+    # Every Pod's status is what the agent mirrors from ECI, field by field.
+    assert run["status_check"] == {"pods_checked": pods, "pods_wrong": 0, "examples": []}
+    assert run["target_met"]["status"] is True
+    # Pulling, Pulled, Created, Started (and the provider's own) reach kubectl describe.
+    assert run["events"]["occurrences"] >= 4 * pods
+    assert run["events"]["dropped"] == 0
+
+
 @pytest.mark.timeout(120)
-def test_scale_bench_reports_throughput_memory_and_leases(tmp_path: Path) -> None:
+def test_scale_bench_reports_ceiling_throughput_memory_and_leases(tmp_path: Path) -> None:
     vk_eci(
         "bench", "scale", "--pods", "20",
         "--json", str(tmp_path / "scale.json"), "--markdown", str(tmp_path / "scale.md"),
+        "--chart", str(tmp_path / "scale.png"),
         timeout=110,
     )  # fmt: skip
 
     results = json.loads((tmp_path / "scale.json").read_text())
     assert results["benchmark"] == "scale"
     [run] = results["runs"]
-    assert run["pods"] == 20
-    assert run["running_seconds"] > 0
-    assert run["pods_per_second"] == pytest.approx(20 / run["running_seconds"], rel=0.05)
-    assert 20 < run["agent_rss_baseline_mb"] <= run["agent_rss_peak_mb"] < 2000
-    assert run["agent_cpu_seconds"] > 0
-    assert run["simulator_cpu_seconds"] > 0
+    check_scale_run(run, pods=20)
+    assert run["cluster"] == "embedded"
+    # The embedded API server runs in its own process: its CPU is measured alone.
     assert run["apiserver_cpu_seconds"] > 0
-    assert set(run["cpu_ms_per_pod"]) == {"agent", "simulator", "apiserver"}
-    assert set(run["lease"]) == {
-        "renew_interval_seconds", "renewals_seen", "max_gap_seconds", "late_renewals", "ever_late"
-    }  # fmt: skip
-    assert set(run["target_met"]) == {"throughput", "rss", "lease"}
-    assert len(run["load_average"]) == 2
-    assert run["cpus"] >= 1
-    assert "| 20 |" in (tmp_path / "scale.md").read_text()
+    assert run["cpu_ms_per_pod"]["apiserver"] > 0
+    assert run["ceiling"]["apiserver_cpu_ms_per_pod"] > 0
+    assert "| 20 | embedded |" in (tmp_path / "scale.md").read_text()
+    data = (tmp_path / "scale.png").read_bytes()
+    assert data.startswith(PNG_MAGIC)
+    assert len(data) > 10_000
+
+
+@pytest.mark.timeout(150)
+def test_scale_bench_against_a_cluster_by_kubeconfig_cleans_up(tmp_path: Path) -> None:
+    """A separately started API server stands in for a user's cluster."""
+    kubeconfig = tmp_path / "kubeconfig"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "vkeci.cli", "apiserver", "--listen", "127.0.0.1:0",
+         "--kubeconfig", str(kubeconfig), "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert "listening on http://127.0.0.1:" in first, first
+        url = first.split("listening on ")[1].strip()
+        vk_eci(
+            "bench", "scale", "--pods", "10", "--kubeconfig", str(kubeconfig),
+            "--apiserver-pid", str(server.pid), "--json", str(tmp_path / "scale.json"),
+            timeout=140,
+        )  # fmt: skip
+        [run] = json.loads((tmp_path / "scale.json").read_text())["runs"]
+        check_scale_run(run, pods=10)
+        assert run["cluster"] == "kubeconfig"
+        assert run["apiserver_cpu_seconds"] > 0
+        assert run["ceiling"]["apiserver_cpu_ms_per_pod"] > 0
+
+        # Nothing of the run is left: no Pods, no namespace, no nodes, no leases.
+        def names(path: str) -> list[str]:
+            with urllib.request.urlopen(url + path, timeout=10) as response:
+                return [item["metadata"]["name"] for item in json.load(response)["items"]]
+
+        assert names("/api/v1/pods") == []
+        assert [n for n in names("/api/v1/namespaces") if n.startswith("vk-eci-scale")] == []
+        assert names("/api/v1/nodes") == []
+        assert names("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases") == []
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,10 +1,12 @@
-"""PNG charts of the start-up benchmark (matplotlib, Agg backend: no display needed).
+"""PNG charts of the benchmarks (matplotlib, Agg backend: no display needed).
 
 * `startup-cdf.png`: cumulative distribution of total start-up seconds over the burst's Pods,
   cached vs uncached;
 * `startup-phases.png`: stacked bars of scheduling, image preparation and start per scenario
   (medians);
-* `startup-speedup.png`: image-preparation and total speed-up of a cache against image size.
+* `startup-speedup.png`: image-preparation and total speed-up of a cache against image size;
+* `scale.png`: Pods Running over time in the scale benchmark's agent run, beside the raw
+  write ceiling's Pods written over time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-from vkeci.bench.results import ScenarioResult, StartupResults
+from vkeci.bench.results import ScaleResults, ScenarioResult, StartupResults
 
 PHASE_COLOURS: Final = {
     "scheduling_seconds": ("Scheduling", "#8da0cb"),
@@ -139,6 +141,37 @@ def _speedup(results: StartupResults, path: Path) -> Path | None:
     axes.set_title("Speed-up of an ImageCache against image size")
     axes.grid(alpha=0.3, which="both")
     axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def draw_scale_chart(results: ScaleResults, path: Path) -> Path:
+    """Pods Running over time in each agent run, beside its ceiling's writes over time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    for run in results["runs"]:
+        label = f"{run['pods']:,} Pods"
+        ceiling = run["ceiling"]["timeline"]
+        agent = run["timeline"]
+        line = axes.plot(
+            [p[0] for p in agent], [p[1] for p in agent], label=f"agent: Pods Running ({label})"
+        )[0]
+        axes.plot(
+            [p[0] for p in ceiling],
+            [p[1] for p in ceiling],
+            linestyle="--",
+            color=line.get_color(),
+            label=f"ceiling: created + status patched ({label})",
+        )
+    axes.set_xlabel("wall seconds since the first Pod was created")
+    axes.set_ylabel("Pods")
+    axes.set_xlim(left=0)
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title("Agent against the API server's raw write ceiling (same run)")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

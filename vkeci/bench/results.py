@@ -65,12 +65,52 @@ class LeaseReport(TypedDict):
     ever_late: bool
 
 
+class StatusCheck(TypedDict):
+    pods_checked: int
+    pods_wrong: int
+    """Pods whose phase, conditions, podIP or containerStatuses are not those of a Running Pod."""
+    examples: list[str]
+    """The first few problems, `pod: what is wrong`."""
+
+
+class EventCounts(TypedDict):
+    objects: int
+    """Event objects in the run's namespace at the end."""
+    occurrences: int
+    """What they stand for: the sum of their `count` (aggregated repeats included)."""
+    written: int
+    """Event writes the agent made: creates and count patches (`vk_eci_events_written_total`)."""
+    dropped: int
+    """Events the agent did not write: queue full, spam filter, refused
+    (`vk_eci_events_dropped_total`)."""
+    aggregated: int
+    """Events the agent folded into an earlier one (`vk_eci_events_aggregated_total`)."""
+
+
+class CeilingRun(TypedDict):
+    seconds: float
+    """Wall seconds from the first creation to the watch seeing the last Pod Running."""
+    writes_seconds: float
+    """Wall seconds from the first creation to the last status patch answered."""
+    writes_per_second: float
+    """Creations plus status patches per second."""
+    apiserver_cpu_ms_per_pod: float | None
+    """API server CPU per Pod of these writes (None: a real API server without a pid)."""
+    timeline: list[list[float]]
+    """[seconds, Pods written] samples, for the chart."""
+
+
 class ScaleRun(TypedDict):
     pods: int
+    cluster: str
+    """embedded (a `vk-eci apiserver` of the benchmark's own) | kubeconfig"""
+    ceiling: CeilingRun
     create_seconds: float
     """Wall seconds to create every Pod through the API server."""
     running_seconds: float
     """Wall seconds from the first Pod created to the last one Running."""
+    ceiling_fraction: float
+    """ceiling seconds / running seconds: 1.0 is as fast as a plain client writing statuses."""
     pods_per_second: float
     agent_rss_baseline_mb: float
     """Agent resident memory once started, before any Pod (MiB)."""
@@ -80,11 +120,17 @@ class ScaleRun(TypedDict):
     """(peak - baseline) per 1,000 Pods (MiB)."""
     agent_cpu_seconds: float
     simulator_cpu_seconds: float
-    apiserver_cpu_seconds: float
-    """CPU seconds of the benchmark process: the embedded API server and the Pod creator."""
-    cpu_ms_per_pod: dict[str, float]
+    apiserver_cpu_seconds: float | None
+    """CPU seconds of the API server process (None: a real API server without a pid)."""
+    cpu_ms_per_pod: dict[str, float | None]
     """CPU milliseconds per Pod of the agent, the simulator and the API server process."""
+    events: EventCounts
+    status_check: StatusCheck
+    eci_calls_per_pod: dict[str, float]
+    """ECI API calls the simulator answered during the agent run, per Pod, by action."""
     lease: LeaseReport
+    timeline: list[list[float]]
+    """[seconds, Pods Running] samples of the agent run, for the chart."""
     load_average: list[float]
     """1-minute load average of the machine at the start and the end of the run (other work
     on the same cores slows every process down)."""
@@ -95,6 +141,22 @@ class ScaleRun(TypedDict):
 class ScaleResults(TypedDict):
     benchmark: str
     runs: list[ScaleRun]
+
+
+TIMELINE_POINTS: Final = 120
+
+
+def timeline(seconds: Sequence[float]) -> list[list[float]]:
+    """About TIMELINE_POINTS [t, how many done by t] samples of sorted completion times."""
+    ordered = sorted(seconds)
+    if not ordered:
+        return []
+    step = max(1, len(ordered) // TIMELINE_POINTS)
+    points = [[0.0, 0.0]]
+    points += [[round(ordered[i], 3), float(i + 1)] for i in range(step - 1, len(ordered), step)]
+    if points[-1][1] != len(ordered):
+        points.append([round(ordered[-1], 3), float(len(ordered))])
+    return points
 
 
 def summarize(values: Sequence[float]) -> PhaseSummary:
@@ -158,27 +220,38 @@ def startup_markdown(results: StartupResults) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
 def scale_markdown(results: ScaleResults) -> str:
+    cpus = results["runs"][0]["cpus"] if results["runs"] else 0
     lines = [
-        "Agent scale (zero simulated delay; wall-clock seconds, agent in its own process;"
-        f" {results['runs'][0]['cpus'] if results['runs'] else 0} CPUs, 1-minute load"
-        " average at start/end in the last column)",
+        "Agent scale against the API server's raw write ceiling, measured in the same run"
+        f" (zero simulated delay; wall-clock seconds; {cpus} CPUs, 1-minute load average at"
+        " start/end in the last column)",
         "",
-        "| pods | create (s) | all Running (s) | pods/s | agent RSS baseline (MiB)"
-        " | agent RSS peak (MiB) | MiB per 1,000 pods | CPU ms/pod agent / simulator /"
-        " API server | lease max gap (s) | lease late | load |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|",
+        "| pods | cluster | ceiling (s) | all Running (s) | of ceiling | pods/s"
+        " | CPU ms/pod agent / simulator / API server (ceiling) | agent MiB per 1,000 pods"
+        " | Events written / dropped | lease max gap (s) | lease late | statuses wrong | load |",
+        "|---:|---|---:|---:|---:|---:|---|---:|---|---:|---|---:|---|",
     ]
     for run in results["runs"]:
         lease = run["lease"]
         cpu = run["cpu_ms_per_pod"]
+        ceiling = run["ceiling"]
+        events = run["events"]
         lines.append(
-            f"| {run['pods']:,} | {run['create_seconds']:.1f} | {run['running_seconds']:.1f}"
-            f" | {run['pods_per_second']:.0f} | {run['agent_rss_baseline_mb']:.0f}"
-            f" | {run['agent_rss_peak_mb']:.0f} | {run['agent_rss_per_1000_pods_mb']:.1f}"
-            f" | {cpu['agent']:.1f} / {cpu['simulator']:.1f} / {cpu['apiserver']:.1f}"
+            f"| {run['pods']:,} | {run['cluster']} | {ceiling['seconds']:.1f}"
+            f" | {run['running_seconds']:.1f} | {100 * run['ceiling_fraction']:.0f} %"
+            f" | {run['pods_per_second']:.0f}"
+            f" | {_ms(cpu['agent'])} / {_ms(cpu['simulator'])} / {_ms(cpu['apiserver'])}"
+            f" ({_ms(ceiling['apiserver_cpu_ms_per_pod'])})"
+            f" | {run['agent_rss_per_1000_pods_mb']:.1f}"
+            f" | {events['occurrences']:,} / {events['dropped']:,}"
             f" | {lease['max_gap_seconds']:.1f} | {'yes' if lease['ever_late'] else 'no'}"
             f" ({lease['late_renewals']}/{lease['renewals_seen']})"
+            f" | {run['status_check']['pods_wrong']}"
             f" | {run['load_average'][0]:.1f}/{run['load_average'][1]:.1f} |"
         )
     return "\n".join(lines) + "\n"

@@ -1,11 +1,14 @@
 """`vk-eci bench startup|scale`: the start-up and scale benchmarks, JSON + Markdown + charts.
 
     vk-eci bench startup --json PATH [--markdown PATH] [--charts DIR] [--replicas 100]
-    vk-eci bench scale --pods N [--pods M ...] --json PATH [--markdown PATH]
+    vk-eci bench scale --pods N [--pods M ...] --json PATH [--markdown PATH] [--chart PATH]
+                       [--kubeconfig PATH [--apiserver-pid PID]]
 
 Start-up runs the whole stack in this process on a fast clock and reports simulated seconds;
-scale runs the agent (and the simulator) in their own processes with a zero-delay time model
-and reports wall-clock throughput and the agent's peak RSS. Progress goes to stderr, the
+scale measures the API server's raw write ceiling, then runs the agent (and the simulator) in
+their own processes with a zero-delay time model against the same API server (its own
+`vk-eci apiserver`, or a real cluster's through --kubeconfig) and reports both times, their
+ratio, CPU per Pod, the agent's memory, Events and lease renewals. Progress goes to stderr, the
 Markdown table to stdout.
 """
 
@@ -59,6 +62,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     scale.add_argument("--json", dest="json_path", type=Path, required=True, metavar="PATH")
     scale.add_argument("--markdown", type=Path, metavar="PATH", help="also write the table")
+    scale.add_argument("--chart", type=Path, metavar="PATH", help="write the PNG chart here")
+    scale.add_argument(
+        "--kubeconfig",
+        type=Path,
+        metavar="PATH",
+        help="run against this cluster (own namespace and node, cleaned up) instead of an"
+        " embedded API server",
+    )
+    scale.add_argument(
+        "--apiserver-pid",
+        type=int,
+        metavar="PID",
+        help="with --kubeconfig: the API server process whose CPU to report",
+    )
     scale.add_argument(
         "--agent-workers",
         type=int,
@@ -127,11 +144,20 @@ def _scale(args: argparse.Namespace, console: Console) -> int:
         return 2
     runs = []
     for pods in args.pods:
-        options = ScaleOptions(pods=pods, agent_workers=args.agent_workers)
+        options = ScaleOptions(
+            pods=pods,
+            agent_workers=args.agent_workers,
+            kubeconfig=args.kubeconfig,
+            apiserver_pid=args.apiserver_pid,
+        )
         runs.append(asyncio.run(run_scale(options, console=console)))
     results: ScaleResults = {"benchmark": "scale", "runs": runs}
     _dump(args.json_path, results)
     table = scale_markdown(results)
     _write(args.markdown, table)
     print(table)
+    if args.chart is not None:
+        from vkeci.bench.charts import draw_scale_chart
+
+        console.print(f"chart written: {draw_scale_chart(results, args.chart)}")
     return 0

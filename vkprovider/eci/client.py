@@ -2,18 +2,31 @@
 
 `make_eci_client(settings)` builds `alibabacloud_eci20180808.client.Client`
 from `EciSettings` (http for a loopback simulator, https for the real
-service). `EciClient.call(action, request)` runs one SDK `*_async` method,
-translates SDK exceptions through `vkprovider.eci.errors`, retries the
+service). `EciClient.call(action, request)` runs one SDK call, translates SDK
+exceptions through `vkprovider.eci.errors`, retries the
 retryable ones through `vkprovider.retrying.with_backoff` (honouring ECI's
 throttling hint, logging `attempt 2/9`), and records latency and errors in the
 Prometheus metrics. It never imports the simulator: pointed at the real
 endpoint with real credentials it drives real instances.
+
+Connections are reused. The SDK's `*_async` methods open a new aiohttp session, hence a
+new TCP (and TLS) connection, for every call, and accept no session or connector to share;
+its blocking methods send through a `requests` session the SDK keeps per endpoint, whose
+pool holds `RuntimeOptions.max_idle_conns` kept-alive connections. So each call runs the
+SDK's blocking `*_with_options` method on one of `EciSettings.connections` threads, with
+`max_idle_conns` set to the same number: the calls in flight never exceed the pool and
+every call after the first few rides an open connection. The event loop never blocks on
+ECI, and neither the SDK nor its transport is patched.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import structlog
@@ -67,6 +80,11 @@ def sdk_method_name(action: str) -> str:
     return _CAMEL.sub("_", action).lower() + "_async"
 
 
+def sdk_blocking_method_name(action: str) -> str:
+    """`DescribeContainerGroupStatus` -> `describe_container_group_status_with_options`."""
+    return _CAMEL.sub("_", action).lower() + "_with_options"
+
+
 class EciClient:
     """An SDK client plus retry policy, error translation and metrics."""
 
@@ -80,6 +98,31 @@ class EciClient:
         self.settings = settings
         self.sdk = sdk if sdk is not None else make_eci_client(settings)
         self.logger = logger if logger is not None else structlog.get_logger("vkprovider.eci")
+        self._connections = max(1, settings.connections)
+        self._threads = ThreadPoolExecutor(
+            max_workers=self._connections, thread_name_prefix="vk-eci-sdk"
+        )
+        weakref.finalize(self, self._threads.shutdown, wait=False)
+        self._first_call: asyncio.Lock | None = asyncio.Lock()
+        """Held by the first call: the SDK creates its pooled session on first use without a
+        lock, so calls racing each other then would each build (and drop) one."""
+
+    def close(self) -> None:
+        """Let the SDK threads go once their calls are done (calls after this fail)."""
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self, blocking: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        first = self._first_call
+        if first is None:
+            return await loop.run_in_executor(self._threads, blocking)
+        async with first:
+            if self._first_call is None:
+                return await loop.run_in_executor(self._threads, blocking)
+            try:
+                return await loop.run_in_executor(self._threads, blocking)
+            finally:
+                self._first_call = None
 
     @property
     def region_id(self) -> str:
@@ -100,16 +143,16 @@ class EciClient:
         `EciPermanentError` (incl. `EciNotFound`) at once, and
         `EciRetryableError` once the back-off sequence is exhausted.
         """
-        method_name = sdk_method_name(action)
         runtime = RuntimeOptions(
-            extends_parameters=ExtendsParameters(queries=extra_query) if extra_query else None
+            extends_parameters=ExtendsParameters(queries=extra_query) if extra_query else None,
+            max_idle_conns=self._connections,
         )
-        options_method = getattr(self.sdk, method_name.replace("_async", "_with_options_async"))
+        blocking = partial(getattr(self.sdk, sdk_blocking_method_name(action)), request, runtime)
 
         async def attempt() -> Any:
             started = time.perf_counter()
             try:
-                response = await options_method(request, runtime)
+                response = await self._run(blocking)
             except Exception as exc:
                 error = translate(exc, action=action)
                 metrics.ECI_CALL_SECONDS.labels(action=action).observe(
@@ -132,4 +175,10 @@ class EciClient:
         )
 
 
-__all__ = ["EciClient", "EciError", "make_eci_client", "sdk_method_name"]
+__all__ = [
+    "EciClient",
+    "EciError",
+    "make_eci_client",
+    "sdk_blocking_method_name",
+    "sdk_method_name",
+]

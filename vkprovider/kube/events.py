@@ -1,35 +1,62 @@
-"""core/v1 Events on Pods: what a user sees in `kubectl describe pod`.
+"""core/v1 Events on Pods: what a user sees in `kubectl describe pod`, kept off the critical path.
 
-Source component `virtual-kubelet`, host = the node name, real wall-clock
-times. Writing an Event is best effort: it runs in the background, is
-retried on 429/5xx, and a failure is logged, never raised into pod work.
-Repeats of the same Warning (reason, message) on one Pod (back-offs, failed
-pulls) are aggregated into `count` by patching the first Event; Normal events
-do not repeat, so nothing is remembered for them (memory stays flat per Pod).
+`EventRecorder.emit` never waits and never fails: it puts the Event on a bounded queue and
+returns, so no status write ever waits for an Event. Background writers take Events off
+the queue in order, apply client-go's EventCorrelator rules (`vkprovider.kube.correlating`:
+repeats patch an earlier Event's `count`, similar messages are combined, a spam filter per
+Pod), and write them at most `EventSettings.writes_per_second` (burst `burst`), as a
+kubelet's event broadcaster does. A full queue drops the Event, a spam-filtered Event is
+dropped too; both are counted in `/metrics` (`vk_eci_events_dropped_total{why=...}`), as
+are writes and aggregations. Writes are retried on 429/5xx; a failure is logged and
+counted, never raised into pod work.
+
+Source component `virtual-kubelet`, host = the node name, real wall-clock times.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
 from kubernetes_asyncio import client
 
-from vkprovider.clocks import kube_time
+from vkprovider import metrics
+from vkprovider.clocks import agent_time, kube_time
 from vkprovider.kube.calls import read_nothing, with_retries
-from vkprovider.settings import RetrySettings
+from vkprovider.kube.correlating import Action, Decision, EventCorrelator, PendingEvent
+from vkprovider.kube.errors import KubeNotFound
+from vkprovider.settings import EventSettings, RetrySettings
 from vkprovider.types import RawObject
 
 COMPONENT = "virtual-kubelet"
-MAX_PENDING = 100_000
-"""Events waiting to be written beyond this are dropped (and counted), never buffered forever."""
 
 
 class EventKind(StrEnum):
     NORMAL = "Normal"
     WARNING = "Warning"
+
+
+class _WriteRate:
+    """A token bucket: `writes_per_second` sustained, `burst` at once."""
+
+    def __init__(self, settings: EventSettings, now: Callable[[], float]) -> None:
+        self._rate = settings.writes_per_second
+        self._burst = float(max(1, settings.burst))
+        self._now = now
+        self._tokens = self._burst
+        self._updated = now()
+
+    async def take(self) -> None:
+        while True:
+            now = self._now()
+            self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+            self._updated = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return
+            await asyncio.sleep((1.0 - self._tokens) / self._rate)
 
 
 class EventRecorder:
@@ -41,46 +68,55 @@ class EventRecorder:
         retry: RetrySettings,
         logger: Any,
         enabled: bool = True,
-        concurrency: int = 16,
+        settings: EventSettings | None = None,
+        now: Callable[[], float] = agent_time,
     ) -> None:
         self._core: Any = client.CoreV1Api(api)
         self._node = node_name
         self._retry = retry
         self._logger = logger
         self._enabled = enabled
-        self._concurrency = concurrency
-        self._queue: asyncio.Queue[tuple[RawObject, EventKind, str, str]] = asyncio.Queue()
+        self._settings = settings or EventSettings()
+        self._now = now
+        self._correlator = EventCorrelator(self._settings)
+        self._rate = _WriteRate(self._settings, now)
+        self._queue: asyncio.Queue[PendingEvent] = asyncio.Queue(self._settings.queue_size)
         self._workers: list[asyncio.Task[None]] = []
-        self._seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        self._writing: dict[str, tuple[asyncio.Lock, int]] = {}
+        """Event name -> the lock its writes take turns on, and how many hold or wait."""
         self.dropped = 0
+        """Events dropped because the queue was full."""
 
     def emit(self, pod: RawObject, kind: EventKind, reason: str, message: str) -> None:
-        """Queue an Event on `pod`; a few writer tasks send them in order of emission."""
+        """Queue an Event on `pod` (or drop and count it when the queue is full); never waits."""
         if not self._enabled:
-            return
-        if self._queue.qsize() >= MAX_PENDING:
-            self.dropped += 1
             return
         meta = pod["metadata"]
         # Only what the Event needs: the queue must not keep whole Pods alive.
-        ref = {
-            "metadata": {
-                "name": meta["name"],
-                "namespace": meta["namespace"],
-                "uid": meta["uid"],
-            }
-        }
-        self._queue.put_nowait((ref, kind, reason, message))
+        event = PendingEvent(
+            namespace=meta["namespace"],
+            name=meta["name"],
+            uid=meta["uid"],
+            type=str(kind),
+            reason=reason,
+            message=message,
+        )
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            metrics.EVENTS_DROPPED.labels(why="queue_full").inc()
+            return
+        metrics.EVENTS_PENDING.inc()
         if not self._workers:
             loop = asyncio.get_running_loop()
             self._workers = [
                 loop.create_task(self._work(), name="vk-eci:events")
-                for _ in range(self._concurrency)
+                for _ in range(max(1, self._settings.writers))
             ]
 
     def forget(self, uid: str) -> None:
-        for key in [k for k in self._seen if k[0] == uid]:
-            del self._seen[key]
+        self._correlator.forget(uid)
 
     async def flush(self) -> None:
         """Wait until every queued Event was written (or given up on)."""
@@ -91,79 +127,105 @@ class EventRecorder:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
+        while not self._queue.empty():
+            self._queue.get_nowait()
+            self._queue.task_done()
+            metrics.EVENTS_PENDING.dec()
 
     async def _work(self) -> None:
         while True:
-            pod, kind, reason, message = await self._queue.get()
+            event = await self._queue.get()
             try:
-                await self._write(pod, kind, reason, message)
+                await self._record(event)
             finally:
                 self._queue.task_done()
+                metrics.EVENTS_PENDING.dec()
 
-    async def _write(self, pod: RawObject, kind: EventKind, reason: str, message: str) -> None:
-        meta = pod["metadata"]
-        namespace = meta["namespace"]
-        key = (meta["uid"], reason, message)
-        now = kube_time()
+    async def _record(self, event: PendingEvent) -> None:
+        decision = self._correlator.correlate(event, now=self._now())
+        if decision.action is Action.DROP:
+            metrics.EVENTS_DROPPED.labels(why="spam").inc()
+            return
+        # Writes of one Event object go in the order they were decided (create before the
+        # count patches); different Events are written by several writers at once.
+        name = decision.event_name
+        lock, users = self._writing.get(name) or (asyncio.Lock(), 0)
+        self._writing[name] = (lock, users + 1)
         try:
-            seen = self._seen.get(key) if kind == EventKind.WARNING else None
-            if seen is not None:
-                name, count = seen
-                self._seen[key] = (name, count + 1)
-                patch = {"count": count + 1, "lastTimestamp": now}
+            async with lock:
+                await self._write(event, decision)
+        finally:
+            lock, users = self._writing[name]
+            if users == 1:
+                del self._writing[name]
+            else:
+                self._writing[name] = (lock, users - 1)
 
-                async def aggregate() -> None:
-                    await read_nothing(
-                        await self._core.patch_namespaced_event(
-                            name, namespace, patch, _preload_content=False
-                        )
-                    )
-
-                await with_retries(
-                    aggregate, operation="patch event", retry=self._retry, logger=self._logger
-                )
-                return
-            name = f"{meta['name']}.{secrets.token_hex(8)}"
-            if kind == EventKind.WARNING:
-                self._seen[key] = (name, 1)
-            body: Any = {
-                "apiVersion": "v1",
-                "kind": "Event",
-                "metadata": {"name": name, "namespace": namespace},
-                "involvedObject": {
-                    "apiVersion": "v1",
-                    "kind": "Pod",
-                    "name": meta["name"],
-                    "namespace": namespace,
-                    "uid": meta["uid"],
-                },
-                "reason": reason,
-                "message": message,
-                "type": str(kind),
-                "count": 1,
-                "firstTimestamp": now,
-                "lastTimestamp": now,
-                "source": {"component": COMPONENT, "host": self._node},
-                "reportingComponent": COMPONENT,
-                "reportingInstance": self._node,
-            }
-
-            async def create() -> None:
-                await read_nothing(
-                    await self._core.create_namespaced_event(
-                        namespace, body, _preload_content=False
-                    )
-                )
-
-            await with_retries(
-                create, operation="create event", retry=self._retry, logger=self._logger
-            )
+    async def _write(self, event: PendingEvent, decision: Decision) -> None:
+        try:
+            await self._rate.take()
+            if decision.action is Action.PATCH:
+                metrics.EVENTS_AGGREGATED.inc()
+                try:
+                    await self._patch(event, decision)
+                    metrics.EVENTS_WRITTEN.labels(how="patch").inc()
+                    return
+                except KubeNotFound:
+                    decision = self._correlator.recreated(event, decision, now=self._now())
+            await self._create(event, decision)
+            metrics.EVENTS_WRITTEN.labels(how="create").inc()
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            metrics.EVENTS_DROPPED.labels(why="failed").inc()
             self._logger.warning(
                 "could not record event",
-                pod=f"{namespace}/{meta['name']}",
-                reason=reason,
+                pod=f"{event.namespace}/{event.name}",
+                reason=event.reason,
                 error=str(exc),
             )
+
+    async def _patch(self, event: PendingEvent, decision: Decision) -> None:
+        patch = {"count": decision.count, "message": decision.message, "lastTimestamp": kube_time()}
+
+        async def call() -> None:
+            await read_nothing(
+                await self._core.patch_namespaced_event(
+                    decision.event_name, event.namespace, patch, _preload_content=False
+                )
+            )
+
+        await with_retries(call, operation="patch event", retry=self._retry, logger=self._logger)
+
+    async def _create(self, event: PendingEvent, decision: Decision) -> None:
+        now = kube_time()
+        body: Any = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": decision.event_name, "namespace": event.namespace},
+            "involvedObject": {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "name": event.name,
+                "namespace": event.namespace,
+                "uid": event.uid,
+            },
+            "reason": event.reason,
+            "message": decision.message,
+            "type": event.type,
+            "count": 1,
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "source": {"component": COMPONENT, "host": self._node},
+            "reportingComponent": COMPONENT,
+            "reportingInstance": self._node,
+        }
+
+        async def call() -> None:
+            await read_nothing(
+                await self._core.create_namespaced_event(
+                    event.namespace, body, _preload_content=False
+                )
+            )
+
+        await with_retries(call, operation="create event", retry=self._retry, logger=self._logger)

@@ -114,6 +114,10 @@ class PodCloudState:
         """ECI seconds per agent second, as estimated so far (1.0 until known)."""
         return self._clock.rate
 
+    @property
+    def eci_rate_measured(self) -> bool:
+        return self._clock.measured
+
     def poll_window_seconds(self, *, real_elapsed: float, overlap: int) -> int:
         return self._clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap)
 

@@ -4,7 +4,10 @@ Every `status_poll_interval_seconds` (agent time):
 * DescribeContainerGroupStatus with `SinceSecond` = the ECI time elapsed since
   the previous poll (estimated from ECI's own timestamps, never from the
   agent's clock: a simulator running 100x faster would otherwise be missed)
-  plus an overlap, filtered by this node's tag;
+  plus an overlap, filtered by this node's tag. Until ECI's clock rate is
+  measured the window is at least `status_poll_min_window_seconds`; after that
+  it is only what elapsed, so a poll at 10,000 Pods re-reads the groups of the
+  last few seconds, not of the last minute;
 * plus the groups still on their way (being created, pulling, crash-looping),
   which are described by id anyway;
 then DescribeContainerGroups for all of those, 20 ids per call, and the Pods
@@ -35,10 +38,9 @@ class StatusPoller:
     async def poll_once(self, *, real_elapsed: float) -> int:
         controller = self._controller
         overlap = controller.settings.pods.status_poll_overlap_seconds
-        window = max(
-            self._state.poll_window_seconds(real_elapsed=real_elapsed, overlap=overlap),
-            controller.settings.pods.status_poll_min_window_seconds,
-        )
+        window = self._state.poll_window_seconds(real_elapsed=real_elapsed, overlap=overlap)
+        if not self._state.eci_rate_measured:
+            window = max(window, controller.settings.pods.status_poll_min_window_seconds)
         changed: list[str] = []
         try:
             reported = await controller.cloud.changed_since(window)

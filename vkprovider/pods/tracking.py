@@ -22,6 +22,9 @@ from datetime import datetime
 
 from vkprovider.types import ContainerGroupId, PodKey, PodUid
 
+MEASURED_AFTER_SECONDS = 1.0
+"""Agent seconds between ECI clock readings before their rate counts as measured."""
+
 
 @dataclass
 class PodRecord:
@@ -50,6 +53,8 @@ class EciClockEstimate:
         self._anchor: tuple[float, datetime] | None = None
         self._rate = 1.0
         self._max_rate = max_rate
+        self.measured = False
+        """Whether ECI's clock has been read twice far enough apart to know its rate."""
 
     @property
     def rate(self) -> float:
@@ -69,6 +74,7 @@ class EciClockEstimate:
         if span <= 0.05:
             return
         rate = (eci_time - eci0).total_seconds() / span
+        self.measured = self.measured or span >= MEASURED_AFTER_SECONDS
         if rate > self._rate:
             self._rate = min(rate, self._max_rate)
 
