@@ -58,10 +58,14 @@ OPERATIONS: dict[str, Operation] = {
 
 
 class NotModelled(EciError):
-    """An ECI operation the simulator does not model."""
+    """An ECI operation the simulator does not model: answered as ECI answers an unknown action.
 
-    code = "UnsupportedOperation"
-    http_status = 400
+    A client then sees what a real endpoint that lacks the operation would
+    tell it (`InvalidAction.NotFound`, HTTP 404), not a code of our own.
+    """
+
+    code = "InvalidAction.NotFound"
+    http_status = 404
 
 
 class EciService:
@@ -113,7 +117,9 @@ class EciService:
         """Answer `action` with its response body (no RequestId), or raise `EciError`."""
         operation = OPERATIONS.get(action)
         if operation is None:
-            raise NotModelled(f"{action} is a valid ECI operation the simulator does not model")
+            raise NotModelled(
+                f"Specified api {action} is not found; the ECI simulator does not model it."
+            )
         return await operation(self._context, Params(params))
 
     async def _next_ip(self) -> int:

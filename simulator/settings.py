@@ -64,6 +64,26 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class ThrottleSettings:
+    """A request-rate limit per AccessKey and operation, as ECI's gateway enforces (off by default).
+
+    A caller over the rate is answered `Throttling.User`. Each process keeps its
+    own buckets: with several simulator processes the limit holds per process.
+    """
+
+    calls_per_second: float = 0.0
+    """Sustained calls per second allowed per AccessKey and operation; 0 turns throttling off."""
+    burst: int = 0
+    """Calls allowed at once before the rate applies; 0 means one second's worth (at least 1)."""
+    per_action: tuple[tuple[str, float], ...] = ()
+    """Rates for named operations, overriding `calls_per_second` (0 exempts one)."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.calls_per_second > 0 or any(rate > 0 for _, rate in self.per_action)
+
+
+@dataclass(frozen=True)
 class RegionSettings:
     """The one region this simulator serves and its zones."""
 
@@ -90,6 +110,7 @@ class SimulatorSettings:
     clock: ClockSettings = field(default_factory=ClockSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     region: RegionSettings = field(default_factory=RegionSettings)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     catalog_paths: tuple[Path, ...] = ()
     """Extra image catalog files (JSON), added to the built-in catalog."""
     registry_mode: RegistryMode = RegistryMode.OPEN
