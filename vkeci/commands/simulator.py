@@ -36,6 +36,7 @@ from simulator.settings import (
     RegistryMode,
     SecuritySettings,
     SimulatorSettings,
+    ThrottleSettings,
 )
 from vkeci.logs import configure_logging
 
@@ -106,6 +107,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="environment variable holding the /_sim admin bearer token (default %(default)s);"
         " unset means the admin endpoints are disabled",
     )
+    parser.add_argument(
+        "--throttle-rate",
+        type=float,
+        default=0.0,
+        metavar="CALLS_PER_SECOND",
+        help="calls per second allowed per AccessKey and operation before Throttling.User"
+        " (default 0: no throttling)",
+    )
+    parser.add_argument(
+        "--throttle-burst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="calls allowed at once before the rate applies (default: one second's worth)",
+    )
+    parser.add_argument(
+        "--throttle-action",
+        action="append",
+        default=[],
+        metavar="ACTION=RATE",
+        help="a rate for one operation, e.g. CreateContainerGroup=10 (0 exempts it); repeatable",
+    )
     parser.add_argument("--log-format", choices=("json", "console"), default=None)
     parser.add_argument("--log-level", default="info")
 
@@ -139,6 +162,7 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
     )
     if not zones:
         raise UsageError("--zones: give at least one zone")
+    throttle = _throttle_settings(args)
     if args.virtual_clock:
         clock = ClockSettings(mode=ClockMode.VIRTUAL, time_scale=args.time_scale)
     elif args.time_scale == 1.0:
@@ -153,9 +177,34 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
             credentials=credentials, admin_token=env.get(args.admin_token_env) or None
         ),
         region=RegionSettings(region_id=args.region, zones=zones),
+        throttle=throttle,
         catalog_paths=tuple(args.catalog),
         registry_mode=RegistryMode(args.registry),
         time_model_path=args.time_model,
+    )
+
+
+def _throttle_settings(args: argparse.Namespace) -> ThrottleSettings:
+    if args.throttle_rate < 0:
+        raise UsageError(f"--throttle-rate {args.throttle_rate}: must be >= 0")
+    if args.throttle_burst < 0:
+        raise UsageError(f"--throttle-burst {args.throttle_burst}: must be >= 0")
+    per_action: list[tuple[str, float]] = []
+    for item in args.throttle_action:
+        name, sep, rate_text = str(item).partition("=")
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            rate = -1.0
+        if not sep or not name or rate < 0:
+            raise UsageError(
+                f"--throttle-action {item!r}: expected ACTION=RATE, e.g. CreateContainerGroup=10"
+            )
+        per_action.append((name, rate))
+    return ThrottleSettings(
+        calls_per_second=args.throttle_rate,
+        burst=args.throttle_burst,
+        per_action=tuple(per_action),
     )
 
 
