@@ -120,7 +120,11 @@ class EciService:
             raise NotModelled(
                 f"Specified api {action} is not found; the ECI simulator does not model it."
             )
-        return await operation(self._context, Params(params))
+        request = Params(params)
+        region_id = request.text("RegionId", required=action != "DescribeRegions", max_length=64)
+        if region_id is not None:
+            self._context.served_region(region_id)
+        return await operation(self._context, request)
 
     async def _next_ip(self) -> int:
         """Private IP numbers, reserved from the shared counter a block at a time."""

@@ -41,6 +41,7 @@ from simulator.operations.groupviews import events_body, group_body, status_body
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
 from simulator.specs.groups import GroupSpec
+from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 
@@ -84,13 +85,7 @@ def _ip(counter: int) -> str:
 
 
 def _check_region(ctx: Context, spec: GroupSpec) -> str:
-    region = ctx.settings.region
-    if spec.region_id != region.region_id:
-        raise InvalidParameter(
-            f'RegionId: "{spec.region_id}" is not served here (this simulator serves '
-            f"{region.region_id})",
-            code="InvalidRegionId",
-        )
+    region = ctx.served_region(spec.region_id)
     if spec.zone_id is not None and spec.zone_id not in region.zones:
         raise InvalidParameter(
             f'ZoneId: "{spec.zone_id}" is not a zone of {region.region_id} '
@@ -109,7 +104,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         )  # a named cache must be Ready
         raise DryRunOperation("Request validation has been passed with DryRun flag set.")
     if spec.client_token is not None:
-        existing = await ctx.group_id_for_token(spec.client_token)
+        existing = await ctx.group_id_for_token(scoped_token(spec.region_id, spec.client_token))
         if existing is not None:
             return {"ContainerGroupId": existing}
     cache = await choose_cache(ctx, spec, on_millisecond(ctx.clock.now()))
@@ -145,6 +140,8 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
 def _filtered(
     params: Params, query: Select[Any], *, now: datetime, termination_ms: int
 ) -> Select[Any]:
+    # Every query is answered in its region only (the service has checked it is served).
+    query = query.where(ContainerGroupRow.region_id == params.required_text("RegionId"))
     ids = params.json_strings("ContainerGroupIds", max_items=20)
     if ids is not None:
         query = query.where(ContainerGroupRow.id.in_(ids))
@@ -325,10 +322,13 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     }
 
 
-async def _get(ctx: Context, group_id: str, now: datetime) -> tuple[ContainerGroupRow, GroupState]:
+async def _get(
+    ctx: Context, group_id: str, now: datetime, *, region_id: str
+) -> tuple[ContainerGroupRow, GroupState]:
+    """The group, seen from `region_id`: a group of another region does not exist there."""
     async with ctx.db.sessions() as session:
         row = await session.get(ContainerGroupRow, group_id)
-    if row is not None:
+    if row is not None and row.region_id == region_id:
         state = state_of(row, now)
         if not state.gone:
             return row, state
@@ -336,10 +336,10 @@ async def _get(ctx: Context, group_id: str, now: datetime) -> tuple[ContainerGro
 
 
 async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
+    region_id = params.required_text("RegionId", max_length=64)
     group_id = params.required_text("ContainerGroupId", max_length=64)
     now = on_millisecond(ctx.clock.now())
-    row, _ = await _get(ctx, group_id, now)
+    row, _ = await _get(ctx, group_id, now, region_id=region_id)
     if row.deleted_at is not None:
         return {}
     deleted = project(GroupPlan.from_json(row.plan), deleted_at=now, at=now)
@@ -362,7 +362,7 @@ async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]
 
 
 async def describe_container_log(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
+    region_id = params.required_text("RegionId", max_length=64)
     group_id = params.required_text("ContainerGroupId", max_length=64)
     container = params.required_text("ContainerName", max_length=128)
     tail = params.integer("Tail", minimum=0)
@@ -370,7 +370,7 @@ async def describe_container_log(ctx: Context, params: Params) -> dict[str, Any]
     since_seconds = params.integer("SinceSeconds", minimum=1)
     timestamps = params.flag("Timestamps")
     now = ctx.clock.now()
-    _, state = await _get(ctx, group_id, now)
+    _, state = await _get(ctx, group_id, now, region_id=region_id)
     statuses = {s.plan.name: s for s in state.init_containers + state.containers}
     status = statuses.get(container)
     if status is None:

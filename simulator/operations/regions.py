@@ -1,8 +1,9 @@
-"""DescribeRegions: the one region (and its zones) this simulator serves.
+"""DescribeRegions: the regions (and their zones) this simulator serves.
 
-A simulator process models a single region, chosen in `RegionSettings`; the
-answer lists it with its zones (every zone recommended) and the endpoint the
-official SDK would build for it. No store access: the region is configuration.
+The served regions are configuration (`RegionSettings`: a home region and, by
+default, ECI's public region list); the answer lists each with its zones and
+its endpoint. No store access: regions are configuration, while the data of
+each region (groups, caches) is partitioned by the other operations.
 """
 
 from __future__ import annotations
@@ -14,16 +15,20 @@ from simulator.operations.params import Params
 
 
 async def describe_regions(ctx: Context, params: Params) -> dict[str, Any]:
-    """The configured region as ECI lists it (any filter parameters are ignored)."""
+    """Every served region as ECI lists it, the home region first, every zone recommended.
+
+    A `RegionId`, when given, must be served (the service checks it, as for
+    every operation); the list is the same from every region, as ECI's is.
+    """
     del params
-    region = ctx.settings.region
     return {
         "Regions": [
             {
                 "RegionId": region.region_id,
-                "RegionEndpoint": f"eci.{region.region_id}.aliyuncs.com",
+                "RegionEndpoint": region.region_endpoint,
                 "Zones": list(region.zones),
                 "RecommendZones": list(region.zones),
             }
+            for region in ctx.settings.region.served()
         ]
     }
