@@ -95,7 +95,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or 20
     retention = params.integer("RetentionDays", minimum=1, maximum=65536)
     reuse = params.flag("AutoMatchImageCache")
-    token = params.text("ClientToken", max_length=64)
+    token = params.client_token()
     tags = params.tags()
     if token is not None:
         existing = await _by_token(ctx, token, region_id=region)
@@ -281,10 +281,13 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     row = await _get(ctx, params.required_text("ImageCacheId", max_length=64), region_id=region_id)
     now = on_millisecond(ctx.clock.now())
     state = state_of(row, now)
-    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED, CacheStatus.FAILED):
+    # Only a Ready or UpdateFailed cache can be updated, as ECI's UpdateImageCache documents
+    # (the SDK's DescribeImageCaches statuses: UpdateFailed is the failed update of a cache
+    # that stays usable); a Failed cache was never built and is recreated instead.
+    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED):
         raise IncorrectStatus(
-            f"image cache {row.id} is {state.status.value}; it can be updated when Ready, "
-            "Failed or UpdateFailed"
+            f"image cache {row.id} is {state.status.value}; it can be updated when Ready or"
+            " UpdateFailed"
         )
     plan = CachePlan.from_json(row.plan)
     last = plan.revisions[-1]

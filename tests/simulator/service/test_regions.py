@@ -47,7 +47,7 @@ from tests.simulator.service.conftest import REGION, container, create_group, re
 BEIJING = "cn-beijing"
 
 
-async def create_in(client: Client, region_id: str, *, name: str = "g", **fields: object) -> str:
+async def create_in(client: Client, region_id: str, *, name: str = "g0", **fields: object) -> str:
     request = eci_models.CreateContainerGroupRequest(
         region_id=region_id,
         container_group_name=name,
@@ -116,12 +116,12 @@ async def test_a_zone_of_another_region_is_refused(eci_client: Client) -> None:
 
 async def test_client_tokens_are_per_region(eci_client: Client) -> None:
     first = await create_group(
-        eci_client, container("c", "nginx:1.7.9"), name="a", client_token="same-token"
+        eci_client, container("c", "nginx:1.7.9"), name="aa", client_token="same-token"
     )
     again = await create_group(
-        eci_client, container("c", "nginx:1.7.9"), name="a", client_token="same-token"
+        eci_client, container("c", "nginx:1.7.9"), name="aa", client_token="same-token"
     )
-    elsewhere = await create_in(eci_client, BEIJING, name="a", client_token="same-token")
+    elsewhere = await create_in(eci_client, BEIJING, name="aa", client_token="same-token")
     assert again == first
     assert elsewhere != first
     assert await list_ids(eci_client, BEIJING) == [elsewhere]
