@@ -29,12 +29,14 @@ from simulator.api.credentials import (
     load_credentials_file,
 )
 from simulator.settings import (
+    PUBLIC_REGIONS,
     ClockMode,
     ClockSettings,
     ListenSettings,
     RegionSettings,
     RegistryMode,
     SecuritySettings,
+    ServedRegion,
     SimulatorSettings,
     ThrottleSettings,
 )
@@ -74,6 +76,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--zones",
         default="h,i,j",
         help="comma-separated zones: suffixes (h → <region>-h) or full ids (default %(default)s)",
+    )
+    parser.add_argument(
+        "--regions-file",
+        type=Path,
+        metavar="FILE",
+        help="JSON list of the other regions served, as DescribeRegions lists them"
+        ' ([{"RegionId": ..., "Zones": [...], "RegionEndpoint": ...}]; [] serves only --region);'
+        " default: ECI's public region list",
     )
     parser.add_argument(
         "--catalog",
@@ -176,12 +186,43 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
         security=SecuritySettings(
             credentials=credentials, admin_token=env.get(args.admin_token_env) or None
         ),
-        region=RegionSettings(region_id=args.region, zones=zones),
+        region=RegionSettings(
+            region_id=args.region,
+            zones=zones,
+            others=PUBLIC_REGIONS if args.regions_file is None else load_regions(args.regions_file),
+        ),
         throttle=throttle,
         catalog_paths=tuple(args.catalog),
         registry_mode=RegistryMode(args.registry),
         time_model_path=args.time_model,
     )
+
+
+def load_regions(path: Path) -> tuple[ServedRegion, ...]:
+    """The regions of a `--regions-file`; UsageError naming the file and the entry if bad."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--regions-file {path}: cannot read it ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--regions-file {path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
+    if not isinstance(document, list):
+        raise UsageError(f"--regions-file {path}: expected a JSON list of regions")
+    regions = []
+    for index, entry in enumerate(document, start=1):
+        where = f"--regions-file {path}: region {index}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("RegionId"), str):
+            raise UsageError(f"{where}: expected an object with a RegionId string")
+        zones = entry.get("Zones", [])
+        if not isinstance(zones, list) or not zones or not all(isinstance(z, str) for z in zones):
+            raise UsageError(f"{where} ({entry['RegionId']}): Zones must be a non-empty list")
+        endpoint = entry.get("RegionEndpoint", "")
+        if not isinstance(endpoint, str):
+            raise UsageError(f"{where} ({entry['RegionId']}): RegionEndpoint must be a string")
+        regions.append(
+            ServedRegion(region_id=entry["RegionId"], zones=tuple(zones), endpoint=endpoint)
+        )
+    return tuple(regions)
 
 
 def _throttle_settings(args: argparse.Namespace) -> ThrottleSettings:
