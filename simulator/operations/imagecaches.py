@@ -236,6 +236,9 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
     full = params.flag("ImageFullMatch")
     count = params.integer("ImageMatchCountRequest", minimum=1, maximum=100)
     tags = params.tags()
+    # ECI's DescribeImageCaches reference (https://www.alibabacloud.com/help/doc-detail/146894.htm)
+    # documents Limit without a default or maximum; the simulator pages by 10, at most 100,
+    # and ECI's own bounds apply where documented: Tag at most 20, MatchImage at most 100.
     offset, limit = page(params, default_limit=10, max_limit=100)
     now = ctx.clock.now()
     rows = sorted(
