@@ -23,6 +23,7 @@ same shared nonce store as the ACS3 path.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -68,6 +69,12 @@ def is_rpc_signed(params: Mapping[str, str]) -> bool:
     return any(name in params for name in SIGNATURE_PARAMETERS)
 
 
+_HIDDEN = re.compile(r"(password|secret)", re.IGNORECASE)
+"""Parameters whose values the string to sign shows as `***`: a refusal is logged, and a
+registry password must never reach a log line (the SDK then cannot tell a wrong secret
+apart, and says SignatureDoesNotMatch, for such requests only)."""
+
+
 def string_to_sign(method: str, params: Mapping[str, str]) -> str:
     """The v1 string to sign, shown in `SignatureDoesNotMatch` as ECI shows it.
 
@@ -75,9 +82,14 @@ def string_to_sign(method: str, params: Mapping[str, str]) -> str:
     SDK helper.
     """
     canonical = "&".join(
-        f"{quote(name, safe='~')}={quote(params[name], safe='~')}" for name in sorted(params)
+        f"{quote(name, safe='~')}={quote(_shown(name, params[name]), safe='~')}"
+        for name in sorted(params)
     )
     return f"{method}&%2F&{quote(canonical, safe='~')}"
+
+
+def _shown(name: str, value: str) -> str:
+    return "***" if _HIDDEN.search(name.rpartition(".")[2]) else value
 
 
 def check_complete(params: Mapping[str, str]) -> None:

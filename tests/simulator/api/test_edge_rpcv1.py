@@ -207,3 +207,16 @@ async def test_an_unknown_action_is_refused_as_ecis_gateway_does(edge: EciTarget
     error = await legacy_refused(LegacyEci(edge), request)
     assert error.get_error_code() == "InvalidAction.NotFound"
     assert error.get_http_status() == 404
+
+
+async def test_a_refused_signature_never_shows_a_registry_password(edge: EciTarget) -> None:
+    request = CreateContainerGroupRequest()
+    request.set_ContainerGroupName("private")
+    request.set_Containers([{"Name": "app", "Image": "registry.example.com/team/app:1"}])
+    request.set_ImageRegistryCredentials(
+        [{"Server": "registry.example.com", "UserName": "bot", "Password": "hunter2-registry"}]
+    )
+    error = await legacy_refused(LegacyEci(edge, access_key_secret="wrong"), request)
+    assert error.get_error_code() == "SignatureDoesNotMatch"
+    assert "hunter2-registry" not in error.get_error_msg()
+    assert "Password%3D%252A%252A%252A" in error.get_error_msg()
