@@ -263,27 +263,23 @@ async def _page(
             ).scalars()
         )
         more = len(rows) > limit
-        # A first page that holds every match is its own count (the same WHERE): one
-        # query less for every describe by ids and every small listing.
-        if cursor is None and not more:
-            total = len(rows)
-        else:
-            total = int((await session.execute(count_query)).scalar_one())
         rows = rows[:limit]
-        page = [(row, state_of(row, now)) for row in rows]
-    token = _token(rows[-1]) if more and rows else ""
-    return (
-        now,
-        total,
-        [
+        page = [
             (row, state)
-            for row, state in page
+            for row, state in ((row, state_of(row, now)) for row in rows)
             if not state.gone
             and (status is None or state.status.value == status)
             and (since is None or state.changed_at >= since)
-        ],
-        token,
-    )
+        ]
+        # A first page that holds every match is its own count (what it lists: stale
+        # candidates and groups gone early by a forced delete are not counted): one query
+        # less for every describe by ids and every small listing.
+        if cursor is None and not more:
+            total = len(page)
+        else:
+            total = int((await session.execute(count_query)).scalar_one())
+    token = _token(rows[-1]) if more and rows else ""
+    return now, total, page, token
 
 
 def _token(row: ContainerGroupRow) -> str:

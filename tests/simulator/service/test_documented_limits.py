@@ -226,12 +226,14 @@ async def test_force_delete_skips_the_graceful_termination(
     for group_id, force in ((graceful, False), (forced, True)):
         await legacy.call(force_delete(group_id, force=force, token=f"delete-{group_id}"))
     ids = json.dumps([graceful, forced])
-    groups = (
+    body = (
         await eci_client.describe_container_groups_async(
             eci_models.DescribeContainerGroupsRequest(region_id=REGION, container_group_ids=ids)
         )
-    ).body.container_groups
+    ).body
+    groups = body.container_groups
     assert [(g.container_group_id, g.status) for g in groups] == [(graceful, "Terminating")]
+    assert body.total_count == 1
     with pytest.raises(ServerException) as raised:
         await legacy.call(force_delete(graceful, force=False, token="tök"))
     assert raised.value.get_error_code() == "InvalidParameter"
