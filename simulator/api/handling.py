@@ -12,9 +12,9 @@ in the order a gateway applies them: size limits and the one parse of the
 parameters (a repeated key is refused here, before either signature scheme,
 see `parameters.py`), method, action, version, signature (AccessKey, date,
 payload, HMAC) over exactly the parsed parameters the service will read, the
-nonce (one store for both schemes), then the caller's rate. Only a request that passes all of them reaches the
-service. The answer is JSON, or XML when `Format=XML` asks for it (the v1
-scheme's default), errors included.
+nonce (one store for both schemes), then the caller's rate. Only a request
+that passes all of them reaches the service. The answer is JSON, or XML when
+`Format=XML` asks for it (the v1 scheme's default), errors included.
 
 This path must stay cheap (the target is over 1,000 signed calls/s on one
 core): no per-call logging unless debug logging is on, metric children

@@ -101,10 +101,10 @@ async def test_a_group_is_seen_only_from_its_own_region(
         region_id=BEIJING, container_group_id=hangzhou, container_name="c"
     )
     error = await refused(eci_client.describe_container_log_async(log))
-    assert error.code == "InvalidContainerGroup.NotFound"
+    assert error.code == "InvalidContainerGroupId.NotFound"
     delete = eci_models.DeleteContainerGroupRequest(region_id=BEIJING, container_group_id=hangzhou)
     error = await refused(eci_client.delete_container_group_async(delete))
-    assert error.code == "InvalidContainerGroup.NotFound"
+    assert error.code == "InvalidContainerGroupId.NotFound"
     assert await list_ids(eci_client, REGION) == [hangzhou]  # untouched by the refused delete
 
 
