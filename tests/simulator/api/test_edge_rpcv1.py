@@ -220,3 +220,22 @@ async def test_a_refused_signature_never_shows_a_registry_password(edge: EciTarg
     assert error.get_error_code() == "SignatureDoesNotMatch"
     assert "hunter2-registry" not in error.get_error_msg()
     assert "Password%3D%252A%252A%252A" in error.get_error_msg()
+
+
+async def test_a_repeated_parameter_is_refused_before_the_v1_signature(
+    edge: EciTarget, recording: RecordingService
+) -> None:
+    query = (
+        f"Action=DescribeRegions&Version={API_VERSION}&AccessKeyId={edge.access_key_id}"
+        "&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&SignatureNonce=n1&Format=JSON"
+        "&Timestamp=2026-01-01T00%3A00%3A00Z&Signature=x&RegionId=cn-hangzhou&RegionId=cn-beijing"
+    )
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://{edge.endpoint}/?{query}") as response,
+    ):
+        status, body = response.status, await response.json()
+    assert status == 400
+    assert body["Code"] == "InvalidParameter"
+    assert "RegionId" in body["Message"]
+    assert recording.calls == []
