@@ -8,10 +8,12 @@ each region (groups, caches) is partitioned by the other operations.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from simulator.operations.context import Context
 from simulator.operations.params import Params
+from simulator.settings import RegionSettings
 
 
 async def describe_regions(ctx: Context, params: Params) -> dict[str, Any]:
@@ -21,14 +23,18 @@ async def describe_regions(ctx: Context, params: Params) -> dict[str, Any]:
     every operation); the list is the same from every region, as ECI's is.
     """
     del params
-    return {
-        "Regions": [
-            {
-                "RegionId": region.region_id,
-                "RegionEndpoint": region.region_endpoint,
-                "Zones": list(region.zones),
-                "RecommendZones": list(region.zones),
-            }
-            for region in ctx.settings.region.served()
-        ]
-    }
+    return {"Regions": _listed(ctx.settings.region)}
+
+
+@functools.lru_cache(maxsize=8)
+def _listed(regions: RegionSettings) -> list[dict[str, Any]]:
+    """Built once per configuration: DescribeRegions is the cheapest call clients poll."""
+    return [
+        {
+            "RegionId": region.region_id,
+            "RegionEndpoint": region.region_endpoint,
+            "Zones": list(region.zones),
+            "RecommendZones": list(region.zones),
+        }
+        for region in regions.served()
+    ]
