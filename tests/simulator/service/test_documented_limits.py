@@ -253,7 +253,11 @@ async def test_the_longest_and_shortest_valid_names_are_accepted(eci_client: Cli
         assert (await describe(eci_client, group_id)).container_group_name == name
 
 
-async def test_a_failed_cache_cannot_be_updated(eci_client: Client, clock: VirtualClock) -> None:
+async def test_a_failed_cache_cannot_be_updated(
+    eci: EciTarget, eci_client: Client, clock: VirtualClock
+) -> None:
+    # the open registry pulls any public reference; this one is marked missing
+    await eci.admin("POST", "/catalog", {"missing": ["nginx:0.0.0-no-such-tag"]})
     create = eci_models.CreateImageCacheRequest(
         region_id=REGION, image_cache_name="broken", image=["nginx:0.0.0-no-such-tag"]
     )
