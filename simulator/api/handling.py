@@ -46,7 +46,13 @@ from simulator.api.metrics import ApiMetrics
 from simulator.api.nonces import NonceGroupCommit, RememberMany
 from simulator.api.parameters import RequestLimits, read_parameters
 from simulator.api.redaction import redact_params, redact_query_text
-from simulator.api.responses import error_body, error_headers, json_response, new_request_id
+from simulator.api.responses import (
+    answer_response,
+    error_body,
+    error_headers,
+    json_response,
+    new_request_id,
+)
 from simulator.api.rpcsigning import (
     COMMON_PARAMETERS,
     RpcSignatureVerifier,
@@ -164,7 +170,7 @@ class EciApi:
         )
         if call.xml:
             return xml_response(f"{call.action}Response", {"RequestId": request_id, **body})
-        return json_response({"RequestId": request_id, **body})
+        return answer_response(request_id, body)
 
     def _error_response(self, error: EciError, *, call: _Call, request_id: str) -> web.Response:
         body = error_body(error, request_id=request_id, host_id=self._host_id)

@@ -27,9 +27,9 @@ async def describe_regions(ctx: Context, params: Params) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=8)
-def _listed(regions: RegionSettings) -> list[dict[str, Any]]:
-    """Built once per configuration: DescribeRegions is the cheapest call clients poll."""
-    return [
+def _listed(regions: RegionSettings) -> tuple[dict[str, Any], ...]:
+    """Built once per configuration, a tuple (immutable): the edge encodes it once too."""
+    return tuple(
         {
             "RegionId": region.region_id,
             "RegionEndpoint": region.region_endpoint,
@@ -37,4 +37,4 @@ def _listed(regions: RegionSettings) -> list[dict[str, Any]]:
             "RecommendZones": list(region.zones),
         }
         for region in regions.served()
-    ]
+    )
