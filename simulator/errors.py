@@ -50,7 +50,11 @@ class NotFound(EciError):
 
 
 class IncorrectStatus(EciError):
-    """The resource exists but is not in a state that allows the operation."""
+    """The resource exists but is not in a state that allows the operation.
+
+    HTTP 400, as ECI's error tables list it (DeleteContainerGroup,
+    https://help.aliyun.com/document_detail/90342.html: "400 IncorrectStatus").
+    """
 
     code = "IncorrectStatus"
-    http_status = 403
+    http_status = 400

@@ -160,6 +160,7 @@ class Simulator:
             security=security,
             region=self.settings.region,
             faults=self.faults,
+            throttle=self.settings.throttle,
             metrics=self.metrics,
             logger=self._logger,
         )

@@ -58,10 +58,14 @@ OPERATIONS: dict[str, Operation] = {
 
 
 class NotModelled(EciError):
-    """An ECI operation the simulator does not model."""
+    """An ECI operation the simulator does not model: answered as ECI answers an unknown action.
 
-    code = "UnsupportedOperation"
-    http_status = 400
+    A client then sees what a real endpoint that lacks the operation would
+    tell it (`InvalidAction.NotFound`, HTTP 404), not a code of our own.
+    """
+
+    code = "InvalidAction.NotFound"
+    http_status = 404
 
 
 class EciService:
@@ -113,8 +117,14 @@ class EciService:
         """Answer `action` with its response body (no RequestId), or raise `EciError`."""
         operation = OPERATIONS.get(action)
         if operation is None:
-            raise NotModelled(f"{action} is a valid ECI operation the simulator does not model")
-        return await operation(self._context, Params(params))
+            raise NotModelled(
+                f"Specified api {action} is not found; the ECI simulator does not model it."
+            )
+        request = Params(params)
+        region_id = request.text("RegionId", required=action != "DescribeRegions", max_length=64)
+        if region_id is not None:
+            self._context.served_region(region_id)
+        return await operation(self._context, request)
 
     async def _next_ip(self) -> int:
         """Private IP numbers, reserved from the shared counter a block at a time."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -64,11 +65,107 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class ThrottleSettings:
+    """A request-rate limit per AccessKey and operation, as ECI's gateway enforces (off by default).
+
+    A caller over the rate is answered `Throttling.User`. Each process keeps its
+    own buckets: with several simulator processes the limit holds per process.
+    """
+
+    calls_per_second: float = 0.0
+    """Sustained calls per second allowed per AccessKey and operation; 0 turns throttling off."""
+    burst: int = 0
+    """Calls allowed at once before the rate applies; 0 means one second's worth (at least 1)."""
+    per_action: tuple[tuple[str, float], ...] = ()
+    """Rates for named operations, overriding `calls_per_second` (0 exempts one)."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.calls_per_second > 0 or any(rate > 0 for _, rate in self.per_action)
+
+
+@dataclass(frozen=True)
+class ServedRegion:
+    """One region the simulator answers in, as DescribeRegions lists it."""
+
+    region_id: str
+    zones: tuple[str, ...]
+    endpoint: str = ""
+    """The region's ECI endpoint; empty means ECI's pattern, `eci.<region>.aliyuncs.com`."""
+
+    @property
+    def region_endpoint(self) -> str:
+        return self.endpoint or f"eci.{self.region_id}.aliyuncs.com"
+
+
+def _zones(region_id: str, letters: str) -> tuple[str, ...]:
+    return tuple(f"{region_id}-{letter}" for letter in letters)
+
+
+PUBLIC_REGIONS: tuple[ServedRegion, ...] = tuple(
+    ServedRegion(region_id=region_id, zones=_zones(region_id, letters))
+    for region_id, letters in (
+        ("cn-qingdao", "bc"),
+        ("cn-beijing", "ghijkl"),
+        ("cn-zhangjiakou", "abc"),
+        ("cn-huhehaote", "ab"),
+        ("cn-wulanchabu", "abc"),
+        ("cn-hangzhou", "hijk"),
+        ("cn-shanghai", "befglmn"),
+        ("cn-shenzhen", "def"),
+        ("cn-heyuan", "ab"),
+        ("cn-guangzhou", "ab"),
+        ("cn-chengdu", "ab"),
+        ("cn-hongkong", "bcd"),
+        ("ap-northeast-1", "abc"),
+        ("ap-northeast-2", "a"),
+        ("ap-southeast-1", "abc"),
+        ("ap-southeast-3", "ab"),
+        ("ap-southeast-5", "abc"),
+        ("ap-southeast-6", "a"),
+        ("ap-southeast-7", "a"),
+        ("us-east-1", "ab"),
+        ("us-west-1", "ab"),
+        ("eu-central-1", "ab"),
+        ("eu-west-1", "ab"),
+        ("me-east-1", "a"),
+        ("me-central-1", "a"),
+    )
+)
+"""The regions ECI is publicly offered in (the region ids ECI's DescribeRegions answers
+with; each zone list is a subset of the region's zones) at ECI's endpoint pattern."""
+
+
+@dataclass(frozen=True)
 class RegionSettings:
-    """The one region this simulator serves and its zones."""
+    """The regions this simulator serves: a home region, and others (ECI's public list).
+
+    Data is partitioned by region: a call is answered from its `RegionId`'s
+    groups and caches only, and a `RegionId` outside `served()` is refused by
+    every operation. The home region names the endpoint (`HostId`) and is
+    listed first.
+    """
 
     region_id: str = "cn-hangzhou"
+    """The home region."""
     zones: tuple[str, ...] = ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j")
+    """Zones of the home region (the first is where a group without `ZoneId` lands)."""
+    others: tuple[ServedRegion, ...] = PUBLIC_REGIONS
+    """Further regions served; an entry with the home region's id is replaced by the home."""
+
+    def served(self) -> tuple[ServedRegion, ...]:
+        return tuple(self._by_id.values())
+
+    def find(self, region_id: str) -> ServedRegion | None:
+        return self._by_id.get(region_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, ServedRegion]:
+        home = ServedRegion(region_id=self.region_id, zones=self.zones)
+        served = {home.region_id: home}
+        for region in self.others:
+            served.setdefault(region.region_id, region)
+        return served
 
 
 class RegistryMode(enum.Enum):
@@ -90,6 +187,7 @@ class SimulatorSettings:
     clock: ClockSettings = field(default_factory=ClockSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     region: RegionSettings = field(default_factory=RegionSettings)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     catalog_paths: tuple[Path, ...] = ()
     """Extra image catalog files (JSON), added to the built-in catalog."""
     registry_mode: RegistryMode = RegistryMode.OPEN

@@ -28,7 +28,7 @@ CONTAINER_RUNTIME = "eci://2018-08-08"
 
 def node_labels(settings: AgentSettings) -> dict[str, str]:
     node = settings.node
-    zone = node.zone or f"{settings.eci.region_id}-a"
+    zone = node.zone or settings.eci.zone_id or f"{settings.eci.region_id}-a"
     return {
         "type": "virtual-kubelet",
         "kubernetes.io/role": "agent",

@@ -87,7 +87,8 @@ class NodeSettings:
     """Address published as InternalIP (where the kubelet API listens)."""
 
     zone: str = ""
-    """topology.kubernetes.io/zone label; empty means `<region>-a`."""
+    """topology.kubernetes.io/zone label; empty means the ECI zone (`--zone-id`), else
+    `<region>-a`."""
 
     kubelet_version: str = "v1.31.0-vk-eci"
     """nodeInfo.kubeletVersion shown by `kubectl get nodes`."""

@@ -61,6 +61,8 @@ class EciGroup(TypedDict, total=False):
     """A container group as DescribeContainerGroups returns it (the fields the agent reads)."""
 
     ContainerGroupId: str
+    RegionId: str
+    ZoneId: str
     Status: str
     IntranetIp: str
     CreationTime: str

@@ -1,7 +1,8 @@
 """Choosing the image cache a new container group starts from.
 
-Explicit `ImageSnapshotId` beats `AutoMatchImageCache`. An explicit cache must
-exist (`InvalidImageSnapshotId.NotFound`) and be Ready and unexpired
+Explicit `ImageSnapshotId` beats `AutoMatchImageCache`; either way only caches
+of the group's own region count. An explicit cache must exist there
+(`InvalidImageSnapshotId.NotFound`) and be Ready and unexpired
 (`IncorrectImageCacheStatus`, naming the cache and its status): the call
 fails, nothing is created. Automatic matching ranks usable caches with
 `simulator.registry.matching` (ImageFullMatch / ImageMatchCountRequest narrow it); no
@@ -36,9 +37,11 @@ def state_of(row: ImageCacheRow, at: datetime) -> CacheState:
     return project(CachePlan.from_json(row.plan), at=at)
 
 
-async def all_caches(ctx: Context) -> list[ImageCacheRow]:
+async def all_caches(ctx: Context, *, region_id: str) -> list[ImageCacheRow]:
+    """Every cache of one region: caches of other regions are neither listed nor matched."""
+    query = select(ImageCacheRow).where(ImageCacheRow.region_id == region_id)
     async with ctx.db.sessions() as session:
-        return list((await session.execute(select(ImageCacheRow))).scalars())
+        return list((await session.execute(query)).scalars())
 
 
 async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCache | None:
@@ -48,7 +51,8 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
         wanted = spec.image_snapshot_id
         async with ctx.db.sessions() as session:
             query = select(ImageCacheRow).where(
-                or_(ImageCacheRow.id == wanted, ImageCacheRow.snapshot_id == wanted)
+                or_(ImageCacheRow.id == wanted, ImageCacheRow.snapshot_id == wanted),
+                ImageCacheRow.region_id == spec.region_id,
             )
             row = (await session.execute(query)).scalar_one_or_none()
         if row is None:
@@ -62,7 +66,7 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
         return ChosenCache(row.id, "explicit", state.content, state.content.layers | pause_layers)
     if not spec.auto_match_image_cache:
         return None
-    rows = {row.id: row for row in await all_caches(ctx)}
+    rows = {row.id: row for row in await all_caches(ctx, region_id=spec.region_id)}
     states = {cache_id: state_of(row, now) for cache_id, row in rows.items()}
     ranked = rank_caches(
         wanted=spec.images,

@@ -22,12 +22,14 @@ event), ActiveDeadlineSeconds passing (Failed, DeadlineExceeded).
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 
-from simulator.engine.containerlogs import log_lines
+from simulator.engine.containerlogs import log_lines, previous_log_lines
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupState, GroupStatus
@@ -37,10 +39,18 @@ from simulator.errors import EciError, InvalidParameter, NotFound
 from simulator.operations.cacheuse import choose_cache
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.groupspec import parse_group_request
-from simulator.operations.groupviews import events_body, group_body, status_body
+from simulator.operations.groupviews import (
+    COMPUTE_CATEGORY,
+    DEFAULT_SECURITY_GROUP,
+    DEFAULT_VSWITCH,
+    events_body,
+    group_body,
+    status_body,
+)
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
 from simulator.specs.groups import GroupSpec
+from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 
@@ -69,6 +79,27 @@ class DryRunOperation(EciError):
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+_SPEC_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("SecurityGroupId", ("security_group_id",), DEFAULT_SECURITY_GROUP),
+    ("VSwitchId", ("vswitch_id",), DEFAULT_VSWITCH),
+    ("ResourceGroupId", ("echo", "ResourceGroupId"), ""),
+    ("ComputeCategory", ("echo", "ComputeCategory"), COMPUTE_CATEGORY),
+)
+"""DescribeContainerGroups filters over stored request fields: (parameter, JSON path in the
+spec, value a group shows when its request gave none)."""
+
+COMPUTE_CATEGORIES = ("general", "economy")
+"""ComputeCategory filter values (the SDK's DescribeContainerGroupsRequest: `economy` names
+economic instances); a group is `general` unless its request said otherwise."""
+
+DOCUMENTED_STATUSES = (*(s.value for s in GroupStatus), "Updating")
+"""DescribeContainerGroups `Status` values the SDK documents. `Updating` (UpdateContainerGroup
+in progress) is accepted, and matches nothing: the simulator does not model updates."""
+
+TOKEN_PREFIX = "cg1."
+"""NextToken: opaque to callers (url-safe base64 of this prefix, the last group's creation
+instant and serial); pages resume after that group, so writes between pages shift nothing."""
+
 
 def state_of(row: ContainerGroupRow, at: datetime) -> GroupState:
     return project(GroupPlan.from_json(row.plan), deleted_at=row.deleted_at, at=at)
@@ -84,13 +115,7 @@ def _ip(counter: int) -> str:
 
 
 def _check_region(ctx: Context, spec: GroupSpec) -> str:
-    region = ctx.settings.region
-    if spec.region_id != region.region_id:
-        raise InvalidParameter(
-            f'RegionId: "{spec.region_id}" is not served here (this simulator serves '
-            f"{region.region_id})",
-            code="InvalidRegionId",
-        )
+    region = ctx.served_region(spec.region_id)
     if spec.zone_id is not None and spec.zone_id not in region.zones:
         raise InvalidParameter(
             f'ZoneId: "{spec.zone_id}" is not a zone of {region.region_id} '
@@ -109,7 +134,7 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         )  # a named cache must be Ready
         raise DryRunOperation("Request validation has been passed with DryRun flag set.")
     if spec.client_token is not None:
-        existing = await ctx.group_id_for_token(spec.client_token)
+        existing = await ctx.group_id_for_token(scoped_token(spec.region_id, spec.client_token))
         if existing is not None:
             return {"ContainerGroupId": existing}
     cache = await choose_cache(ctx, spec, on_millisecond(ctx.clock.now()))
@@ -145,6 +170,8 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
 def _filtered(
     params: Params, query: Select[Any], *, now: datetime, termination_ms: int
 ) -> Select[Any]:
+    # Every query is answered in its region only (the service has checked it is served).
+    query = query.where(ContainerGroupRow.region_id == params.required_text("RegionId"))
     ids = params.json_strings("ContainerGroupIds", max_items=20)
     if ids is not None:
         query = query.where(ContainerGroupRow.id.in_(ids))
@@ -154,6 +181,18 @@ def _filtered(
     zone = params.text("ZoneId", max_length=64)
     if zone is not None:
         query = query.where(ContainerGroupRow.zone_id == zone)
+    # Filters on what the request stored (the spec's JSON), with the values groups show when
+    # none was given (`groupviews.group_body`).
+    category = params.text("ComputeCategory", max_length=32)
+    if category is not None and category not in COMPUTE_CATEGORIES:
+        raise InvalidParameter(
+            f'ComputeCategory: "{category}" is not one of {", ".join(COMPUTE_CATEGORIES)}'
+        )
+    for name, path, shown in _SPEC_FILTERS:
+        value = params.text(name, max_length=256)
+        if value is not None:
+            stored = func.coalesce(ContainerGroupRow.spec[path].as_string(), shown)
+            query = query.where(stored == value)
     for key, value in params.tags().items():
         # EXISTS, not `id IN (tagged ids)`: with the IN form SQLite starts from the tag
         # index (every group of a node), then sorts them all for each page; correlated, it
@@ -224,32 +263,41 @@ async def _page(
             ).scalars()
         )
         more = len(rows) > limit
-        # A first page that holds every match is its own count (the same WHERE): one
-        # query less for every describe by ids and every small listing.
-        if cursor is None and not more:
-            total = len(rows)
-        else:
-            total = int((await session.execute(count_query)).scalar_one())
         rows = rows[:limit]
-        page = [(row, state_of(row, now)) for row in rows]
-    token = _token(rows[-1]) if more and rows else ""
-    return (
-        now,
-        total,
-        [
+        page = [
             (row, state)
-            for row, state in page
+            for row, state in ((row, state_of(row, now)) for row in rows)
             if not state.gone
             and (status is None or state.status.value == status)
             and (since is None or state.changed_at >= since)
-        ],
-        token,
-    )
+        ]
+        # A first page that holds every match is its own count (what it lists: stale
+        # candidates and groups gone early by a forced delete are not counted): one query
+        # less for every describe by ids and every small listing.
+        if cursor is None and not more:
+            total = len(page)
+        else:
+            total = int((await session.execute(count_query)).scalar_one())
+    token = _token(rows[-1]) if more and rows else ""
+    return now, total, page, token
 
 
 def _token(row: ContainerGroupRow) -> str:
     micros = (row.created_at - _EPOCH) // timedelta(microseconds=1)
-    return f"{micros}.{row.serial}"
+    raw = f"{TOKEN_PREFIX}{micros}.{row.serial}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> tuple[datetime, int]:
+    forged = InvalidParameter(f'NextToken: "{token}" is not a token this service issued')
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise forged from None
+    micros, _, serial = raw.removeprefix(TOKEN_PREFIX).partition(".")
+    if not raw.startswith(TOKEN_PREFIX) or not micros.isdigit() or not serial.isdigit():
+        raise forged
+    return _EPOCH + timedelta(microseconds=int(micros)), int(serial)
 
 
 def _cursor(
@@ -260,11 +308,7 @@ def _cursor(
     token = params.text("NextToken")
     if token is None:
         return None, limit
-    micros, _, serial = token.partition(".")
-    if not micros.isdigit() or not serial.isdigit():
-        raise InvalidParameter(f'NextToken: "{token}" is not a token this service issued')
-    created = _EPOCH + timedelta(microseconds=int(micros))
-    return (created, int(serial)), limit
+    return _decode_token(token), limit
 
 
 def _group(
@@ -284,12 +328,11 @@ def _group(
 
 async def describe_container_groups(ctx: Context, params: Params) -> dict[str, Any]:
     params.required_text("RegionId", max_length=64)
+    # Limit: default 20, maximum 20 (the SDK's DescribeContainerGroupsRequest).
     cursor, limit = _cursor(params, default_limit=20, max_limit=20)
     status = params.text("Status", max_length=32)
-    if status is not None and status not in {s.value for s in GroupStatus}:
-        raise InvalidParameter(
-            f'Status: "{status}" is not one of {", ".join(s.value for s in GroupStatus)}'
-        )
+    if status is not None and status not in DOCUMENTED_STATUSES:
+        raise InvalidParameter(f'Status: "{status}" is not one of {", ".join(DOCUMENTED_STATUSES)}')
     with_events = params.flag("WithEvent", default=True)
     _, total, page, token = await _page(ctx, params, status=status, cursor=cursor, limit=limit)
     return {
@@ -325,10 +368,13 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     }
 
 
-async def _get(ctx: Context, group_id: str, now: datetime) -> tuple[ContainerGroupRow, GroupState]:
+async def _get(
+    ctx: Context, group_id: str, now: datetime, *, region_id: str
+) -> tuple[ContainerGroupRow, GroupState]:
+    """The group, seen from `region_id`: a group of another region does not exist there."""
     async with ctx.db.sessions() as session:
         row = await session.get(ContainerGroupRow, group_id)
-    if row is not None:
+    if row is not None and row.region_id == region_id:
         state = state_of(row, now)
         if not state.gone:
             return row, state
@@ -336,19 +382,28 @@ async def _get(ctx: Context, group_id: str, now: datetime) -> tuple[ContainerGro
 
 
 async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
+    region_id = params.required_text("RegionId", max_length=64)
     group_id = params.required_text("ContainerGroupId", max_length=64)
+    # ClientToken: ASCII, at most 64 characters; deleting is idempotent by itself (a repeated
+    # delete of a group still Terminating succeeds), so the token adds no state here.
+    params.client_token()
+    # Force: skip the graceful termination wait (the SDK's DeleteContainerGroupRequest).
+    force = params.flag("Force")
     now = on_millisecond(ctx.clock.now())
-    row, _ = await _get(ctx, group_id, now)
+    row, _ = await _get(ctx, group_id, now, region_id=region_id)
     if row.deleted_at is not None:
         return {}
-    deleted = project(GroupPlan.from_json(row.plan), deleted_at=now, at=now)
+    plan = GroupPlan.from_json(row.plan)
+    if force:
+        plan = dataclasses.replace(plan, termination_seconds=0.0)
+    deleted = project(plan, deleted_at=now, at=now)
     async with ctx.db.writing() as session:
         await session.execute(
             update(ContainerGroupRow)
             .where(ContainerGroupRow.id == group_id, ContainerGroupRow.deleted_at.is_(None))
             .values(
                 deleted_at=now,
+                plan=plan.to_json(),
                 status=deleted.status.value,
                 changed_at=deleted.changed_at,
                 next_due_at=deleted.next_change_at,
@@ -357,37 +412,66 @@ async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]
         )
         await session.commit()
     ctx.wake()
-    ctx.logger.info("container group deleted", group=group_id)
+    ctx.logger.info("container group deleted", group=group_id, force=force)
     return {}
 
 
+LOG_TAIL_DEFAULT = 500
+LOG_TAIL_MAX = 2000
+LOG_BYTES_MAX = 1_048_576
+"""DescribeContainerLog: `Tail` defaults to 500 lines and is at most 2000; `LimitBytes` is
+1 to 1048576 and no answer carries more than 1 MB of log
+(https://help.aliyun.com/document_detail/90344.html)."""
+
+
 async def describe_container_log(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
+    region_id = params.required_text("RegionId", max_length=64)
     group_id = params.required_text("ContainerGroupId", max_length=64)
     container = params.required_text("ContainerName", max_length=128)
-    tail = params.integer("Tail", minimum=0)
-    limit_bytes = params.integer("LimitBytes", minimum=1)
+    tail = params.integer("Tail", minimum=0, maximum=LOG_TAIL_MAX)
+    limit_bytes = params.integer("LimitBytes", minimum=1, maximum=LOG_BYTES_MAX)
     since_seconds = params.integer("SinceSeconds", minimum=1)
+    start_time = _rfc3339(params, "StartTime")
+    previous = params.flag("LastTime")
     timestamps = params.flag("Timestamps")
     now = ctx.clock.now()
-    _, state = await _get(ctx, group_id, now)
+    _, state = await _get(ctx, group_id, now, region_id=region_id)
     statuses = {s.plan.name: s for s in state.init_containers + state.containers}
     status = statuses.get(container)
     if status is None:
         raise InvalidParameter(
             f'ContainerName: "{container}" is not a container of {group_id} ({", ".join(statuses)})'
         )
-    lines = log_lines(status, at=now)
+    lines = previous_log_lines(status) if previous else log_lines(status, at=now)
     if since_seconds is not None:
         cutoff = now - timedelta(seconds=since_seconds)
         lines = [(when, text) for when, text in lines if when >= cutoff]
-    if tail is not None:
-        lines = lines[-tail:] if tail else []
+    if start_time is not None:
+        lines = [(when, text) for when, text in lines if when >= start_time]
+    tail = LOG_TAIL_DEFAULT if tail is None else tail
+    lines = lines[-tail:] if tail else []
     rendered = [f"{to_wire(when)} {text}" if timestamps else text for when, text in lines]
     content = "".join(line + "\n" for line in rendered)
-    if limit_bytes is not None:
-        content = content.encode()[:limit_bytes].decode(errors="ignore")
+    cap = LOG_BYTES_MAX if limit_bytes is None else limit_bytes
+    encoded = content.encode()
+    if len(encoded) > cap:
+        content = encoded[:cap].decode(errors="ignore")
     return {"ContainerName": container, "Content": content}
+
+
+def _rfc3339(params: Params, name: str) -> datetime | None:
+    value = params.text(name, max_length=64)
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter(
+            f'{name}: "{value}" is not an RFC 3339 time (e.g. 2018-08-02T15:00:00Z)'
+        ) from None
+    if when.tzinfo is None:
+        raise InvalidParameter(f'{name}: "{value}" has no time zone (UTC: a trailing Z)')
+    return when
 
 
 async def describe_container_group_events(ctx: Context, params: Params) -> dict[str, Any]:

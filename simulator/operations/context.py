@@ -1,4 +1,4 @@
-"""What every operation needs: the store, the clock, the catalog, the time model."""
+"""What every operation needs: the store, the clock, the catalog, the time model, the regions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from simulator.errors import InvalidParameter
 from simulator.registry.catalog import Catalog
-from simulator.settings import SimulatorSettings
+from simulator.settings import ServedRegion, SimulatorSettings
 from simulator.store.database import Database
 from simulator.timemodel.clock import Clock
 from simulator.timemodel.settings import TimeModelSettings
@@ -44,6 +45,17 @@ class Context:
     write_group: Callable[[NewGroup], Awaitable[str]]
     """Store a new group (batched with concurrent creations); returns its id, or the id of
     the group that already has its ClientToken."""
+
+    def served_region(self, region_id: str) -> ServedRegion:
+        """The region a call names, or `InvalidRegionId`: every operation refuses alike."""
+        region = self.settings.region.find(region_id)
+        if region is None:
+            raise InvalidParameter(
+                f'RegionId: "{region_id}" is not a region this simulator serves'
+                " (DescribeRegions lists them)",
+                code="InvalidRegionId",
+            )
+        return region
 
 
 def log_synthesized_pulls(ctx: Context, references: Iterable[str], **where: str) -> None:

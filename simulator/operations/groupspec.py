@@ -44,6 +44,10 @@ from simulator.specs.instancespecs import (
 from simulator.specs.podfields import Volume
 
 _NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,126}[a-z0-9])?")
+"""Container names: lowercase letters, digits and hyphens, not starting or ending with one."""
+_GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,126}[a-z0-9]")
+"""ContainerGroupName: 2 to 128 characters, lowercase letters, digits and hyphens, not
+starting or ending with a hyphen (the SDK's CreateContainerGroupRequest documents it)."""
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 
 
@@ -126,9 +130,12 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
     """Validate a CreateContainerGroup request: the spec to keep and the credentials to use."""
     params.refuse_unknown(GROUP_PARAMETERS, action="CreateContainerGroup")
     region_id = params.required_text("RegionId", max_length=64)
-    name = _check_name(
-        params.required_text("ContainerGroupName", max_length=128), path="ContainerGroupName"
-    )
+    name = params.required_text("ContainerGroupName", max_length=128)
+    if not _GROUP_NAME.fullmatch(name):
+        raise InvalidParameter(
+            f'ContainerGroupName: "{name}" must be 2 to 128 lowercase letters, digits or'
+            " hyphens, not starting or ending with a hyphen"
+        )
     volumes = parse_volumes(params)
     containers = [
         _container(item, init=False, volumes=volumes)
@@ -175,7 +182,7 @@ def parse_group_request(params: Params) -> tuple[GroupSpec, list[RegistryCredent
         image_full_match=params.flag("ImageFullMatch"),
         image_match_count=params.integer("ImageMatchCountRequest", minimum=1, maximum=100),
         active_deadline_seconds=params.number("ActiveDeadlineSeconds", minimum=1),
-        client_token=params.text("ClientToken", max_length=64),
+        client_token=params.client_token(),
         volumes=volumes,
         termination_grace_period_seconds=params.integer(
             "TerminationGracePeriodSeconds", minimum=0, maximum=86400

@@ -32,6 +32,12 @@ from simulator.specs.podfields import Mount, Volume
 MAX_EVENTS = 50
 """DescribeContainerGroups returns at most 50 events per group."""
 
+DEFAULT_SECURITY_GROUP = "sg-simulated"
+DEFAULT_VSWITCH = "vsw-simulated"
+"""What a group shows (and filters match) when its request named no security group/vSwitch."""
+COMPUTE_CATEGORY = "general"
+"""A group's ComputeCategory when its request named none (a named one is echoed)."""
+
 
 _NAMESPACE_TAGS = ("vk-eci.io/namespace", "k8s-namespace", "namespace")
 _UID_TAGS = ("vk-eci.io/pod-uid", "k8s-uid", "uid")
@@ -189,7 +195,8 @@ def group_body(
         "Cpu": spec.cpu,
         "Memory": spec.memory,
         "InstanceType": spec.instance_type or "",
-        "ComputeCategory": "general",
+        "ComputeCategory": COMPUTE_CATEGORY,
+        "ResourceGroupId": "",
         "CreationTime": to_wire(created_at),
         "SucceededTime": _time(state.succeeded_at),
         "FailedTime": _time(state.failed_at),
@@ -197,8 +204,8 @@ def group_body(
         "IntranetIp": intranet_ip,
         "InternetIp": "",
         "RestartPolicy": spec.restart_policy,
-        "SecurityGroupId": spec.security_group_id or "sg-simulated",
-        "VSwitchId": spec.vswitch_id or "vsw-simulated",
+        "SecurityGroupId": spec.security_group_id or DEFAULT_SECURITY_GROUP,
+        "VSwitchId": spec.vswitch_id or DEFAULT_VSWITCH,
         "VpcId": "vpc-simulated",
         "EniInstanceId": f"eni-{group_id.removeprefix('eci-')}",
         "Tags": [{"Key": k, "Value": v} for k, v in spec.tags.items()],

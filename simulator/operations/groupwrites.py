@@ -34,6 +34,7 @@ from simulator.engine.timestamps import on_millisecond
 from simulator.registry.catalog import Catalog
 from simulator.registry.images import Image
 from simulator.specs.groups import GroupSpec
+from simulator.specs.tokens import scoped_token
 from simulator.store.database import Database
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 from simulator.timemodel.clock import Clock
@@ -128,7 +129,12 @@ class GroupWriter:
                 async with self._db.writing() as session:
                     await self._write(session, [waiting])
             except IntegrityError as exc:
-                existing = await self._id_by_token(waiting.group.spec.client_token)
+                spec = waiting.group.spec
+                existing = await self._id_by_token(
+                    None
+                    if spec.client_token is None
+                    else scoped_token(spec.region_id, spec.client_token)
+                )
                 _settle(waiting, existing, exc)
             except asyncio.CancelledError:
                 self._queue[:0] = [w for w in batch if not w.done.done()]
@@ -186,7 +192,11 @@ class GroupWriter:
             "name": spec.name,
             "region_id": spec.region_id,
             "zone_id": group.zone_id,
-            "client_token": spec.client_token,
+            "client_token": (
+                None
+                if spec.client_token is None
+                else scoped_token(spec.region_id, spec.client_token)
+            ),
             "intranet_ip": group.intranet_ip,
             "serial": group.serial,
             "created_at": now,

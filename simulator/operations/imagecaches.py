@@ -31,6 +31,7 @@ from simulator.operations.params import Params, next_token, page
 from simulator.registry.images import RegistryCredential
 from simulator.registry.matching import rank_caches
 from simulator.registry.references import normalize_reference
+from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ImageCacheRow
 
 
@@ -61,9 +62,12 @@ def _images(params: Params, *, required: bool) -> list[str]:
     return images
 
 
-async def _reusable(ctx: Context, now: datetime, *, exclude: str | None) -> dict[str, str]:
+async def _reusable(
+    ctx: Context, now: datetime, *, exclude: str | None, region_id: str
+) -> dict[str, str]:
+    """Layers held by other usable caches of the same region (reuse stays in a region)."""
     layers: dict[str, str] = {}
-    for row in await all_caches(ctx):
+    for row in await all_caches(ctx, region_id=region_id):
         state = state_of(row, now)
         if row.id != exclude and state.usable and state.content is not None:
             for digest in state.content.layers:
@@ -91,10 +95,10 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or 20
     retention = params.integer("RetentionDays", minimum=1, maximum=65536)
     reuse = params.flag("AutoMatchImageCache")
-    token = params.text("ClientToken", max_length=64)
+    token = params.client_token()
     tags = params.tags()
     if token is not None:
-        existing = await _by_token(ctx, token)
+        existing = await _by_token(ctx, token, region_id=region)
         if existing is not None:
             return {
                 "ImageCacheId": existing.id,
@@ -102,7 +106,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
             }
     now = on_millisecond(ctx.clock.now())
     cache_id = new_id("imc-")
-    reusable = await _reusable(ctx, now, exclude=None) if reuse else {}
+    reusable = await _reusable(ctx, now, exclude=None, region_id=region) if reuse else {}
     revision = plan_revision(
         cache_id=cache_id,
         catalog=ctx.catalog,
@@ -124,7 +128,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         id=cache_id,
         name=name,
         region_id=region,
-        client_token=token,
+        client_token=None if token is None else scoped_token(region, token),
         snapshot_id=new_id("s-"),
         created_at=now,
         spec={
@@ -148,7 +152,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     except IntegrityError:
         if token is None:
             raise
-        existing = await _by_token(ctx, token)
+        existing = await _by_token(ctx, token, region_id=region)
         assert existing is not None
         return {"ImageCacheId": existing.id, "ContainerGroupId": existing.spec["build_group_id"]}
     ctx.logger.info("image cache created", cache=cache_id, images=images, reuse=reuse)
@@ -156,16 +160,18 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     return {"ImageCacheId": cache_id, "ContainerGroupId": build_group}
 
 
-async def _by_token(ctx: Context, token: str) -> ImageCacheRow | None:
+async def _by_token(ctx: Context, token: str, *, region_id: str) -> ImageCacheRow | None:
+    stored = scoped_token(region_id, token)
     async with ctx.db.sessions() as session:
-        query = select(ImageCacheRow).where(ImageCacheRow.client_token == token)
+        query = select(ImageCacheRow).where(ImageCacheRow.client_token == stored)
         return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _get(ctx: Context, cache_id: str) -> ImageCacheRow:
+async def _get(ctx: Context, cache_id: str, *, region_id: str) -> ImageCacheRow:
+    """The cache, seen from `region_id`: a cache of another region does not exist there."""
     async with ctx.db.sessions() as session:
         row = await session.get(ImageCacheRow, cache_id)
-    if row is None:
+    if row is None or row.region_id != region_id:
         raise ImageCacheNotFound(f"image cache {cache_id} does not exist")
     return row
 
@@ -221,7 +227,7 @@ def _split(value: str | None) -> set[str] | None:
 
 
 async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
+    region_id = params.required_text("RegionId", max_length=64)
     ids = _split(params.text("ImageCacheId", max_length=10_000))
     names = _split(params.text("ImageCacheName", max_length=10_000))
     snapshots = _split(params.text("SnapshotId", max_length=10_000))
@@ -230,9 +236,14 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
     full = params.flag("ImageFullMatch")
     count = params.integer("ImageMatchCountRequest", minimum=1, maximum=100)
     tags = params.tags()
+    # ECI's DescribeImageCaches reference (https://www.alibabacloud.com/help/doc-detail/146894.htm)
+    # documents Limit without a default or maximum; the simulator pages by 10, at most 100,
+    # and ECI's own bounds apply where documented: Tag at most 20, MatchImage at most 100.
     offset, limit = page(params, default_limit=10, max_limit=100)
     now = ctx.clock.now()
-    rows = sorted(await all_caches(ctx), key=lambda r: (r.created_at, r.id), reverse=True)
+    rows = sorted(
+        await all_caches(ctx, region_id=region_id), key=lambda r: (r.created_at, r.id), reverse=True
+    )
     states = {row.id: state_of(row, now) for row in rows}
     selected = []
     for row in rows:
@@ -269,14 +280,17 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
 
 
 async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
-    row = await _get(ctx, params.required_text("ImageCacheId", max_length=64))
+    region_id = params.required_text("RegionId", max_length=64)
+    row = await _get(ctx, params.required_text("ImageCacheId", max_length=64), region_id=region_id)
     now = on_millisecond(ctx.clock.now())
     state = state_of(row, now)
-    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED, CacheStatus.FAILED):
+    # Only a Ready or UpdateFailed cache can be updated, as ECI's UpdateImageCache documents
+    # (the SDK's DescribeImageCaches statuses: UpdateFailed is the failed update of a cache
+    # that stays usable); a Failed cache was never built and is recreated instead.
+    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED):
         raise IncorrectStatus(
-            f"image cache {row.id} is {state.status.value}; it can be updated when Ready, "
-            "Failed or UpdateFailed"
+            f"image cache {row.id} is {state.status.value}; it can be updated when Ready or"
+            " UpdateFailed"
         )
     plan = CachePlan.from_json(row.plan)
     last = plan.revisions[-1]
@@ -284,7 +298,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or last.size_gib
     retention = params.integer("RetentionDays", minimum=1, maximum=65536)
     reuse = params.flag("AutoMatchImageCache")
-    reusable = await _reusable(ctx, now, exclude=row.id) if reuse else {}
+    reusable = await _reusable(ctx, now, exclude=row.id, region_id=region_id) if reuse else {}
     if reuse and state.content is not None:
         for digest in state.content.layers:
             reusable.setdefault(digest, row.id)
@@ -329,10 +343,14 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
 
 
 async def delete_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
-    params.required_text("RegionId", max_length=64)
+    region_id = params.required_text("RegionId", max_length=64)
     cache_id = params.required_text("ImageCacheId", max_length=64)
     async with ctx.db.writing() as session:
-        result = await session.execute(delete(ImageCacheRow).where(ImageCacheRow.id == cache_id))
+        result = await session.execute(
+            delete(ImageCacheRow).where(
+                ImageCacheRow.id == cache_id, ImageCacheRow.region_id == region_id
+            )
+        )
         await session.commit()
     if getattr(result, "rowcount", 0) == 0:
         raise ImageCacheNotFound(f"image cache {cache_id} does not exist")

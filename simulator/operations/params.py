@@ -186,6 +186,14 @@ class Params:
             raise InvalidParameter(f"{self.path(name)}: at most {max_items} ids, got {len(parsed)}")
         return parsed
 
+    def client_token(self) -> str | None:
+        """`ClientToken`: ASCII only, at most 64 characters, as every ECI operation that takes
+        one documents it (e.g. the SDK's DeleteContainerGroupRequest)."""
+        token = self.text("ClientToken", max_length=64)
+        if token is not None and not token.isascii():
+            raise InvalidParameter(f'{self.path("ClientToken")}: "{token}" must be ASCII only')
+        return token
+
     def tags(self, name: str = "Tag", *, max_items: int = 20) -> dict[str, str]:
         tags: dict[str, str] = {}
         for item in self.items(name, max_items=max_items):

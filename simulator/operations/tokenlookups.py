@@ -7,7 +7,9 @@ burst that was half of a creation's cost. Here, while one lookup runs, the
 others queue, and the next runs all queued tokens as one `IN (...)` query.
 The answer for each token is what its own query would have said at that moment.
 It never writes and never caches an answer: a token stored a moment later is
-found by the next lookup (and the unique column settles any race).
+found by the next lookup (and the unique column settles any race). Tokens are
+stored and looked up scoped to their region (`simulator.specs.tokens`): a token names
+one request in one region, as ECI's idempotency does.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,8 @@ from kubernetes_asyncio import client
 from localkube.quantities import canonical
 from tests.vkprovider.conftest import AgentHandle
 from tests.vkprovider.helpers import eventually
+from vkprovider.node import node_labels
+from vkprovider.settings import AgentSettings, EciSettings, NodeSettings
 
 
 async def test_node_is_registered_ready_and_tainted(
@@ -107,3 +110,14 @@ async def test_node_heartbeat_stays_fresh(
         await eventually(advanced, deadline_seconds=5, what="a newer node heartbeat")
     finally:
         await handle.stop()
+
+
+def test_the_zone_label_follows_the_eci_zone_unless_one_is_given() -> None:
+    beijing = AgentSettings(eci=EciSettings(region_id="cn-beijing", zone_id="cn-beijing-h"))
+    labels = node_labels(beijing)
+    assert labels["topology.kubernetes.io/region"] == "cn-beijing"
+    assert labels["topology.kubernetes.io/zone"] == "cn-beijing-h"
+    explicit = dataclasses.replace(beijing, node=NodeSettings(zone="cn-beijing-k"))
+    assert node_labels(explicit)["topology.kubernetes.io/zone"] == "cn-beijing-k"
+    unset = AgentSettings(eci=EciSettings(region_id="cn-beijing"))
+    assert node_labels(unset)["topology.kubernetes.io/zone"] == "cn-beijing-a"

@@ -29,13 +29,16 @@ from simulator.api.credentials import (
     load_credentials_file,
 )
 from simulator.settings import (
+    PUBLIC_REGIONS,
     ClockMode,
     ClockSettings,
     ListenSettings,
     RegionSettings,
     RegistryMode,
     SecuritySettings,
+    ServedRegion,
     SimulatorSettings,
+    ThrottleSettings,
 )
 from vkeci.logs import configure_logging
 
@@ -75,6 +78,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated zones: suffixes (h → <region>-h) or full ids (default %(default)s)",
     )
     parser.add_argument(
+        "--regions-file",
+        type=Path,
+        metavar="FILE",
+        help="JSON list of the other regions served, as DescribeRegions lists them"
+        ' ([{"RegionId": ..., "Zones": [...], "RegionEndpoint": ...}]; [] serves only --region);'
+        " default: ECI's public region list",
+    )
+    parser.add_argument(
         "--catalog",
         type=Path,
         action="append",
@@ -105,6 +116,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="environment variable holding the /_sim admin bearer token (default %(default)s);"
         " unset means the admin endpoints are disabled",
+    )
+    parser.add_argument(
+        "--throttle-rate",
+        type=float,
+        default=0.0,
+        metavar="CALLS_PER_SECOND",
+        help="calls per second allowed per AccessKey and operation before Throttling.User"
+        " (default 0: no throttling)",
+    )
+    parser.add_argument(
+        "--throttle-burst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="calls allowed at once before the rate applies (default: one second's worth)",
+    )
+    parser.add_argument(
+        "--throttle-action",
+        action="append",
+        default=[],
+        metavar="ACTION=RATE",
+        help="a rate for one operation, e.g. CreateContainerGroup=10 (0 exempts it); repeatable",
     )
     parser.add_argument("--log-format", choices=("json", "console"), default=None)
     parser.add_argument("--log-level", default="info")
@@ -139,6 +172,7 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
     )
     if not zones:
         raise UsageError("--zones: give at least one zone")
+    throttle = _throttle_settings(args)
     if args.virtual_clock:
         clock = ClockSettings(mode=ClockMode.VIRTUAL, time_scale=args.time_scale)
     elif args.time_scale == 1.0:
@@ -152,10 +186,66 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
         security=SecuritySettings(
             credentials=credentials, admin_token=env.get(args.admin_token_env) or None
         ),
-        region=RegionSettings(region_id=args.region, zones=zones),
+        region=RegionSettings(
+            region_id=args.region,
+            zones=zones,
+            others=PUBLIC_REGIONS if args.regions_file is None else load_regions(args.regions_file),
+        ),
+        throttle=throttle,
         catalog_paths=tuple(args.catalog),
         registry_mode=RegistryMode(args.registry),
         time_model_path=args.time_model,
+    )
+
+
+def load_regions(path: Path) -> tuple[ServedRegion, ...]:
+    """The regions of a `--regions-file`; UsageError naming the file and the entry if bad."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--regions-file {path}: cannot read it ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--regions-file {path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
+    if not isinstance(document, list):
+        raise UsageError(f"--regions-file {path}: expected a JSON list of regions")
+    regions = []
+    for index, entry in enumerate(document, start=1):
+        where = f"--regions-file {path}: region {index}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("RegionId"), str):
+            raise UsageError(f"{where}: expected an object with a RegionId string")
+        zones = entry.get("Zones", [])
+        if not isinstance(zones, list) or not zones or not all(isinstance(z, str) for z in zones):
+            raise UsageError(f"{where} ({entry['RegionId']}): Zones must be a non-empty list")
+        endpoint = entry.get("RegionEndpoint", "")
+        if not isinstance(endpoint, str):
+            raise UsageError(f"{where} ({entry['RegionId']}): RegionEndpoint must be a string")
+        regions.append(
+            ServedRegion(region_id=entry["RegionId"], zones=tuple(zones), endpoint=endpoint)
+        )
+    return tuple(regions)
+
+
+def _throttle_settings(args: argparse.Namespace) -> ThrottleSettings:
+    if args.throttle_rate < 0:
+        raise UsageError(f"--throttle-rate {args.throttle_rate}: must be >= 0")
+    if args.throttle_burst < 0:
+        raise UsageError(f"--throttle-burst {args.throttle_burst}: must be >= 0")
+    per_action: list[tuple[str, float]] = []
+    for item in args.throttle_action:
+        name, sep, rate_text = str(item).partition("=")
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            rate = -1.0
+        if not sep or not name or rate < 0:
+            raise UsageError(
+                f"--throttle-action {item!r}: expected ACTION=RATE, e.g. CreateContainerGroup=10"
+            )
+        per_action.append((name, rate))
+    return ThrottleSettings(
+        calls_per_second=args.throttle_rate,
+        burst=args.throttle_burst,
+        per_action=tuple(per_action),
     )
 
 

@@ -31,6 +31,10 @@ type)."""
 CONTAINER_GROUP_ID: Final = "vk-eci.io/container-group-id"
 """Written on the Pod (metadata) once ECI accepted it."""
 
+REGION_ID: Final = "vk-eci.io/region-id"
+ZONE_ID: Final = "vk-eci.io/zone-id"
+"""Written with the group id: the ECI region (`--region-id`) and the zone the group runs in."""
+
 PHASE_SECONDS: Final = "vk-eci.io/phase-seconds"
 """JSON with simulated scheduling/imagePreparation/start/total seconds and the cache used."""
 

@@ -28,6 +28,8 @@ STATUS_PAGE = 200
 GROUP_KEYS = frozenset(
     {
         "ContainerGroupId",
+        "RegionId",
+        "ZoneId",
         "Status",
         "IntranetIp",
         "CreationTime",

@@ -312,13 +312,16 @@ class PodController:
 
     def _bookkeeping(self, group: RawGroup, status: dict[str, Any]) -> dict[str, str] | None:
         """The annotations a started Pod gets once (group id, ECI's instance id and spec,
-        phase seconds), or None while Pending or while a Running group's start times are
-        not known yet."""
+        region, zone, phase seconds), or None while Pending or while a Running group's start
+        times are not known yet."""
         if status["phase"] == PodPhase.PENDING:
             return None
         timing = phase_seconds(group)
         annotations = {ann.CONTAINER_GROUP_ID: str(group["ContainerGroupId"])}
         annotations.update(instance_annotations(group))
+        for key, name in ((ann.REGION_ID, "RegionId"), (ann.ZONE_ID, "ZoneId")):
+            if group.get(name):
+                annotations[key] = str(group.get(name))
         if timing is not None:
             annotations[ann.PHASE_SECONDS] = json.dumps(timing, sort_keys=True)
             cached_label = "cached" if timing.get("imageCacheId") else "uncached"

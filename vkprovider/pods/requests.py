@@ -83,7 +83,7 @@ def container_group_name(pod: RawObject) -> str:
     meta = pod["metadata"]
     raw = f"{meta['namespace']}-{meta['name']}".lower()
     cleaned = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in raw).strip("-")
-    return cleaned[:128] or "pod"
+    return cleaned[:128].rstrip("-") or "pod"  # ECI: no hyphen at either end
 
 
 TAG_VALUE_LIMIT = 128

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -15,7 +16,9 @@ from alibabacloud_eci20180808.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 from simulator.api.credentials import CredentialsError, load_credentials_file
+from simulator.settings import ServedRegion, SimulatorSettings, ThrottleSettings
 from vkeci.bench.processes import start_cli
+from vkeci.commands.simulator import UsageError, add_arguments, build_settings
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -119,3 +122,58 @@ def test_a_credentials_file_without_a_secret_says_so(tmp_path: Path) -> None:
     path.write_text("[default]\naccess_key_id = LTAIa\n")
     with pytest.raises(CredentialsError, match=r"\[default\]: access_key_secret is missing"):
         load_credentials_file(path)
+
+
+def simulator_settings(*args: str, env: dict[str, str] | None = None) -> SimulatorSettings:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    keys = {"ECI_ACCESS_KEY_ID": "LTAIcli", "ECI_ACCESS_KEY_SECRET": "s3cret"}
+    return build_settings(parser.parse_args(list(args)), env if env is not None else keys)
+
+
+def test_regions_come_from_a_file_or_ecis_public_list(tmp_path: Path) -> None:
+    default = simulator_settings("--region", "cn-shanghai", "--zones", "b,e")
+    served = default.region.served()
+    assert served[0] == ServedRegion(
+        region_id="cn-shanghai", zones=("cn-shanghai-b", "cn-shanghai-e")
+    )
+    assert "cn-beijing" in {region.region_id for region in served}
+    regions = tmp_path / "regions.json"
+    regions.write_text(
+        json.dumps(
+            [{"RegionId": "lab-1", "Zones": ["lab-1-a"], "RegionEndpoint": "eci.lab.example"}]
+        )
+    )
+    custom = simulator_settings("--regions-file", str(regions)).region
+    assert [(r.region_id, r.zones, r.region_endpoint) for r in custom.served()] == [
+        (
+            "cn-hangzhou",
+            ("cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"),
+            "eci.cn-hangzhou.aliyuncs.com",
+        ),
+        ("lab-1", ("lab-1-a",), "eci.lab.example"),
+    ]
+    regions.write_text('[{"RegionId": "lab-2", "Zones": []}]')
+    with pytest.raises(UsageError, match=r"region 1 \(lab-2\): Zones must be a non-empty list"):
+        simulator_settings("--regions-file", str(regions))
+
+
+def test_throttling_is_off_by_default_and_set_by_flags() -> None:
+    assert not simulator_settings().throttle.enabled
+    throttle = simulator_settings(
+        "--throttle-rate",
+        "5",
+        "--throttle-burst",
+        "10",
+        "--throttle-action",
+        "CreateContainerGroup=1",
+        "--throttle-action",
+        "DescribeRegions=0",
+    ).throttle
+    assert throttle == ThrottleSettings(
+        calls_per_second=5.0,
+        burst=10,
+        per_action=(("CreateContainerGroup", 1.0), ("DescribeRegions", 0.0)),
+    )
+    with pytest.raises(UsageError, match="expected ACTION=RATE"):
+        simulator_settings("--throttle-action", "CreateContainerGroup")

@@ -43,7 +43,7 @@ def container(
 async def create_group(
     client: Client,
     *containers: eci_models.CreateContainerGroupRequestContainer,
-    name: str = "g",
+    name: str = "g0",
     **fields: Any,
 ) -> str:
     request = eci_models.CreateContainerGroupRequest(

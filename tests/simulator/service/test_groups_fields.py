@@ -504,7 +504,7 @@ async def test_an_unknown_parameter_is_refused_by_name(eci: EciTarget) -> None:
     # The SDK cannot send a name its model lacks; a hand-made client can.
     params = {
         "RegionId": REGION,
-        "ContainerGroupName": "g",
+        "ContainerGroupName": "gg",
         "Container": [{"Name": "c", "Image": "busybox", "LivenesProbe": {"PeriodSeconds": "3"}}],
     }
     with pytest.raises(EciError) as caught:

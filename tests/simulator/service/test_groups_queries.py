@@ -177,7 +177,7 @@ async def test_container_group_events(eci_client: Client, clock: VirtualClock) -
     [
         ({"restart_policy": "Sometimes"}, "InvalidParameter", "RestartPolicy"),
         ({"container_group_name": "Bad_Name"}, "InvalidParameter", "ContainerGroupName"),
-        ({"region_id": "cn-beijing"}, "InvalidRegionId", "RegionId"),
+        ({"region_id": "xx-nowhere-1"}, "InvalidRegionId", "RegionId"),
         ({"zone_id": "cn-hangzhou-z"}, "InvalidZoneId", "ZoneId"),
     ],
 )

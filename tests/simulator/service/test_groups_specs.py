@@ -97,7 +97,7 @@ async def test_instance_type_uses_the_first_sellable_entry(eci_client: Client) -
     ecs = await describe(
         eci_client,
         await create_group(
-            eci_client, container("c", "busybox"), name="e", instance_type="ecs.r6.xlarge,2-4Gi"
+            eci_client, container("c", "busybox"), name="ee", instance_type="ecs.r6.xlarge,2-4Gi"
         ),
     )
     assert (ecs.cpu, ecs.memory, ecs.instance_type) == (4.0, 32.0, "ecs.r6.xlarge")

@@ -58,6 +58,9 @@ async def test_pod_reaches_running_with_status_and_events(
     phases = await eventually(annotated, what="phase-seconds annotation")
     assert phases["imageCacheId"] is None
     assert phases["imagePreparation"] > 0
+    annotations = (await read_pod(kube_api, ns, "web"))["metadata"]["annotations"]
+    assert annotations["vk-eci.io/region-id"] == "cn-hangzhou"
+    assert annotations["vk-eci.io/zone-id"] == "cn-hangzhou-h"  # ECI's first zone, none asked
 
     async def all_events() -> list[str] | None:
         reasons = [e["reason"] for e in await pod_events(kube_api, ns, "web")]

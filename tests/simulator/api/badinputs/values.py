@@ -29,7 +29,7 @@ def value_probes() -> list[Probe]:
         Probe(
             "no containers",
             action=c,
-            params=(("RegionId", REGION), ("ContainerGroupName", "x")),
+            params=(("RegionId", REGION), ("ContainerGroupName", "xx")),
             expect="MissingParameter",
         ),
         group("no image", "MissingParameter", ("Container.1.Image", None)),
@@ -306,7 +306,7 @@ def value_probes() -> list[Probe]:
         call(
             "operation not modelled",
             "RestartContainerGroup",
-            "UnsupportedOperation",
+            "InvalidAction.NotFound",  # as an endpoint lacking it answers (issue 16)
             ("ContainerGroupId", "eci-x"),
         ),
     ]
