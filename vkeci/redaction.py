@@ -20,7 +20,8 @@ name and inside text:
   in either order, two-item lists, and `Container.1.EnvironmentVar.2.Value=...`
   paired with its `...2.Key` in a query string or flat parameters;
 * ECI flat parameters holding secrets (registry passwords, ConfigFileVolume
-  contents), as fields and inside query text.
+  contents), as fields and inside query text, and the contents of the
+  simulator's stored ConfigFileVolume `files` (its SQL parameters at debug).
 
 `simulator.api.redaction` applies the ECI parameter rules at the source (the
 simulator's own debug fields, clean even where this processor is not installed);
@@ -120,6 +121,9 @@ _SECRET_KIND = re.compile(rf"{_QS}kind{_Q}\s*:\s*{_Q}Secret(?:List)?{_Q}")
 _SECRET_DATA = re.compile(
     rf"(?P<key>{_QS}(?:data|stringData|string_data){_Q}\s*:\s*)(?P<value>\{{[^{{}}]*+\}})"
 )
+_CONFIG_FILES = re.compile(rf"(?P<key>{_QS}files{_Q}\s*:\s*\[)(?P<value>(?:\s*+\[[^\[\]]*+\],?)++)")
+"""`"files": [["path", "content", mode], ...]`: a ConfigFileVolume as the simulator stores it."""
+_FILE_CONTENT = re.compile(rf"(?P<key>\[\s*{_quoted('q1')}\s*,\s*)(?P<value>{_quoted('q')})")
 _STRUCTURE = frozenset("\"'=:{")
 """A text can only carry a secret in a form this module recognises (a quoted key,
 `name=value`, a header, a JSON body) if it holds one of these, or a bearer token."""
@@ -156,6 +160,7 @@ def redact_text(text: str) -> str:
         return redact_text(head) + body
     if _SECRET_KIND.search(text):
         text = _SECRET_DATA.sub(_masked_object, text)
+    text = _CONFIG_FILES.sub(_masked_files, text)
     for env_pattern in (_ENV_PAIR, _ENV_PAIR_VALUE_FIRST, _ENV_LIST_PAIR):
         text = env_pattern.sub(_masked_env, text)
     for pattern in (_AUTHORIZATION, _BEARER, _ACS3, _SECRET_KEY_VALUE, _AUTH_KEY_VALUE):
@@ -225,6 +230,7 @@ def _redact_mapping(
     owner = {
         "secret": secret_object or _is_secret_object(value),
         "secret_list": value.get("kind") == "SecretList",
+        "config_files": value.get("type") == "ConfigFileVolume",
         "env": _secret_env_name(value),
         "flat": _secret_env_prefixes(
             [(k, v) for k, v in value.items() if isinstance(k, str) and isinstance(v, str)]
@@ -249,6 +255,12 @@ def _redact_item(name: str, item: Any, *, owner: Mapping[str, Any], path: str, d
             )
             for registry, entry in item.items()
         }
+    if owner.get("config_files") and name == "files" and isinstance(item, list | tuple):
+        # the simulator's stored ConfigFileVolume: (path, content, mode) per file
+        return [
+            [f[0], REDACTED, *f[2:]] if isinstance(f, list | tuple) and len(f) > 1 else REDACTED
+            for f in item
+        ]
     if owner.get("secret") and name in SECRET_MAPS:
         return {k: REDACTED for k in item} if isinstance(item, Mapping) else REDACTED
     if SECRET_KEY_PATTERN.search(name.rpartition(".")[2] or name) and not (
@@ -330,6 +342,10 @@ def _masked(match: re.Match[str]) -> str:
     mark = quote[0] if quote else ""
     start, end = match.start("value") - match.start(), match.end("value") - match.start()
     return f"{match[0][:start]}{mark}{REDACTED}{mark}{match[0][end:]}"
+
+
+def _masked_files(match: re.Match[str]) -> str:
+    return match["key"] + _FILE_CONTENT.sub(_masked, match["value"])
 
 
 def _masked_object(match: re.Match[str]) -> str:

@@ -62,6 +62,7 @@ def redacted(**fields: Any) -> str:
         {"object": {"type": "kubernetes.io/tls", "data": {"tls.key": SECRET}, "x": KEPT}},
         {"list": {"kind": "SecretList", "items": [{"type": "Opaque", "data": {"a": SECRET}}]}},
         {"config": {"api_key": SECRET, "privateKey": SECRET, "AccessKeyId": KEPT}},
+        {"volume": {"type": "ConfigFileVolume", "files": [["token", SECRET, None]], "n": KEPT}},
         {"credentials": {"user": [SECRET], "nested": {"k": SECRET}}, "mode": KEPT},
         {"raw": f"password={SECRET}".encode(), "mode": KEPT},
         {"headers": {"Authorization": f"Basic {SECRET}"}, "x": f"bearer {SECRET} {KEPT}"},
@@ -91,6 +92,12 @@ def test_structured_fields(fields: dict[str, Any]) -> None:
         + json.dumps({"env": [["DB_PASSWORD", SECRET], ["MODE", KEPT]]})
         + "',))",
         repr(json.dumps({"x": {"name": "API_KEY", "value": SECRET}, "y": KEPT})),
+        "executing ('INSERT ...', ('"
+        + json.dumps(
+            {"volumes": [{"type": "ConfigFileVolume", "files": [["token", SECRET, None]]}]}
+            | {"name": KEPT}
+        )
+        + "',))",
         json.dumps({"y": KEPT, "x": [{"value": SECRET, "name": "DB_PASSWORD"}]}, sort_keys=True),
         "response body: "
         + repr(
@@ -213,6 +220,7 @@ MEGABYTE = 1_000_000
         "EnvironmentVar." * (MEGABYTE // 15),
         "response body: b'" + '{"a":' * (MEGABYTE // 5),
         "Bearer " * (MEGABYTE // 7),
+        '"files": [' + '["a", "b"],' * (MEGABYTE // 11),
     ],
     ids=lambda filler: repr(filler[:12]),
 )
