@@ -6,27 +6,32 @@ renderer. Two steps run last, for structlog and stdlib entries alike, at every
 level: tracebacks are rendered (a line carries the formatted `exception`, never
 a bare `"exc_info": true`), then `vkeci.redaction.redact_event` replaces every
 secret, tracebacks included, so no secret reaches the output.
+
+The ECI SDK (`darabonba-core`) prints on a stream handler of its own, added
+when it is first imported, with `DEBUG=sdk` every request line with its query
+(registry passwords, env values) and headers. `route_sdk_loggers` hands its
+records to the root handler instead, through the same chain, whether the SDK is
+imported before `configure_logging` (the agent, the demo) or after (the
+benchmarks' in-process stack); it imports nothing, so a process that never uses
+the SDK pays nothing for it.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
 from typing import Any
 
 import structlog
 
 from vkeci.redaction import redact_event
 
+SDK_LOGGERS = ("darabonba-core",)
+"""Loggers of the ECI SDK that print on a handler of their own (see `route_sdk_loggers`)."""
 
-def configure_logging(
-    *, level: str = "info", json_output: bool | None = None, redactors: Sequence[Any] = ()
-) -> None:
-    """Configure structlog and the stdlib root logger; call once per process.
 
-    `redactors` are a component's own redaction processors (the agent's:
-    `vkprovider.redaction.redact_event`), run on every event after `redact_event`."""
+def configure_logging(*, level: str = "info", json_output: bool | None = None) -> None:
+    """Configure structlog and the stdlib root logger (and the SDK's); call once per process."""
     if json_output is None:
         json_output = not sys.stderr.isatty()
     renderer: Any = (
@@ -56,7 +61,6 @@ def configure_logging(
                 # (on a terminal as well: plain tracebacks rather than unredacted pretty ones)
                 structlog.processors.format_exc_info,
                 redact_event,
-                *redactors,
                 renderer,
             ],
         )
@@ -68,3 +72,25 @@ def configure_logging(
     # stored specs: env values, ConfigFileVolume files). SQLAlchemy logs statements already,
     # with `hide_parameters`; the driver's copy says nothing more and would leak.
     logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
+    route_sdk_loggers()
+
+
+class _ThroughRoot(logging.Filter):
+    """On an SDK logger: hands each record, at the root's level, to the root logger's
+    handlers (structlog's chain, redaction included) and stops it there, so the SDK's own
+    handler never prints it, whenever that handler was added."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        root = logging.getLogger()
+        if record.levelno >= root.getEffectiveLevel():
+            root.handle(record)
+        return False
+
+
+def route_sdk_loggers() -> None:
+    """Send the ECI SDK's own loggers through the root handler (and so through redaction)."""
+    for name in SDK_LOGGERS:
+        sdk_logger = logging.getLogger(name)
+        for old in [f for f in sdk_logger.filters if isinstance(f, _ThroughRoot)]:
+            sdk_logger.removeFilter(old)
+        sdk_logger.addFilter(_ThroughRoot())

@@ -8,9 +8,13 @@ looks secret (`Container.1.EnvironmentVar.2.Value` when `...2.Key` is
 Secret files travel). AccessKey secrets, tokens and signatures never should,
 but are hidden the same way. The rules apply to parameter pairs (the debug
 log of each call) and to text carrying a query string (the canonical request
-quoted in a SignatureDoesNotMatch message). `vkeci.redaction` applies the same
-rules to every log line of every process; this module keeps the simulator's
-own fields clean even where that processor is not installed.
+quoted in a SignatureDoesNotMatch message). `vkeci.redaction`, the one log
+processor of every `vk-eci` process, applies the same rules to every log line;
+this module keeps the simulator's own fields clean at the source, even where that
+processor is not installed (the simulator embedded in tests or another program).
+Both exist because `simulator` must not import `vkeci` (an import-linter
+contract) nor `vkeci` the simulator (an agent process must not load it); there
+is no third copy.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from vkprovider.agent import Agent
 from vkprovider.configuration import ConfigurationError, load_settings_file, with_credentials
 from vkprovider.eci.client import EciClient
 from vkprovider.kube.client import make_api_client
-from vkprovider.redaction import redact_event, route_sdk_loggers
 from vkprovider.settings import AgentSettings
 
 
@@ -144,8 +143,7 @@ def build_settings(args: argparse.Namespace, environ: dict[str, str]) -> AgentSe
 
 def run(args: argparse.Namespace) -> int:
     json_output = None if args.log_format is None else args.log_format == "json"
-    configure_logging(level=args.log_level, json_output=json_output, redactors=[redact_event])
-    route_sdk_loggers()
+    configure_logging(level=args.log_level, json_output=json_output)
     logger = structlog.get_logger("vkprovider")
 
     try:

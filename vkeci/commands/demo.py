@@ -17,7 +17,6 @@ from rich.console import Console
 from vkeci.commands.failures import run_reporting_failures
 from vkeci.demo.story import DemoOptions, run_demo
 from vkeci.logs import configure_logging
-from vkprovider.redaction import redact_event, route_sdk_loggers
 
 DEFAULT_TIME_SCALE = 0.05
 """Real seconds per simulated second: twenty times faster, the demo takes about 10 s."""
@@ -63,9 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The demo runs the agent in-process: its redaction covers every part's log lines.
-    configure_logging(level=args.log_level, redactors=[redact_event])
-    route_sdk_loggers()
+    # The demo runs every part in-process: one redaction (`vkeci.redaction`) covers them all.
+    configure_logging(level=args.log_level)
     keep_running = sys.stdin.isatty() if args.keep_running is None else bool(args.keep_running)
     if args.time_scale <= 0:
         print(f"vk-eci demo: --time-scale {args.time_scale}: must be > 0", file=sys.stderr)
