@@ -20,10 +20,11 @@ from typing import Any
 
 import structlog
 
+from simulator.engine.execcommands import ExecResult
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
-from simulator.operations import containergroups, imagecaches, regions
+from simulator.operations import containergroups, execs, imagecaches, regions
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
@@ -54,6 +55,7 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeImageCaches": imagecaches.describe_image_caches,
     "UpdateImageCache": imagecaches.update_image_cache,
     "DeleteImageCache": imagecaches.delete_image_cache,
+    "ExecContainerCommand": execs.exec_container_command,
 }
 
 
@@ -115,6 +117,10 @@ class EciService:
         if operation is None:
             raise NotModelled(f"{action} is a valid ECI operation the simulator does not model")
         return await operation(self._context, Params(params))
+
+    async def open_exec_session(self, token: str) -> tuple[execs.ExecRequest, ExecResult]:
+        """The command behind an ExecContainerCommand WebSocketUri, run now."""
+        return await execs.open_session(self._context, token)
 
     async def _next_ip(self) -> int:
         """Private IP numbers, reserved from the shared counter a block at a time."""

@@ -188,4 +188,8 @@ class EciApi:
             )
         if self._faults.active:
             await self._faults.before_call(action)
-        return await self._backend.call(action, unflatten(parsed.pairs))
+        body = await self._backend.call(action, unflatten(parsed.pairs))
+        uri = body.get("WebSocketUri")
+        if isinstance(uri, str) and uri.startswith("/"):  # ExecContainerCommand: this server
+            body["WebSocketUri"] = f"{'wss' if request.secure else 'ws'}://{request.host}{uri}"
+        return body
