@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, logs, openapi, queries, reviews, tables
+from localkube import discovery, logs, openapi, queries, reviews, streaming, tables
 from localkube.bodies import read_body
 from localkube.cluster import Cluster
 from localkube.errors import (
@@ -160,6 +160,10 @@ class ApiHandlers:
             if request.method != "GET":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
             return await self._pod_log(request, target)
+        if target.subresource in streaming.SUBRESOURCES:
+            if request.method not in ("GET", "POST"):
+                raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+            return await self._pod_stream(request, target)
         return None
 
     async def _get(self, request: web.Request, target: Target) -> web.StreamResponse:
@@ -296,6 +300,23 @@ class ApiHandlers:
             )
         finally:
             self.watch_tasks.discard(task)
+
+    async def _pod_stream(self, request: web.Request, target: Target) -> web.StreamResponse:
+        """`pods/exec`, `pods/attach`, `pods/portforward`: the upgrade goes to the kubelet."""
+        assert target.name is not None
+        assert target.subresource is not None
+        pod = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
+        container = None
+        if target.subresource != "portforward":
+            container = logs.choose_container(pod, request.query.get("container"))
+        node_name = (pod.get("spec") or {}).get("nodeName") or ""
+        node = self.store.get(("", "nodes"), ("", node_name)) if node_name else None
+        url = streaming.kubelet_stream_url(
+            pod=pod, node=node, subresource=target.subresource, container=container
+        )
+        return await streaming.proxy_upgrade(
+            request, url=url, pod_name=target.name, kind=f"pods/{target.subresource}"
+        )
 
     async def _pod_log(self, request: web.Request, target: Target) -> web.StreamResponse:
         assert target.name is not None

@@ -2,9 +2,11 @@
 
 Routes: `/containerLogs/{ns}/{pod}/{container}` (tailLines, limitBytes,
 timestamps, sinceSeconds, follow), `/pods`, `/stats/summary`,
-`/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics) and
-`/healthz`. `exec`, `attach`, `portForward` and `run` answer 501 naming the
-missing feature, so `kubectl exec` says why instead of a bare 404. Logs come
+`/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics),
+`/healthz`, and `/exec/...` over WebSocket (`vkprovider.kubelet.execs`, run by
+ECI's ExecContainerCommand). `attach` is refused on the error channel;
+`portForward` and `run` answer 501 naming ECI, so kubectl says why instead of
+a bare 404. Logs come
 from ECI's DescribeContainerLog. ECI reports no usage
 figures, so the stats and resource metrics carry the Pods and zero usage
 rather than invented numbers.
@@ -23,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from vkprovider.clocks import kube_time, utc_now
 from vkprovider.eci.errors import EciError, EciNotFound
+from vkprovider.kubelet import execs
 from vkprovider.kubelet.auth import KubeletAuth, certificate_user
 from vkprovider.kubelet.certificates import server_context
 from vkprovider.settings import KubeletSettings
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
     from vkprovider.pods.controller import PodController
 
 FOLLOW_POLL_SECONDS = 1.0
-UNSUPPORTED_STREAMING = ("exec", "attach", "portForward", "run")
+UNSUPPORTED_STREAMING = ("portForward", "run")
 
 
 def _int_param(request: web.Request, name: str) -> int | None:
@@ -84,6 +87,13 @@ class KubeletServer:
         app.router.add_get("/stats/summary", self.stats_summary)
         app.router.add_get("/metrics/resource", self.metrics_resource)
         app.router.add_get("/metrics", self.metrics)
+        for path in (
+            "/exec/{namespace}/{pod}/{container}",
+            "/exec/{namespace}/{pod}/{uid}/{container}",
+        ):
+            app.router.add_route("GET", path, self.exec)
+            app.router.add_route("POST", path, self.exec)
+        app.router.add_route("*", "/attach/{rest:.*}", self.attach)
         for feature in UNSUPPORTED_STREAMING:
             app.router.add_route("*", f"/{feature}/{{rest:.*}}", self.unsupported)
         return app
@@ -92,10 +102,45 @@ class KubeletServer:
         feature = request.path.split("/")[1]
         raise web.HTTPNotImplemented(
             text=(
-                f"{feature} is not supported on virtual node {self._node}: its Pods run as ECI "
-                "container groups; use kubectl logs, or the ECI console for a shell"
+                f"{feature} is not supported on virtual node {self._node}: ECI (elastic "
+                "container instance) does not offer it to its container groups; use kubectl "
+                "exec or kubectl logs"
             )
         )
+
+    async def exec(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise web.HTTPBadRequest(
+                text=(
+                    "virtual node exec speaks WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) "
+                    "only; SPDY/3.1 is not supported"
+                )
+            )
+        options = execs.exec_options(request)
+        namespace = request.match_info["namespace"]
+        name = request.match_info["pod"]
+
+        async def session_uri() -> str:
+            group_id = self._group_of(namespace, name)
+            try:
+                return await self._controller.cloud.exec_session(
+                    group_id=group_id, container=request.match_info["container"], **options
+                )
+            except EciError as exc:
+                raise web.HTTPBadRequest(text=f"ECI ExecContainerCommand: {exc}") from exc
+
+        return await execs.relay(request=request, session_uri=session_uri)
+
+    async def attach(self, request: web.Request) -> web.StreamResponse:
+        async def refused() -> str:
+            raise web.HTTPBadRequest(
+                text=(
+                    "attach is not supported by ECI (elastic container instance): a container's "
+                    "main process cannot be attached to; use kubectl logs -f, or kubectl exec"
+                )
+            )
+
+        return await execs.relay(request=request, session_uri=refused)
 
     async def start(self) -> None:
         context, cert_path = server_context(

@@ -174,6 +174,34 @@ class PodCloud:
         caches = body.image_caches or []
         return caches[0].to_map() if caches else None
 
+    async def exec_session(
+        self,
+        *,
+        group_id: str,
+        container: str,
+        command: Sequence[str],
+        stdin: bool,
+        tty: bool,
+    ) -> str:
+        """ExecContainerCommand without Sync: the WebSocketUri of the command's session.
+
+        Not retried: a second call would open a second session (and run the command twice).
+        """
+        body = await self.eci.call(
+            "ExecContainerCommand",
+            eci.ExecContainerCommandRequest(
+                region_id=self.region_id,
+                container_group_id=group_id,
+                container_name=container,
+                command=json.dumps(list(command)),
+                stdin=stdin,
+                tty=tty,
+                sync=False,
+            ),
+            retry=False,
+        )
+        return str(body.web_socket_uri or "")
+
     async def logs(
         self,
         *,
