@@ -24,7 +24,7 @@ from simulator.engine.execcommands import ExecResult
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
-from simulator.operations import containergroups, execs, imagecaches, regions
+from simulator.operations import containergroups, execs, groupmetrics, imagecaches, regions
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
@@ -56,6 +56,8 @@ OPERATIONS: dict[str, Operation] = {
     "UpdateImageCache": imagecaches.update_image_cache,
     "DeleteImageCache": imagecaches.delete_image_cache,
     "ExecContainerCommand": execs.exec_container_command,
+    "DescribeContainerGroupMetric": groupmetrics.describe_container_group_metric,
+    "DescribeMultiContainerGroupMetric": groupmetrics.describe_multi_container_group_metric,
 }
 
 
