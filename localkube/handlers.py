@@ -15,7 +15,16 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, logs, openapi, queries, reviews, streaming, tables
+from localkube import (
+    discovery,
+    logs,
+    openapi,
+    queries,
+    resourcemetrics,
+    reviews,
+    streaming,
+    tables,
+)
 from localkube.bodies import read_body
 from localkube.cluster import Cluster
 from localkube.errors import (
@@ -63,6 +72,7 @@ class ApiHandlers:
         """Set when the server stops: new watches are refused with 503."""
         self.watch_tasks: set[asyncio.Task[Any]] = set()
         self.writes = Writes(cluster=cluster)
+        self.resource_metrics = resourcemetrics.ResourceMetrics(store=cluster.store)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -89,7 +99,9 @@ class ApiHandlers:
         return json_reply(discovery.core_versions(server_address=request.host))
 
     async def _apis(self, _: web.Request) -> web.Response:
-        return json_reply(discovery.group_list(self.registry))
+        groups = discovery.group_list(self.registry)
+        groups["groups"].append(resourcemetrics.group_entry())
+        return json_reply(groups)
 
     async def _openapi_root(self, _: web.Request) -> web.Response:
         return json_reply(openapi.root_document(self.registry))
@@ -125,6 +137,8 @@ class ApiHandlers:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         """Discovery documents, then the URL's target, then its subresource or verb."""
+        if request.path.startswith(resourcemetrics.PREFIX + "/"):
+            return await self.resource_metrics.handle(request)
         if request.method == "GET":
             document = self._discovery_document(request.path.rstrip("/"))
             if document is not None:
@@ -178,6 +192,10 @@ class ApiHandlers:
 
     def _discovery_document(self, path: str) -> JsonObject | None:
         segments = [s for s in path.split("/") if s]
+        if segments == ["apis", resourcemetrics.GROUP]:
+            return {"kind": "APIGroup", "apiVersion": "v1", **resourcemetrics.group_entry()}
+        if segments == ["apis", resourcemetrics.GROUP, resourcemetrics.VERSION]:
+            return resourcemetrics.resource_list()
         if segments == ["api", "v1"]:
             return discovery.resource_list(self.registry, group="", version="v1")
         if len(segments) == 2 and segments[0] == "apis":

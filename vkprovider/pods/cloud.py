@@ -174,6 +174,24 @@ class PodCloud:
         caches = body.image_caches or []
         return caches[0].to_map() if caches else None
 
+    async def group_metrics(self, group_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each running group's latest usage record (DescribeMultiContainerGroupMetric),
+        20 ids per call; groups ECI has no sample for are left out."""
+        latest: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(group_ids), DESCRIBE_PAGE):
+            body = await self.eci.call(
+                "DescribeMultiContainerGroupMetric",
+                eci.DescribeMultiContainerGroupMetricRequest(
+                    region_id=self.region_id,
+                    container_group_ids=json.dumps(list(group_ids[start : start + DESCRIBE_PAGE])),
+                    metric_type="summary",
+                ),
+            )
+            for data in body.monitor_datas or []:
+                if data.records:
+                    latest[str(data.container_group_id)] = data.records[-1].to_map()
+        return latest
+
     async def exec_session(
         self,
         *,
