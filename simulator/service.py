@@ -24,7 +24,14 @@ from simulator.engine.execcommands import ExecResult
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
-from simulator.operations import containergroups, execs, groupmetrics, imagecaches, regions
+from simulator.operations import (
+    containergroups,
+    execs,
+    groupmetrics,
+    grouprestarts,
+    imagecaches,
+    regions,
+)
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
@@ -58,6 +65,8 @@ OPERATIONS: dict[str, Operation] = {
     "ExecContainerCommand": execs.exec_container_command,
     "DescribeContainerGroupMetric": groupmetrics.describe_container_group_metric,
     "DescribeMultiContainerGroupMetric": groupmetrics.describe_multi_container_group_metric,
+    "RestartContainerGroup": grouprestarts.restart_container_group,
+    "UpdateContainerGroup": grouprestarts.update_container_group,
 }
 
 
