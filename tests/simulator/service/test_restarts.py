@@ -46,7 +46,8 @@ async def test_restart_counts_and_keeps_the_last_state(
     assert (group.status, web.current_state.state, web.restart_count) == ("Running", "Running", 1)
     assert web.previous_state.finish_time.startswith(restarted_at.strftime("%Y-%m-%dT%H:%M:%S"))
     killing = [e for e in group.events if e.reason == "Killing"]
-    assert killing and "restarting" in killing[0].message
+    assert killing
+    assert "restarting" in killing[0].message
 
 
 async def test_an_image_change_restarts_the_container_after_its_preparation(
