@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from alibabacloud_eci20180808 import models as eci
@@ -173,6 +173,20 @@ class PodCloud:
         )
         caches = body.image_caches or []
         return caches[0].to_map() if caches else None
+
+    async def update_images(self, *, group_id: str, images: Mapping[str, str]) -> None:
+        """UpdateContainerGroup: restart these containers (name -> image) from new images."""
+        await self.eci.call(
+            "UpdateContainerGroup",
+            eci.UpdateContainerGroupRequest(
+                region_id=self.region_id,
+                container_group_id=group_id,
+                container=[
+                    eci.UpdateContainerGroupRequestContainer(name=name, image=image)
+                    for name, image in images.items()
+                ],
+            ),
+        )
 
     async def group_metrics(self, group_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Each running group's latest usage record (DescribeMultiContainerGroupMetric),

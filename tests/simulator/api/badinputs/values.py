@@ -305,8 +305,14 @@ def value_probes() -> list[Probe]:
         ),
         call(
             "operation not modelled",
-            "RestartContainerGroup",
+            "CommitContainer",
             "UnsupportedOperation",
+            ("ContainerGroupId", "eci-x"),
+        ),
+        call(
+            "restart unknown group",
+            "RestartContainerGroup",
+            "InvalidContainerGroupId.NotFound",
             ("ContainerGroupId", "eci-x"),
         ),
     ]
