@@ -186,7 +186,11 @@ class Simulator:
                 count_resources=counter,
             ).add_routes(app)
         if isinstance(service, EciService):
-            sockets = ExecSockets(open_session=service.open_exec_session, clock=service.clock)
+            sockets = ExecSockets(
+                open_session=service.open_exec_session,
+                run_line=service.run_exec_line,
+                clock=service.clock,
+            )
             app.router.add_get(SESSION_PATH, sockets.handle)
         app.router.add_route("*", "/", api.handle)
         return app, api.limits

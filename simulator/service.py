@@ -133,6 +133,10 @@ class EciService:
         """The command behind an ExecContainerCommand WebSocketUri, run now."""
         return await execs.open_session(self._context, token)
 
+    async def run_exec_line(self, request: execs.ExecRequest, line: str) -> ExecResult:
+        """A line typed into an interactive exec session's shell, run now."""
+        return await execs.run_line(self._context, request, line)
+
     async def _next_ip(self) -> int:
         """Private IP numbers, reserved from the shared counter a block at a time."""
         async with self._ip_lock:

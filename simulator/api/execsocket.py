@@ -29,6 +29,8 @@ PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
 Opener = Callable[[str], Awaitable[tuple[Any, ExecResult]]]
+LineRunner = Callable[[Any, str], Awaitable[ExecResult]]
+PROMPT = "# "
 
 
 def exit_status(exit_code: int, command: tuple[str, ...]) -> dict[str, Any]:
@@ -50,8 +52,9 @@ def exit_status(exit_code: int, command: tuple[str, ...]) -> dict[str, Any]:
 class ExecSockets:
     """Serves `/exec/session?token=...` for one service."""
 
-    def __init__(self, *, open_session: Opener, clock: Clock) -> None:
+    def __init__(self, *, open_session: Opener, run_line: LineRunner, clock: Clock) -> None:
         self._open = open_session
+        self._run_line = run_line
         self._clock = clock
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -74,6 +77,12 @@ class ExecSockets:
             await socket.send_bytes(bytes([STDOUT]) + bytes(result.stdout))
         if result.stderr:
             await socket.send_bytes(bytes([STDERR]) + bytes(result.stderr))
+        if result.interactive_shell and session.stdin:
+            code = await self._shell(socket, session)
+            await socket.send_bytes(
+                bytes([ERROR]) + json.dumps(exit_status(code, session.command)).encode()
+            )
+            return
         if result.reads_stdin and session.stdin:
             await self._echo_stdin(socket)
         elif math.isinf(result.seconds):
@@ -93,6 +102,48 @@ class ExecSockets:
                 await socket.send_bytes(bytes([STDOUT]) + data)
             elif channel == CLOSE and data[:1] == bytes([STDIN]):
                 return
+
+    async def _shell(self, socket: web.WebSocketResponse, session: Any) -> int:
+        """Run each line read from stdin as a script; the status of the last, or `exit`'s."""
+        newline = "\r\n" if session.tty else "\n"
+        prompt = bytes([STDOUT]) + PROMPT.encode()  # a shell prompts only on a terminal
+        if session.tty:
+            await socket.send_bytes(prompt)
+        buffer, status = "", 0
+        async for message in socket:
+            if message.type is not aiohttp.WSMsgType.BINARY or not message.data:
+                continue
+            channel, data = message.data[0], message.data[1:]
+            if channel == CLOSE and data[:1] == bytes([STDIN]):
+                return status
+            if channel != STDIN:
+                continue  # terminal resizes and the like change nothing here
+            text = data.decode(errors="replace")
+            if session.tty:
+                await socket.send_bytes(bytes([STDOUT]) + text.replace("\r", "\r\n").encode())
+                text = text.replace("\r", "\n")
+            buffer += text
+            while "\n" in buffer:
+                line, buffer = buffer.split("\n", 1)
+                if not line.strip():
+                    if session.tty:
+                        await socket.send_bytes(prompt)
+                    continue
+                try:
+                    result = await self._run_line(session, line)
+                except EciError as error:
+                    await socket.send_bytes(bytes([STDERR]) + f"{error.message}{newline}".encode())
+                    return 137
+                for channel_id, output in ((STDOUT, result.stdout), (STDERR, result.stderr)):
+                    if output:
+                        shown = bytes(output).replace(b"\n", newline.encode())
+                        await socket.send_bytes(bytes([channel_id]) + shown)
+                status = result.exit_code
+                if line.split()[0] == "exit":
+                    return status
+                if session.tty:
+                    await socket.send_bytes(prompt)
+        return status
 
     async def _until_closed(self, socket: web.WebSocketResponse) -> None:
         async for _ in socket:

@@ -12,7 +12,9 @@ only for a small set of commands the simulator can answer truthfully:
 * `sleep N` (returns the simulated seconds it asked for, which the WebSocket
   session waits on the simulator's clock; a synchronous call does not wait);
 * `sh -c SCRIPT` (bash, ash, dash too) of those joined by `;`, `&&`, `||` or
-  newlines, with `$VAR` from the environment.
+  newlines, with `$VAR` from the environment; `sh` alone (`kubectl exec -it
+  ... -- sh`) reads such lines from stdin, one at a time, until `exit` or
+  the end of stdin.
 
 Anything else prints `sh: PROGRAM: command not found (simulated container)`
 on stderr and exits 127, as a shell does for a missing program: the simulator
@@ -48,6 +50,8 @@ class ExecResult:
     """Simulated seconds the command takes (its `sleep`s)."""
     reads_stdin: bool = False
     """True: the command copies its stdin to stdout until stdin closes (`cat`)."""
+    interactive_shell: bool = False
+    """True: a shell with no script (`sh`, `bash`): it runs each line read from stdin."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,9 @@ def _simple(result: ExecResult, words: list[str], box: _Container) -> int | None
     if program in _SHELLS:
         if len(arguments) >= 2 and arguments[0].startswith("-") and "c" in arguments[0][1:]:
             return _script(result, arguments[1], box)
+        if all(a in {"-i", "-l", "-il", "-li"} for a in arguments):
+            result.interactive_shell = True
+            return 0
         return _not_found(result, program)
     return _not_found(result, program)
 

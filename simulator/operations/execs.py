@@ -18,6 +18,7 @@ must be Running and the container running (`IncorrectStatus` otherwise).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -156,6 +157,11 @@ def _sign(ctx: Context, request: ExecRequest, expires: datetime) -> str:
 
 def _unpad(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+async def run_line(ctx: Context, request: ExecRequest, line: str) -> ExecResult:
+    """One line typed into an interactive `sh` session, run as `sh -c LINE`."""
+    return await _run(ctx, dataclasses.replace(request, command=("sh", "-c", line)))
 
 
 async def open_session(ctx: Context, token: str) -> tuple[ExecRequest, ExecResult]:

@@ -114,7 +114,7 @@ async def session(uri: str, *, send: Sequence[bytes] = ()) -> tuple[list[bytes],
     return frames, status
 
 
-async def socket_uri(client: Client, group_id: str, *command: str) -> str:
+async def socket_uri(client: Client, group_id: str, *command: str, tty: bool = False) -> str:
     response = await client.exec_container_command_async(
         eci_models.ExecContainerCommandRequest(
             region_id=REGION,
@@ -122,6 +122,7 @@ async def socket_uri(client: Client, group_id: str, *command: str) -> str:
             container_name="web",
             command=json.dumps(list(command)),
             stdin=True,
+            tty=tty,
         )
     )
     uri = str(response.body.web_socket_uri)
@@ -184,3 +185,14 @@ async def test_refusals(eci: EciTarget, eci_client: Client, clock: VirtualClock)
             )
         )
     assert stopped.value.code == "IncorrectStatus"
+
+
+async def test_an_interactive_shell_on_a_terminal_prompts_and_runs_each_line(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    group_id = await web_group(eci_client, clock)
+    uri = await socket_uri(eci_client, group_id, "sh", tty=True)
+    frames, status = await session(uri, send=[b"\x00hostname\r", b"\x00exit 2\r"])
+    shown = b"".join(frame[1:] for frame in frames)
+    assert shown == b"# hostname\r\nweb-1\r\n# exit 2\r\n"
+    assert status["details"]["causes"] == [{"reason": "ExitCode", "message": "2"}]

@@ -112,6 +112,19 @@ async def test_kubectl_exec_and_port_forward(
         kube.kubeconfig, cache, "exec", "-i", "-n", ns, "sh1", "--", "cat", stdin="typed in\nmore\n"
     )
     assert (code, out) == (0, "typed in\nmore\n"), err
+    code, out, err = await kubectl(
+        kube.kubeconfig,
+        cache,
+        "exec",
+        "-i",
+        "-n",
+        ns,
+        "sh1",
+        "--",
+        "sh",
+        stdin="echo one\necho $GREETING\nexit 5\necho never\n",
+    )
+    assert (code, out) == (5, "one\nhello\n"), err
     code, out, err = await kubectl(kube.kubeconfig, cache, "exec", "-n", ns, "sh1", "--", "vi")
     assert code == 127
     assert "vi: command not found (simulated container)" in err
