@@ -31,6 +31,7 @@ from simulator.operations import (
     grouprestarts,
     imagecaches,
     regions,
+    tags,
 )
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
@@ -67,6 +68,9 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeMultiContainerGroupMetric": groupmetrics.describe_multi_container_group_metric,
     "RestartContainerGroup": grouprestarts.restart_container_group,
     "UpdateContainerGroup": grouprestarts.update_container_group,
+    "TagResources": tags.tag_resources,
+    "UntagResources": tags.untag_resources,
+    "ListTagResources": tags.list_tag_resources,
 }
 
 
