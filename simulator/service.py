@@ -31,6 +31,7 @@ from simulator.operations import (
     grouprestarts,
     imagecaches,
     regions,
+    resources,
     tags,
 )
 from simulator.operations.context import Context
@@ -68,6 +69,7 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeMultiContainerGroupMetric": groupmetrics.describe_multi_container_group_metric,
     "RestartContainerGroup": grouprestarts.restart_container_group,
     "UpdateContainerGroup": grouprestarts.update_container_group,
+    "DescribeAvailableResource": resources.describe_available_resource,
     "TagResources": tags.tag_resources,
     "UntagResources": tags.untag_resources,
     "ListTagResources": tags.list_tag_resources,

@@ -78,6 +78,7 @@ class KubeletServer:
         self.port = settings.port
         self.cert_path = ""
         self._started = kube_time()
+        self._cpu_counters = usage.CpuCounters()
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._authenticate])
@@ -290,7 +291,10 @@ class KubeletServer:
             self._logger.warning("usage metrics unavailable", error=str(exc))
             return [], True
         pairs = [(by_group[g], record) for g, record in records.items() if g in by_group]
-        return usage.pod_usages(pairs, eci_rate=self._state.eci_rate), False
+        usages = usage.pod_usages(
+            pairs, eci_rate=self._state.eci_rate, counters=self._cpu_counters, now=self._state.now()
+        )
+        return usages, False
 
     async def stats_summary(self, request: web.Request) -> web.Response:
         pods, _ = await self._usages()

@@ -9,10 +9,13 @@ Prometheus text (`container_cpu_usage_seconds_total`,
 pod and node sums). The node's figures are the sum of its Pods': a virtual
 node has no machine of its own.
 
-Cumulative CPU counters are in ECI's seconds; a simulator running faster
-than real time (`eci_rate` ECI seconds per agent second) would make them
-grow faster than the wall clock, so they are divided by the rate: a rate
-computed from two scrapes then equals the usage ECI reports. Pods whose
+Cumulative CPU counters must grow in the scraper's (wall-clock) seconds,
+while ECI's `UsageCoreNanoSeconds` grows in ECI's, which a simulator may run
+faster. `CpuCounters` therefore keeps one counter per container run: it
+starts from ECI's figure (divided by the estimated `eci_rate`, ECI seconds
+per agent second) and then adds the usage ECI reported at the previous
+scrape times the agent seconds since, so the rate a scraper computes from
+two scrapes is exactly the usage ECI reported. Pods whose
 group has no record yet (not running) are left out, as a kubelet leaves out
 containers cAdvisor has not seen.
 """
@@ -58,6 +61,29 @@ class PodUsage:
         return sum(c.working_set_bytes for c in self.containers)
 
 
+class CpuCounters:
+    """Per container run (pod uid, container, start time): a counter in agent seconds."""
+
+    def __init__(self) -> None:
+        self._counters: dict[tuple[str, str, str], tuple[float, int, int]] = {}
+        """key -> (agent time of the last scrape, counter in core-ns, nano-cores then)."""
+
+    def advance(
+        self, key: tuple[str, str, str], *, now: float, eci_core_nano_seconds: int, nano_cores: int
+    ) -> int:
+        previous = self._counters.get(key)
+        if previous is None:
+            counter = eci_core_nano_seconds
+        else:
+            then, counter, cores = previous
+            counter += int(cores * max(now - then, 0.0))
+        self._counters[key] = (now, counter, nano_cores)
+        return counter
+
+    def keep_only(self, keys: set[tuple[str, str, str]]) -> None:
+        self._counters = {k: v for k, v in self._counters.items() if k in keys}
+
+
 def _started(pod: Mapping[str, Any]) -> dict[str, str]:
     started = {}
     for status in (pod.get("status") or {}).get("containerStatuses") or []:
@@ -68,22 +94,37 @@ def _started(pod: Mapping[str, Any]) -> dict[str, str]:
 
 
 def pod_usages(
-    pods: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]], *, eci_rate: float
+    pods: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]],
+    *,
+    eci_rate: float,
+    counters: CpuCounters,
+    now: float,
 ) -> list[PodUsage]:
     """(Pod, ECI record) pairs as usage figures, counters in agent seconds."""
     usages = []
     rate = eci_rate if eci_rate > 0 else 1.0
+    seen: set[tuple[str, str, str]] = set()
     for pod, record in pods:
         meta = pod["metadata"]
         started = _started(pod)
         containers = []
         for item in record.get("Containers") or []:
             cpu, memory = item.get("CPU") or {}, item.get("Memory") or {}
+            name = str(item.get("Name"))
+            key = (str(meta["uid"]), name, started.get(name, ""))
+            seen.add(key)
+            nano_cores = int(cpu.get("UsageNanoCores") or 0)
+            counter = counters.advance(
+                key,
+                now=now,
+                eci_core_nano_seconds=int(int(cpu.get("UsageCoreNanoSeconds") or 0) / rate),
+                nano_cores=nano_cores,
+            )
             containers.append(
                 ContainerUsage(
-                    name=str(item.get("Name")),
-                    nano_cores=int(cpu.get("UsageNanoCores") or 0),
-                    core_nano_seconds=int(int(cpu.get("UsageCoreNanoSeconds") or 0) / rate),
+                    name=name,
+                    nano_cores=nano_cores,
+                    core_nano_seconds=counter,
                     working_set_bytes=int(memory.get("WorkingSet") or 0),
                     usage_bytes=int(memory.get("UsageBytes") or 0),
                     rss_bytes=int(memory.get("Rss") or 0),
@@ -100,6 +141,7 @@ def pod_usages(
                 containers=tuple(containers),
             )
         )
+    counters.keep_only(seen)
     return usages
 
 
