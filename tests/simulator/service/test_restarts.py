@@ -9,8 +9,17 @@ from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from Tea.exceptions import TeaException
 
+from simulator.engine.groupplan import GroupPlan
+from simulator.store.tables import ContainerGroupRow
 from simulator.timemodel.clock import VirtualClock
-from tests.simulator.service.conftest import REGION, container, create_group, describe
+from tests.fixtures.eci import EciTarget
+from tests.simulator.service.conftest import (
+    REGION,
+    container,
+    create_group,
+    describe,
+    seconds_between,
+)
 from tests.simulator.service.test_groups_workloads import running_at
 
 
@@ -24,8 +33,15 @@ async def status_of(client: Client, group_id: str) -> Any:
     return item
 
 
+async def stored_plan(eci: EciTarget, group_id: str) -> GroupPlan:
+    async with eci.simulator.service.db.sessions() as session:
+        row = await session.get(ContainerGroupRow, group_id)
+    assert row is not None
+    return GroupPlan.from_json(row.plan)
+
+
 async def test_restart_counts_and_keeps_the_last_state(
-    eci_client: Client, clock: VirtualClock
+    eci: EciTarget, eci_client: Client, clock: VirtualClock
 ) -> None:
     group_id = await create_group(eci_client, container("web", "nginx:1.27"))
     await running_at(eci_client, clock, group_id)
@@ -45,13 +61,17 @@ async def test_restart_counts_and_keeps_the_last_state(
     web = group.containers[0]
     assert (group.status, web.current_state.state, web.restart_count) == ("Running", "Running", 1)
     assert web.previous_state.finish_time.startswith(restarted_at.strftime("%Y-%m-%dT%H:%M:%S"))
+    start_seconds = (await stored_plan(eci, group_id)).containers[0].start_seconds
+    assert seconds_between(web.previous_state.finish_time, web.current_state.start_time) == (
+        round(start_seconds, 3)
+    )
     killing = [e for e in group.events if e.reason == "Killing"]
     assert killing
     assert "restarting" in killing[0].message
 
 
 async def test_an_image_change_restarts_the_container_after_its_preparation(
-    eci_client: Client, clock: VirtualClock
+    eci: EciTarget, eci_client: Client, clock: VirtualClock
 ) -> None:
     group_id = await create_group(
         eci_client,
@@ -86,6 +106,15 @@ async def test_an_image_change_restarts_the_container_after_its_preparation(
     assert web_status.image == "nginx:1.28"
     assert web_status.image_id != old_id
     assert web_status.last_state.terminated.exit_code == 0
+    # Stopped at the call; started again after the new image's preparation (timed like a
+    # pull: nginx:1.28 is not on the instance) and the container's start, exactly.
+    web_plan = (await stored_plan(eci, group_id)).containers[0]
+    (restart,) = web_plan.restarts
+    assert restart.prepare_seconds > 0
+    web = (await describe(eci_client, group_id)).containers[0]
+    assert seconds_between(web.previous_state.finish_time, web.current_state.start_time) == (
+        round(restart.prepare_seconds + web_plan.start_seconds, 3)
+    )
 
 
 async def test_refusals(eci_client: Client, clock: VirtualClock) -> None:
