@@ -15,7 +15,16 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from localkube import discovery, logs, openapi, queries, reviews, tables
+from localkube import (
+    discovery,
+    logs,
+    openapi,
+    queries,
+    resourcemetrics,
+    reviews,
+    streaming,
+    tables,
+)
 from localkube.bodies import read_body
 from localkube.cluster import Cluster
 from localkube.errors import (
@@ -63,6 +72,7 @@ class ApiHandlers:
         """Set when the server stops: new watches are refused with 503."""
         self.watch_tasks: set[asyncio.Task[Any]] = set()
         self.writes = Writes(cluster=cluster)
+        self.resource_metrics = resourcemetrics.ResourceMetrics(store=cluster.store)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -89,7 +99,9 @@ class ApiHandlers:
         return json_reply(discovery.core_versions(server_address=request.host))
 
     async def _apis(self, _: web.Request) -> web.Response:
-        return json_reply(discovery.group_list(self.registry))
+        groups = discovery.group_list(self.registry)
+        groups["groups"].append(resourcemetrics.group_entry())
+        return json_reply(groups)
 
     async def _openapi_root(self, _: web.Request) -> web.Response:
         return json_reply(openapi.root_document(self.registry))
@@ -125,6 +137,8 @@ class ApiHandlers:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         """Discovery documents, then the URL's target, then its subresource or verb."""
+        if request.path.startswith(resourcemetrics.PREFIX + "/"):
+            return await self.resource_metrics.handle(request)
         if request.method == "GET":
             document = self._discovery_document(request.path.rstrip("/"))
             if document is not None:
@@ -160,6 +174,10 @@ class ApiHandlers:
             if request.method != "GET":
                 raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
             return await self._pod_log(request, target)
+        if target.subresource in streaming.SUBRESOURCES:
+            if request.method not in ("GET", "POST"):
+                raise method_not_allowed(verb=request.method, resource=target.resource.qualified)
+            return await self._pod_stream(request, target)
         return None
 
     async def _get(self, request: web.Request, target: Target) -> web.StreamResponse:
@@ -174,6 +192,10 @@ class ApiHandlers:
 
     def _discovery_document(self, path: str) -> JsonObject | None:
         segments = [s for s in path.split("/") if s]
+        if segments == ["apis", resourcemetrics.GROUP]:
+            return {"kind": "APIGroup", "apiVersion": "v1", **resourcemetrics.group_entry()}
+        if segments == ["apis", resourcemetrics.GROUP, resourcemetrics.VERSION]:
+            return resourcemetrics.resource_list()
         if segments == ["api", "v1"]:
             return discovery.resource_list(self.registry, group="", version="v1")
         if len(segments) == 2 and segments[0] == "apis":
@@ -296,6 +318,23 @@ class ApiHandlers:
             )
         finally:
             self.watch_tasks.discard(task)
+
+    async def _pod_stream(self, request: web.Request, target: Target) -> web.StreamResponse:
+        """`pods/exec`, `pods/attach`, `pods/portforward`: the upgrade goes to the kubelet."""
+        assert target.name is not None
+        assert target.subresource is not None
+        pod = self.cluster.get(target.resource, namespace=target.namespace or "", name=target.name)
+        container = None
+        if target.subresource != "portforward":
+            container = logs.choose_container(pod, request.query.get("container"))
+        node_name = (pod.get("spec") or {}).get("nodeName") or ""
+        node = self.store.get(("", "nodes"), ("", node_name)) if node_name else None
+        url = streaming.kubelet_stream_url(
+            pod=pod, node=node, subresource=target.subresource, container=container
+        )
+        return await streaming.proxy_upgrade(
+            request, url=url, pod_name=target.name, kind=f"pods/{target.subresource}"
+        )
 
     async def _pod_log(self, request: web.Request, target: Target) -> web.StreamResponse:
         assert target.name is not None

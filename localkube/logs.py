@@ -117,7 +117,7 @@ def kubelet_client_context(*, certificate: str, key: str) -> ssl.SSLContext | bo
     return context
 
 
-def kubelet_error(status: int, text: str, *, pod_name: str) -> ApiError:
+def kubelet_error(status: int, text: str, *, pod_name: str, kind: str = "pods/log") -> ApiError:
     """The `Status` kube-apiserver makes of a kubelet's non-2xx answer to `pods/log`.
 
     The kubelet answers errors as plain text; the apiserver's response checker keeps that
@@ -153,8 +153,8 @@ def kubelet_error(status: int, text: str, *, pod_name: str) -> ApiError:
     return ApiError(
         code=status,
         reason=reason,
-        message=f"{message} ( pods/log {pod_name})",
-        details={"name": pod_name, "kind": "pods/log"},
+        message=f"{message} ( {kind} {pod_name})",
+        details={"name": pod_name, "kind": kind},
     )
 
 

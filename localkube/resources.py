@@ -88,6 +88,19 @@ class ResourceType:
                     "verbs": ["create"],
                 }
             )
+            for name, kind in (
+                ("pods/attach", "PodAttachOptions"),
+                ("pods/exec", "PodExecOptions"),
+            ):
+                entries.append(
+                    {
+                        "name": name,
+                        "singularName": "",
+                        "namespaced": True,
+                        "kind": kind,
+                        "verbs": ["create", "get"],
+                    }
+                )
             entries.append(
                 {
                     "name": "pods/log",
@@ -95,6 +108,15 @@ class ResourceType:
                     "namespaced": True,
                     "kind": "Pod",
                     "verbs": ["get"],
+                }
+            )
+            entries.append(
+                {
+                    "name": "pods/portforward",
+                    "singularName": "",
+                    "namespaced": True,
+                    "kind": "PodPortForwardOptions",
+                    "verbs": ["create", "get"],
                 }
             )
         if self.has_scale:

@@ -57,7 +57,10 @@ def parse(path: str, registry: Registry) -> Target:
         subresource is not None
         and not (subresource == "status" and resource.has_status)
         and not (subresource == "scale" and resource.has_scale)
-        and not (subresource in ("binding", "log") and resource.key == ("", "pods"))
+        and not (
+            subresource in ("binding", "log", "exec", "attach", "portforward")
+            and resource.key == ("", "pods")
+        )
     ):
         raise not_found_path()
     return Target(resource, namespace, name, subresource, legacy_watch)

@@ -18,10 +18,12 @@ import structlog
 from aiohttp import web
 
 from simulator.api.admin import AdminApi, ClockView, count_resources
+from simulator.api.execsocket import ExecSockets
 from simulator.api.faults import FaultInjector
 from simulator.api.handling import EciApi
 from simulator.api.metrics import ApiMetrics
 from simulator.api.parameters import RequestLimits
+from simulator.operations.execs import SESSION_PATH
 from simulator.registry.catalog import Catalog
 from simulator.service import EciService, open_service
 from simulator.settings import SimulatorSettings
@@ -184,5 +186,12 @@ class Simulator:
                 after_clock_move=service.settle,
                 count_resources=counter,
             ).add_routes(app)
+        if isinstance(service, EciService):
+            sockets = ExecSockets(
+                open_session=service.open_exec_session,
+                run_line=service.run_exec_line,
+                clock=service.clock,
+            )
+            app.router.add_get(SESSION_PATH, sockets.handle)
         app.router.add_route("*", "/", api.handle)
         return app, api.limits

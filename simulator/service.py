@@ -20,10 +20,20 @@ from typing import Any
 
 import structlog
 
+from simulator.engine.execcommands import ExecResult
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
-from simulator.operations import containergroups, imagecaches, regions
+from simulator.operations import (
+    containergroups,
+    execs,
+    groupmetrics,
+    grouprestarts,
+    imagecaches,
+    regions,
+    resources,
+    tags,
+)
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
@@ -54,6 +64,15 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeImageCaches": imagecaches.describe_image_caches,
     "UpdateImageCache": imagecaches.update_image_cache,
     "DeleteImageCache": imagecaches.delete_image_cache,
+    "ExecContainerCommand": execs.exec_container_command,
+    "DescribeContainerGroupMetric": groupmetrics.describe_container_group_metric,
+    "DescribeMultiContainerGroupMetric": groupmetrics.describe_multi_container_group_metric,
+    "RestartContainerGroup": grouprestarts.restart_container_group,
+    "UpdateContainerGroup": grouprestarts.update_container_group,
+    "DescribeAvailableResource": resources.describe_available_resource,
+    "TagResources": tags.tag_resources,
+    "UntagResources": tags.untag_resources,
+    "ListTagResources": tags.list_tag_resources,
 }
 
 
@@ -125,6 +144,14 @@ class EciService:
         if region_id is not None:
             self._context.served_region(region_id)
         return await operation(self._context, request)
+
+    async def open_exec_session(self, token: str) -> tuple[execs.ExecRequest, ExecResult]:
+        """The command behind an ExecContainerCommand WebSocketUri, run now."""
+        return await execs.open_session(self._context, token)
+
+    async def run_exec_line(self, request: execs.ExecRequest, line: str) -> ExecResult:
+        """A line typed into an interactive exec session's shell, run now."""
+        return await execs.run_line(self._context, request, line)
 
     async def _next_ip(self) -> int:
         """Private IP numbers, reserved from the shared counter a block at a time."""

@@ -219,7 +219,11 @@ class EciApi:
             )
         if self._faults.active:
             await self._faults.before_call(action)
-        return await self._backend.call(action, unflatten(pairs))
+        body = await self._backend.call(action, unflatten(pairs))
+        uri = body.get("WebSocketUri")
+        if isinstance(uri, str) and uri.startswith("/"):  # ExecContainerCommand: this server
+            body["WebSocketUri"] = f"{'wss' if request.secure else 'ws'}://{request.host}{uri}"
+        return body
 
     def _verify_rpc(self, method: str, params: dict[str, str], call: _Call) -> VerifiedCaller:
         """The v1 (HMAC-SHA1) path: action, version and Format come from the parameters."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from simulator.engine.groupplan import ContainerPlan
+from simulator.engine.groupplan import ContainerPlan, ContainerRestart
 from simulator.engine.timestamps import after
 
 
@@ -29,6 +29,10 @@ class Run:
     exit_code: int
     restart_at: datetime | None
     """When the next run starts (after back-off), None when the policy stops here."""
+    image: str = ""
+    """The image this run started from ("" : the plan's)."""
+    stopped_by: ContainerRestart | None = None
+    """Set when a requested restart ended this run (not its workload, not a crash)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def _runs(
     started_at = after(created_at, container.start_seconds)
     index = 0
     step = 0  # position in the back-off sequence
+    pending = list(container.restarts)
+    image = container.image
     while True:
         ready_at = after(started_at, workload.ready_after_seconds) if workload.ready else None
         exit_at = (
@@ -93,6 +99,16 @@ def _runs(
                 step = 0
             restart_at = after(exit_at, backoff(backoffs, step) + container.start_seconds)
             step += 1
+        exit_code = workload.exit_code
+        stopped_by = None
+        while pending and pending[0].at < started_at:
+            pending.pop(0)  # asked for while the container was not running: nothing to stop
+        ends = restart_at if restart_at is not None else exit_at
+        if pending and (ends is None or pending[0].at < ends):
+            stopped_by = pending.pop(0)
+            if exit_at is None or stopped_by.at < exit_at:
+                exit_at, exit_code = stopped_by.at, 0
+            restart_at = after(stopped_by.at, stopped_by.prepare_seconds + container.start_seconds)
         if ready_at is not None and exit_at is not None and ready_at >= exit_at:
             ready_at = None
         yield Run(
@@ -100,11 +116,15 @@ def _runs(
             started_at=started_at,
             ready_at=ready_at,
             exit_at=exit_at,
-            exit_code=workload.exit_code,
+            exit_code=exit_code,
             restart_at=restart_at,
+            image=image,
+            stopped_by=stopped_by,
         )
         if restart_at is None:
             return
+        if stopped_by is not None:
+            image = stopped_by.image
         started_at = restart_at
         index += 1
 

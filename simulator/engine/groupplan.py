@@ -2,8 +2,10 @@
 
 A plan is a value (frozen dataclasses) and round-trips through JSON exactly,
 so the store can keep it and any process can compute the group's state from
-it. It holds no live objects and nothing that changes after creation; the only
-later input is the deletion instant, kept beside it in the row.
+it. It holds no live objects; what changes after creation is appended, never
+rewritten: the deletion instant (beside it in the row), and restarts asked
+for by RestartContainerGroup / UpdateContainerGroup (`ContainerRestart`, with
+the new image's preparation appended to `images`).
 """
 
 from __future__ import annotations
@@ -148,6 +150,40 @@ class WorkloadPlan:
 
 
 @dataclass(frozen=True)
+class ContainerRestart:
+    """A restart asked for after creation (RestartContainerGroup, UpdateContainerGroup).
+
+    At `at` the running container is stopped (exit 0); the next run starts
+    `prepare_seconds` (the new image's preparation, 0 for a plain restart or
+    an image already on the instance) plus the container's start time later,
+    from `image`.
+    """
+
+    at: datetime
+    image: str
+    prepare_seconds: float
+    reason: str
+    """`Restarted` or `ImageChanged` (the Killing event's wording follows)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": to_plan(self.at),
+            "image": self.image,
+            "prepare_seconds": self.prepare_seconds,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ContainerRestart:
+        return cls(
+            at=from_plan(data["at"]),
+            image=data["image"],
+            prepare_seconds=float(data["prepare_seconds"]),
+            reason=data["reason"],
+        )
+
+
+@dataclass(frozen=True)
 class ContainerPlan:
     """One container (or init container) of the group."""
 
@@ -156,6 +192,8 @@ class ContainerPlan:
     start_seconds: float
     """Container create + start, each time it is (re)started."""
     workload: WorkloadPlan
+    restarts: tuple[ContainerRestart, ...] = ()
+    """Restarts asked for after creation, in time order."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -163,6 +201,7 @@ class ContainerPlan:
             "image": self.image,
             "start_seconds": self.start_seconds,
             "workload": self.workload.to_json(),
+            "restarts": [r.to_json() for r in self.restarts],
         }
 
     @classmethod
@@ -172,6 +211,7 @@ class ContainerPlan:
             image=data["image"],
             start_seconds=float(data["start_seconds"]),
             workload=WorkloadPlan.from_json(data["workload"]),
+            restarts=tuple(ContainerRestart.from_json(r) for r in data.get("restarts", ())),
         )
 
 

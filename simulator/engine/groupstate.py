@@ -84,7 +84,25 @@ def _status_of(
             times=[after(r.started_at, workload.readiness_failure_after_seconds) for r in runs],
             container=container.name,
         )
-    backoffs = [r.exit_at for r in runs if r.exit_at is not None and r.restart_at is not None]
+    stops = [r for r in runs if r.stopped_by is not None]
+    for reason, wording in (
+        ("ImageChanged", f"Container {container.name} definition changed, will be restarted"),
+        ("Restarted", f"Stopping container {container.name}: the container group is restarting"),
+    ):
+        c.event(
+            kind="Normal",
+            reason="Killing",
+            message=wording,
+            times=[
+                r.stopped_by.at for r in stops if r.stopped_by and r.stopped_by.reason == reason
+            ],
+            container=container.name,
+        )
+    backoffs = [
+        r.exit_at
+        for r in runs
+        if r.exit_at is not None and r.restart_at is not None and r.stopped_by is None
+    ]
     c.event(
         kind="Warning",
         reason="BackOff",
@@ -111,6 +129,10 @@ def _status_of(
     if last.exit_at is None or last.exit_at > c.horizon:
         current = ContainerState(ContainerPhase.RUNNING, started_at=last.started_at)
         ready = last.ready_at is not None and last.ready_at <= c.horizon
+    elif last.restart_at is not None and last.stopped_by is not None:
+        current = ContainerState(ContainerPhase.WAITING, reason="ContainerCreating")
+        previous = _terminated(last)
+        ready = False
     elif last.restart_at is not None:
         current = ContainerState(
             ContainerPhase.WAITING,

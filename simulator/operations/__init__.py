@@ -1,6 +1,8 @@
 """The ECI operations the service answers: one module per resource, and their helpers.
 
-`containergroups`, `imagecaches` and `regions` hold the actions; `groupspec`,
+`containergroups`, `imagecaches` and `regions` hold the actions, and above them
+`execs` (ExecContainerCommand), `groupmetrics` (the two metric operations) and
+`grouprestarts` (RestartContainerGroup, UpdateContainerGroup); `groupspec`,
 `groupfields`, `groupvolumes` and `params` check parameters, `groupviews`
 shapes responses, `groupwrites` and `tokenlookups` batch store access,
 `cacheuse` picks a cache, `context` is what every action is given. Each

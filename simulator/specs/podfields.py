@@ -169,3 +169,44 @@ def read_mounted_file(
             if posixpath.normpath(file.path) == inside:
                 return file.decoded()
     return None
+
+
+def list_mounted_dir(
+    path: str, *, mounts: tuple[Mount, ...], volumes: tuple[Volume, ...]
+) -> list[str] | None:
+    """The entries a container sees in directory `path` of its mounts (sorted), or None.
+
+    A ConfigFileVolume mount shows its files (and the directories their paths
+    make); an emptyDir mount is an empty directory; a directory on the way to
+    a mount path shows the next component. None: not a directory the
+    simulator knows of.
+    """
+    by_name = {volume.name: volume for volume in volumes}
+    wanted = posixpath.normpath(path)
+    entries: set[str] = set()
+    found = False
+    for mount in mounts:
+        volume = by_name.get(mount.name)
+        if volume is None:
+            continue
+        root = posixpath.normpath(mount.mount_path)
+        if root.startswith(wanted.rstrip("/") + "/") and root != wanted:
+            found = True
+            entries.add(posixpath.relpath(root, wanted).split("/", 1)[0])
+            continue
+        if wanted != root and not wanted.startswith(root.rstrip("/") + "/"):
+            continue
+        inside = posixpath.relpath(wanted, root)
+        if mount.sub_path:
+            inside = posixpath.normpath(posixpath.join(mount.sub_path, inside))
+        if volume.type != "ConfigFileVolume":
+            found = found or inside == "."
+            continue
+        for file in volume.files:
+            relative = posixpath.normpath(file.path)
+            prefix = "" if inside == "." else inside + "/"
+            if prefix and not relative.startswith(prefix):
+                continue
+            found = True
+            entries.add(relative[len(prefix) :].split("/", 1)[0])
+    return sorted(entries) if found else None

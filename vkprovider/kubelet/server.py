@@ -2,12 +2,13 @@
 
 Routes: `/containerLogs/{ns}/{pod}/{container}` (tailLines, limitBytes,
 timestamps, sinceSeconds, follow), `/pods`, `/stats/summary`,
-`/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics) and
-`/healthz`. `exec`, `attach`, `portForward` and `run` answer 501 naming the
-missing feature, so `kubectl exec` says why instead of a bare 404. Logs come
-from ECI's DescribeContainerLog. ECI reports no usage
-figures, so the stats and resource metrics carry the Pods and zero usage
-rather than invented numbers.
+`/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics),
+`/healthz`, and `/exec/...` over WebSocket (`vkprovider.kubelet.execs`, run by
+ECI's ExecContainerCommand). `attach` is refused on the error channel;
+`portForward` and `run` answer 501 naming ECI, so kubectl says why instead of
+a bare 404. Logs come
+from ECI's DescribeContainerLog; the stats and resource metrics from ECI's
+DescribeMultiContainerGroupMetric (`vkprovider.kubelet.usage`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from vkprovider.clocks import kube_time, utc_now
 from vkprovider.eci.errors import EciError, EciNotFound
+from vkprovider.kubelet import execs, usage
 from vkprovider.kubelet.auth import KubeletAuth, certificate_user
 from vkprovider.kubelet.certificates import server_context
 from vkprovider.settings import KubeletSettings
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from vkprovider.pods.controller import PodController
 
 FOLLOW_POLL_SECONDS = 1.0
-UNSUPPORTED_STREAMING = ("exec", "attach", "portForward", "run")
+UNSUPPORTED_STREAMING = ("portForward", "run")
 
 
 def _int_param(request: web.Request, name: str) -> int | None:
@@ -75,6 +77,8 @@ class KubeletServer:
         self._runner: web.AppRunner | None = None
         self.port = settings.port
         self.cert_path = ""
+        self._started = kube_time()
+        self._cpu_counters = usage.CpuCounters()
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._authenticate])
@@ -84,6 +88,13 @@ class KubeletServer:
         app.router.add_get("/stats/summary", self.stats_summary)
         app.router.add_get("/metrics/resource", self.metrics_resource)
         app.router.add_get("/metrics", self.metrics)
+        for path in (
+            "/exec/{namespace}/{pod}/{container}",
+            "/exec/{namespace}/{pod}/{uid}/{container}",
+        ):
+            app.router.add_route("GET", path, self.exec)
+            app.router.add_route("POST", path, self.exec)
+        app.router.add_route("*", "/attach/{rest:.*}", self.attach)
         for feature in UNSUPPORTED_STREAMING:
             app.router.add_route("*", f"/{feature}/{{rest:.*}}", self.unsupported)
         return app
@@ -92,10 +103,45 @@ class KubeletServer:
         feature = request.path.split("/")[1]
         raise web.HTTPNotImplemented(
             text=(
-                f"{feature} is not supported on virtual node {self._node}: its Pods run as ECI "
-                "container groups; use kubectl logs, or the ECI console for a shell"
+                f"{feature} is not supported on virtual node {self._node}: ECI (elastic "
+                "container instance) does not offer it to its container groups; use kubectl "
+                "exec or kubectl logs"
             )
         )
+
+    async def exec(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise web.HTTPBadRequest(
+                text=(
+                    "virtual node exec speaks WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) "
+                    "only; SPDY/3.1 is not supported"
+                )
+            )
+        options = execs.exec_options(request)
+        namespace = request.match_info["namespace"]
+        name = request.match_info["pod"]
+
+        async def session_uri() -> str:
+            group_id = self._group_of(namespace, name)
+            try:
+                return await self._controller.cloud.exec_session(
+                    group_id=group_id, container=request.match_info["container"], **options
+                )
+            except EciError as exc:
+                raise web.HTTPBadRequest(text=f"ECI ExecContainerCommand: {exc}") from exc
+
+        return await execs.relay(request=request, session_uri=session_uri)
+
+    async def attach(self, request: web.Request) -> web.StreamResponse:
+        async def refused() -> str:
+            raise web.HTTPBadRequest(
+                text=(
+                    "attach is not supported by ECI (elastic container instance): a container's "
+                    "main process cannot be attached to; use kubectl logs -f, or kubectl exec"
+                )
+            )
+
+        return await execs.relay(request=request, session_uri=refused)
 
     async def start(self) -> None:
         context, cert_path = server_context(
@@ -232,62 +278,35 @@ class KubeletServer:
                 return "terminated" in (status.get("state") or {})
         return False
 
-    async def stats_summary(self, request: web.Request) -> web.Response:
-        now = kube_time()
-        pods = []
+    async def _usages(self) -> tuple[list[usage.PodUsage], bool]:
+        """Usage of every Pod whose group ECI has a record for; True when ECI failed."""
+        by_group: dict[str, dict[str, Any]] = {}
         for pod in self._controller.pods():
-            meta = pod["metadata"]
-            status = pod.get("status") or {}
-            pods.append(
-                {
-                    "podRef": {
-                        "name": meta["name"],
-                        "namespace": meta["namespace"],
-                        "uid": meta["uid"],
-                    },
-                    "startTime": status.get("startTime"),
-                    "containers": [
-                        {
-                            "name": c.get("name"),
-                            "startTime": status.get("startTime"),
-                            "cpu": {"time": now, "usageNanoCores": 0},
-                            "memory": {"time": now, "workingSetBytes": 0},
-                        }
-                        for c in (pod.get("spec") or {}).get("containers") or []
-                    ],
-                    "cpu": {"time": now, "usageNanoCores": 0},
-                    "memory": {"time": now, "workingSetBytes": 0},
-                }
-            )
-        body = {
-            "node": {
-                "nodeName": self._node,
-                "startTime": now,
-                "cpu": {"time": now, "usageNanoCores": 0},
-                "memory": {"time": now, "workingSetBytes": 0},
-            },
-            "pods": pods,
-        }
+            group_id = self._state.group_of(pod["metadata"]["uid"])
+            if group_id is not None:
+                by_group[str(group_id)] = pod
+        try:
+            records = await self._controller.cloud.group_metrics(list(by_group))
+        except EciError as exc:
+            self._logger.warning("usage metrics unavailable", error=str(exc))
+            return [], True
+        pairs = [(by_group[g], record) for g, record in records.items() if g in by_group]
+        usages = usage.pod_usages(
+            pairs, eci_rate=self._state.eci_rate, counters=self._cpu_counters, now=self._state.now()
+        )
+        return usages, False
+
+    async def stats_summary(self, request: web.Request) -> web.Response:
+        pods, _ = await self._usages()
+        now = kube_time()
+        body = usage.summary(node=self._node, started=self._started, now=now, pods=pods)
         return web.Response(text=json.dumps(body), content_type="application/json")
 
     async def metrics_resource(self, request: web.Request) -> web.Response:
+        pods, failed = await self._usages()
         millis = int(utc_now().timestamp() * 1000)
-        lines = [
-            "# HELP node_cpu_usage_seconds_total Cumulative cpu time consumed by the node",
-            "# TYPE node_cpu_usage_seconds_total counter",
-            f"node_cpu_usage_seconds_total 0 {millis}",
-            "# HELP node_memory_working_set_bytes Current working set of the node in bytes",
-            "# TYPE node_memory_working_set_bytes gauge",
-            f"node_memory_working_set_bytes 0 {millis}",
-            "# HELP pod_cpu_usage_seconds_total Cumulative cpu time consumed by the pod",
-            "# TYPE pod_cpu_usage_seconds_total counter",
-        ]
-        for pod in self._controller.pods():
-            meta = pod["metadata"]
-            labels = f'namespace="{meta["namespace"]}",pod="{meta["name"]}"'
-            lines.append(f"pod_cpu_usage_seconds_total{{{labels}}} 0 {millis}")
-        lines.append("")
-        return web.Response(text="\n".join(lines), content_type="text/plain")
+        text = usage.resource_metrics(pods=pods, millis=millis, scrape_error=failed)
+        return web.Response(text=text, content_type="text/plain")
 
     async def metrics(self, request: web.Request) -> web.Response:
         self._controller.update_phase_gauge()

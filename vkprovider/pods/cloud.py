@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from alibabacloud_eci20180808 import models as eci
@@ -175,6 +175,66 @@ class PodCloud:
         )
         caches = body.image_caches or []
         return caches[0].to_map() if caches else None
+
+    async def update_images(self, *, group_id: str, images: Mapping[str, str]) -> None:
+        """UpdateContainerGroup: restart these containers (name -> image) from new images."""
+        await self.eci.call(
+            "UpdateContainerGroup",
+            eci.UpdateContainerGroupRequest(
+                region_id=self.region_id,
+                container_group_id=group_id,
+                container=[
+                    eci.UpdateContainerGroupRequestContainer(name=name, image=image)
+                    for name, image in images.items()
+                ],
+            ),
+        )
+
+    async def group_metrics(self, group_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each running group's latest usage record (DescribeMultiContainerGroupMetric),
+        20 ids per call; groups ECI has no sample for are left out."""
+        latest: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(group_ids), DESCRIBE_PAGE):
+            body = await self.eci.call(
+                "DescribeMultiContainerGroupMetric",
+                eci.DescribeMultiContainerGroupMetricRequest(
+                    region_id=self.region_id,
+                    container_group_ids=json.dumps(list(group_ids[start : start + DESCRIBE_PAGE])),
+                    metric_type="summary",
+                ),
+            )
+            for data in body.monitor_datas or []:
+                if data.records:
+                    latest[str(data.container_group_id)] = data.records[-1].to_map()
+        return latest
+
+    async def exec_session(
+        self,
+        *,
+        group_id: str,
+        container: str,
+        command: Sequence[str],
+        stdin: bool,
+        tty: bool,
+    ) -> str:
+        """ExecContainerCommand without Sync: the WebSocketUri of the command's session.
+
+        Not retried: a second call would open a second session (and run the command twice).
+        """
+        body = await self.eci.call(
+            "ExecContainerCommand",
+            eci.ExecContainerCommandRequest(
+                region_id=self.region_id,
+                container_group_id=group_id,
+                container_name=container,
+                command=json.dumps(list(command)),
+                stdin=stdin,
+                tty=tty,
+                sync=False,
+            ),
+            retry=False,
+        )
+        return str(body.web_socket_uri or "")
 
     async def logs(
         self,

@@ -51,6 +51,7 @@ from vkprovider.pods.status import (
     pod_status,
 )
 from vkprovider.pods.tracking import PodRecord
+from vkprovider.pods.updating import changed_images
 from vkprovider.pods.writing import PodWriter
 from vkprovider.queueing import WorkQueue
 from vkprovider.settings import AgentSettings
@@ -187,6 +188,12 @@ class PodController:
             if phase not in TERMINAL_PHASES:
                 await self._instance_lost(pod, record, log)
             return
+        changed = changed_images(pod, group)
+        if changed and changed != record.requested_images:
+            await self.cloud.update_images(group_id=record.group_id, images=changed)
+            record.requested_images = changed
+            self.state.mark_created(record.group_id, at=self.state.now())
+            log.info("container images updated in place", images=changed)
         await self._mirror(pod, record, group, log)
 
     async def _forget_pod(self, uid: PodUid) -> None:

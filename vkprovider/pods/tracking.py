@@ -41,6 +41,8 @@ class PodRecord:
     refused_update: str | None = None
     """`failing.update_fingerprint` of the Pod when the provider refused it: not tried
     again until the Pod's spec or annotations change."""
+    requested_images: dict[str, str] = field(default_factory=dict)
+    """Container -> image last asked of UpdateContainerGroup (asked once per change)."""
     created_here: bool = False
     echo_version: str | None = None
     """resourceVersion our last write produced: its watch event is our own echo."""

@@ -14,6 +14,7 @@ import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkeci.request.v20180808.CommitContainerRequest import CommitContainerRequest
 from aliyunsdkeci.request.v20180808.CreateContainerGroupRequest import (
     CreateContainerGroupRequest,
 )
@@ -36,9 +37,6 @@ from aliyunsdkeci.request.v20180808.DescribeContainerLogRequest import (
 )
 from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeImageCachesRequest
 from aliyunsdkeci.request.v20180808.DescribeRegionsRequest import DescribeRegionsRequest
-from aliyunsdkeci.request.v20180808.RestartContainerGroupRequest import (
-    RestartContainerGroupRequest,
-)
 from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
 
 from simulator.timemodel.clock import VirtualClock
@@ -156,7 +154,7 @@ async def legacy_refused(legacy: LegacyEci, request: Any) -> ServerException:
 
 
 async def test_an_operation_the_simulator_does_not_model_is_not_found(legacy: LegacyEci) -> None:
-    request = RestartContainerGroupRequest()
+    request = CommitContainerRequest()
     request.set_ContainerGroupId("eci-2ze0000000000001")
     error = await legacy_refused(legacy, request)
     assert error.get_error_code() == "InvalidAction.NotFound"

@@ -246,15 +246,31 @@ async def test_client_certificates_of_the_api_server_are_accepted(
         await handle.stop()
 
 
-async def test_exec_attach_and_port_forward_say_they_are_not_supported(
+async def test_port_forward_and_run_say_they_are_not_supported(
     agent: AgentHandle,
 ) -> None:
-    for path in (
-        "/exec/default/web/app?command=sh",
-        "/attach/default/web/app",
-        "/portForward/default/web",
-    ):
+    for path in ("/portForward/default/web", "/run/default/web/app"):
         status, body = await _get(agent, path)
         assert status == 501
         assert "is not supported on virtual node" in body
         assert path.split("/")[1] in body
+
+
+async def test_exec_without_a_websocket_upgrade_and_attach_say_why(
+    agent: AgentHandle,
+) -> None:
+    """exec answers plain (SPDY-less) requests with 400 naming the protocols it speaks;
+    attach (kubelet `/attach/...`) is refused on the error channel: ECI has no attach."""
+    status, body = await _get(agent, "/exec/default/web/app?command=sh")
+    assert status == 400
+    assert "WebSocket (v5.channel.k8s.io, v4.channel.k8s.io)" in body
+    assert "SPDY/3.1 is not supported" in body
+    assert agent.agent.kubelet is not None
+    url = f"wss://127.0.0.1:{agent.agent.kubelet.port}/attach/default/web/app"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(url, ssl=_ssl(agent), protocols=["v5.channel.k8s.io"]) as socket,
+    ):
+        message = await socket.receive_bytes()
+    assert message[0] == 3
+    assert "attach is not supported by ECI" in message[1:].decode()

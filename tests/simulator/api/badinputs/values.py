@@ -305,8 +305,14 @@ def value_probes() -> list[Probe]:
         ),
         call(
             "operation not modelled",
-            "RestartContainerGroup",
+            "CommitContainer",
             "InvalidAction.NotFound",  # as an endpoint lacking it answers (issue 16)
+            ("ContainerGroupId", "eci-x"),
+        ),
+        call(
+            "restart unknown group",
+            "RestartContainerGroup",
+            "InvalidContainerGroupId.NotFound",
             ("ContainerGroupId", "eci-x"),
         ),
     ]
