@@ -81,6 +81,15 @@ class RegistryMode(enum.Enum):
 
 
 @dataclass(frozen=True)
+class ImageCacheSettings:
+    """What ECI does with image caches on its own, without a CreateImageCache call."""
+
+    auto_create: bool = True
+    """On a miss of a group with AutoMatchImageCache, build a cache of its images in the
+    background (ECI's automatic creation); False: a miss is only a normal pull."""
+
+
+@dataclass(frozen=True)
 class SimulatorSettings:
     """Everything one simulator process needs."""
 
@@ -96,3 +105,4 @@ class SimulatorSettings:
     """Open (default: any public reference pulls) or strict (only catalog images)."""
     time_model_path: Path | None = None
     """Optional JSON file overriding time-model defaults."""
+    image_caches: ImageCacheSettings = field(default_factory=ImageCacheSettings)

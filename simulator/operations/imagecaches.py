@@ -25,6 +25,7 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
+from simulator.operations.cacheauto import MANUAL
 from simulator.operations.cacheuse import all_caches, candidate, state_of
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.params import Params, next_token, page
@@ -187,7 +188,7 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
         "LastMatchedTime": "" if row.last_matched_at is None else to_wire(row.last_matched_at),
         "ImageCacheSize": revision.size_gib,
         "Images": list(revision.content.requested),
-        "EliminationStrategy": "",
+        "EliminationStrategy": row.spec.get("elimination_strategy") or "",
         "Tags": [{"Key": k, "Value": v} for k, v in row.tags.items()],
         "Events": [
             {
@@ -201,7 +202,9 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
             }
             for e in state.events
         ],
-        # Not an ECI field (the SDK ignores it): every build step's simulated times.
+        # Not ECI fields (the SDK ignores them): who asked for the cache, and every build
+        # step's simulated times.
+        "Source": row.spec.get("source", MANUAL),
         "SimulatedBuild": [
             {
                 "Step": step.kind,
