@@ -127,3 +127,13 @@ async def test_a_setting_turns_automatic_creation_off(
     await create_group(eci_client, container("web", "nginx:1.7.9"), auto_match_image_cache=True)
     clock.advance(120)
     assert await all_caches(eci_client) == []
+
+
+def test_the_simulator_flag_turns_automatic_creation_off() -> None:
+    from vkeci.cli import build_parser
+    from vkeci.commands.simulator import build_settings
+
+    env = {"ECI_ACCESS_KEY_ID": "LTAIexample", "ECI_ACCESS_KEY_SECRET": "example-secret"}
+    default = build_settings(build_parser().parse_args(["simulator"]), env)
+    off = build_settings(build_parser().parse_args(["simulator", "--no-auto-image-cache"]), env)
+    assert (default.image_caches.auto_create, off.image_caches.auto_create) == (True, False)
