@@ -100,7 +100,7 @@ async def create_automatic_cache(
             "auto_match": False,
             "build_group_id": new_id("eci-"),
             "source": AUTOMATIC,
-            "elimination_strategy": AUTOMATIC_ELIMINATION,
+            "options": {"EliminationStrategy": AUTOMATIC_ELIMINATION},
         },
         plan=plan.to_json(),
         tags={},

@@ -26,6 +26,7 @@ from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
 from simulator.operations.cacheauto import MANUAL
+from simulator.operations.cacheoptions import cache_options, described_options
 from simulator.operations.cacheuse import all_caches, candidate, state_of
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.params import Params, next_token, page
@@ -94,6 +95,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     reuse = params.flag("AutoMatchImageCache")
     token = params.text("ClientToken", max_length=64)
     tags = params.tags()
+    options = cache_options(params)
     if token is not None:
         existing = await _by_token(ctx, token)
         if existing is not None:
@@ -134,6 +136,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
             "retention_days": retention,
             "auto_match": reuse,
             "build_group_id": build_group,
+            "options": options,
         },
         plan=plan.to_json(),
         tags=tags,
@@ -180,7 +183,6 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
         "SnapshotId": row.snapshot_id,
         "FlashSnapshotId": "",
         "RegionId": row.region_id,
-        "ResourceGroupId": "",
         "Status": state.status.value,
         "Progress": f"{state.progress}%",
         "CreationTime": to_wire(row.created_at),
@@ -188,7 +190,7 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
         "LastMatchedTime": "" if row.last_matched_at is None else to_wire(row.last_matched_at),
         "ImageCacheSize": revision.size_gib,
         "Images": list(revision.content.requested),
-        "EliminationStrategy": row.spec.get("elimination_strategy") or "",
+        **described_options(row.spec.get("options") or {}),
         "Tags": [{"Key": k, "Value": v} for k, v in row.tags.items()],
         "Events": [
             {
@@ -306,7 +308,8 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     new_state = project(new_plan, at=now)
     name = params.text("ImageCacheName", max_length=128) or row.name
     tags = params.tags() or row.tags
-    spec = dict(row.spec) | {"images": images, "size_gib": size}
+    options = cache_options(params, previous=row.spec.get("options"))
+    spec = dict(row.spec) | {"images": images, "size_gib": size, "options": options}
     async with ctx.db.writing() as session:
         result = await session.execute(
             update(ImageCacheRow)
