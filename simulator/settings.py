@@ -87,6 +87,11 @@ class ImageCacheSettings:
     auto_create: bool = True
     """On a miss of a group with AutoMatchImageCache, build a cache of its images in the
     background (ECI's automatic creation); False: a miss is only a normal pull."""
+    quota: int = 50
+    """Image caches one region holds. At the quota a new cache evicts the least recently
+    used cache whose EliminationStrategy is LRU (automatic caches are); with none to evict a
+    CreateImageCache is refused and an automatic creation skipped. 50 is an assumption: the
+    ECI pages found document no default."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from simulator.engine.cachebuild import plan_revision
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import project
 from simulator.errors import EciError
+from simulator.operations.cachequota import make_room
 from simulator.operations.context import Context, new_id
 from simulator.registry.images import PAUSE_IMAGE_REFERENCE, RegistryCredential
 from simulator.registry.references import normalize_reference
@@ -68,6 +69,9 @@ async def create_automatic_cache(
     async with ctx.db.sessions() as session:
         if await session.get(ImageCacheRow, cache_id) is not None:
             return cache_id
+    if not await make_room(ctx, region_id=region_id):
+        ctx.logger.info("no automatic image cache: the region is at its quota", cache=cache_id)
+        return None
     stored = storage_report([ctx.catalog.pause_image, *resolved]).stored_bytes
     size = max(DEFAULT_CACHE_SIZE_GIB, gib_needed(stored))
     revision = plan_revision(

@@ -4,10 +4,12 @@ A cache's whole future is planned when it is created or updated (see
 `simulator.engine.cachebuild`); this module validates requests, keeps rows
 and renders responses. What fails the call: a missing or malformed parameter,
 an image reference that is not valid Docker syntax, an ImageCacheSize too
-small for the images (needed vs given), an update of a cache that is still
-building. What fails the cache instead (status Failed, an event with the
-reason, expiry 24 h later): an image the registry does not have, or a private
-image without the right credential, as ECI finds those only while building.
+small for the images (needed vs given), an update of a cache that is not
+Ready or UpdateFailed (ECI's UpdateImageCache page), a region at its cache
+quota with nothing to evict (`operations.cachequota`). What fails the cache
+instead (status Failed, an event with the reason, expiry 24 h later): an
+image the registry does not have, or a private image without the right
+credential, as ECI finds those only while building.
 Deleting a cache never touches container groups (their plans hold everything
 they took from it). Choosing a cache for a new group is `operations.cacheuse`.
 """
@@ -27,6 +29,7 @@ from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
 from simulator.operations.cacheauto import MANUAL
 from simulator.operations.cacheoptions import cache_options, described_options
+from simulator.operations.cachequota import require_room
 from simulator.operations.cacheuse import all_caches, candidate, state_of
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.params import Params, next_token, page
@@ -103,6 +106,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
                 "ImageCacheId": existing.id,
                 "ContainerGroupId": existing.spec["build_group_id"],
             }
+    await require_room(ctx, region_id=region)
     now = on_millisecond(ctx.clock.now())
     cache_id = new_id("imc-")
     reusable = await _reusable(ctx, now, exclude=None) if reuse else {}
@@ -278,10 +282,10 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     row = await _get(ctx, params.required_text("ImageCacheId", max_length=64))
     now = on_millisecond(ctx.clock.now())
     state = state_of(row, now)
-    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED, CacheStatus.FAILED):
+    if state.status not in (CacheStatus.READY, CacheStatus.UPDATE_FAILED):
         raise IncorrectStatus(
-            f"image cache {row.id} is {state.status.value}; it can be updated when Ready, "
-            "Failed or UpdateFailed"
+            f"image cache {row.id} is {state.status.value}; it can be updated only when Ready "
+            "or UpdateFailed"
         )
     plan = CachePlan.from_json(row.plan)
     last = plan.revisions[-1]
