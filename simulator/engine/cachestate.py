@@ -75,9 +75,10 @@ def _building(revision: Revision, at: datetime, *, first: bool) -> tuple[CacheSt
         progress = max([s.progress for s in revision.steps if s.finished_at <= at] or [0])
         return (CacheStatus.FAILED if first else CacheStatus.UPDATE_FAILED), progress
     ready_at = revision.ready_at
-    if ready_at is not None and ready_at <= at:
-        return CacheStatus.READY, 100
     progress = max([s.progress for s in revision.steps if s.finished_at <= at] or [0])
+    if ready_at is not None and ready_at <= at:
+        # A Flash cache is Ready from its local snapshot; Progress is the regular one's.
+        return CacheStatus.READY, 100 if revision.finished_at <= at else progress
     if not first:
         return CacheStatus.UPDATING, progress
     if at < revision.creating_at:

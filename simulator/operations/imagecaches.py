@@ -120,6 +120,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         retention_days=retention,
         reusable=reusable,
         now=now,
+        flash=bool(options.get("Flash")),
     )
     plan = CachePlan(
         revisions=(revision,),
@@ -141,6 +142,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
             "auto_match": reuse,
             "build_group_id": build_group,
             "options": options,
+            "flash_snapshot_id": new_id("s-"),
         },
         plan=plan.to_json(),
         tags=tags,
@@ -178,14 +180,22 @@ async def _get(ctx: Context, cache_id: str) -> ImageCacheRow:
     return row
 
 
-def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
+def _flash_snapshot_id(row: ImageCacheRow, state: CacheState, now: datetime) -> str:
+    """The local snapshot's id while it exists: from its creation to the regular snapshot's."""
+    between = state.revision.flash_snapshot_between()
+    if between is None or not between[0] <= now < between[1]:
+        return ""
+    return str(row.spec.get("flash_snapshot_id") or "")
+
+
+def _body(row: ImageCacheRow, state: CacheState, now: datetime) -> dict[str, Any]:
     revision = state.revision
     return {
         "ImageCacheId": row.id,
         "ImageCacheName": row.name,
         "ContainerGroupId": row.spec["build_group_id"],
         "SnapshotId": row.snapshot_id,
-        "FlashSnapshotId": "",
+        "FlashSnapshotId": _flash_snapshot_id(row, state, now),
         "RegionId": row.region_id,
         "Status": state.status.value,
         "Progress": f"{state.progress}%",
@@ -271,7 +281,7 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
         selected = [by_id[m.cache_id] for m in ranked]
     chosen = selected[offset : offset + limit]
     return {
-        "ImageCaches": [_body(row, states[row.id]) for row in chosen],
+        "ImageCaches": [_body(row, states[row.id], now) for row in chosen],
         "TotalCount": len(selected),
         "NextToken": next_token(offset=offset, limit=limit, total=len(selected)),
     }
@@ -293,6 +303,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or last.size_gib
     retention = params.integer("RetentionDays", minimum=1, maximum=65536)
     reuse = params.flag("AutoMatchImageCache")
+    options = cache_options(params, previous=row.spec.get("options"))
     reusable = await _reusable(ctx, now, exclude=row.id) if reuse else {}
     if reuse and state.content is not None:
         for digest in state.content.layers:
@@ -307,13 +318,14 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         retention_days=retention if retention is not None else last.retention_days,
         reusable=reusable,
         now=now,
+        flash=bool(options.get("Flash")),
     )
     new_plan = plan.with_revision(revision)
     new_state = project(new_plan, at=now)
     name = params.text("ImageCacheName", max_length=128) or row.name
     tags = params.tags() or row.tags
-    options = cache_options(params, previous=row.spec.get("options"))
     spec = dict(row.spec) | {"images": images, "size_gib": size, "options": options}
+    spec.setdefault("flash_snapshot_id", new_id("s-"))
     async with ctx.db.writing() as session:
         result = await session.execute(
             update(ImageCacheRow)

@@ -118,6 +118,10 @@ class TimeModelSettings:
     """Fixed cost of creating the cache snapshot (s, default 30.0; an assumption). With the
     build defaults, flink:seed's cache builds in about 98 s, or 51 s reusing its layers."""
 
+    flash_snapshot_seconds: float = 5.0
+    """Creating the temporary local snapshot of a Flash cache (s, default 5.0; an assumption:
+    ECI says only that the local snapshot is usable at once, before the regular one)."""
+
     snapshot_mb_per_s: float = 100.0
     """Snapshot creation rate over the data written to the build disk (MB/s of
     uncompressed data, default 100)."""
