@@ -64,3 +64,9 @@ IMAGECACHE_BUILD_SECONDS = Histogram(
     ["result"],
     buckets=(5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 1200, 1800),
 )
+IMAGECACHE_MATCHES = Counter(
+    "vk_eci_imagecache_matches",
+    "Container groups started from an image cache, by cache id and how it was chosen "
+    "(explicit, auto; unknown when ECI's events do not say).",
+    ["cache", "mode"],
+)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulator.engine.cachebuild import plan_revision
@@ -36,7 +36,7 @@ from simulator.operations.params import Params, next_token, page
 from simulator.registry.images import RegistryCredential
 from simulator.registry.matching import rank_caches
 from simulator.registry.references import normalize_reference
-from simulator.store.tables import ImageCacheRow
+from simulator.store.tables import ImageCacheRow, ImageCacheUseRow
 
 
 class ImageCacheNotFound(NotFound):
@@ -188,7 +188,19 @@ def _flash_snapshot_id(row: ImageCacheRow, state: CacheState, now: datetime) -> 
     return str(row.spec.get("flash_snapshot_id") or "")
 
 
-def _body(row: ImageCacheRow, state: CacheState, now: datetime) -> dict[str, Any]:
+async def _use_counts(ctx: Context, cache_ids: list[str]) -> dict[str, int]:
+    if not cache_ids:
+        return {}
+    async with ctx.db.sessions() as session:
+        query = (
+            select(ImageCacheUseRow.cache_id, func.count())
+            .where(ImageCacheUseRow.cache_id.in_(cache_ids))
+            .group_by(ImageCacheUseRow.cache_id)
+        )
+        return {str(cache_id): int(count) for cache_id, count in await session.execute(query)}
+
+
+def _body(row: ImageCacheRow, state: CacheState, now: datetime, uses: int) -> dict[str, Any]:
     revision = state.revision
     return {
         "ImageCacheId": row.id,
@@ -218,9 +230,10 @@ def _body(row: ImageCacheRow, state: CacheState, now: datetime) -> dict[str, Any
             }
             for e in state.events
         ],
-        # Not ECI fields (the SDK ignores them): who asked for the cache, and every build
-        # step's simulated times.
+        # Not ECI fields (the SDK ignores them): who asked for the cache, how many groups
+        # started from it, and every build step's simulated times.
         "Source": row.spec.get("source", MANUAL),
+        "MatchedCount": uses,
         "SimulatedBuild": [
             {
                 "Step": step.kind,
@@ -280,8 +293,9 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
         )
         selected = [by_id[m.cache_id] for m in ranked]
     chosen = selected[offset : offset + limit]
+    uses = await _use_counts(ctx, [row.id for row in chosen])
     return {
-        "ImageCaches": [_body(row, states[row.id], now) for row in chosen],
+        "ImageCaches": [_body(row, states[row.id], now, uses.get(row.id, 0)) for row in chosen],
         "TotalCount": len(selected),
         "NextToken": next_token(offset=offset, limit=limit, total=len(selected)),
     }

@@ -44,6 +44,7 @@ async def test_the_listing_shows_automatic_and_manual_caches(
     manual = await create_cache(eci_client, "busybox:1.37", name="tools")
     await create_group(eci_client, container("web", "nginx:1.7.9"), auto_match_image_cache=True)
     clock.advance(max(build_seconds("busybox:1.37"), build_seconds("nginx:1.7.9")))
+    await create_group(eci_client, container("web", "nginx:1.7.9"), auto_match_image_cache=True)
     caches = {c.source: c for c in await list_caches(settings_for(eci))}
     assert set(caches) == {"Automatic", "Manual"}
     assert caches["Manual"] == CloudCache(
@@ -53,10 +54,13 @@ async def test_the_listing_shows_automatic_and_manual_caches(
         status="Ready",
         size_gib=20,
         last_matched="",
+        uses=0,
         images=("busybox:1.37",),
     )
     assert caches["Automatic"].images == ("nginx:1.7.9",)
     assert caches["Automatic"].status == "Ready"
+    assert caches["Automatic"].uses == 1
+    assert caches["Automatic"].last_matched != ""
     table = format_table(list(caches.values())).splitlines()
     assert table[0].split() == [
         "CACHE",
@@ -65,6 +69,7 @@ async def test_the_listing_shows_automatic_and_manual_caches(
         "SOURCE",
         "STATUS",
         "SIZE",
+        "USES",
         "LAST",
         "MATCHED",
         "IMAGES",

@@ -6,7 +6,7 @@ object of it), so `kubectl get imagecaches` cannot show it. This command asks
 ECI (DescribeImageCaches, through the official SDK, page by page) and prints
 every cache: id, name, source (Automatic / Manual where the endpoint says so:
 the simulator does, in a field the SDK model lacks, so the raw body is read),
-status, size, last match and images. Read-only: it never creates or deletes.
+status, size, uses, last match and images. Read-only: it never creates or deletes.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class CloudCache:
     size_gib: int
     last_matched: str
     """DescribeImageCaches' LastMatchedTime; "" if never matched."""
+    uses: int | None
+    """Groups started from it (the simulator's MatchedCount); None when not reported."""
     images: tuple[str, ...]
 
 
@@ -88,6 +90,7 @@ def _cache(item: Mapping[str, Any]) -> CloudCache:
         status=str(item.get("Status", "")),
         size_gib=int(item.get("ImageCacheSize") or 0),
         last_matched=str(item.get("LastMatchedTime") or ""),
+        uses=None if item.get("MatchedCount") is None else int(item["MatchedCount"]),
         images=tuple(str(i) for i in item.get("Images") or ()),
     )
 
@@ -123,7 +126,7 @@ async def list_caches(settings: EciSettings) -> list[CloudCache]:
 
 def format_table(caches: Sequence[CloudCache]) -> str:
     """Aligned columns, one cache per line, its images comma-separated last."""
-    header = ("CACHE ID", "NAME", "SOURCE", "STATUS", "SIZE", "LAST MATCHED", "IMAGES")
+    header = ("CACHE ID", "NAME", "SOURCE", "STATUS", "SIZE", "USES", "LAST MATCHED", "IMAGES")
     rows = [header] + [
         (
             c.cache_id,
@@ -131,6 +134,7 @@ def format_table(caches: Sequence[CloudCache]) -> str:
             c.source or "-",
             c.status,
             f"{c.size_gib}GiB",
+            "-" if c.uses is None else str(c.uses),
             c.last_matched or "-",
             ",".join(c.images),
         )

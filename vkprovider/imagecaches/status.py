@@ -125,6 +125,13 @@ def events_from_cloud(
     return shaped_events
 
 
+def _matched_time(text: object, *, start: datetime, now: datetime) -> str | None:
+    """ECI's LastMatchedTime, clamped into [startTime, now] like event times (a scaled
+    simulator clock runs ahead of the wall clock); None if never matched."""
+    when = parse_time(text)
+    return None if when is None else format_time(min(max(when, start), now))
+
+
 def annotation_warning(key: str, *, previous: list[Any], now: datetime) -> StatusEvent:
     """A Warning event saying annotation `key` is unknown; its times kept across passes."""
     message = f"annotation {key} is not one ECI documents for an ImageCache; it was not sent to ECI"
@@ -197,6 +204,7 @@ def status_from_cloud(
         "startTime": format_time(start),
         "lastUpdatedTime": format_time(now),
         "expireDateTime": None,
+        "lastMatchedTime": _matched_time(cache.get("LastMatchedTime"), start=start, now=now),
         "message": None,
         "observedGeneration": generation,
         "events": events_from_cloud(
