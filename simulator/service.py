@@ -23,7 +23,7 @@ import structlog
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
-from simulator.operations import containergroups, imagecaches, regions
+from simulator.operations import containergroups, imagecaches, prices, regions
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
 from simulator.operations.params import Params
@@ -54,6 +54,7 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeImageCaches": imagecaches.describe_image_caches,
     "UpdateImageCache": imagecaches.update_image_cache,
     "DeleteImageCache": imagecaches.delete_image_cache,
+    "DescribeContainerGroupPrice": prices.describe_container_group_price,
 }
 
 

@@ -95,6 +95,26 @@ class ImageCacheSettings:
 
 
 @dataclass(frozen=True)
+class PriceSettings:
+    """Unit prices the simulator bills with (pay-as-you-go, USD), as configuration.
+
+    vCPU and memory are the figures ECI's "Image caches" billing page gives for the
+    temporary build instance, read on `read_on`; the disk and snapshot prices are
+    assumptions (the page points to the ECS pricing page, not read)."""
+
+    vcpu_usd_per_second: float = 0.0000077
+    """One vCPU for one second (billing page)."""
+    memory_usd_per_gib_second: float = 0.00000096
+    """One GiB of memory for one second (billing page)."""
+    essd_pl1_usd_per_gib_second: float = 0.15 / (730 * 3600)
+    """One GiB of ESSD PL1 for one second: USD 0.15 per GiB-month, an assumption."""
+    snapshot_usd_per_gib_month: float = 0.02
+    """Snapshot storage per GiB and month (730 h): an assumption."""
+    read_on: str = "2026-12-02"
+    """When the published figures were read."""
+
+
+@dataclass(frozen=True)
 class SimulatorSettings:
     """Everything one simulator process needs."""
 
@@ -111,3 +131,4 @@ class SimulatorSettings:
     time_model_path: Path | None = None
     """Optional JSON file overriding time-model defaults."""
     image_caches: ImageCacheSettings = field(default_factory=ImageCacheSettings)
+    prices: PriceSettings = field(default_factory=PriceSettings)

@@ -55,11 +55,14 @@ async def test_the_listing_shows_automatic_and_manual_caches(
         size_gib=20,
         last_matched="",
         uses=0,
+        build_usd=caches["Manual"].build_usd,
         images=("busybox:1.37",),
     )
     assert caches["Automatic"].images == ("nginx:1.7.9",)
     assert caches["Automatic"].status == "Ready"
     assert caches["Automatic"].uses == 1
+    assert caches["Automatic"].build_usd == 0.0
+    assert (caches["Manual"].build_usd or 0) > 0
     assert caches["Automatic"].last_matched != ""
     table = format_table(list(caches.values())).splitlines()
     assert table[0].split() == [
@@ -70,6 +73,8 @@ async def test_the_listing_shows_automatic_and_manual_caches(
         "STATUS",
         "SIZE",
         "USES",
+        "BUILD",
+        "USD",
         "LAST",
         "MATCHED",
         "IMAGES",

@@ -6,7 +6,7 @@ object of it), so `kubectl get imagecaches` cannot show it. This command asks
 ECI (DescribeImageCaches, through the official SDK, page by page) and prints
 every cache: id, name, source (Automatic / Manual where the endpoint says so:
 the simulator does, in a field the SDK model lacks, so the raw body is read),
-status, size, uses, last match and images. Read-only: it never creates or deletes.
+status, size, uses, build cost, last match and images. Read-only: it never creates or deletes.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ class CloudCache:
     """DescribeImageCaches' LastMatchedTime; "" if never matched."""
     uses: int | None
     """Groups started from it (the simulator's MatchedCount); None when not reported."""
+    build_usd: float | None
+    """What building it cost (the simulator's Cost.BuildUsd); None when not reported."""
     images: tuple[str, ...]
 
 
@@ -83,6 +85,7 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> EciSettin
 
 
 def _cache(item: Mapping[str, Any]) -> CloudCache:
+    cost = item.get("Cost") or {}
     return CloudCache(
         cache_id=str(item.get("ImageCacheId", "")),
         name=str(item.get("ImageCacheName", "")),
@@ -91,6 +94,7 @@ def _cache(item: Mapping[str, Any]) -> CloudCache:
         size_gib=int(item.get("ImageCacheSize") or 0),
         last_matched=str(item.get("LastMatchedTime") or ""),
         uses=None if item.get("MatchedCount") is None else int(item["MatchedCount"]),
+        build_usd=None if cost.get("BuildUsd") is None else float(cost["BuildUsd"]),
         images=tuple(str(i) for i in item.get("Images") or ()),
     )
 
@@ -126,7 +130,17 @@ async def list_caches(settings: EciSettings) -> list[CloudCache]:
 
 def format_table(caches: Sequence[CloudCache]) -> str:
     """Aligned columns, one cache per line, its images comma-separated last."""
-    header = ("CACHE ID", "NAME", "SOURCE", "STATUS", "SIZE", "USES", "LAST MATCHED", "IMAGES")
+    header = (
+        "CACHE ID",
+        "NAME",
+        "SOURCE",
+        "STATUS",
+        "SIZE",
+        "USES",
+        "BUILD USD",
+        "LAST MATCHED",
+        "IMAGES",
+    )
     rows = [header] + [
         (
             c.cache_id,
@@ -135,6 +149,7 @@ def format_table(caches: Sequence[CloudCache]) -> str:
             c.status,
             f"{c.size_gib}GiB",
             "-" if c.uses is None else str(c.uses),
+            "-" if c.build_usd is None else f"{c.build_usd:.6f}",
             c.last_matched or "-",
             ",".join(c.images),
         )
