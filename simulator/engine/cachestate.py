@@ -57,6 +57,10 @@ class CacheState:
         return self.status is CacheStatus.READY and self.content is not None
 
 
+EXPIRED_REASON = "ImageCacheExpired"
+"""Reason of the event an expired cache gets (not a documented ECI reason: an assumption)."""
+
+
 def _expire_at(plan: CachePlan, at: datetime) -> datetime | None:
     ready = [r for r in plan.revisions if r.ready_at is not None and r.ready_at <= at]
     if ready:
@@ -133,6 +137,19 @@ def project(plan: CachePlan, *, at: datetime) -> CacheState:
         instants.append(expire_at)
         if expire_at <= at and status in (CacheStatus.READY, CacheStatus.FAILED):
             status = CacheStatus.EXPIRED
+            _merge(
+                events,
+                CacheEvent(
+                    "Normal",
+                    EXPIRED_REASON,
+                    EXPIRED_REASON,
+                    f"Image cache expired at {expire_at.isoformat()} (RetentionDays, or 24 h "
+                    "after a failed build)",
+                    1,
+                    expire_at,
+                    expire_at,
+                ),
+            )
     # A later expiry can replace an earlier one (an update renews retention).
     past = [t for t in instants if t <= at]
     future = [t for t in instants if t > at]

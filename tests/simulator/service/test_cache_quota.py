@@ -92,3 +92,18 @@ async def test_update_is_refused_unless_ready_or_update_failed(
         assert error.code == "IncorrectStatus"
         assert f"is {status}" in error.message
         assert "only when Ready or UpdateFailed" in error.message
+
+
+async def test_retention_expires_the_cache_with_an_event_at_that_instant(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    cache_id = await create_cache(eci_client, "busybox:1.37", retention_days=1)
+    clock.advance(build_seconds("busybox:1.37"))
+    cache = await describe_cache(eci_client, cache_id)
+    assert cache.status == "Ready"
+    assert "ImageCacheExpired" not in {e.reason for e in cache.events}
+    clock.advance(86400)
+    cache = await describe_cache(eci_client, cache_id)
+    assert cache.status == "Expired"
+    expired = next(e for e in cache.events if e.reason == "ImageCacheExpired")
+    assert expired.last_timestamp == cache.expire_date_time
