@@ -30,6 +30,7 @@ from simulator.operations import (
     groupmetrics,
     grouprestarts,
     imagecaches,
+    prices,
     regions,
     resources,
     tags,
@@ -73,6 +74,7 @@ OPERATIONS: dict[str, Operation] = {
     "TagResources": tags.tag_resources,
     "UntagResources": tags.untag_resources,
     "ListTagResources": tags.list_tag_resources,
+    "DescribeContainerGroupPrice": prices.describe_container_group_price,
 }
 
 

@@ -178,6 +178,40 @@ class RegistryMode(enum.Enum):
 
 
 @dataclass(frozen=True)
+class ImageCacheSettings:
+    """What ECI does with image caches on its own, without a CreateImageCache call."""
+
+    auto_create: bool = True
+    """On a miss of a group with AutoMatchImageCache, build a cache of its images in the
+    background (ECI's automatic creation); False: a miss is only a normal pull."""
+    quota: int = 50
+    """Image caches one region holds. At the quota a new cache evicts the least recently
+    used cache whose EliminationStrategy is LRU (automatic caches are); with none to evict a
+    CreateImageCache is refused and an automatic creation skipped. 50 is an assumption: the
+    ECI pages found document no default."""
+
+
+@dataclass(frozen=True)
+class PriceSettings:
+    """Unit prices the simulator bills with (pay-as-you-go, USD), as configuration.
+
+    vCPU and memory are the figures ECI's "Image caches" billing page gives for the
+    temporary build instance, read on `read_on`; the disk and snapshot prices are
+    assumptions (the page points to the ECS pricing page, not read)."""
+
+    vcpu_usd_per_second: float = 0.0000077
+    """One vCPU for one second (billing page)."""
+    memory_usd_per_gib_second: float = 0.00000096
+    """One GiB of memory for one second (billing page)."""
+    essd_pl1_usd_per_gib_second: float = 0.15 / (730 * 3600)
+    """One GiB of ESSD PL1 for one second: USD 0.15 per GiB-month, an assumption."""
+    snapshot_usd_per_gib_month: float = 0.02
+    """Snapshot storage per GiB and month (730 h): an assumption."""
+    read_on: str = "2026-12-02"
+    """When the published figures were read."""
+
+
+@dataclass(frozen=True)
 class SimulatorSettings:
     """Everything one simulator process needs."""
 
@@ -194,3 +228,5 @@ class SimulatorSettings:
     """Open (default: any public reference pulls) or strict (only catalog images)."""
     time_model_path: Path | None = None
     """Optional JSON file overriding time-model defaults."""
+    image_caches: ImageCacheSettings = field(default_factory=ImageCacheSettings)
+    prices: PriceSettings = field(default_factory=PriceSettings)

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "demo": "run the embedded demo: API server, simulator and agent, no cluster needed",
     "bench": "run the start-up and scale benchmarks",
     "apiserver": "run the embedded Kubernetes API server alone and write a kubeconfig",
+    "caches": "list the region's image caches in ECI, automatic ones included",
 }
 
 

@@ -83,3 +83,9 @@ EVENTS_PENDING = Gauge(
     "vk_eci_events_pending",
     "Events queued or being written.",
 )
+IMAGECACHE_MATCHES = Counter(
+    "vk_eci_imagecache_matches",
+    "Container groups started from an image cache, by cache id and how it was chosen "
+    "(explicit, auto; unknown when ECI's events do not say).",
+    ["cache", "mode"],
+)

@@ -24,6 +24,11 @@ from simulator.timemodel.model import plan_cache_build
 from simulator.timemodel.plans import StepKind
 from simulator.timemodel.settings import TimeModelSettings
 
+FLASH_STEP = "flash"
+"""The temporary local snapshot of a Flash cache: usable from its end."""
+SNAPSHOT_STEP = "snapshot"
+"""The regular snapshot: the last step of every successful build."""
+
 
 def _content(requested: Sequence[str], images: Sequence[Image]) -> CacheContent:
     return CacheContent(
@@ -45,8 +50,13 @@ def plan_revision(
     retention_days: int | None,
     reusable: Mapping[str, str],
     now: datetime,
+    flash: bool = False,
 ) -> Revision:
-    """Plan one build starting at `now`. `reusable` maps layer digest → cache holding it."""
+    """Plan one build starting at `now`. `reusable` maps layer digest → cache holding it.
+
+    `flash` (CreateImageCache's Flash): once the images are on the build disk a temporary
+    local snapshot is taken first, and the cache is usable when it is done; the regular
+    snapshot follows, and Progress reaches 100% only when that one is done."""
     resolved: list[Image] = []
     failure: Failure | None = None
     for reference in requested:
@@ -97,9 +107,25 @@ def plan_revision(
         )
     snapshot = [s for s in build.steps if s.kind is StepKind.CREATE_SNAPSHOT]
     snapshot_start = snapshot[0].start_seconds if snapshot else build.total_seconds
+    delay = 0.0
+    if flash:
+        delay = model.flash_snapshot_seconds
+        steps.append(
+            BuildStep(
+                FLASH_STEP,
+                "local snapshot",
+                after(now, snapshot_start),
+                after(now, snapshot_start + delay),
+                build.progress_percent(snapshot_start),
+            )
+        )
     steps.append(
         BuildStep(
-            "snapshot", "snapshot", after(now, snapshot_start), after(now, build.total_seconds), 100
+            SNAPSHOT_STEP,
+            "snapshot",
+            after(now, snapshot_start + delay),
+            after(now, build.total_seconds + delay),
+            100,
         )
     )
     reused_from = tuple(sorted({reusable[d] for d in reuse}))

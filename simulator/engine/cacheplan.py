@@ -103,9 +103,25 @@ class Revision:
 
     @property
     def ready_at(self) -> datetime | None:
+        """When instances may use the build: its local snapshot (Flash) or its snapshot."""
         if self.failure is not None:
             return None
+        for step in self.steps:
+            if step.kind == "flash":
+                return step.finished_at
+        return self.finished_at
+
+    @property
+    def finished_at(self) -> datetime:
+        """When the last step (the regular snapshot) is done."""
         return self.steps[-1].finished_at if self.steps else self.started_at
+
+    def flash_snapshot_between(self) -> tuple[datetime, datetime] | None:
+        """When the temporary local snapshot exists (taken, until the regular one is done)."""
+        for step in self.steps:
+            if step.kind == "flash":
+                return step.finished_at, self.finished_at
+        return None
 
     @property
     def creating_at(self) -> datetime:

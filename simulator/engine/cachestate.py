@@ -57,6 +57,10 @@ class CacheState:
         return self.status is CacheStatus.READY and self.content is not None
 
 
+EXPIRED_REASON = "ImageCacheExpired"
+"""Reason of the event an expired cache gets (not a documented ECI reason: an assumption)."""
+
+
 def _expire_at(plan: CachePlan, at: datetime) -> datetime | None:
     ready = [r for r in plan.revisions if r.ready_at is not None and r.ready_at <= at]
     if ready:
@@ -75,9 +79,10 @@ def _building(revision: Revision, at: datetime, *, first: bool) -> tuple[CacheSt
         progress = max([s.progress for s in revision.steps if s.finished_at <= at] or [0])
         return (CacheStatus.FAILED if first else CacheStatus.UPDATE_FAILED), progress
     ready_at = revision.ready_at
-    if ready_at is not None and ready_at <= at:
-        return CacheStatus.READY, 100
     progress = max([s.progress for s in revision.steps if s.finished_at <= at] or [0])
+    if ready_at is not None and ready_at <= at:
+        # A Flash cache is Ready from its local snapshot; Progress is the regular one's.
+        return CacheStatus.READY, 100 if revision.finished_at <= at else progress
     if not first:
         return CacheStatus.UPDATING, progress
     if at < revision.creating_at:
@@ -132,6 +137,19 @@ def project(plan: CachePlan, *, at: datetime) -> CacheState:
         instants.append(expire_at)
         if expire_at <= at and status in (CacheStatus.READY, CacheStatus.FAILED):
             status = CacheStatus.EXPIRED
+            _merge(
+                events,
+                CacheEvent(
+                    "Normal",
+                    EXPIRED_REASON,
+                    EXPIRED_REASON,
+                    f"Image cache expired at {expire_at.isoformat()} (RetentionDays, or 24 h "
+                    "after a failed build)",
+                    1,
+                    expire_at,
+                    expire_at,
+                ),
+            )
     # A later expiry can replace an earlier one (an update renews retention).
     past = [t for t in instants if t <= at]
     future = [t for t in instants if t > at]

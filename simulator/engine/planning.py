@@ -50,6 +50,8 @@ class ChosenCache:
     content: CacheContent
     snapshot_layers: frozenset[str]
     """Every layer on the snapshot (the pause image's included)."""
+    disk_seconds: float | None = None
+    """Creating the instance's disk from the snapshot, if a batch slows it (else the model's)."""
 
 
 def backoff_sequence(model: TimeModelSettings) -> tuple[float, ...]:
@@ -213,6 +215,7 @@ def plan_group(
         snapshot_layers=None if cache is None else cache.snapshot_layers,
         concurrent_pulls=max(1, concurrent_pulls),
         jitter_key=group_id,
+        snapshot_disk_seconds=None if cache is None else cache.disk_seconds,
     )
     prepared = _pulled_images(
         spec=spec, images=images, preparation=preparation, cache=cache, scheduled_at=scheduled_at

@@ -6,14 +6,16 @@ of the group's own region count. An explicit cache must exist there
 (`IncorrectImageCacheStatus`, naming the cache and its status): the call
 fails, nothing is created. Automatic matching ranks usable caches with
 `simulator.registry.matching` (ImageFullMatch / ImageMatchCountRequest narrow it); no
-match is a normal pull. The chosen cache's `LastMatchedTime` is updated.
+match is a normal pull. The chosen cache's `LastMatchedTime` is updated and
+the use recorded; an instance of a batch larger than the cache's snapshot
+copies serve creates its disk slower (`timemodel.model.disk_from_snapshot_seconds`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, project
@@ -22,7 +24,8 @@ from simulator.errors import IncorrectStatus, NotFound
 from simulator.operations.context import Context
 from simulator.registry.matching import CacheCandidate, rank_caches
 from simulator.specs.groups import GroupSpec
-from simulator.store.tables import ImageCacheRow
+from simulator.store.tables import ImageCacheRow, ImageCacheUseRow
+from simulator.timemodel.model import disk_from_snapshot_seconds
 
 
 class ImageSnapshotNotFound(NotFound):
@@ -62,8 +65,10 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
             raise ImageCacheNotReady(
                 f"ImageSnapshotId: image cache {row.id} is {state.status.value}, not Ready"
             )
-        await _matched(ctx, row.id, now)
-        return ChosenCache(row.id, "explicit", state.content, state.content.layers | pause_layers)
+        disk = await _matched(ctx, row, state, "explicit", now)
+        return ChosenCache(
+            row.id, "explicit", state.content, state.content.layers | pause_layers, disk
+        )
     if not spec.auto_match_image_cache:
         return None
     rows = {row.id: row for row in await all_caches(ctx, region_id=spec.region_id)}
@@ -80,8 +85,8 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
     best = ranked[0].cache_id
     content = states[best].content
     assert content is not None
-    await _matched(ctx, best, now)
-    return ChosenCache(best, "auto", content, content.layers | pause_layers)
+    disk = await _matched(ctx, rows[best], states[best], "auto", now)
+    return ChosenCache(best, "auto", content, content.layers | pause_layers, disk)
 
 
 def candidate(row: ImageCacheRow, state: CacheState) -> CacheCandidate:
@@ -95,9 +100,35 @@ def candidate(row: ImageCacheRow, state: CacheState) -> CacheCandidate:
     )
 
 
-async def _matched(ctx: Context, cache_id: str, now: datetime) -> None:
+def snapshot_copies(row: ImageCacheRow, state: CacheState, now: datetime) -> int:
+    """How many copies of the snapshot instances start from now: FlashCopyCount while the
+    local snapshot is what is served, StandardCopyCount after (each default 1)."""
+    options = row.spec.get("options") or {}
+    between = state.revision.flash_snapshot_between()
+    if between is not None and between[0] <= now < between[1]:
+        return int(options.get("FlashCopyCount") or 1)
+    return int(options.get("StandardCopyCount") or 1)
+
+
+async def _matched(
+    ctx: Context, row: ImageCacheRow, state: CacheState, mode: str, now: datetime
+) -> float:
+    """Record the use (LastMatchedTime, a use row); the new instance's disk creation time,
+    slower when the batch from this cache outgrows its snapshot copies."""
+    window_start = now - timedelta(seconds=ctx.model.snapshot_burst_window_seconds)
     async with ctx.db.writing() as session:
+        position = await session.scalar(
+            select(func.count())
+            .select_from(ImageCacheUseRow)
+            .where(ImageCacheUseRow.cache_id == row.id, ImageCacheUseRow.used_at > window_start)
+        )
+        session.add(ImageCacheUseRow(cache_id=row.id, mode=mode, used_at=now))
         await session.execute(
-            update(ImageCacheRow).where(ImageCacheRow.id == cache_id).values(last_matched_at=now)
+            update(ImageCacheRow).where(ImageCacheRow.id == row.id).values(last_matched_at=now)
         )
         await session.commit()
+    return disk_from_snapshot_seconds(
+        model=ctx.model,
+        burst_position=int(position or 0),
+        copies=snapshot_copies(row, state, now),
+    )

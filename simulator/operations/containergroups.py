@@ -36,6 +36,7 @@ from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, InvalidParameter, NotFound
+from simulator.operations.cacheauto import create_automatic_cache
 from simulator.operations.cacheuse import choose_cache
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.groupspec import parse_group_request
@@ -137,7 +138,12 @@ async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]
         existing = await ctx.group_id_for_token(scoped_token(spec.region_id, spec.client_token))
         if existing is not None:
             return {"ContainerGroupId": existing}
-    cache = await choose_cache(ctx, spec, on_millisecond(ctx.clock.now()))
+    now = on_millisecond(ctx.clock.now())
+    cache = await choose_cache(ctx, spec, now)
+    if cache is None and spec.auto_match_image_cache and spec.image_snapshot_id is None:
+        await create_automatic_cache(
+            ctx, region_id=spec.region_id, images=spec.images, credentials=credentials, now=now
+        )
     images, failures = resolve_images(catalog=ctx.catalog, spec=spec, credentials=credentials)
     group_id = new_id("eci-")
     serial = await ctx.next_ip()

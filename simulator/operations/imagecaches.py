@@ -4,10 +4,12 @@ A cache's whole future is planned when it is created or updated (see
 `simulator.engine.cachebuild`); this module validates requests, keeps rows
 and renders responses. What fails the call: a missing or malformed parameter,
 an image reference that is not valid Docker syntax, an ImageCacheSize too
-small for the images (needed vs given), an update of a cache that is still
-building. What fails the cache instead (status Failed, an event with the
-reason, expiry 24 h later): an image the registry does not have, or a private
-image without the right credential, as ECI finds those only while building.
+small for the images (needed vs given), an update of a cache that is not
+Ready or UpdateFailed (ECI's UpdateImageCache page), a region at its cache
+quota with nothing to evict (`operations.cachequota`). What fails the cache
+instead (status Failed, an event with the reason, expiry 24 h later): an
+image the registry does not have, or a private image without the right
+credential, as ECI finds those only while building.
 Deleting a cache never touches container groups (their plans hold everything
 they took from it). Choosing a cache for a new group is `operations.cacheuse`.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulator.engine.cachebuild import plan_revision
@@ -25,14 +27,20 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
+from simulator.operations.cacheauto import AUTOMATIC, MANUAL
+from simulator.operations.cacheoptions import cache_options, described_options
+from simulator.operations.cachequota import require_room
 from simulator.operations.cacheuse import all_caches, candidate, state_of
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.params import Params, next_token, page
+from simulator.pricing import SECONDS_PER_MONTH, cache_build_usd, snapshot_usd
 from simulator.registry.images import RegistryCredential
 from simulator.registry.matching import rank_caches
 from simulator.registry.references import normalize_reference
+from simulator.settings import PriceSettings
 from simulator.specs.tokens import scoped_token
-from simulator.store.tables import ImageCacheRow
+from simulator.storage.capacity import GIB
+from simulator.store.tables import ImageCacheRow, ImageCacheUseRow
 
 
 class ImageCacheNotFound(NotFound):
@@ -97,6 +105,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     reuse = params.flag("AutoMatchImageCache")
     token = params.client_token()
     tags = params.tags()
+    options = cache_options(params)
     if token is not None:
         existing = await _by_token(ctx, token, region_id=region)
         if existing is not None:
@@ -104,6 +113,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
                 "ImageCacheId": existing.id,
                 "ContainerGroupId": existing.spec["build_group_id"],
             }
+    await require_room(ctx, region_id=region)
     now = on_millisecond(ctx.clock.now())
     cache_id = new_id("imc-")
     reusable = await _reusable(ctx, now, exclude=None, region_id=region) if reuse else {}
@@ -117,6 +127,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         retention_days=retention,
         reusable=reusable,
         now=now,
+        flash=bool(options.get("Flash")),
     )
     plan = CachePlan(
         revisions=(revision,),
@@ -137,6 +148,8 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
             "retention_days": retention,
             "auto_match": reuse,
             "build_group_id": build_group,
+            "options": options,
+            "flash_snapshot_id": new_id("s-"),
         },
         plan=plan.to_json(),
         tags=tags,
@@ -176,16 +189,60 @@ async def _get(ctx: Context, cache_id: str, *, region_id: str) -> ImageCacheRow:
     return row
 
 
-def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
+def _flash_snapshot_id(row: ImageCacheRow, state: CacheState, now: datetime) -> str:
+    """The local snapshot's id while it exists: from its creation to the regular snapshot's."""
+    between = state.revision.flash_snapshot_between()
+    if between is None or not between[0] <= now < between[1]:
+        return ""
+    return str(row.spec.get("flash_snapshot_id") or "")
+
+
+async def _use_counts(ctx: Context, cache_ids: list[str]) -> dict[str, int]:
+    if not cache_ids:
+        return {}
+    async with ctx.db.sessions() as session:
+        query = (
+            select(ImageCacheUseRow.cache_id, func.count())
+            .where(ImageCacheUseRow.cache_id.in_(cache_ids))
+            .group_by(ImageCacheUseRow.cache_id)
+        )
+        return {str(cache_id): int(count) for cache_id, count in await session.execute(query)}
+
+
+def _cost(prices: PriceSettings, row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
+    """What the cache cost to build (every revision) and costs a month to keep."""
+    plan = CachePlan.from_json(row.plan)
+    automatic = row.spec.get("source") == AUTOMATIC
+    build = 0.0
+    for revision in plan.revisions:
+        end = revision.failed_at or revision.finished_at
+        build += cache_build_usd(
+            prices,
+            seconds=(end - revision.started_at).total_seconds(),
+            disk_gib=revision.size_gib,
+            automatic=automatic,
+        )
+    stored = sum(state.revision.content.image_bytes.values()) / GIB
+    return {
+        "Currency": "USD",
+        "BuildUsd": round(build, 6),
+        "SnapshotUsdPerMonth": round(
+            snapshot_usd(prices, gib=stored, seconds=SECONDS_PER_MONTH), 6
+        ),
+    }
+
+
+def _body(
+    row: ImageCacheRow, state: CacheState, now: datetime, uses: int, prices: PriceSettings
+) -> dict[str, Any]:
     revision = state.revision
     return {
         "ImageCacheId": row.id,
         "ImageCacheName": row.name,
         "ContainerGroupId": row.spec["build_group_id"],
         "SnapshotId": row.snapshot_id,
-        "FlashSnapshotId": "",
+        "FlashSnapshotId": _flash_snapshot_id(row, state, now),
         "RegionId": row.region_id,
-        "ResourceGroupId": "",
         "Status": state.status.value,
         "Progress": f"{state.progress}%",
         "CreationTime": to_wire(row.created_at),
@@ -193,7 +250,7 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
         "LastMatchedTime": "" if row.last_matched_at is None else to_wire(row.last_matched_at),
         "ImageCacheSize": revision.size_gib,
         "Images": list(revision.content.requested),
-        "EliminationStrategy": "",
+        **described_options(row.spec.get("options") or {}),
         "Tags": [{"Key": k, "Value": v} for k, v in row.tags.items()],
         "Events": [
             {
@@ -207,7 +264,11 @@ def _body(row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
             }
             for e in state.events
         ],
-        # Not an ECI field (the SDK ignores it): every build step's simulated times.
+        # Not ECI fields (the SDK ignores them): who asked for the cache, how many groups
+        # started from it, and every build step's simulated times.
+        "Source": row.spec.get("source", MANUAL),
+        "MatchedCount": uses,
+        "Cost": _cost(prices, row, state),
         "SimulatedBuild": [
             {
                 "Step": step.kind,
@@ -272,8 +333,12 @@ async def describe_image_caches(ctx: Context, params: Params) -> dict[str, Any]:
         )
         selected = [by_id[m.cache_id] for m in ranked]
     chosen = selected[offset : offset + limit]
+    uses = await _use_counts(ctx, [row.id for row in chosen])
     return {
-        "ImageCaches": [_body(row, states[row.id]) for row in chosen],
+        "ImageCaches": [
+            _body(row, states[row.id], now, uses.get(row.id, 0), ctx.settings.prices)
+            for row in chosen
+        ],
         "TotalCount": len(selected),
         "NextToken": next_token(offset=offset, limit=limit, total=len(selected)),
     }
@@ -298,6 +363,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or last.size_gib
     retention = params.integer("RetentionDays", minimum=1, maximum=65536)
     reuse = params.flag("AutoMatchImageCache")
+    options = cache_options(params, previous=row.spec.get("options"))
     reusable = await _reusable(ctx, now, exclude=row.id, region_id=region_id) if reuse else {}
     if reuse and state.content is not None:
         for digest in state.content.layers:
@@ -312,12 +378,14 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         retention_days=retention if retention is not None else last.retention_days,
         reusable=reusable,
         now=now,
+        flash=bool(options.get("Flash")),
     )
     new_plan = plan.with_revision(revision)
     new_state = project(new_plan, at=now)
     name = params.text("ImageCacheName", max_length=128) or row.name
     tags = params.tags() or row.tags
-    spec = dict(row.spec) | {"images": images, "size_gib": size}
+    spec = dict(row.spec) | {"images": images, "size_gib": size, "options": options}
+    spec.setdefault("flash_snapshot_id", new_id("s-"))
     async with ctx.db.writing() as session:
         result = await session.execute(
             update(ImageCacheRow)

@@ -155,3 +155,16 @@ class ImageCacheRow(Base):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     """Index of the latest build; UpdateImageCache adds one only if nobody else did."""
+
+
+class ImageCacheUseRow(Base):
+    """One container group started from an image cache: the cache's use count, its bursts."""
+
+    __tablename__ = "image_cache_uses"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    cache_id: Mapped[str] = mapped_column(String(32), index=True)
+    """Not a foreign key: a deleted cache's uses stay (its groups keep what they took)."""
+    mode: Mapped[str] = mapped_column(String(16))
+    """How the cache was chosen: explicit or auto."""
+    used_at: Mapped[datetime] = mapped_column(index=True)

@@ -118,6 +118,18 @@ class TimeModelSettings:
     """Fixed cost of creating the cache snapshot (s, default 30.0; an assumption). With the
     build defaults, flink:seed's cache builds in about 98 s, or 51 s reusing its layers."""
 
+    snapshot_copy_concurrency: int = 1000
+    """Instances of one batch one snapshot copy serves without slowing down (default 1000:
+    ECI's CreateImageCache page advises one copy per 1,000 instances created at a time)."""
+
+    snapshot_burst_window_seconds: float = 60.0
+    """Instances created from one cache within this many seconds are one batch (s, default
+    60; an assumption)."""
+
+    flash_snapshot_seconds: float = 5.0
+    """Creating the temporary local snapshot of a Flash cache (s, default 5.0; an assumption:
+    ECI says only that the local snapshot is usable at once, before the regular one)."""
+
     snapshot_mb_per_s: float = 100.0
     """Snapshot creation rate over the data written to the build disk (MB/s of
     uncompressed data, default 100)."""
@@ -151,11 +163,19 @@ class TimeModelSettings:
                 raise TimeModelError(f"{item.name}: expected a finite number, got {value!r}")
             if item.name == "jitter_seed":
                 continue
-            positive = item.name.endswith("_per_s") or item.name == "concurrent_layer_downloads"
+            positive = item.name.endswith("_per_s") or item.name in (
+                "concurrent_layer_downloads",
+                "snapshot_copy_concurrency",
+            )
             if positive and value <= 0:
                 raise TimeModelError(f"{item.name}: expected a number > 0, got {value!r}")
             if value < 0:
                 raise TimeModelError(f"{item.name}: expected a number >= 0, got {value!r}")
+        if not isinstance(self.snapshot_copy_concurrency, int):
+            raise TimeModelError(
+                f"snapshot_copy_concurrency: expected a whole number, "
+                f"got {self.snapshot_copy_concurrency!r}"
+            )
         if not isinstance(self.concurrent_layer_downloads, int):
             raise TimeModelError(
                 f"concurrent_layer_downloads: expected a whole number, "

@@ -32,6 +32,7 @@ from simulator.settings import (
     PUBLIC_REGIONS,
     ClockMode,
     ClockSettings,
+    ImageCacheSettings,
     ListenSettings,
     RegionSettings,
     RegistryMode,
@@ -102,6 +103,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--time-model", type=Path, metavar="FILE", help="JSON overriding time-model defaults"
+    )
+    parser.add_argument(
+        "--no-auto-image-cache",
+        dest="auto_image_cache",
+        action="store_false",
+        help="do not build an image cache in the background when an automatically matched"
+        " container group misses (ECI does by default)",
     )
     parser.add_argument(
         "--credentials-file",
@@ -195,6 +203,7 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
         catalog_paths=tuple(args.catalog),
         registry_mode=RegistryMode(args.registry),
         time_model_path=args.time_model,
+        image_caches=ImageCacheSettings(auto_create=args.auto_image_cache),
     )
 
 

@@ -74,6 +74,17 @@ async def create(
         ]
         or None,
         tag=[eci_models.CreateImageCacheRequestTag(key=k, value=v) for k, v in tags.items()],
+        flash=spec.options.flash or None,
+        v_switch_id=spec.options.vswitch_id,
+        security_group_id=spec.options.security_group_id,
+        resource_group_id=spec.options.resource_group_id,
+        acr_registry_info=[
+            eci_models.CreateImageCacheRequestAcrRegistryInfo(instance_id=instance)
+            for instance in spec.options.acr_instance_ids
+        ]
+        or None,
+        plain_http_registry=spec.options.plain_http_registry,
+        insecure_registry=spec.options.insecure_registry,
     )
     try:
         body = await eci.call("CreateImageCache", request)
@@ -106,6 +117,15 @@ async def update(
                 password=credential.password,
             )
             for credential in credentials
+        ]
+        or None,
+        flash=spec.options.flash or None,
+        v_switch_id=spec.options.vswitch_id,
+        security_group_id=spec.options.security_group_id,
+        resource_group_id=spec.options.resource_group_id,
+        acr_registry_info=[
+            eci_models.UpdateImageCacheRequestAcrRegistryInfo(instance_id=instance)
+            for instance in spec.options.acr_instance_ids
         ]
         or None,
     )

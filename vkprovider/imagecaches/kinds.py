@@ -89,6 +89,7 @@ class ImageCacheStatusBody(TypedDict, total=False):
     startTime: str | None
     lastUpdatedTime: str
     expireDateTime: str | None
+    lastMatchedTime: str | None
     message: str | None
     observedGeneration: int
     events: list[StatusEvent]
@@ -117,5 +118,6 @@ class CloudImageCache(TypedDict, total=False):
     ImageCacheSize: int
     CreationTime: str
     ExpireDateTime: str
+    LastMatchedTime: str
     Events: list[CloudEvent]
     Tags: list[dict[str, str]]

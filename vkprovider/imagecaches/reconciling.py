@@ -145,6 +145,7 @@ class Reconciler:
             failed_retention=self._settings.failed_retention,
             generation=reflected,
             now=now,
+            unknown_annotations=spec.options.unknown,
         )
         if new["phase"] != phase:
             logger.info("imagecache phase", phase=new["phase"], cache_id=new.get("imageCacheId"))

@@ -8,10 +8,12 @@ trusts; a problem is an `InvalidImageCache` naming the field.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vkprovider.imagecaches.annotations import CacheOptions, parse_options
 from vkprovider.imagecaches.errors import InvalidImageCache
 from vkprovider.imagecaches.kinds import AUTO_MATCH_ANNOTATIONS
 from vkprovider.imagecaches.references import validate_reference
@@ -31,6 +33,8 @@ class ImageCacheSpec:
     size_gib: int
     retention_days: int | None
     auto_match: bool
+    options: CacheOptions = dataclasses.field(default_factory=CacheOptions)
+    """The other annotations ECI documents (flash, network, registries) and unknown `imc-*`."""
 
 
 def _integer(value: object, *, field: str, bounds: tuple[int, int]) -> int:
@@ -89,4 +93,5 @@ def parse_spec(spec: Mapping[str, Any] | None, *, annotations: Mapping[str, str]
         if retention is None
         else _integer(retention, field="spec.retentionDays", bounds=RETENTION_RANGE_DAYS),
         auto_match=_truthy(annotations),
+        options=parse_options(annotations),
     )

@@ -11,7 +11,7 @@ no writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,9 @@ from vkprovider.imagecaches.kinds import (
 
 EVENT_SOURCE_COMPONENT = "kubelet"
 EVENT_SOURCE_HOST = "eci"
+CONTROLLER_COMPONENT = "vk-eci-imagecache-controller"
+"""Source of the events the controller adds itself (ECI's own say kubelet/eci)."""
+UNKNOWN_ANNOTATION_REASON = "UnknownAnnotation"
 _VOLATILE = frozenset({"lastUpdatedTime"})
 
 
@@ -122,6 +125,38 @@ def events_from_cloud(
     return shaped_events
 
 
+def _matched_time(text: object, *, start: datetime, now: datetime) -> str | None:
+    """ECI's LastMatchedTime, clamped into [startTime, now] like event times (a scaled
+    simulator clock runs ahead of the wall clock); None if never matched."""
+    when = parse_time(text)
+    return None if when is None else format_time(min(max(when, start), now))
+
+
+def annotation_warning(key: str, *, previous: list[Any], now: datetime) -> StatusEvent:
+    """A Warning event saying annotation `key` is unknown; its times kept across passes."""
+    message = f"annotation {key} is not one ECI documents for an ImageCache; it was not sent to ECI"
+    when = format_time(now)
+    warning: StatusEvent = {
+        "count": 1,
+        "eventTime": None,
+        "firstTimestamp": when,
+        "involvedObject": {},
+        "lastTimestamp": when,
+        "message": message,
+        "metadata": {"creationTimestamp": None, "name": key},
+        "reason": UNKNOWN_ANNOTATION_REASON,
+        "reportingComponent": CONTROLLER_COMPONENT,
+        "reportingInstance": "",
+        "source": {"component": CONTROLLER_COMPONENT, "host": ""},
+        "type": "Warning",
+    }
+    for event in previous:
+        if isinstance(event, Mapping) and _event_key(event) == _event_key(warning):
+            warning["firstTimestamp"] = event.get("firstTimestamp") or when
+            warning["lastTimestamp"] = event.get("lastTimestamp") or when
+    return warning
+
+
 def failure_message(cache: CloudImageCache) -> str:
     """Why ECI failed the cache: its last Warning event, else a generic line with the id."""
     for event in reversed(cache.get("Events") or []):
@@ -156,8 +191,10 @@ def status_from_cloud(
     failed_retention: timedelta,
     generation: int,
     now: datetime,
+    unknown_annotations: Sequence[str] = (),
 ) -> ImageCacheStatusBody:
-    """The status mirroring one DescribeImageCaches item."""
+    """The status mirroring one DescribeImageCaches item, plus a Warning event for each
+    `unknown_annotations` entry (an `imc-*` annotation not sent to ECI)."""
     phase = _phase_of(cache.get("Status"))
     start = parse_time(previous.get("startTime")) or now
     status: ImageCacheStatusBody = {
@@ -167,6 +204,7 @@ def status_from_cloud(
         "startTime": format_time(start),
         "lastUpdatedTime": format_time(now),
         "expireDateTime": None,
+        "lastMatchedTime": _matched_time(cache.get("LastMatchedTime"), start=start, now=now),
         "message": None,
         "observedGeneration": generation,
         "events": events_from_cloud(
@@ -174,7 +212,11 @@ def status_from_cloud(
             previous=list(previous.get("events") or []),
             start=start,
             now=now,
-        ),
+        )
+        + [
+            annotation_warning(key, previous=list(previous.get("events") or []), now=now)
+            for key in unknown_annotations
+        ],
     }
     if phase in (Phase.FAILED, Phase.UPDATE_FAILED):
         message = failure_message(cache)

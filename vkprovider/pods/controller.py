@@ -46,6 +46,7 @@ from vkprovider.pods.requests import PodSpecError, build_create_request, referen
 from vkprovider.pods.status import (
     TERMINAL_PHASES,
     PodPhase,
+    cache_mode,
     failed_status,
     phase_seconds,
     pod_status,
@@ -332,6 +333,10 @@ class PodController:
         if timing is not None:
             annotations[ann.PHASE_SECONDS] = json.dumps(timing, sort_keys=True)
             cached_label = "cached" if timing.get("imageCacheId") else "uncached"
+            if timing.get("imageCacheId"):
+                metrics.IMAGECACHE_MATCHES.labels(
+                    cache=str(timing["imageCacheId"]), mode=cache_mode(group)
+                ).inc()
             metrics.POD_STARTUP_SECONDS.labels(cache=cached_label).observe(timing["total"])
             if "imagePreparation" in timing:
                 metrics.IMAGE_PREPARATION_SECONDS.labels(cache=cached_label).observe(

@@ -380,6 +380,18 @@ def phase_seconds(group: RawGroup) -> dict[str, Any] | None:
     return result
 
 
+def cache_mode(group: RawGroup) -> str:
+    """How the group's cache was chosen, `explicit` or `auto`, from its cache-hit event;
+    `unknown` when the event does not say."""
+    for event in group.get("Events") or []:
+        if event.get("Reason") == "SuccessfulHitImageCache":
+            message = str(event.get("Message", ""))
+            for mode in ("explicit", "auto"):
+                if f"({mode})" in message:
+                    return mode
+    return "unknown"
+
+
 def cache_used(group: RawGroup) -> str | None:
     """The image cache the group was created from, as its events name it."""
     for key in ("ImageSnapshotId", "ImageCacheId"):

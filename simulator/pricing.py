@@ -1,0 +1,45 @@
+"""What ECI charges for what the simulator runs, with ECI's published formulas.
+
+Pure arithmetic over `PriceSettings` (unit prices are configuration): an
+instance is vCPU-seconds plus GiB-seconds; a manually created cache's build is
+its temporary 2 vCPU / 4 GiB instance and its PL1 ESSD for the build's
+duration (ECI's billing page: (vCPU price x 2 + memory price x 4 + disk price x
+disk size) x duration); an automatically created cache's build is free; a
+cache's snapshot costs storage per GiB-month while it exists. Never rounds:
+callers round for display.
+"""
+
+from __future__ import annotations
+
+from simulator.settings import PriceSettings
+
+BUILD_INSTANCE_VCPUS = 2
+"""The temporary build instance of a manual cache (billing page)."""
+BUILD_INSTANCE_MEMORY_GIB = 4
+SECONDS_PER_MONTH = 730 * 3600
+"""The month snapshot storage is priced by (730 h)."""
+
+
+def instance_usd(prices: PriceSettings, *, cpu: float, memory_gib: float, seconds: float) -> float:
+    """An instance of `cpu` vCPUs and `memory_gib` GiB running for `seconds`."""
+    per_second = cpu * prices.vcpu_usd_per_second + memory_gib * prices.memory_usd_per_gib_second
+    return per_second * seconds
+
+
+def cache_build_usd(
+    prices: PriceSettings, *, seconds: float, disk_gib: int, automatic: bool
+) -> float:
+    """Building a cache for `seconds` on a `disk_gib` disk; automatic caches are free."""
+    if automatic:
+        return 0.0
+    per_second = (
+        BUILD_INSTANCE_VCPUS * prices.vcpu_usd_per_second
+        + BUILD_INSTANCE_MEMORY_GIB * prices.memory_usd_per_gib_second
+        + disk_gib * prices.essd_pl1_usd_per_gib_second
+    )
+    return per_second * seconds
+
+
+def snapshot_usd(prices: PriceSettings, *, gib: float, seconds: float) -> float:
+    """Keeping `gib` of snapshot for `seconds`."""
+    return gib * prices.snapshot_usd_per_gib_month * seconds / SECONDS_PER_MONTH

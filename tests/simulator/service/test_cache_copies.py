@@ -1,0 +1,48 @@
+"""Snapshot copies through the SDK: a batch from one cache past what its copies serve
+creates disks slower; StandardCopyCount restores it. Concurrency 2 here (1,000 by default)
+so that the batch is small."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from alibabacloud_eci20180808.client import Client
+
+from simulator.settings import SimulatorSettings
+from simulator.timemodel.clock import VirtualClock
+from tests.simulator.service.conftest import container, create_group, describe
+from tests.simulator.service.test_cache_use import phases, ready_cache
+from tests.simulator.service.test_imagecaches import build_seconds, create_cache
+
+
+@pytest.fixture
+def eci_settings(eci_settings: SimulatorSettings, tmp_path: Path) -> SimulatorSettings:
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"snapshot_copy_concurrency": 2}))
+    return dataclasses.replace(eci_settings, time_model_path=model)
+
+
+async def batch_preparation(client: Client, clock: VirtualClock, cache_id: str) -> list[str]:
+    ids = [
+        await create_group(
+            client, container("app", "flink:seed"), image_snapshot_id=cache_id, name=f"b{n}"
+        )
+        for n in range(3)
+    ]
+    clock.advance(60)
+    messages = [phases(await describe(client, group_id))["Pulled"].message for group_id in ids]
+    return [m.split(" in ")[1].split("s")[0] for m in messages]
+
+
+async def test_one_copy_slows_the_third_instance_and_two_copies_do_not(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    one = await ready_cache(eci_client, clock, "flink:seed", name="one-copy")
+    assert await batch_preparation(eci_client, clock, one) == ["5.000", "5.000", "6.500"]
+    clock.advance(60)  # past the batch window: a new batch
+    two = await create_cache(eci_client, "flink:seed", name="two-copies", standard_copy_count=2)
+    clock.advance(build_seconds("flink:seed"))
+    assert await batch_preparation(eci_client, clock, two) == ["5.000", "5.000", "5.000"]
