@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterable
 from localkube import objects
 from localkube.cluster import Cluster
 from localkube.controllers.events import EventRecorder
+from localkube.controllers.podcontrol import create_owned_pod
 from localkube.controllers.runtime import Controller, ControllerSettings
 from localkube.deleting import DeleteOptions
 from localkube.matching import (
@@ -28,7 +29,6 @@ from localkube.matching import (
     controller_ref,
     is_active_pod,
     is_ready_pod,
-    owner_reference,
 )
 from localkube.shapes import JsonObject
 from localkube.store import Change
@@ -161,27 +161,15 @@ class JobController(Controller):
         return max(0.0, since + delay - now)
 
     def _create_pod(self, job: JsonObject) -> JsonObject:
-        template = job["spec"]["template"]
-        metadata = dict(template.get("metadata") or {})
-        metadata.pop("name", None)
-        metadata["generateName"] = f"{job['metadata']['name']}-"
-        metadata["ownerReferences"] = [owner_reference(job, api_version="batch/v1", kind="Job")]
-        pod = self.cluster.create(
-            self.served(PODS),
-            namespace=job["metadata"]["namespace"],
-            body={
-                "apiVersion": "v1",
-                "kind": "Pod",
-                "metadata": metadata,
-                "spec": template["spec"],
-            },
+        return create_owned_pod(
+            cluster=self.cluster,
+            pods=self.served(PODS),
+            events=self.events,
+            owner=job,
+            api_version="batch/v1",
+            kind="Job",
+            template=job["spec"]["template"],
         )
-        self.events.record(
-            {**job, "kind": "Job", "apiVersion": "batch/v1"},
-            reason="SuccessfulCreate",
-            message=f"Created pod: {pod['metadata']['name']}",
-        )
-        return pod
 
     def _delete_all(self, pods: list[JsonObject]) -> None:
         for pod in pods:

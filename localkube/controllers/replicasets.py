@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from localkube import objects
 from localkube.cluster import Cluster
 from localkube.controllers.events import EventRecorder
+from localkube.controllers.podcontrol import create_owned_pod
 from localkube.controllers.runtime import Controller, ControllerSettings
 from localkube.deleting import DeleteOptions
 from localkube.matching import (
@@ -145,29 +146,15 @@ class ReplicaSetController(Controller):
         return self._write_status(rs, active)
 
     def _create_pod(self, rs: JsonObject) -> JsonObject:
-        template = (rs.get("spec") or {}).get("template") or {}
-        metadata = dict(template.get("metadata") or {})
-        metadata.pop("name", None)
-        metadata["generateName"] = f"{rs['metadata']['name']}-"
-        metadata["ownerReferences"] = [
-            owner_reference(rs, api_version="apps/v1", kind="ReplicaSet")
-        ]
-        pod = self.cluster.create(
-            self.served(PODS),
-            namespace=rs["metadata"]["namespace"],
-            body={
-                "apiVersion": "v1",
-                "kind": "Pod",
-                "metadata": metadata,
-                "spec": template["spec"],
-            },
+        return create_owned_pod(
+            cluster=self.cluster,
+            pods=self.served(PODS),
+            events=self.events,
+            owner=rs,
+            api_version="apps/v1",
+            kind="ReplicaSet",
+            template=(rs.get("spec") or {}).get("template") or {},
         )
-        self.events.record(
-            {**rs, "kind": "ReplicaSet", "apiVersion": "apps/v1"},
-            reason="SuccessfulCreate",
-            message=f"Created pod: {pod['metadata']['name']}",
-        )
-        return pod
 
     def _delete_pod(self, rs: JsonObject, pod: JsonObject) -> None:
         self.cluster.delete(
