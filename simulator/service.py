@@ -184,13 +184,18 @@ class EciService:
             await self.runner.tick()
 
     async def close(self) -> None:
+        # The virtual clock is saved while the engine still runs: its writes take turns with
+        # this one on the write lock. Cancelled first, the engine could leave a statement
+        # running in the driver's thread, holding SQLite's write lock past the busy timeout
+        # ("database is locked" seen once in a full CI run); the engine's dispose rolls
+        # such a transaction back.
+        if isinstance(self.clock, VirtualClock):
+            await self.db.set_meta(_VIRTUAL_KEY, {"now": to_plan(self.clock.now())})
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        if isinstance(self.clock, VirtualClock):
-            await self.db.set_meta(_VIRTUAL_KEY, {"now": to_plan(self.clock.now())})
         await self.db.close()
 
 
