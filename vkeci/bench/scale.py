@@ -32,7 +32,7 @@ import secrets
 import socket
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Final
@@ -69,6 +69,7 @@ from vkeci.bench.writing import (
     force_delete_pods,
     write_pods,
 )
+from vkeci.stack.cluster import poll
 from vkeci.stack.errors import StackError, StackTimeout
 
 EMBEDDED_NAMESPACE: Final = "vk-eci-scale"
@@ -148,17 +149,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-async def _wait(
-    check: Callable[[], bool], *, what: str, within_seconds: float, poll: float = 0.1
-) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_seconds
-    while not check():
-        if loop.time() >= deadline:
-            raise StackTimeout(f"timed out after {within_seconds:.0f} s waiting for {what}")
-        await asyncio.sleep(poll)
 
 
 @contextlib.asynccontextmanager
@@ -258,8 +248,12 @@ async def _ceiling(
         timeout=deadline,
     )  # fmt: skip
     writes_seconds = max(written) - started
-    await _wait(
-        lambda: watch.running(CEILING_RUN) >= options.pods,
+
+    async def ceiling_running() -> bool | None:
+        return watch.running(CEILING_RUN) >= options.pods or None
+
+    await poll(
+        ceiling_running,
         what=f"the watch to see the ceiling's {options.pods} Pods Running",
         within_seconds=deadline,
     )
@@ -349,16 +343,16 @@ async def _with_agent(
 
 
 async def _wait_node_ready(session: aiohttp.ClientSession, node: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while loop.time() < deadline:
+    async def ready() -> bool | None:
         async with session.get(f"/api/v1/nodes/{node}") as response:
-            if response.status == 200:
-                conditions = ((await response.json()).get("status") or {}).get("conditions") or []
-                if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
-                    return
-        await asyncio.sleep(0.2)
-    raise StackTimeout(f"timed out after 60 s waiting for node {node} to be Ready")
+            if response.status != 200:
+                return None
+            conditions = ((await response.json()).get("status") or {}).get("conditions") or []
+        return (
+            any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions) or None
+        )
+
+    await poll(ready, what=f"node {node} to be Ready", within_seconds=60)
 
 
 async def _agent_metrics(port: int) -> dict[str, float]:
@@ -443,16 +437,15 @@ async def _measure_agent(
                 )
             )  # fmt: skip
 
-            def all_running() -> bool:
+            async def all_running() -> bool | None:
                 if creation.done() and creation.exception() is not None:
                     raise creation.exception()  # type: ignore[misc]
-                return watch.running(AGENT_RUN) >= options.pods
+                return watch.running(AGENT_RUN) >= options.pods or None
 
-            await _wait(
+            await poll(
                 all_running,
                 what=f"{options.pods} Pods to be Running (saw {watch.running(AGENT_RUN)})",
                 within_seconds=deadline,
-                poll=0.1,
             )
             await creation
             running_times = [
