@@ -49,6 +49,8 @@ _CLOCK_KEY = "clock"
 _VIRTUAL_KEY = "virtual-clock"
 _IP_KEY = "intranet-ip"
 _IP_BLOCK = 32
+_STOP_SECONDS = 10.0
+"""Real seconds close() waits for the engine's tick in progress before cancelling it."""
 """Private IPs a process reserves at once (one counter update per 32 groups)."""
 
 Operation = Callable[[Context, Params], Awaitable[dict[str, Any]]]
@@ -185,14 +187,17 @@ class EciService:
 
     async def close(self) -> None:
         # The virtual clock is saved while the engine still runs: its writes take turns with
-        # this one on the write lock. Cancelled first, the engine could leave a statement
-        # running in the driver's thread, holding SQLite's write lock past the busy timeout
-        # ("database is locked" seen once in a full CI run); the engine's dispose rolls
-        # such a transaction back.
+        # this one on the write lock. Then the engine is asked to stop between ticks rather
+        # than cancelled inside one: a cancelled statement can hold SQLite's write lock past
+        # the busy timeout ("database is locked", seen once in CI), and SQLAlchemy logs the
+        # cancelled rollback as an error with a traceback (seen in the demo's stderr in CI).
         if isinstance(self.clock, VirtualClock):
             await self.db.set_meta(_VIRTUAL_KEY, {"now": to_plan(self.clock.now())})
         if self._task is not None:
-            self._task.cancel()
+            self.runner.stop()
+            done, _ = await asyncio.wait({self._task}, timeout=_STOP_SECONDS)
+            if not done:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None

@@ -76,9 +76,15 @@ class Runner:
         self._logger = logger
         self._settings = settings or RunnerSettings()
         self._wake = asyncio.Event()
+        self._stopping = False
         self.ticks = 0
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Ask `run` to return once the tick in progress has committed."""
+        self._stopping = True
         self._wake.set()
 
     async def tick(self) -> datetime | None:
@@ -166,8 +172,12 @@ class Runner:
         return len(rows)
 
     async def run(self) -> None:
-        """Loop until cancelled; an unexpected error is logged and the loop goes on."""
-        while True:
+        """Loop until stopped; an unexpected error is logged and the loop goes on.
+
+        `stop` ends the loop between ticks. Cancelled instead, a tick can be cut inside a
+        transaction, and SQLAlchemy logs the cancelled rollback of its connection as an error.
+        """
+        while not self._stopping:
             self._wake.clear()
             try:
                 due = await self.tick()
@@ -176,8 +186,10 @@ class Runner:
             except Exception:
                 self._logger.exception("engine tick failed; retrying")
                 due = None
+            if self._stopping:
+                return
             await self._wait(due)
-            if self._wake.is_set():
+            if self._wake.is_set() and not self._stopping:
                 await asyncio.sleep(self._settings.wake_delay_seconds)
 
     async def _wait(self, due: datetime | None) -> None:
