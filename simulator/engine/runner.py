@@ -76,7 +76,7 @@ class Runner:
         self._logger = logger
         self._settings = settings or RunnerSettings()
         self._wake = asyncio.Event()
-        self._stopping = False
+        self._stopping = asyncio.Event()
         self.ticks = 0
 
     def wake(self) -> None:
@@ -84,7 +84,7 @@ class Runner:
 
     def stop(self) -> None:
         """Ask `run` to return once the tick in progress has committed."""
-        self._stopping = True
+        self._stopping.set()
         self._wake.set()
 
     async def tick(self) -> datetime | None:
@@ -177,7 +177,7 @@ class Runner:
         `stop` ends the loop between ticks. Cancelled instead, a tick can be cut inside a
         transaction, and SQLAlchemy logs the cancelled rollback of its connection as an error.
         """
-        while not self._stopping:
+        while not self._stopping.is_set():
             self._wake.clear()
             try:
                 due = await self.tick()
@@ -186,10 +186,10 @@ class Runner:
             except Exception:
                 self._logger.exception("engine tick failed; retrying")
                 due = None
-            if self._stopping:
+            if self._stopping.is_set():
                 return
             await self._wait(due)
-            if self._wake.is_set() and not self._stopping:
+            if self._wake.is_set() and not self._stopping.is_set():
                 await asyncio.sleep(self._settings.wake_delay_seconds)
 
     async def _wait(self, due: datetime | None) -> None:
