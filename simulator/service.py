@@ -34,6 +34,8 @@ from simulator.operations import (
     regions,
     resources,
     tags,
+    unavailable,
+    usage,
 )
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
@@ -77,6 +79,8 @@ OPERATIONS: dict[str, Operation] = {
     "UntagResources": tags.untag_resources,
     "ListTagResources": tags.list_tag_resources,
     "DescribeContainerGroupPrice": prices.describe_container_group_price,
+    "ListUsage": usage.list_usage,
+    **{action: unavailable.refusal(action) for action in unavailable.UNAVAILABLE_ACTIONS},
 }
 
 
