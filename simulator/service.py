@@ -36,6 +36,7 @@ from simulator.operations import (
     tags,
     unavailable,
     usage,
+    virtualnodes,
 )
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
@@ -80,6 +81,10 @@ OPERATIONS: dict[str, Operation] = {
     "ListTagResources": tags.list_tag_resources,
     "DescribeContainerGroupPrice": prices.describe_container_group_price,
     "ListUsage": usage.list_usage,
+    "CreateVirtualNode": virtualnodes.create_virtual_node,
+    "DescribeVirtualNodes": virtualnodes.describe_virtual_nodes,
+    "UpdateVirtualNode": virtualnodes.update_virtual_node,
+    "DeleteVirtualNode": virtualnodes.delete_virtual_node,
     **{action: unavailable.refusal(action) for action in unavailable.UNAVAILABLE_ACTIONS},
 }
 
