@@ -37,6 +37,7 @@ from simulator.operations import (
     unavailable,
     usage,
     virtualnodes,
+    volumeresize,
 )
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
@@ -85,6 +86,7 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeVirtualNodes": virtualnodes.describe_virtual_nodes,
     "UpdateVirtualNode": virtualnodes.update_virtual_node,
     "DeleteVirtualNode": virtualnodes.delete_virtual_node,
+    "ResizeContainerGroupVolume": volumeresize.resize_container_group_volume,
     **{action: unavailable.refusal(action) for action in unavailable.UNAVAILABLE_ACTIONS},
 }
 
