@@ -241,3 +241,43 @@ async def test_a_database_from_before_virtual_nodes_gains_the_table_and_keeps_it
         virtual_clock(third).advance(READY_SECONDS)
         assert virtual_clock(third).now() == stopped_at + timedelta(seconds=READY_SECONDS)
         assert (await node(client, node_id)).status == "Ready"
+
+
+async def test_tag_resources_tags_a_virtual_node_of_its_region(eci_client: Client) -> None:
+    node_id = await create_node(eci_client)
+    await eci_client.tag_resources_async(
+        eci_models.TagResourcesRequest(
+            region_id=REGION,
+            resource_type="VirtualNode",
+            resource_id=[node_id],
+            tag=[eci_models.TagResourcesRequestTag(key="team", value="payments")],
+        )
+    )
+    assert [(t.key, t.value) for t in (await node(eci_client, node_id)).tags] == [
+        ("team", "payments")
+    ]
+    listed = await eci_client.list_tag_resources_async(
+        eci_models.ListTagResourcesRequest(
+            region_id=REGION,
+            resource_type="VirtualNode",
+            tag=[eci_models.ListTagResourcesRequestTag(key="team", value="payments")],
+        )
+    )
+    assert [(t.resource_id, t.tag_key) for t in listed.body.tag_resources] == [(node_id, "team")]
+    await eci_client.untag_resources_async(
+        eci_models.UntagResourcesRequest(
+            region_id=REGION, resource_type="VirtualNode", resource_id=[node_id], all=True
+        )
+    )
+    assert (await node(eci_client, node_id)).tags == []
+    foreign = await refused(
+        eci_client.tag_resources_async(
+            eci_models.TagResourcesRequest(
+                region_id=OTHER_REGION,
+                resource_type="VirtualNode",
+                resource_id=[node_id],
+                tag=[eci_models.TagResourcesRequestTag(key="team", value="payments")],
+            )
+        )
+    )
+    assert foreign.code == "InvalidResourceId.NotFound"
