@@ -19,7 +19,8 @@ What ECI's API pages document, and the simulator checks:
 * DescribeVirtualNodes: `VirtualNodeIds` (a JSON array, at most 20),
   `VirtualNodeName`, `Status` (Pending, Ready, Failed), `Tag.N`,
   `ResourceGroupId`; pages of `Limit` (default and maximum 20) by
-  `NextToken`, in creation order, with `TotalCount`.
+  `NextToken`, in creation order (time, then a per-creation serial), with
+  `TotalCount`.
 * UpdateVirtualNode: the name, the cluster DNS and domain, custom resources
   and tags (added to, or replacing the value of, the node's tags).
 * DeleteVirtualNode: the node is gone at once.
@@ -218,6 +219,7 @@ async def create_virtual_node(ctx: Context, params: Params) -> dict[str, Any]:
         name=name or node_id,
         region_id=region_id,
         client_token=token,
+        serial=serial,
         created_at=now,
         ready_at=after(now, ctx.model.virtual_node_ready_seconds),
         spec=spec,
@@ -306,7 +308,9 @@ async def describe_virtual_nodes(ctx: Context, params: Params) -> dict[str, Any]
     offset, limit = page(params, default_limit=MAX_PAGE, max_limit=MAX_PAGE)
     wanted = _tags(params)
     now = ctx.clock.now()
-    query = _filtered(params, region_id, now).order_by(VirtualNodeRow.created_at, VirtualNodeRow.id)
+    query = _filtered(params, region_id, now).order_by(
+        VirtualNodeRow.created_at, VirtualNodeRow.serial
+    )
     async with ctx.db.sessions() as session:
         rows = list((await session.execute(query)).scalars())
     if wanted:

@@ -182,13 +182,16 @@ class VirtualNodeRow(Base):
     __table_args__ = (
         # A ClientToken names one creation per region (as container groups' tokens are scoped).
         Index("ux_virtual_nodes_region_token", "region_id", "client_token", unique=True),
-        Index("ix_virtual_nodes_page_order", "region_id", "created_at", "id"),
+        Index("ix_virtual_nodes_page_order", "region_id", "created_at", "serial"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(128), index=True)
     region_id: Mapped[str] = mapped_column(String(64))
     client_token: Mapped[str | None] = mapped_column(String(64))
+    serial: Mapped[int] = mapped_column(BigInteger, unique=True)
+    """A number no other node or group has, increasing with creation within a process (pages
+    list nodes created at one instant in creation order)."""
     created_at: Mapped[datetime] = mapped_column()
     ready_at: Mapped[datetime] = mapped_column(index=True)
     spec: Mapped[dict[str, Any]] = mapped_column()
