@@ -7,9 +7,10 @@ ECI answers `Attributes` with eight figures (its API page's example):
 miss) and `UsedDataCacheCount`/`MaxDataCacheCount`. Here:
 
 * `UsedCpu` sums the vCPUs of the region's groups that still hold an instance
-  (not deleted, and not Succeeded, Failed or Expired: a finished group keeps
-  its record, not its vCPUs); statuses are settled first, so a group that
-  finished a moment ago no longer counts. `MaxCpu` is `UsageSettings.max_cpu`.
+  (not deleted, and not Succeeded, Failed, Expired or ScheduleFailed: a
+  finished group keeps its record, not its vCPUs); statuses are settled
+  first, so a group that finished a moment ago no longer counts. `MaxCpu` is
+  `MAX_CPU`.
 * Both cache figures count the region's caches by how they were made; the
   simulator has one quota over all of them (`ImageCacheSettings.quota`, what
   `cachequota` enforces), so both `Max...` figures are that quota.
@@ -36,7 +37,16 @@ MAX_CPU = 1000
 """vCPUs of instances one account may run in a region: the figure ECI's ListUsage page shows
 in its example answer. The real quota is per account (raised on request); an assumption."""
 
-_FINISHED = (GroupStatus.SUCCEEDED.value, GroupStatus.FAILED.value, GroupStatus.EXPIRED.value)
+_FINISHED = tuple(
+    status.value
+    for status in (
+        GroupStatus.SUCCEEDED,
+        GroupStatus.FAILED,
+        GroupStatus.EXPIRED,
+        GroupStatus.SCHEDULE_FAILED,
+    )
+)
+"""Statuses of groups that no longer (or never did) hold an instance's vCPUs."""
 
 
 async def _used_cpu(ctx: Context, region_id: str) -> float:

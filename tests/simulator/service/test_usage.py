@@ -47,10 +47,15 @@ async def test_usage_counts_the_vcpus_instances_hold_and_the_caches_by_origin(
         restart_policy="Never",
         auto_match_image_cache=True,
     )
+    # 128 vCPUs no zone has in stock: Scheduling now, ScheduleFailed in a few seconds.
+    await create_group(
+        eci_client, container("big", "nginx:1.27"), name="big", instance_type="ecs.g7.32xlarge"
+    )
     await create_cache(eci_client, "flink:seed", name="manual")
-    assert (await usage(eci_client))["UsedCpu"] == 2.5
+    assert (await usage(eci_client))["UsedCpu"] == 130.5
     clock.advance(600)
-    # The job finished: it keeps its record, not its vCPU. Its miss built an automatic cache.
+    # The job finished and the big group failed to schedule: they keep their records, not
+    # their vCPUs. The job's miss built an automatic cache.
     assert len(await all_caches(eci_client)) == 2
     after = await usage(eci_client)
     assert (after["UsedCpu"], after["UsedImageCacheCount"], after["UsedAutoImageCacheCount"]) == (
