@@ -34,6 +34,10 @@ from simulator.operations import (
     regions,
     resources,
     tags,
+    unavailable,
+    usage,
+    virtualnodes,
+    volumeresize,
 )
 from simulator.operations.context import Context
 from simulator.operations.groupwrites import GroupWriter
@@ -77,6 +81,13 @@ OPERATIONS: dict[str, Operation] = {
     "UntagResources": tags.untag_resources,
     "ListTagResources": tags.list_tag_resources,
     "DescribeContainerGroupPrice": prices.describe_container_group_price,
+    "ListUsage": usage.list_usage,
+    "CreateVirtualNode": virtualnodes.create_virtual_node,
+    "DescribeVirtualNodes": virtualnodes.describe_virtual_nodes,
+    "UpdateVirtualNode": virtualnodes.update_virtual_node,
+    "DeleteVirtualNode": virtualnodes.delete_virtual_node,
+    "ResizeContainerGroupVolume": volumeresize.resize_container_group_volume,
+    **{action: unavailable.refusal(action) for action in unavailable.UNAVAILABLE_ACTIONS},
 }
 
 

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "run the start-up and scale benchmarks",
     "apiserver": "run the embedded Kubernetes API server alone and write a kubeconfig",
     "caches": "list the region's image caches in ECI, automatic ones included",
+    "vnodes": "list the region's ECI virtual nodes (VNodes made by CreateVirtualNode)",
 }
 
 

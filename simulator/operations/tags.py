@@ -1,8 +1,8 @@
 """TagResources, UntagResources and ListTagResources, as ECI documents them.
 
 `ResourceType` is ContainerGroup, ImageCache, DataCache or VirtualNode; the
-simulator keeps container groups and image caches, so ids of the other two
-name nothing (`InvalidResourceId.NotFound`, as for an unknown id). At most 20
+simulator keeps container groups, image caches and virtual nodes, so a
+DataCache id names nothing (`InvalidResourceId.NotFound`, as for an unknown id). At most 20
 tags per resource (what a call would leave over that fails, nothing
 changes); keys of 1 to 128 characters, values up to 128, neither starting
 with `aliyun` or `acs:` nor containing `http://` or `https://`. A container
@@ -22,7 +22,7 @@ from simulator.errors import InvalidParameter, MissingParameter, NotFound
 from simulator.operations.context import Context
 from simulator.operations.params import Params
 from simulator.specs.groups import GroupSpec
-from simulator.store.tables import ContainerGroupRow, GroupTagRow, ImageCacheRow
+from simulator.store.tables import ContainerGroupRow, GroupTagRow, ImageCacheRow, VirtualNodeRow
 
 RESOURCE_TYPES = ("ContainerGroup", "ImageCache", "DataCache", "VirtualNode")
 MAX_TAGS = 20
@@ -79,6 +79,15 @@ async def _current(
                 )
             ).all()
             found = {r.id: dict(r.tags) for r in caches}
+        elif resource_type == "VirtualNode":
+            nodes = (
+                await session.scalars(
+                    select(VirtualNodeRow).where(
+                        VirtualNodeRow.id.in_(ids), VirtualNodeRow.region_id == region_id
+                    )
+                )
+            ).all()
+            found = {r.id: dict(r.tags) for r in nodes}
     for resource_id in ids:
         if resource_id not in found:
             raise ResourceNotFound(f"ResourceId: {resource_type} {resource_id} does not exist")
@@ -88,9 +97,10 @@ async def _current(
 async def _write(ctx: Context, resource_type: str, tags: dict[str, dict[str, str]]) -> None:
     async with ctx.db.writing() as session:
         for resource_id, values in tags.items():
-            if resource_type == "ImageCache":
+            if resource_type in ("ImageCache", "VirtualNode"):
+                table = ImageCacheRow if resource_type == "ImageCache" else VirtualNodeRow
                 await session.execute(
-                    update(ImageCacheRow).where(ImageCacheRow.id == resource_id).values(tags=values)
+                    update(table).where(table.id == resource_id).values(tags=values)
                 )
                 continue
             row = await session.get(ContainerGroupRow, resource_id)
@@ -194,4 +204,11 @@ async def _all(ctx: Context, region_id: str, resource_type: str) -> dict[str, di
                 )
             ).all()
             return {r.id: dict(r.tags) for r in caches}
+        if resource_type == "VirtualNode":
+            nodes = (
+                await session.scalars(
+                    select(VirtualNodeRow).where(VirtualNodeRow.region_id == region_id)
+                )
+            ).all()
+            return {r.id: dict(r.tags) for r in nodes}
     return {}

@@ -1,4 +1,4 @@
-"""Table definitions: container groups, image caches, nonces and service metadata.
+"""Table definitions: container groups, image caches, virtual nodes, nonces and service metadata.
 
 Rows keep the immutable *plan* of each resource (JSON) plus materialised
 columns (`status`, `changed_at`, `next_due_at`) that the engine refreshes so
@@ -168,3 +168,33 @@ class ImageCacheUseRow(Base):
     mode: Mapped[str] = mapped_column(String(16))
     """How the cache was chosen: explicit or auto."""
     used_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class VirtualNodeRow(Base):
+    """One virtual node (ECI's VNode): its request, and when it became Ready.
+
+    Its status is a function of the clock (Pending until `ready_at`, then
+    Ready), so no engine materialises it. The table is new in issue 15: like
+    every table, `open_database` creates it in a database that lacks it.
+    """
+
+    __tablename__ = "virtual_nodes"
+    __table_args__ = (
+        # A ClientToken names one creation per region (as container groups' tokens are scoped).
+        Index("ux_virtual_nodes_region_token", "region_id", "client_token", unique=True),
+        Index("ix_virtual_nodes_page_order", "region_id", "created_at", "serial"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    region_id: Mapped[str] = mapped_column(String(64))
+    client_token: Mapped[str | None] = mapped_column(String(64))
+    serial: Mapped[int] = mapped_column(BigInteger, unique=True)
+    """A number no other node or group has, increasing with creation within a process (pages
+    list nodes created at one instant in creation order)."""
+    created_at: Mapped[datetime] = mapped_column()
+    ready_at: Mapped[datetime] = mapped_column(index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column()
+    """Zone, vSwitches, security group, addresses, taints and the cluster settings, as sent."""
+    tags: Mapped[dict[str, Any]] = mapped_column()
+    """Tag key → value."""

@@ -147,6 +147,11 @@ class TimeModelSettings:
     """A container that ran this long without crashing starts back-off afresh (s, default
     600, as kubelet)."""
 
+    virtual_node_ready_seconds: float = 60.0
+    """A virtual node from CreateVirtualNode to Ready (s, default 60.0): its resident node
+    (ECI documents one, the size of a 2 vCPU, 8 GiB instance) started and registered. An
+    assumption: ECI documents no figure."""
+
     jitter_fraction: float = 0.0
     """Each duration is multiplied by 1 + u * this, u uniform in [-1, 1) from a hash of
     `jitter_seed` and the step (default 0: durations are exact)."""

@@ -156,9 +156,21 @@ async def legacy_refused(legacy: LegacyEci, request: Any) -> ServerException:
 async def test_an_operation_the_simulator_does_not_model_is_not_found(legacy: LegacyEci) -> None:
     request = CommitContainerRequest()
     request.set_ContainerGroupId("eci-2ze0000000000001")
+    request.set_action_name("DescribeEverything")  # an action ECI does not have
     error = await legacy_refused(legacy, request)
     assert error.get_error_code() == "InvalidAction.NotFound"
     assert error.get_http_status() == 404
+
+
+async def test_an_operation_the_account_may_not_use_is_refused_by_name(
+    legacy: LegacyEci,
+) -> None:
+    request = CommitContainerRequest()
+    request.set_ContainerGroupId("eci-2ze0000000000001")
+    error = await legacy_refused(legacy, request)
+    assert error.get_error_code() == "ActionUnauthorized"
+    assert error.get_http_status() == 403
+    assert "CommitContainer" in error.get_error_msg()
 
 
 async def test_domain_errors_reach_the_old_sdk_with_ecis_code(legacy: LegacyEci) -> None:

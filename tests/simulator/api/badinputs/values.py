@@ -304,9 +304,9 @@ def value_probes() -> list[Probe]:
             ("ImageCacheId", "imc-doesnotexist"),
         ),
         call(
-            "operation not modelled",
+            "operation not available to the account",
             "CommitContainer",
-            "InvalidAction.NotFound",  # as an endpoint lacking it answers (issue 16)
+            "ActionUnauthorized",  # a known action the account may not use (issue 15)
             ("ContainerGroupId", "eci-x"),
         ),
         call(
