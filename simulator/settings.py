@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 
 class ClockMode(enum.Enum):
@@ -212,6 +213,25 @@ class PriceSettings:
     billing", its Hangzhou example)."""
     read_on: str = "2026-12-02"
     """When the published figures were read."""
+
+    @classmethod
+    def from_json(cls, document: object) -> PriceSettings:
+        """Prices from a JSON object of these fields (others keep their defaults); ValueError
+        naming the field when one is unknown or not a number >= 0 (`read_on`: a string)."""
+        if not isinstance(document, dict):
+            raise ValueError("expected a JSON object of unit prices")
+        known = {name for name in cls.__dataclass_fields__}
+        values: dict[str, Any] = {}
+        for name, value in document.items():
+            if name not in known:
+                raise ValueError(f"{name}: not a price setting (known: {', '.join(sorted(known))})")
+            if name == "read_on":
+                if not isinstance(value, str):
+                    raise ValueError(f"read_on: {value!r} is not a string")
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name}: {value!r} is not a number >= 0")
+            values[name] = value if name == "read_on" else float(value)
+        return cls(**values)
 
 
 @dataclass(frozen=True)

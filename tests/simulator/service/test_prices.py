@@ -6,8 +6,10 @@ the SDK's generic `call_api` over real HTTP."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
@@ -15,6 +17,7 @@ from alibabacloud_tea_openapi.models import OpenApiRequest, Params
 from alibabacloud_tea_util.models import RuntimeOptions
 
 from simulator.registry.catalog import Catalog
+from simulator.settings import PriceSettings
 from simulator.timemodel.clock import VirtualClock
 from tests.simulator.service.conftest import (
     REGION,
@@ -183,3 +186,39 @@ async def test_a_manual_cache_costs_its_build_and_an_automatic_one_is_free(
     assert cost["SnapshotGiB"] == round(stored, 6)
     assert cost["SnapshotUsdPerDay"] == round(stored * SNAPSHOT_USD_PER_GIB_SECOND * 86400, 6)
     assert round(cost["SnapshotUsd"] - before, 6) == cost["SnapshotUsdPerDay"]
+
+
+def test_unit_prices_are_configuration_with_the_published_defaults(tmp_path: Path) -> None:
+    from vkeci.cli import build_parser
+    from vkeci.commands.simulator import UsageError, build_settings
+
+    env = {"ECI_ACCESS_KEY_ID": "LTAIexample", "ECI_ACCESS_KEY_SECRET": "example-secret"}
+    default = build_settings(build_parser().parse_args(["simulator"]), env).prices
+    assert (default.vcpu_usd_per_second, default.memory_usd_per_gib_second) == (
+        VCPU_USD_PER_SECOND,
+        MEMORY_USD_PER_GIB_SECOND,
+    )
+    assert default.essd_pl1_usd_per_gib_second == ESSD_PL1_USD_PER_GIB_SECOND
+    assert default.read_on == "2026-12-02"
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"vcpu_usd_per_second": 0.00001, "read_on": "2027-01-01"}')
+    args = build_parser().parse_args(["simulator", "--prices", str(prices)])
+    configured = build_settings(args, env).prices
+    assert (configured.vcpu_usd_per_second, configured.read_on) == (0.00001, "2027-01-01")
+    assert configured.memory_usd_per_gib_second == MEMORY_USD_PER_GIB_SECOND
+    prices.write_text('{"vcpu_usd_per_hour": 1}')
+    with pytest.raises(UsageError, match="vcpu_usd_per_hour: not a price setting"):
+        build_settings(build_parser().parse_args(["simulator", "--prices", str(prices)]), env)
+    prices.write_text('{"memory_usd_per_gib_second": -1}')
+    with pytest.raises(UsageError, match="memory_usd_per_gib_second: -1 is not a number >= 0"):
+        build_settings(build_parser().parse_args(["simulator", "--prices", str(prices)]), env)
+
+
+@pytest.mark.parametrize(
+    "eci", [{"prices": PriceSettings(vcpu_usd_per_second=0.00001)}], indirect=True
+)
+async def test_configured_prices_are_what_the_simulator_answers(eci_client: Client) -> None:
+    response = await eci_client.describe_container_group_price_async(
+        eci_models.DescribeContainerGroupPriceRequest(region_id=REGION, cpu=2.0, memory=4.0)
+    )
+    assert response.body.price_info.price.trade_price == round(2 * 0.00001 + 4 * 0.00000096, 10)
