@@ -5,8 +5,9 @@ time scale 0.01) writing into bench-results/:
 
     .venv/bin/python benchmarks/startup_bench.py [--replicas 100] [--out bench-results]
 
-Writes startup.json (simulated seconds per phase and scenario), startup.md (the table) and
-the charts startup-cdf.png, startup-phases.png and startup-speedup.png.
+Writes startup.json (simulated seconds per phase and scenario, and what they cost),
+startup.md (the tables) and the charts startup-cdf.png, startup-phases.png,
+startup-speedup.png and startup-cost.png.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 
 class ClockMode(enum.Enum):
@@ -195,20 +196,42 @@ class ImageCacheSettings:
 class PriceSettings:
     """Unit prices the simulator bills with (pay-as-you-go, USD), as configuration.
 
-    vCPU and memory are the figures ECI's "Image caches" billing page gives for the
-    temporary build instance, read on `read_on`; the disk and snapshot prices are
-    assumptions (the page points to the ECS pricing page, not read)."""
+    Each default is a figure an ECI or ECS billing page publishes (China (Hangzhou), read on
+    `read_on`; `simulator/data/README.md` names the page of each): vCPU and memory from the
+    "Image caches" billing page, ESSD PL1 from "Billing of temporary storage space", the
+    snapshot price from ECS's "Snapshot billing" example."""
 
     vcpu_usd_per_second: float = 0.0000077
-    """One vCPU for one second (billing page)."""
+    """One vCPU for one second (USD 0.0000077, "Image caches" billing page)."""
     memory_usd_per_gib_second: float = 0.00000096
-    """One GiB of memory for one second (billing page)."""
-    essd_pl1_usd_per_gib_second: float = 0.15 / (730 * 3600)
-    """One GiB of ESSD PL1 for one second: USD 0.15 per GiB-month, an assumption."""
-    snapshot_usd_per_gib_month: float = 0.02
-    """Snapshot storage per GiB and month (730 h): an assumption."""
+    """One GiB of memory for one second (USD 0.00000096, the same page)."""
+    essd_pl1_usd_per_gib_second: float = 0.03188 / 100 / 3600
+    """One GiB of ESSD PL1 for one second: USD 0.03188 per 100 GiB per hour ("Billing of
+    temporary storage space", Hangzhou). Also the price of increased temporary storage."""
+    snapshot_usd_per_gib_month: float = 0.0173
+    """Standard snapshot storage per GiB and month of 730 h (USD 0.0173, ECS "Snapshot
+    billing", its Hangzhou example)."""
     read_on: str = "2026-12-02"
     """When the published figures were read."""
+
+    @classmethod
+    def from_json(cls, document: object) -> PriceSettings:
+        """Prices from a JSON object of these fields (others keep their defaults); ValueError
+        naming the field when one is unknown or not a number >= 0 (`read_on`: a string)."""
+        if not isinstance(document, dict):
+            raise ValueError("expected a JSON object of unit prices")
+        known = {name for name in cls.__dataclass_fields__}
+        values: dict[str, Any] = {}
+        for name, value in document.items():
+            if name not in known:
+                raise ValueError(f"{name}: not a price setting (known: {', '.join(sorted(known))})")
+            if name == "read_on":
+                if not isinstance(value, str):
+                    raise ValueError(f"read_on: {value!r} is not a string")
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name}: {value!r} is not a number >= 0")
+            values[name] = value if name == "read_on" else float(value)
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,9 @@ class CacheUse:
     """`explicit` (ImageSnapshotId) or `auto` (AutoMatchImageCache)."""
     matched_images: tuple[str, ...]
     missing_images: tuple[str, ...]
+    disk_gib: int = 0
+    """What the instance pays storage for while it is billed because it started from this
+    cache (`simulator.pricing.cache_disk_gib`), fixed when it was matched."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -231,6 +234,7 @@ class CacheUse:
             "mode": self.mode,
             "matched_images": list(self.matched_images),
             "missing_images": list(self.missing_images),
+            "disk_gib": self.disk_gib,
         }
 
     @classmethod
@@ -242,6 +246,7 @@ class CacheUse:
             mode=data["mode"],
             matched_images=tuple(data["matched_images"]),
             missing_images=tuple(data["missing_images"]),
+            disk_gib=int(data.get("disk_gib", 0)),
         )
 
 

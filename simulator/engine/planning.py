@@ -52,6 +52,8 @@ class ChosenCache:
     """Every layer on the snapshot (the pause image's included)."""
     disk_seconds: float | None = None
     """Creating the instance's disk from the snapshot, if a batch slows it (else the model's)."""
+    disk_gib: int = 0
+    """The storage the instance is billed for because of the cache (`CacheUse.disk_gib`)."""
 
 
 def backoff_sequence(model: TimeModelSettings) -> tuple[float, ...]:
@@ -190,6 +192,7 @@ def _cache_use(
         mode=cache.mode,
         matched_images=tuple(r for r in spec.images if r in cached_images),
         missing_images=tuple(r for r in spec.images if r not in cached_images),
+        disk_gib=cache.disk_gib,
     )
 
 

@@ -29,16 +29,13 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import project
 from simulator.errors import EciError
 from simulator.operations.cachequota import make_room
+from simulator.operations.cacheuse import AUTOMATIC
 from simulator.operations.context import Context, new_id
 from simulator.registry.images import PAUSE_IMAGE_REFERENCE, RegistryCredential
 from simulator.registry.references import normalize_reference
 from simulator.storage.capacity import DEFAULT_CACHE_SIZE_GIB, gib_needed, storage_report
 from simulator.store.tables import ImageCacheRow
 
-AUTOMATIC: str = "Automatic"
-"""`Source` of a cache ECI created on a miss (not an ECI field: the SDK ignores it)."""
-MANUAL: str = "Manual"
-"""`Source` of a cache a CreateImageCache call asked for."""
 AUTOMATIC_ELIMINATION: str = "LRU"
 """Automatic caches are the ones the region's quota may evict, least recently used first."""
 

@@ -22,10 +22,16 @@ from simulator.engine.cachestate import CacheState, project
 from simulator.engine.planning import ChosenCache
 from simulator.errors import IncorrectStatus, NotFound
 from simulator.operations.context import Context
+from simulator.pricing import cache_disk_gib
 from simulator.registry.matching import CacheCandidate, rank_caches
 from simulator.specs.groups import GroupSpec
 from simulator.store.tables import ImageCacheRow, ImageCacheUseRow
 from simulator.timemodel.model import disk_from_snapshot_seconds
+
+AUTOMATIC: str = "Automatic"
+"""`Source` of a cache ECI created on a miss (not an ECI field: the SDK ignores it)."""
+MANUAL: str = "Manual"
+"""`Source` of a cache a CreateImageCache call asked for."""
 
 
 class ImageSnapshotNotFound(NotFound):
@@ -67,7 +73,12 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
             )
         disk = await _matched(ctx, row, state, "explicit", now)
         return ChosenCache(
-            row.id, "explicit", state.content, state.content.layers | pause_layers, disk
+            row.id,
+            "explicit",
+            state.content,
+            state.content.layers | pause_layers,
+            disk,
+            billed_disk_gib(row, state),
         )
     if not spec.auto_match_image_cache:
         return None
@@ -86,7 +97,20 @@ async def choose_cache(ctx: Context, spec: GroupSpec, now: datetime) -> ChosenCa
     content = states[best].content
     assert content is not None
     disk = await _matched(ctx, rows[best], states[best], "auto", now)
-    return ChosenCache(best, "auto", content, content.layers | pause_layers, disk)
+    return ChosenCache(
+        best,
+        "auto",
+        content,
+        content.layers | pause_layers,
+        disk,
+        billed_disk_gib(rows[best], states[best]),
+    )
+
+
+def billed_disk_gib(row: ImageCacheRow, state: CacheState) -> int:
+    """The storage an instance started from this cache is billed for (billing page)."""
+    automatic = row.spec.get("source") == AUTOMATIC
+    return cache_disk_gib(cache_size_gib=state.revision.size_gib, automatic=automatic)
 
 
 def candidate(row: ImageCacheRow, state: CacheState) -> CacheCandidate:

@@ -38,6 +38,7 @@ from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, InvalidParameter, NotFound
 from simulator.operations.cacheauto import create_automatic_cache
 from simulator.operations.cacheuse import choose_cache
+from simulator.operations.charges import charges_body, group_bill
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.groupspec import parse_group_request
 from simulator.operations.groupviews import (
@@ -50,6 +51,7 @@ from simulator.operations.groupviews import (
 )
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
+from simulator.settings import PriceSettings
 from simulator.specs.groups import GroupSpec
 from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
@@ -318,17 +320,28 @@ def _cursor(
 
 
 def _group(
-    row: ContainerGroupRow, state: GroupState, *, with_events: bool = True
+    row: ContainerGroupRow,
+    state: GroupState,
+    *,
+    at: datetime,
+    prices: PriceSettings,
+    with_events: bool = True,
 ) -> dict[str, Any]:
+    spec = GroupSpec.from_json(row.spec)
+    plan = GroupPlan.from_json(row.plan)
     return group_body(
         group_id=row.id,
-        spec=GroupSpec.from_json(row.spec),
+        spec=spec,
         zone_id=row.zone_id,
         intranet_ip=row.intranet_ip,
         created_at=row.created_at,
-        plan=GroupPlan.from_json(row.plan),
+        plan=plan,
         state=state,
         with_events=with_events,
+        charges=charges_body(
+            group_bill(spec, plan, state, deleted_at=row.deleted_at, at=at, prices=prices),
+            prices,
+        ),
     )
 
 
@@ -340,9 +353,13 @@ async def describe_container_groups(ctx: Context, params: Params) -> dict[str, A
     if status is not None and status not in DOCUMENTED_STATUSES:
         raise InvalidParameter(f'Status: "{status}" is not one of {", ".join(DOCUMENTED_STATUSES)}')
     with_events = params.flag("WithEvent", default=True)
-    _, total, page, token = await _page(ctx, params, status=status, cursor=cursor, limit=limit)
+    now, total, page, token = await _page(ctx, params, status=status, cursor=cursor, limit=limit)
+    prices = ctx.settings.prices
     return {
-        "ContainerGroups": [_group(row, state, with_events=with_events) for row, state in page],
+        "ContainerGroups": [
+            _group(row, state, at=now, prices=prices, with_events=with_events)
+            for row, state in page
+        ],
         "TotalCount": total,
         "NextToken": token,
     }

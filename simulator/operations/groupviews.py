@@ -183,8 +183,9 @@ def group_body(
     plan: GroupPlan,
     state: GroupState,
     with_events: bool = True,
+    charges: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One `ContainerGroups` item of DescribeContainerGroups."""
+    """One `ContainerGroups` item of DescribeContainerGroups (`charges`: its SimulatedCost)."""
     events = [_event(e, name=spec.name) for e in state.events][-MAX_EVENTS:]
     return {
         "ContainerGroupId": group_id,
@@ -223,6 +224,7 @@ def group_body(
         "TerminationGracePeriodSeconds": spec.termination_grace_period_seconds,
         **spec.echo,
         "SimulatedPhases": phases(plan, state),
+        **({} if charges is None else {"SimulatedCost": charges}),
     }
 
 

@@ -27,19 +27,17 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
-from simulator.operations.cacheauto import AUTOMATIC, MANUAL
 from simulator.operations.cacheoptions import cache_options, described_options
 from simulator.operations.cachequota import require_room
-from simulator.operations.cacheuse import all_caches, candidate, state_of
+from simulator.operations.cacheuse import AUTOMATIC, MANUAL, all_caches, candidate, state_of
+from simulator.operations.charges import cache_charges_body
 from simulator.operations.context import Context, log_synthesized_pulls, new_id
 from simulator.operations.params import Params, next_token, page
-from simulator.pricing import SECONDS_PER_MONTH, cache_build_usd, snapshot_usd
 from simulator.registry.images import RegistryCredential
 from simulator.registry.matching import rank_caches
 from simulator.registry.references import normalize_reference
 from simulator.settings import PriceSettings
 from simulator.specs.tokens import scoped_token
-from simulator.storage.capacity import GIB
 from simulator.store.tables import ImageCacheRow, ImageCacheUseRow
 
 
@@ -209,29 +207,6 @@ async def _use_counts(ctx: Context, cache_ids: list[str]) -> dict[str, int]:
         return {str(cache_id): int(count) for cache_id, count in await session.execute(query)}
 
 
-def _cost(prices: PriceSettings, row: ImageCacheRow, state: CacheState) -> dict[str, Any]:
-    """What the cache cost to build (every revision) and costs a month to keep."""
-    plan = CachePlan.from_json(row.plan)
-    automatic = row.spec.get("source") == AUTOMATIC
-    build = 0.0
-    for revision in plan.revisions:
-        end = revision.failed_at or revision.finished_at
-        build += cache_build_usd(
-            prices,
-            seconds=(end - revision.started_at).total_seconds(),
-            disk_gib=revision.size_gib,
-            automatic=automatic,
-        )
-    stored = sum(state.revision.content.image_bytes.values()) / GIB
-    return {
-        "Currency": "USD",
-        "BuildUsd": round(build, 6),
-        "SnapshotUsdPerMonth": round(
-            snapshot_usd(prices, gib=stored, seconds=SECONDS_PER_MONTH), 6
-        ),
-    }
-
-
 def _body(
     row: ImageCacheRow, state: CacheState, now: datetime, uses: int, prices: PriceSettings
 ) -> dict[str, Any]:
@@ -268,7 +243,13 @@ def _body(
         # started from it, and every build step's simulated times.
         "Source": row.spec.get("source", MANUAL),
         "MatchedCount": uses,
-        "Cost": _cost(prices, row, state),
+        "Cost": cache_charges_body(
+            CachePlan.from_json(row.plan),
+            state,
+            automatic=row.spec.get("source") == AUTOMATIC,
+            at=now,
+            prices=prices,
+        ),
         "SimulatedBuild": [
             {
                 "Step": step.kind,

@@ -27,8 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from simulator.engine.grouptypes import GroupStatus
-from simulator.operations.cacheauto import AUTOMATIC
-from simulator.operations.cacheuse import all_caches
+from simulator.operations.cacheuse import AUTOMATIC, all_caches
 from simulator.operations.context import Context
 from simulator.operations.params import Params
 from simulator.store.tables import ContainerGroupRow

@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 PHASE_KEYS = {"scheduling_seconds", "image_preparation_seconds", "start_seconds", "total_seconds"}
 SUMMARY_KEYS = {"min", "median", "p90", "max", "mean"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# ECI's published unit prices (the simulator's defaults; simulator/data/README.md).
+POD_USD_PER_SECOND = 0.5 * 0.0000077 + 1 * 0.00000096  # the bench Pod's 0.5 vCPU / 1 GiB
+CACHE_DISK_USD_PER_SECOND = 20 * 0.03188 / 100 / 3600  # a 20 GiB PL1 disk from the cache
 
 
 def vk_eci(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -81,13 +84,69 @@ def test_startup_bench_writes_json_markdown_and_charts(tmp_path: Path) -> None:
     assert pytorch["image_megabytes"] > 3000
     assert pytorch["phases"]["image_preparation_seconds"]["median"] > 10 * seed_cached
 
+    check_startup_costs(scenarios)
+
     markdown = (tmp_path / "startup.md").read_text()
     assert "| single/uncached | 386.26 | uncached | 1 |" in markdown
+    explicit = scenarios["single/explicit"]["economics"]
+    assert (
+        f"| single/explicit | explicit | 0.000044 | {explicit['seconds_saved_per_pod']:.2f}"
+        f" | {explicit['usd_saved_per_pod']:.6f} | {explicit['cache_build_usd']:.6f}"
+        f" | {explicit['cache_usd_per_day']:.6f} | {explicit['break_even_pods_per_day']:.2f} |"
+    ) in markdown
     assert markdown in result.stdout
-    for chart in ("startup-cdf.png", "startup-phases.png", "startup-speedup.png"):
+    charts = ("startup-cdf.png", "startup-phases.png", "startup-speedup.png", "startup-cost.png")
+    for chart in charts:
         data = (tmp_path / "charts" / chart).read_bytes()
         assert data.startswith(PNG_MAGIC), chart
         assert len(data) > 10_000, chart
+
+
+def check_startup_costs(scenarios: dict[str, dict[str, Any]]) -> None:
+    """What ECI billed each Pod and what each cache saved, as a user can check by hand."""
+    for scenario in scenarios.values():
+        assert [c["container_group_id"] for c in scenario["pod_costs"]] == [
+            p["container_group_id"] for p in scenario["pods"]
+        ]
+        assert all(p["container_group_id"].startswith("eci-") for p in scenario["pods"])
+        assert (scenario["economics"] is None) == (scenario["cache"] == "uncached")
+    # An uncached Pod is billed its vCPU and memory from the image pull to the start.
+    [pod] = scenarios["single/uncached"]["pods"]
+    [uncached] = scenarios["single/uncached"]["pod_costs"]
+    billed = pod["total_seconds"] - pod["scheduling_seconds"]
+    assert uncached["startup_usd"] == pytest.approx(POD_USD_PER_SECOND * billed, abs=1e-9)
+    assert uncached["cache_disk_usd_per_hour"] == 0
+    # A Pod from the manual cache also pays the 20 GiB disk it creates from it.
+    [pod] = scenarios["single/explicit"]["pods"]
+    [cached] = scenarios["single/explicit"]["pod_costs"]
+    billed = pod["total_seconds"] - pod["scheduling_seconds"]
+    assert cached["startup_usd"] == pytest.approx(
+        (POD_USD_PER_SECOND + CACHE_DISK_USD_PER_SECOND) * billed, abs=1e-9
+    )
+    assert cached["cache_disk_usd_per_hour"] == round(CACHE_DISK_USD_PER_SECOND * 3600, 9)
+    # Saving, and break-even = what the cache costs a day / what a Pod saves.
+    economics = scenarios["single/explicit"]["economics"]
+    assert economics["seconds_saved_per_pod"] == pytest.approx(
+        scenarios["single/uncached"]["phases"]["total_seconds"]["median"]
+        - scenarios["single/explicit"]["phases"]["total_seconds"]["median"],
+        abs=0.001,
+    )
+    saving = uncached["startup_usd"] - cached["startup_usd"]  # Pods run 0 min after start
+    assert economics["usd_saved_per_pod"] == pytest.approx(saving, abs=1e-9)
+    assert saving > 0
+    assert economics["cache_build_usd"] > 0
+    assert economics["cache_usd_per_day"] > 0
+    assert economics["break_even_pods_per_day"] == round(
+        economics["cache_usd_per_day"] / economics["usd_saved_per_pod"], 3
+    )
+    # The disk eats the start-up saving after saving / disk price per minute.
+    assert economics["pays_below_run_minutes"] == pytest.approx(
+        saving / (CACHE_DISK_USD_PER_SECOND * 60), abs=0.001
+    )
+    # Automatic matching found the same manual cache: the same cache cost.
+    automatic = scenarios["single/automatic"]["economics"]
+    assert automatic["cache_id"] == economics["cache_id"]
+    assert automatic["cache_build_usd"] == economics["cache_build_usd"]
 
 
 def check_scale_run(run: dict[str, Any], *, pods: int) -> None:

@@ -73,6 +73,23 @@ def test_demo_prints_the_seed_numbers_and_exits_when_piped(tmp_path: Path) -> No
         phases = pod["scheduling_seconds"] + pod["image_preparation_seconds"] + pod["start_seconds"]
         assert abs(phases - pod["total_seconds"]) < 0.01
 
+    # What each Pod cost, as ECI's formulas bill it (0.5 vCPU / 1 GiB; the cache's 20 GiB
+    # PL1 disk), and when the cache pays: break-even = cache USD a day / USD saved a Pod.
+    uncached, explicit = by_use["no cache"]["cost"], by_use["explicit"]["cost"]
+    assert uncached["usd_per_hour"] == round((0.5 * 0.0000077 + 0.00000096) * 3600, 9)
+    assert explicit["cache_disk_usd_per_hour"] == round(20 * 0.03188 / 100, 9)
+    assert explicit["startup_usd"] < uncached["startup_usd"]
+    economics = recorded["economics"]
+    saving = round(uncached["startup_usd"] - explicit["startup_usd"], 9)
+    assert economics["usd_saved_per_pod"] == saving
+    assert economics["cache_id"] == by_use["explicit"]["image_cache_id"]
+    assert economics["break_even_pods_per_day"] == round(economics["cache_usd_per_day"] / saving, 3)
+    assert f"saves USD {saving:.6f}" in " ".join(out.split())
+    assert (
+        f"it pays for itself from {economics['break_even_pods_per_day']:.2f} Pods a day"
+        in " ".join(out.split())
+    )
+
 
 def test_demo_with_a_missing_kubeconfig_says_so_without_a_traceback(tmp_path: Path) -> None:
     result = run_demo("--kubeconfig", str(tmp_path / "nope"), timeout=30)

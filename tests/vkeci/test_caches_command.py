@@ -57,7 +57,9 @@ async def test_the_listing_shows_automatic_and_manual_caches(
         uses=0,
         build_usd=caches["Manual"].build_usd,
         images=("busybox:1.37",),
+        usd_per_day=caches["Manual"].usd_per_day,
     )
+    assert (caches["Manual"].usd_per_day or 0) > 0
     assert caches["Automatic"].images == ("nginx:1.7.9",)
     assert caches["Automatic"].status == "Ready"
     assert caches["Automatic"].uses == 1
@@ -75,6 +77,7 @@ async def test_the_listing_shows_automatic_and_manual_caches(
         "USES",
         "BUILD",
         "USD",
+        "USD/DAY",
         "LAST",
         "MATCHED",
         "IMAGES",

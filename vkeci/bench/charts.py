@@ -5,6 +5,8 @@
 * `startup-phases.png`: stacked bars of scheduling, image preparation and start per scenario
   (medians);
 * `startup-speedup.png`: image-preparation and total speed-up of a cache against image size;
+* `startup-cost.png`: what ECI billed a Pod until its containers started against its start-up
+  seconds, one point per scenario (the caches' own cost is in the Markdown table);
 * `scale.png`: Pods Running over time in the scale benchmark's agent run, beside the raw
   write ceiling's Pods written over time.
 """
@@ -30,12 +32,13 @@ PHASE_COLOURS: Final = {
 
 
 def draw_startup_charts(results: StartupResults, directory: Path) -> list[Path]:
-    """Write the three charts into `directory`; return their paths."""
+    """Write the four charts into `directory`; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [
         _cdf(results, directory / "startup-cdf.png"),
         _phases(results, directory / "startup-phases.png"),
         _speedup(results, directory / "startup-speedup.png"),
+        _cost(results, directory / "startup-cost.png"),
     ]
     return [path for path in written if path is not None]
 
@@ -141,6 +144,70 @@ def _speedup(results: StartupResults, path: Path) -> Path | None:
     axes.set_title("Speed-up of an ImageCache against image size")
     axes.grid(alpha=0.3, which="both")
     axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+CACHE_MARKERS: Final = {
+    "uncached": ("o", "#e78ac3"),
+    "explicit": ("s", "#66c2a5"),
+    "automatic": ("^", "#8da0cb"),
+    "partial": ("D", "#fc8d62"),
+}
+
+
+def _short(name: str) -> str:
+    return name.replace("pytorch/pytorch:latest", "pytorch")
+
+
+def _point(scenario: ScenarioResult) -> tuple[float, float]:
+    return scenario["phases"]["total_seconds"]["median"], scenario["cost"]["startup_usd"]
+
+
+def _cost(results: StartupResults, path: Path) -> Path:
+    """Start-up USD per Pod (as billed) against start-up seconds, per scenario; an arrow from
+    each uncached scenario to the cached ones of the same images."""
+    scenarios = results["scenarios"]
+    figure, axes = plt.subplots(figsize=(9, 5.5))
+    labelled: set[str] = set()
+    for scenario in scenarios:
+        marker, colour = CACHE_MARKERS.get(scenario["cache"], ("x", "black"))
+        label = scenario["cache"] if scenario["cache"] not in labelled else None
+        labelled.add(scenario["cache"])
+        seconds, usd = _point(scenario)
+        axes.scatter([seconds], [usd], marker=marker, color=colour, label=label, zorder=3)
+    named: set[tuple[str, ...]] = set()
+    for scenario in scenarios:
+        images = tuple(scenario["images"])
+        if scenario["cache"] != "uncached" or images in named:
+            continue
+        named.add(images)
+        axes.annotate(
+            _short(", ".join(images)),
+            _point(scenario),
+            textcoords="offset points",
+            xytext=(5, 3),
+            fontsize=7,
+        )
+        for cached in scenarios:
+            if tuple(cached["images"]) == images and cached["economics"] is not None:
+                axes.annotate(
+                    "",
+                    _point(cached),
+                    xytext=_point(scenario),
+                    arrowprops={"arrowstyle": "->", "color": "grey", "alpha": 0.5},
+                )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("Pod start-up, creation to containers started (simulated seconds, log)")
+    axes.set_ylabel("billed until the containers started (USD per Pod, log)")
+    axes.set_title(
+        "What starting a Pod costs against how long it takes (arrows: uncached to cached)"
+    )
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(title="image cache", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

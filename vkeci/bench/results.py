@@ -2,7 +2,9 @@
 
 Start-up numbers are simulated seconds read from what the system recorded (the agent's
 `vk-eci.io/phase-seconds` annotation, i.e. ECI's own timestamps), never wall-clock
-measurements. Scale numbers are wall-clock seconds and bytes of a real agent process.
+measurements; their costs are what ECI (the simulator) billed each Pod's container group
+and each cache (`vkeci.stack.costs`), never recomputed from unit prices here. Scale numbers
+are wall-clock seconds and bytes of a real agent process.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Final, TypedDict
 
+from vkeci.stack.costs import CacheCost, CacheEconomics, PodCost, cache_economics
 from vkeci.stack.timings import PodRecord, PodTiming
 
 PHASES: Final = (
@@ -46,12 +49,21 @@ class ScenarioResult(TypedDict):
     """uncached | explicit | automatic | partial"""
     pods: list[PodRecord]
     phases: dict[str, PhaseSummary]
+    pod_costs: list[PodCost]
+    """What ECI billed each Pod's container group, in the order of `pods`."""
+    cost: PodCost
+    """Medians of `pod_costs` (container_group_id: the median Pod's)."""
+    economics: CacheEconomics | None
+    """Against the uncached scenario of the same images (None: uncached, or none to
+    compare with)."""
 
 
 class StartupResults(TypedDict):
     benchmark: str
     time_scale: float
     replicas: int
+    pod_run_minutes: float
+    """How long each Pod is assumed to run after it started (for the cache disk's cost)."""
     wall_seconds: float
     scenarios: list[ScenarioResult]
 
@@ -171,6 +183,18 @@ def summarize(values: Sequence[float]) -> PhaseSummary:
     }
 
 
+def _median_cost(costs: Sequence[PodCost]) -> PodCost:
+    middle = sorted(costs, key=lambda c: c["startup_usd"])[(len(costs) - 1) // 2]
+    return {
+        "container_group_id": middle["container_group_id"],
+        "startup_usd": round(statistics.median(c["startup_usd"] for c in costs), 9),
+        "usd_per_hour": round(statistics.median(c["usd_per_hour"] for c in costs), 9),
+        "cache_disk_usd_per_hour": round(
+            statistics.median(c["cache_disk_usd_per_hour"] for c in costs), 9
+        ),
+    }
+
+
 def scenario_result(
     *,
     name: str,
@@ -179,11 +203,17 @@ def scenario_result(
     image_megabytes: float,
     cache: str,
     timings: Sequence[PodTiming],
+    costs: dict[str, PodCost],
 ) -> ScenarioResult:
+    """`costs`: each Pod's container group's charges, by container group id."""
     if not timings:
         raise ValueError(f"scenario {name}: no Pod timings")
     pods = [timing.as_json() for timing in sorted(timings, key=lambda t: t.pod)]
     phases = {key: summarize([float(p[key]) for p in pods]) for key, _ in PHASES}  # type: ignore[literal-required]
+    missing = [p["pod"] for p in pods if p["container_group_id"] not in costs]
+    if missing:
+        raise ValueError(f"scenario {name}: no charges reported for {', '.join(missing)}")
+    pod_costs = [costs[p["container_group_id"]] for p in pods]
     return {
         "name": name,
         "group": group,
@@ -192,7 +222,34 @@ def scenario_result(
         "cache": cache,
         "pods": pods,
         "phases": phases,
+        "pod_costs": pod_costs,
+        "cost": _median_cost(pod_costs),
+        "economics": None,
     }
+
+
+def with_economics(
+    scenarios: Sequence[ScenarioResult], *, caches: dict[str, CacheCost], run_minutes: float
+) -> list[ScenarioResult]:
+    """Each cached scenario compared with the uncached one of its group and images."""
+    baselines = {(s["group"], tuple(s["images"])): s for s in scenarios if s["cache"] == "uncached"}
+    done: list[ScenarioResult] = []
+    for scenario in scenarios:
+        baseline = baselines.get((scenario["group"], tuple(scenario["images"])))
+        cache_id = scenario["pods"][0]["image_cache_id"]
+        if scenario["cache"] == "uncached" or baseline is None or cache_id not in caches:
+            done.append(scenario)
+            continue
+        economics = cache_economics(
+            uncached_seconds=baseline["phases"]["total_seconds"]["median"],
+            cached_seconds=scenario["phases"]["total_seconds"]["median"],
+            uncached=baseline["cost"],
+            cached=scenario["cost"],
+            cache=caches[cache_id],
+            run_minutes=run_minutes,
+        )
+        done.append({**scenario, "economics": economics})
+    return done
 
 
 def startup_markdown(results: StartupResults) -> str:
@@ -216,6 +273,41 @@ def startup_markdown(results: StartupResults) -> str:
         lines.append(
             f"| {scenario['name']} | {scenario['image_megabytes']:.2f} | {scenario['cache']}"
             f" | {len(scenario['pods'])} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n" + "\n" + cost_markdown(results)
+
+
+def _usd(value: float) -> str:
+    return f"{value:.6f}"
+
+
+def cost_markdown(results: StartupResults) -> str:
+    """One row per cached scenario: what it saved, what its cache cost, when it pays."""
+    lines = [
+        "Cost next to time (USD as billed by ECI's formulas; medians; Pods assumed to run"
+        f" {results['pod_run_minutes']:g} min after start-up)",
+        "",
+        "| scenario | cache | start-up USD/Pod | saved s/Pod | saved USD/Pod | cache build USD"
+        " | cache USD/day | break-even Pods/day | pays for Pods running under (min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in results["scenarios"]:
+        startup = _usd(scenario["cost"]["startup_usd"])
+        economics = scenario["economics"]
+        if economics is None:
+            lines.append(
+                f"| {scenario['name']} | {scenario['cache']} | {startup} |  |  |  |  |  |  |"
+            )
+            continue
+        even = economics["break_even_pods_per_day"]
+        below = economics["pays_below_run_minutes"]
+        lines.append(
+            f"| {scenario['name']} | {scenario['cache']} | {startup}"
+            f" | {economics['seconds_saved_per_pod']:.2f}"
+            f" | {_usd(economics['usd_saved_per_pod'])}"
+            f" | {_usd(economics['cache_build_usd'])} | {_usd(economics['cache_usd_per_day'])}"
+            f" | {'never' if even is None else f'{even:.2f}'}"
+            f" | {'no limit' if below is None else f'{below:.1f}'} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,9 @@ ImageCache resources built by the agent's ImageCache controller. Scenarios:
 * size: uncached vs explicit cache for images from 62 MB (nginx) to 3.9 GB (pytorch).
 
 Scenarios run one after another so their pulls never share bandwidth unless that is the point.
+Beside the seconds, each scenario reports what ECI billed its Pods' container groups, and
+each cached one what its cache cost and when it pays for itself (`vkeci.stack.costs`: the
+simulator's figures, read through the SDK).
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from typing import Final
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from vkeci.bench.results import ScenarioResult, StartupResults, scenario_result
+from vkeci.bench.results import ScenarioResult, StartupResults, scenario_result, with_economics
 from vkeci.stack.cluster import ClusterOps
+from vkeci.stack.costs import cache_costs, pod_costs
 from vkeci.stack.embedded import Stack, StackSettings, running_stack
 from vkeci.stack.objects import CacheUse, imagecache_body, pod_body
 from vkeci.stack.timings import PodTiming
@@ -56,6 +60,8 @@ SLACK_SECONDS: Final = 120.0
 class StartupOptions:
     time_scale: float
     replicas: int
+    pod_run_minutes: float = 0.0
+    """How long each Pod is assumed to run after start-up, for the cache disk's cost."""
 
 
 class _Run:
@@ -152,6 +158,7 @@ class _Run:
             count=count,
             cache_id=cache_id,
         )
+        costs = await pod_costs(self.stack.eci, [t.container_group_id for t in timings])
         self.scenarios.append(
             scenario_result(
                 name=name,
@@ -160,7 +167,16 @@ class _Run:
                 image_megabytes=self.megabytes(images),
                 cache=cache,
                 timings=timings,
+                costs=costs,
             )
+        )
+
+    async def compared(self) -> list[ScenarioResult]:
+        """Every scenario, the cached ones with what their cache cost and saved."""
+        used = [p["image_cache_id"] for s in self.scenarios for p in s["pods"]]
+        caches = await cache_costs(self.stack.eci, [c for c in used if c])
+        return with_economics(
+            self.scenarios, caches=caches, run_minutes=self.options.pod_run_minutes
         )
 
 
@@ -193,15 +209,17 @@ async def run_startup(
             progress.advance(overall)
             await _sizes(run)
             progress.advance(overall)
+        scenarios = await run.compared()
         if on_scenario is not None:
-            for scenario in run.scenarios:
+            for scenario in scenarios:
                 on_scenario(scenario)
     return {
         "benchmark": "startup",
         "time_scale": options.time_scale,
         "replicas": options.replicas,
+        "pod_run_minutes": options.pod_run_minutes,
         "wall_seconds": round(time.monotonic() - started, 1),
-        "scenarios": run.scenarios,
+        "scenarios": scenarios,
     }
 
 

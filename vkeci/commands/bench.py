@@ -49,6 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FACTOR",
         help="real seconds per simulated second (default %(default)s)",
     )
+    startup.add_argument(
+        "--pod-run-minutes",
+        type=float,
+        default=0.0,
+        metavar="MINUTES",
+        help="how long each Pod runs after start-up, for what a cache's disk costs while it"
+        " runs (default %(default)s: the start-up alone)",
+    )
     startup.add_argument("--log-level", default="error")
 
     scale = kinds.add_parser("scale", help="agent throughput and RSS with zero simulated delay")
@@ -112,10 +120,15 @@ def _startup(args: argparse.Namespace, console: Console) -> int:
     from vkeci.bench.startup import StartupOptions, run_startup
     from vkeci.stack.embedded import StackSettings
 
-    if args.replicas < 1 or args.time_scale <= 0:
-        print("vk-eci bench: --replicas must be >= 1 and --time-scale > 0", file=sys.stderr)
+    if args.replicas < 1 or args.time_scale <= 0 or args.pod_run_minutes < 0:
+        print(
+            "vk-eci bench: --replicas must be >= 1, --time-scale > 0 and --pod-run-minutes >= 0",
+            file=sys.stderr,
+        )
         return 2
-    options = StartupOptions(time_scale=args.time_scale, replicas=args.replicas)
+    options = StartupOptions(
+        time_scale=args.time_scale, replicas=args.replicas, pod_run_minutes=args.pod_run_minutes
+    )
     with tempfile.TemporaryDirectory(prefix="vk-eci-bench-") as workdir:
         settings = StackSettings(
             workdir=Path(workdir),

@@ -6,7 +6,8 @@ object of it), so `kubectl get imagecaches` cannot show it. This command asks
 ECI (DescribeImageCaches, through the official SDK, page by page) and prints
 every cache: id, name, source (Automatic / Manual where the endpoint says so:
 the simulator does, in a field the SDK model lacks, so the raw body is read),
-status, size, uses, build cost, last match and images. Read-only: it never creates or deletes.
+status, size, uses, build cost, snapshot cost a day, last match and images.
+Read-only: it never creates or deletes.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class CloudCache:
     build_usd: float | None
     """What building it cost (the simulator's Cost.BuildUsd); None when not reported."""
     images: tuple[str, ...]
+    usd_per_day: float | None = None
+    """What keeping its snapshot costs a day (Cost.SnapshotUsdPerDay); None when not reported."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,6 +99,9 @@ def _cache(item: Mapping[str, Any]) -> CloudCache:
         uses=None if item.get("MatchedCount") is None else int(item["MatchedCount"]),
         build_usd=None if cost.get("BuildUsd") is None else float(cost["BuildUsd"]),
         images=tuple(str(i) for i in item.get("Images") or ()),
+        usd_per_day=None
+        if cost.get("SnapshotUsdPerDay") is None
+        else float(cost["SnapshotUsdPerDay"]),
     )
 
 
@@ -138,6 +144,7 @@ def format_table(caches: Sequence[CloudCache]) -> str:
         "SIZE",
         "USES",
         "BUILD USD",
+        "USD/DAY",
         "LAST MATCHED",
         "IMAGES",
     )
@@ -150,6 +157,7 @@ def format_table(caches: Sequence[CloudCache]) -> str:
             f"{c.size_gib}GiB",
             "-" if c.uses is None else str(c.uses),
             "-" if c.build_usd is None else f"{c.build_usd:.6f}",
+            "-" if c.usd_per_day is None else f"{c.usd_per_day:.6f}",
             c.last_matched or "-",
             ",".join(c.images),
         )

@@ -34,6 +34,7 @@ from simulator.settings import (
     ClockSettings,
     ImageCacheSettings,
     ListenSettings,
+    PriceSettings,
     RegionSettings,
     RegistryMode,
     SecuritySettings,
@@ -147,6 +148,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ACTION=RATE",
         help="a rate for one operation, e.g. CreateContainerGroup=10 (0 exempts it); repeatable",
     )
+    parser.add_argument(
+        "--prices",
+        type=Path,
+        metavar="FILE",
+        help="JSON object of unit prices overriding ECI's published ones, e.g."
+        ' {"vcpu_usd_per_second": 0.000008, "read_on": "2027-01-01"}'
+        " (fields of simulator.settings.PriceSettings)",
+    )
     parser.add_argument("--log-format", choices=("json", "console"), default=None)
     parser.add_argument("--log-level", default="info")
 
@@ -204,7 +213,22 @@ def build_settings(args: argparse.Namespace, env: dict[str, str]) -> SimulatorSe
         registry_mode=RegistryMode(args.registry),
         time_model_path=args.time_model,
         image_caches=ImageCacheSettings(auto_create=args.auto_image_cache),
+        prices=PriceSettings() if args.prices is None else load_prices(args.prices),
     )
+
+
+def load_prices(path: Path) -> PriceSettings:
+    """The unit prices of a `--prices` file; UsageError naming the file and the field if bad."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--prices {path}: cannot read it ({exc.strerror})") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--prices {path}: not JSON ({exc.msg}, line {exc.lineno})") from exc
+    try:
+        return PriceSettings.from_json(document)
+    except ValueError as exc:
+        raise UsageError(f"--prices {path}: {exc}") from exc
 
 
 def load_regions(path: Path) -> tuple[ServedRegion, ...]:

@@ -1,7 +1,9 @@
-"""What the demo prints: the per-Pod table of simulated phases and how to use kubectl on it.
+"""What the demo prints: the per-Pod tables of simulated phases and of what they cost, and
+how to use kubectl on it.
 
 Only presentation lives here (rich renderables and plain text); the numbers come from the
-agent's `vk-eci.io/phase-seconds` annotation via `vkeci.stack.timings`.
+agent's `vk-eci.io/phase-seconds` annotation via `vkeci.stack.timings`, and the costs from
+what the simulator billed (`vkeci.stack.costs`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ from pathlib import Path
 
 from rich.table import Table
 
+from vkeci.stack.costs import CacheEconomics, PodCost
 from vkeci.stack.timings import PodTiming
 
 
 @dataclass(frozen=True, kw_only=True)
 class DemoRow:
-    """One Pod of the demo: how it asked for the cache and what it got."""
+    """One Pod of the demo: how it asked for the cache, what it got and what it cost."""
 
     label: str
     timing: PodTiming
+    cost: PodCost | None = None
 
 
 def timings_table(rows: Sequence[DemoRow]) -> Table:
@@ -43,6 +47,48 @@ def timings_table(rows: Sequence[DemoRow]) -> Table:
             f"{timing.total_seconds:.2f}",
         )
     return table
+
+
+def cost_table(rows: Sequence[DemoRow]) -> Table:
+    """What ECI billed each Pod: until its containers started, and an hour of running."""
+    table = Table(title="What each Pod cost, USD (billed by ECI's published formulas)")
+    table.add_column("Pod")
+    table.add_column("Image cache")
+    table.add_column("Start-up", justify="right")
+    table.add_column("Running, per hour", justify="right")
+    table.add_column("Of which the cache's disk", justify="right")
+    for row in rows:
+        if row.cost is None:
+            continue
+        table.add_row(
+            row.timing.pod,
+            row.label,
+            f"{row.cost['startup_usd']:.6f}",
+            f"{row.cost['usd_per_hour']:.6f}",
+            f"{row.cost['cache_disk_usd_per_hour']:.6f}",
+        )
+    return table
+
+
+def economics_line(economics: CacheEconomics) -> str:
+    """What the cache cost, what a Pod saves with it, and from how many Pods a day it pays."""
+    line = (
+        f"The cache cost USD {economics['cache_build_usd']:.6f} to build and costs"
+        f" USD {economics['cache_usd_per_day']:.6f} a day to keep; a Pod started from it"
+        f" starts {economics['seconds_saved_per_pod']:.1f} s sooner and saves"
+        f" USD {economics['usd_saved_per_pod']:.6f}"
+    )
+    even = economics["break_even_pods_per_day"]
+    if even is None:
+        return line + ": it never pays for itself in money, only in time."
+    line += f": it pays for itself from {even:.2f} Pods a day"
+    below = economics["pays_below_run_minutes"]
+    if below is not None:
+        line += (
+            f", if they run less than {below:.1f} min (the disk each one creates from the"
+            " cache costs more the longer it runs)"
+        )
+    return line + "."
 
 
 def speedup_line(rows: Sequence[DemoRow]) -> str:

@@ -6,7 +6,8 @@
    `k8s.aliyun.com/eci-image-snapshot-id: imc-...`, and with automatic matching
    `k8s.aliyun.com/eci-image-cache: "true"`;
 3. a table of the simulated seconds ECI recorded for each (expected: about 50 s of image
-   preparation uncached, about 5 s from the cache);
+   preparation uncached, about 5 s from the cache), a table of what ECI billed each, and
+   what the cache cost against what it saves: the break-even number of Pods a day;
 4. a Deployment `web` (nginx, one replica, placed on the virtual node by the cluster's
    scheduler) in the `default` namespace, for the reader to `kubectl scale`.
 
@@ -29,8 +30,16 @@ from typing import Any, Final
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from vkeci.demo.report import DemoRow, kubectl_hints, speedup_line, timings_table
+from vkeci.demo.report import (
+    DemoRow,
+    cost_table,
+    economics_line,
+    kubectl_hints,
+    speedup_line,
+    timings_table,
+)
 from vkeci.stack.cluster import ClusterOps
+from vkeci.stack.costs import CacheEconomics, cache_costs, cache_economics, pod_costs
 from vkeci.stack.embedded import Stack, StackSettings, running_stack
 from vkeci.stack.objects import CacheUse, deployment_body, imagecache_body, pod_body
 
@@ -79,13 +88,14 @@ async def run_demo(options: DemoOptions, console: Console) -> None:
             created_namespace = await ops.ensure_namespace(DEMO_NAMESPACE)
             try:
                 rows = await _story(console, options, stack, ops)
+                economics = await _economics(stack, rows)
                 await ops.create_deployment(
                     DEMO_DEPLOYMENT_NAMESPACE,
                     deployment_body(
                         name=DEMO_DEPLOYMENT, image=DEMO_DEPLOYMENT_IMAGE, app=DEMO_APP
                     ),
                 )
-                _print_results(console, rows, stack, options)
+                _print_results(console, rows, economics, stack, options)
                 if options.keep_running:
                     await _wait_for_interrupt(console)
             finally:
@@ -189,24 +199,62 @@ async def _story(
             within_seconds=_deadline(options, POD_START_SIMULATED_SECONDS),
             on_progress=lambda count: started.update(task, completed=count),
         )
-    return [DemoRow(label=label, timing=timings[name]) for name, _, label in pods]
+    costs = await pod_costs(stack.eci, [timings[name].container_group_id for name, _, _ in pods])
+    return [
+        DemoRow(
+            label=label,
+            timing=timings[name],
+            cost=costs.get(timings[name].container_group_id),
+        )
+        for name, _, label in pods
+    ]
+
+
+async def _economics(stack: Stack, rows: list[DemoRow]) -> CacheEconomics | None:
+    """The explicit Pod against the uncached one, with the cache's own cost."""
+    uncached, explicit = rows[0], rows[1]
+    cache_id = explicit.timing.image_cache_id
+    if uncached.cost is None or explicit.cost is None or cache_id is None:
+        return None
+    caches = await cache_costs(stack.eci, [cache_id])
+    if cache_id not in caches:
+        return None
+    return cache_economics(
+        uncached_seconds=uncached.timing.total_seconds,
+        cached_seconds=explicit.timing.total_seconds,
+        uncached=uncached.cost,
+        cached=explicit.cost,
+        cache=caches[cache_id],
+        run_minutes=0.0,
+    )
 
 
 def _print_results(
-    console: Console, rows: list[DemoRow], stack: Stack, options: DemoOptions
+    console: Console,
+    rows: list[DemoRow],
+    economics: CacheEconomics | None,
+    stack: Stack,
+    options: DemoOptions,
 ) -> None:
     console.print("\n[bold]3.[/bold] What the cache saved:")
     console.print(timings_table(rows))
     line = speedup_line(rows)
     if line:
         console.print(line)
+    console.print(cost_table(rows))
+    if economics is not None:
+        console.print(economics_line(economics), highlight=False)
     if options.json_path is not None:
         options.json_path.parent.mkdir(parents=True, exist_ok=True)
         options.json_path.write_text(
             json.dumps(
                 {
                     "time_scale": options.time_scale,
-                    "pods": [{"cache_use": row.label, **row.timing.as_json()} for row in rows],
+                    "pods": [
+                        {"cache_use": row.label, **row.timing.as_json(), "cost": row.cost}
+                        for row in rows
+                    ],
+                    "economics": economics,
                 },
                 indent=2,
             )

@@ -15,6 +15,9 @@ from typing import Any, Final, TypedDict
 
 PHASE_SECONDS_ANNOTATION: Final = "vk-eci.io/phase-seconds"
 """The agent's annotation (see `vkprovider.pods.annotations.PHASE_SECONDS`)."""
+INSTANCE_ID_ANNOTATION: Final = "k8s.aliyun.com/eci-instance-id"
+"""The Pod's container group id, written as ECI's virtual node does
+(`vkprovider.pods.annotations.INSTANCE_ID`)."""
 
 
 class RawPhaseSeconds(TypedDict, total=False):
@@ -36,6 +39,7 @@ class PodRecord(TypedDict):
     start_seconds: float
     total_seconds: float
     image_cache_id: str | None
+    container_group_id: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +52,8 @@ class PodTiming:
     start_seconds: float
     total_seconds: float
     image_cache_id: str | None
+    container_group_id: str = ""
+    """The Pod's ECI instance ("" if the agent has not said)."""
 
     def as_json(self) -> PodRecord:
         return {
@@ -57,6 +63,7 @@ class PodTiming:
             "start_seconds": self.start_seconds,
             "total_seconds": self.total_seconds,
             "image_cache_id": self.image_cache_id,
+            "container_group_id": self.container_group_id,
         }
 
 
@@ -76,4 +83,5 @@ def timing_of(pod: dict[str, Any]) -> PodTiming | None:
         start_seconds=float(raw.get("start", 0.0)),
         total_seconds=float(raw["total"]),
         image_cache_id=raw.get("imageCacheId"),
+        container_group_id=str(annotations.get(INSTANCE_ID_ANNOTATION) or ""),
     )
