@@ -11,7 +11,7 @@ from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
 from simulator.timemodel.clock import VirtualClock
-from tests.simulator.service.conftest import container, create_group, describe, refused
+from tests.simulator.service.conftest import REGION, container, create_group, describe, refused
 from tests.simulator.service.test_imagecaches import build_seconds, create_cache, describe_cache
 
 INSTANCE = "cri-vkecidemo0001"
@@ -115,3 +115,32 @@ async def test_an_image_cache_of_a_custom_domain_builds_when_the_instance_is_nam
     assert group.status == "Running"
     hit = next(event for event in group.events if event.reason == "SuccessfulHitImageCache")
     assert with_instance in hit.message
+
+
+async def test_an_update_to_a_custom_domain_image_needs_the_instance_named(
+    eci_client: Client, clock: VirtualClock
+) -> None:
+    group_id = await create_group(eci_client, container("web", "nginx:1.27"), name="web")
+    clock.advance(120)
+    assert (await describe(eci_client, group_id)).status == "Running"
+
+    def update(**fields: Any) -> Any:
+        return eci_client.update_container_group_async(
+            eci_models.UpdateContainerGroupRequest(
+                region_id=REGION,
+                container_group_id=group_id,
+                container=[
+                    eci_models.UpdateContainerGroupRequestContainer(name="web", image=CUSTOM)
+                ],
+                **fields,
+            )
+        )
+
+    error = await refused(update())
+    assert error.code == "InvalidParameter"
+    assert "unauthorized: authentication required" in error.message
+    info = eci_models.UpdateContainerGroupRequestAcrRegistryInfo(
+        instance_id=INSTANCE, region_id="cn-beijing"
+    )
+    await update(acr_registry_info=[info])
+    assert (await describe(eci_client, group_id)).containers[0].image == CUSTOM
