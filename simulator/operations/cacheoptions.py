@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.errors import InvalidParameter
+from simulator.operations.acrinfo import acr_registry_info, as_json
 from simulator.operations.params import Params
 
 ELIMINATION_STRATEGIES = ("LRU",)
@@ -43,21 +44,12 @@ def _vswitches(params: Params) -> str | None:
     return ",".join(ids)
 
 
-def _acr(params: Params) -> list[dict[str, Any]]:
-    instances = []
-    for item in params.items("AcrRegistryInfo", max_items=10):
-        instances.append(
-            {
-                "InstanceId": item.required_text("InstanceId", max_length=64),
-                "InstanceName": item.text("InstanceName", max_length=128) or "",
-                "RegionId": item.text("RegionId", max_length=64) or "",
-                "Domain": item.strings("Domain", max_items=20),
-            }
-        )
-    return instances
-
-
-def cache_options(params: Params, *, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def cache_options(
+    params: Params,
+    *,
+    previous: dict[str, Any] | None = None,
+    action: str = "CreateImageCache",
+) -> dict[str, Any]:
     """The options of a CreateImageCache (or, over `previous`, an UpdateImageCache)."""
     options = dict(previous or {})
     strategy = params.text("EliminationStrategy", max_length=16)
@@ -84,9 +76,9 @@ def cache_options(params: Params, *, previous: dict[str, Any] | None = None) -> 
         value = params.text(name, max_length=1024)
         if value is not None:
             options[name] = value
-    acr = _acr(params)
+    acr = acr_registry_info(params, action=action)
     if acr:
-        options["AcrRegistryInfo"] = acr
+        options["AcrRegistryInfo"] = as_json(acr)
     return options
 
 

@@ -16,7 +16,9 @@ instead of creating anything. What fails the *instance* instead, as ECI finds
 out only while running it: an image the registry does not have or a private
 image without the right credential (the container waits with ErrImagePull /
 ImagePullBackOff, Failed and BackOff events count the retries, the group stays
-Pending), an instance larger than any host in stock (ScheduleFailed, NoStock
+Pending; an ACR instance's image pulls with ECI's own token from the instance's
+default domains, and from a custom one when `AcrRegistryInfo` names the
+instance), an instance larger than any host in stock (ScheduleFailed, NoStock
 event), ActiveDeadlineSeconds passing (Failed, DeadlineExceeded).
 """
 
@@ -36,6 +38,7 @@ from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, InvalidParameter, NotFound
+from simulator.operations.acrinfo import acr_registry_info
 from simulator.operations.cacheauto import create_automatic_cache
 from simulator.operations.cacheuse import choose_cache
 from simulator.operations.charges import charges_body, group_bill
@@ -130,6 +133,8 @@ def _check_region(ctx: Context, spec: GroupSpec) -> str:
 
 async def create_container_group(ctx: Context, params: Params) -> dict[str, Any]:
     spec, credentials = parse_group_request(params)
+    named = acr_registry_info(params, action="CreateContainerGroup")
+    credentials = [*credentials, *ctx.catalog.acr_tokens(named, region_id=spec.region_id)]
     zone = _check_region(ctx, spec)
     if params.flag("DryRun"):
         await choose_cache(

@@ -11,8 +11,8 @@ UpdateContainerGroup with `Container.N.Name` and `Container.N.Image` restarts
 only the containers whose image changes, after the new image's preparation:
 no time when the instance already has that image (same manifest), otherwise
 timed like a pull by the time model. The new image is resolved when the call
-is made, with the call's `ImageRegistryCredential` (credentials are never
-stored): an image the registry does not have, or a private one without the
+is made, with the call's `ImageRegistryCredential` and `AcrRegistryInfo`
+(credentials are never stored): an image the registry does not have, or a private one without the
 right credential, fails the call naming the image, and nothing changes.
 The simulator updates nothing else in place (other fields are refused by
 name).
@@ -37,6 +37,7 @@ from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupStatus
 from simulator.engine.timestamps import after, on_millisecond
 from simulator.errors import IncorrectStatus, InvalidParameter
+from simulator.operations.acrinfo import acr_registry_info
 from simulator.operations.containergroups import _get
 from simulator.operations.context import Context
 from simulator.operations.params import Params
@@ -52,6 +53,7 @@ UPDATE_FIELDS = frozenset(
         "ContainerGroupId",
         "Container",
         "ImageRegistryCredential",
+        "AcrRegistryInfo",
         "ClientToken",
         "UpdateType",
     }
@@ -150,7 +152,8 @@ async def update_container_group(ctx: Context, params: Params) -> dict[str, Any]
         wanted[item.required_text("Name", max_length=128)] = item.required_text(
             "Image", max_length=512
         )
-    credentials = _credentials(params)
+    named = acr_registry_info(params, action="UpdateContainerGroup")
+    credentials = [*_credentials(params), *ctx.catalog.acr_tokens(named, region_id=region_id)]
     now = on_millisecond(ctx.clock.now())
     row = await _running(ctx, group_id, now, "UpdateContainerGroup", region_id=region_id)
     plan = GroupPlan.from_json(row.plan)

@@ -9,7 +9,8 @@ Ready or UpdateFailed (ECI's UpdateImageCache page), a region at its cache
 quota with nothing to evict (`operations.cachequota`). What fails the cache
 instead (status Failed, an event with the reason, expiry 24 h later): an
 image the registry does not have, or a private image without the right
-credential, as ECI finds those only while building.
+credential, as ECI finds those only while building. The ACR instances a cache
+names (`AcrRegistryInfo`) give its build ECI's token for them (`simulator.registry.acr`).
 Deleting a cache never touches container groups (their plans hold everything
 they took from it). Choosing a cache for a new group is `operations.cacheuse`.
 """
@@ -27,6 +28,7 @@ from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import CacheState, CacheStatus, project
 from simulator.engine.timestamps import on_millisecond, to_wire
 from simulator.errors import EciError, IncorrectStatus, InvalidParameter, MissingParameter, NotFound
+from simulator.operations.acrinfo import from_json
 from simulator.operations.cacheoptions import cache_options, described_options
 from simulator.operations.cachequota import require_room
 from simulator.operations.cacheuse import AUTOMATIC, MANUAL, all_caches, candidate, state_of
@@ -91,6 +93,14 @@ async def _save(ctx: Context, row: ImageCacheRow, state: CacheState) -> None:
     ctx.wake()
 
 
+def _acr_tokens(
+    ctx: Context, options: dict[str, Any], *, region_id: str
+) -> list[RegistryCredential]:
+    """What ECI pulls with for the ACR instances the cache names (kept across updates)."""
+    named = from_json(options.get("AcrRegistryInfo") or [])
+    return ctx.catalog.acr_tokens(named, region_id=region_id)
+
+
 async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     region = params.required_text("RegionId", max_length=64)
     name = params.required_text("ImageCacheName", max_length=128)
@@ -120,7 +130,7 @@ async def create_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         catalog=ctx.catalog,
         model=ctx.model,
         requested=images,
-        credentials=credentials,
+        credentials=[*credentials, *_acr_tokens(ctx, options, region_id=region)],
         size_gib=size,
         retention_days=retention,
         reusable=reusable,
@@ -344,7 +354,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
     size = params.integer("ImageCacheSize", minimum=20, maximum=32768) or last.size_gib
     retention = params.integer("RetentionDays", minimum=1, maximum=65536)
     reuse = params.flag("AutoMatchImageCache")
-    options = cache_options(params, previous=row.spec.get("options"))
+    options = cache_options(params, previous=row.spec.get("options"), action="UpdateImageCache")
     reusable = await _reusable(ctx, now, exclude=row.id, region_id=region_id) if reuse else {}
     if reuse and state.content is not None:
         for digest in state.content.layers:
@@ -354,7 +364,7 @@ async def update_image_cache(ctx: Context, params: Params) -> dict[str, Any]:
         catalog=ctx.catalog,
         model=ctx.model,
         requested=images,
-        credentials=_credentials(params),
+        credentials=[*_credentials(params), *_acr_tokens(ctx, options, region_id=region_id)],
         size_gib=size,
         retention_days=retention if retention is not None else last.retention_days,
         reusable=reusable,

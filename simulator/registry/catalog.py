@@ -19,11 +19,18 @@ listed images, and references marked missing (`mark_missing`, a catalog
 file's `missing` list) never resolve, listed or not. Private registries
 (hosts with an account) answer unauthorised first, open or strict.
 
+ACR Enterprise instances (`add_acr_instance`, a catalog file's `acr_instances`) are
+private registries on each of their domains, with the rule of
+`simulator.registry.acr`: a pull from a default domain needs no credential (ECI's own
+token), a pull from a custom domain needs the instance's account, given as a credential
+or as the token `acr_tokens` makes for an instance the request names.
+
 This module reads catalog JSON files and nothing else: no store, no HTTP.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
@@ -31,8 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import EciError
+from simulator.registry.acr import AcrInstance, AcrRegistryInfo, acr_tokens
 from simulator.registry.catalogfiles import (
     CatalogFileError,
+    acr_instances_from_document,
     image_from_document,
     missing_from_document,
     registry_accounts_from_document,
@@ -93,6 +102,7 @@ class Catalog:
         self._layers: dict[LayerDigest, Layer] = {}
         self._accounts: dict[str, RegistryCredential] = {}
         self._missing: set[ImageReference] = set()
+        self._acr_domains: dict[str, AcrInstance] = {}
         self.open_registry = open_registry
         """True: references the catalog does not list pull from a synthesized manifest."""
 
@@ -134,6 +144,7 @@ class Catalog:
         staged._layers = dict(self._layers)
         staged._accounts = dict(self._accounts)
         staged._missing = set(self._missing)
+        staged._acr_domains = dict(self._acr_domains)
         staged._add_document(document, source=source)
         self._images, self._layers, self._accounts, self._missing = (
             staged._images,
@@ -141,6 +152,7 @@ class Catalog:
             staged._accounts,
             staged._missing,
         )
+        self._acr_domains = staged._acr_domains
 
     def _add_document(self, document: Mapping[str, Any], *, source: str) -> None:
         if not isinstance(document, Mapping) or not (
@@ -151,6 +163,11 @@ class Catalog:
             )
         for account in registry_accounts_from_document(document, source=source):
             self.add_registry_account(account)
+        for instance in acr_instances_from_document(document, source=source):
+            try:
+                self.add_acr_instance(instance)
+            except CatalogFileError as exc:
+                raise CatalogFileError(f"{source}: {exc}") from exc
         for reference in missing_from_document(document, source=source):
             self.mark_missing(reference)
         for index, entry in enumerate(document.get("images", [])):
@@ -163,6 +180,30 @@ class Catalog:
     def add_registry_account(self, credential: RegistryCredential) -> None:
         """Make `credential.server` a private registry accepting that one account."""
         self._accounts[normalize_server(credential.server)] = credential
+
+    def add_acr_instance(self, instance: AcrInstance) -> None:
+        """Make every domain of `instance` a private registry of it (its account accepted)."""
+        for domain in instance.domains:
+            owner = self._acr_domains.get(domain)
+            if owner is not None and owner.instance_id != instance.instance_id:
+                raise CatalogFileError(
+                    f"ACR domain {domain} of {instance.instance_id} is already "
+                    f"{owner.instance_id}'s"
+                )
+        for domain in instance.domains:
+            self._acr_domains[domain] = instance
+            self._accounts[domain] = instance.account_for(domain)
+
+    def acr_instances(self) -> list[AcrInstance]:
+        """Every ACR Enterprise instance, by id."""
+        unique = {instance.instance_id: instance for instance in self._acr_domains.values()}
+        return [unique[instance_id] for instance_id in sorted(unique)]
+
+    def acr_tokens(
+        self, named: Sequence[AcrRegistryInfo], *, region_id: str
+    ) -> list[RegistryCredential]:
+        """The credentials ECI pulls with for the instances a request names (`AcrRegistryInfo`)."""
+        return acr_tokens(self.acr_instances(), named, region_id=region_id)
 
     def mark_missing(self, reference: str) -> ImageReference:
         """Make pulls of `reference` fail with `manifest unknown`, listed in the catalog or not."""
@@ -179,8 +220,10 @@ class Catalog:
         """Add (or replace) an image and its aliases.
 
         A layer digest already known must keep its sizes: one digest is one
-        content everywhere. A private image needs its registry's account first.
+        content everywhere. A private image needs its registry's account first. An
+        image on a domain of an ACR instance is served on all the instance's domains.
         """
+        image = self._on_every_acr_domain(image)
         for layer in image.layers:
             known = self._layers.get(layer.digest)
             if known is not None and known != layer:
@@ -199,6 +242,16 @@ class Catalog:
         self._images[image.reference] = image
         for alias in image.aliases:
             self._images[alias] = image
+
+    def _on_every_acr_domain(self, image: Image) -> Image:
+        extra: list[ImageReference] = []
+        for reference in (image.reference, *image.aliases):
+            host, _, path = reference.partition("/")
+            instance = self._acr_domains.get(host)
+            if instance is not None:
+                extra.extend(ImageReference(f"{domain}/{path}") for domain in instance.domains)
+        aliases = [r for r in dict.fromkeys([*image.aliases, *extra]) if r != image.reference]
+        return dataclasses.replace(image, aliases=tuple(aliases))
 
     # reading
 
@@ -249,7 +302,8 @@ class Catalog:
 
         Raises `InvalidImageReference`, `RegistryUnauthorized` (private image
         or private registry without the right credential; a private registry
-        answers that before saying whether the image exists), or
+        answers that before saying whether the image exists; an ACR instance's
+        default domains need none), or
         `ManifestUnknown` (marked missing; not listed in a strict catalog or
         on a private registry). A public reference the catalog does not list
         resolves to its synthesized image (`Image.synthesized`) when the
@@ -260,7 +314,12 @@ class Catalog:
         name, _, digest = normalised.partition("@")
         image = self._find(name=name, digest=digest)
         private_host = self.is_private_registry(host)
-        if image is not None and image.private_server is not None:
+        acr = self._acr_domains.get(host)
+        if acr is not None:
+            public = image is not None and image.private_server is None
+            if host not in acr.default_domains and not public:
+                self._authorise(reference=normalised, server=host, given=credentials)
+        elif image is not None and image.private_server is not None:
             self._authorise(reference=normalised, server=image.private_server, given=credentials)
         elif private_host:
             self._authorise(reference=normalised, server=host, given=credentials)

@@ -1,8 +1,9 @@
 """The catalog file format: JSON documents of images and private registry accounts.
 
 A catalog file lists images (reference, layer sizes in MB, aliases, whether
-private) and the accounts of private registries. This module turns one
-document into `Image` and `RegistryCredential` values, or raises
+private), the accounts of private registries and the ACR Enterprise instances
+(`acr_instances`: id, name, region, account, custom domains). This module turns one
+document into `Image`, `RegistryCredential` and `AcrInstance` values, or raises
 `CatalogFileError` naming the file, the entry and what was expected; adding
 them to a catalog (and checking them against what it holds) is
 `simulator.registry.catalog`'s job.
@@ -12,9 +13,11 @@ Parsing only: it reads no files and keeps no state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
+from simulator.registry.acr import AcrInstance
 from simulator.registry.images import (
     MB,
     Image,
@@ -23,15 +26,22 @@ from simulator.registry.images import (
     RegistryCredential,
     layer_digest_for,
 )
-from simulator.registry.references import DIGEST_PATTERN, InvalidImageReference, normalize_reference
+from simulator.registry.references import (
+    DIGEST_PATTERN,
+    InvalidImageReference,
+    normalize_reference,
+    normalize_server,
+)
 
 __all__ = [
     "UNCOMPRESSED_FACTOR",
+    "AcrInstanceDocument",
     "CatalogDocument",
     "CatalogFileError",
     "ImageDocument",
     "LayerDocument",
     "RegistryAccountDocument",
+    "acr_instances_from_document",
     "image_from_document",
     "missing_from_document",
     "registry_accounts_from_document",
@@ -68,10 +78,23 @@ class RegistryAccountDocument(TypedDict):
     password: str
 
 
+class AcrInstanceDocument(TypedDict):
+    instance_id: str
+    """`cri-` and letters or digits."""
+    name: str
+    """Lowercase letters, digits and hyphens: the first label of the default domains."""
+    region_id: str
+    username: str
+    password: str
+    custom_domains: NotRequired[list[str]]
+
+
 class CatalogDocument(TypedDict):
     images: NotRequired[list[ImageDocument]]
     registries: NotRequired[list[RegistryAccountDocument]]
     """Accounts of private registries (server, username, password)."""
+    acr_instances: NotRequired[list[AcrInstanceDocument]]
+    """ACR Enterprise instances; an image on one of their domains is private to it."""
     missing: NotRequired[list[str]]
     """References whose pulls fail with `manifest unknown`, listed or not."""
 
@@ -169,6 +192,47 @@ def registry_accounts_from_document(
             )
         )
     return accounts
+
+
+_INSTANCE_ID = re.compile(r"cri-[a-z0-9]+")
+_INSTANCE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+
+
+def acr_instances_from_document(document: Mapping[str, Any], *, source: str) -> list[AcrInstance]:
+    """The ACR Enterprise instances a document's `acr_instances` list gives."""
+    entries = document.get("acr_instances", [])
+    if not isinstance(entries, list):
+        raise CatalogFileError(f'{source}: "acr_instances" must be a list')
+    instances = []
+    for index, entry in enumerate(entries):
+        where = f"{source}: acr_instances[{index}]"
+        fields = ("instance_id", "name", "region_id", "username", "password")
+        if not isinstance(entry, Mapping) or not all(
+            isinstance(entry.get(name), str) and entry[name] for name in fields
+        ):
+            raise CatalogFileError(f"{where} needs {', '.join(fields)} strings")
+        if not _INSTANCE_ID.fullmatch(entry["instance_id"]):
+            raise CatalogFileError(
+                f'{where}: instance_id "{entry["instance_id"]}" is not cri- and letters or digits'
+            )
+        if not _INSTANCE_NAME.fullmatch(entry["name"]):
+            raise CatalogFileError(
+                f'{where}: name "{entry["name"]}" is not lowercase letters, digits and hyphens'
+            )
+        custom = entry.get("custom_domains", [])
+        if not isinstance(custom, list) or not all(isinstance(d, str) and d for d in custom):
+            raise CatalogFileError(f'{where}: "custom_domains" must be a list of domain names')
+        instances.append(
+            AcrInstance(
+                instance_id=entry["instance_id"],
+                name=entry["name"],
+                region_id=entry["region_id"],
+                username=entry["username"],
+                password=entry["password"],
+                custom_domains=tuple(normalize_server(domain) for domain in custom),
+            )
+        )
+    return instances
 
 
 def missing_from_document(document: Mapping[str, Any], *, source: str) -> list[str]:

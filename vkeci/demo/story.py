@@ -2,7 +2,8 @@
 
 1. an ImageCache for `flink:seed` (the product document's 386.26 MB flink), with a live
    progress bar fed by the resource's `status.progress` until it is Ready;
-2. three Pods of that image: uncached, with the explicit annotation
+2. three Pods of that image: uncached (`k8s.aliyun.com/eci-image-cache: "false"`, since
+   automatic matching is ECI's default), with the explicit annotation
    `k8s.aliyun.com/eci-image-snapshot-id: imc-...`, and with automatic matching
    `k8s.aliyun.com/eci-image-cache: "true"`;
 3. a table of the simulated seconds ECI recorded for each (expected: about 50 s of image
@@ -171,7 +172,7 @@ async def _story(
     ]
     console.print(f"\n[bold]2.[/bold] Three Pods of {DEMO_IMAGE} in namespace {DEMO_NAMESPACE}:")
     console.print(
-        f"  flink-uncached        no annotation: ECI pulls the image\n"
+        f'  flink-uncached        k8s.aliyun.com/eci-image-cache: "false" (ECI pulls)\n'
         f"  flink-explicit-cache  k8s.aliyun.com/eci-image-snapshot-id: {cache_id}\n"
         f'  flink-auto-cache      k8s.aliyun.com/eci-image-cache: "true"'
     )

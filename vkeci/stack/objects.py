@@ -4,7 +4,9 @@ Plain dicts, as `kubectl apply` would send them. Pods name the virtual node dire
 (`spec.nodeName`) and tolerate its taint, so they run on ECI in any cluster, with or without a
 scheduler. The cache annotations are the product document's: an explicit cache id
 (`k8s.aliyun.com/eci-image-snapshot-id`) or automatic matching
-(`k8s.aliyun.com/eci-image-cache: "true"`). The demo's Deployment is the exception: it
+(`k8s.aliyun.com/eci-image-cache: "true"`); an uncached Pod says `"false"`, since automatic
+matching is ECI's default and a Pod without the annotation would match (or, on a miss, make)
+a cache. The demo's Deployment is the exception: it
 reaches the virtual node as the examples do (nodeSelector and toleration), through the
 cluster's scheduler, so that `kubectl scale` shows new Pods being placed there.
 """
@@ -51,6 +53,8 @@ def pod_body(
         annotations[EXPLICIT_CACHE_ANNOTATION] = cache_id
     elif cache_use is CacheUse.AUTOMATIC:
         annotations[AUTO_CACHE_ANNOTATION] = "true"
+    else:
+        annotations[AUTO_CACHE_ANNOTATION] = "false"
     containers = [
         {
             "name": f"c{index}" if len(images) > 1 else "main",

@@ -2,7 +2,8 @@
 
 `imc-enable-reuse` (newer name of `auto-match-imagecache`) → AutoMatchImageCache,
 `imc-enable-flash` → Flash, `vswitch-ids` → VSwitchId, `security-group-id`,
-`resource-group-id`, `acr-instance-ids` → AcrRegistryInfo.N.InstanceId,
+`resource-group-id`, `acr-instance-ids` → AcrRegistryInfo.N.InstanceId (and RegionId,
+`vkprovider.acrinstances`),
 `plain-http-registry`, `insecure-registry` (all `k8s.aliyun.com/`). A
 malformed value is an `InvalidImageCache` naming the annotation. An
 `imc-*` annotation ECI does not document is not an error (a newer ECI may know
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from vkprovider.acrinstances import ACR_INSTANCE_IDS, AcrInstanceRef, parse_acr_instance_ids
 from vkprovider.imagecaches.errors import InvalidImageCache
 from vkprovider.imagecaches.kinds import AUTO_MATCH_ANNOTATIONS
 
@@ -23,7 +25,6 @@ FLASH = PREFIX + "imc-enable-flash"
 VSWITCH_IDS = PREFIX + "vswitch-ids"
 SECURITY_GROUP_ID = PREFIX + "security-group-id"
 RESOURCE_GROUP_ID = PREFIX + "resource-group-id"
-ACR_INSTANCE_IDS = PREFIX + "acr-instance-ids"
 PLAIN_HTTP_REGISTRY = PREFIX + "plain-http-registry"
 INSECURE_REGISTRY = PREFIX + "insecure-registry"
 IMC_PREFIX = PREFIX + "imc-"
@@ -43,7 +44,7 @@ class CacheOptions:
     """Comma-separated vSwitch ids, as ECI takes them."""
     security_group_id: str | None = None
     resource_group_id: str | None = None
-    acr_instance_ids: tuple[str, ...] = ()
+    acr_instances: tuple[AcrInstanceRef, ...] = ()
     plain_http_registry: str | None = None
     insecure_registry: str | None = None
     unknown: tuple[str, ...] = ()
@@ -77,6 +78,19 @@ def _ids(annotations: Mapping[str, str], key: str, *, limit: int | None = None) 
     return ids
 
 
+def _acr_instances(annotations: Mapping[str, str]) -> tuple[AcrInstanceRef, ...]:
+    text = annotations.get(ACR_INSTANCE_IDS)
+    if text is None:
+        return ()
+    try:
+        return parse_acr_instance_ids(text)
+    except ValueError as exc:
+        raise InvalidImageCache(
+            f'annotation {ACR_INSTANCE_IDS}: "{text}" is not valid: {exc}',
+            field=f"metadata.annotations[{ACR_INSTANCE_IDS}]",
+        ) from None
+
+
 def _text(annotations: Mapping[str, str], key: str) -> str | None:
     value = (annotations.get(key) or "").strip()
     return value or None
@@ -90,7 +104,7 @@ def parse_options(annotations: Mapping[str, str]) -> CacheOptions:
         vswitch_id=",".join(vswitches) or None,
         security_group_id=_text(annotations, SECURITY_GROUP_ID),
         resource_group_id=_text(annotations, RESOURCE_GROUP_ID),
-        acr_instance_ids=_ids(annotations, ACR_INSTANCE_IDS),
+        acr_instances=_acr_instances(annotations),
         plain_http_registry=_text(annotations, PLAIN_HTTP_REGISTRY),
         insecure_registry=_text(annotations, INSECURE_REGISTRY),
         unknown=tuple(

@@ -79,8 +79,10 @@ async def create(
         security_group_id=spec.options.security_group_id,
         resource_group_id=spec.options.resource_group_id,
         acr_registry_info=[
-            eci_models.CreateImageCacheRequestAcrRegistryInfo(instance_id=instance)
-            for instance in spec.options.acr_instance_ids
+            eci_models.CreateImageCacheRequestAcrRegistryInfo(
+                instance_id=instance.instance_id, region_id=instance.region_id
+            )
+            for instance in spec.options.acr_instances
         ]
         or None,
         plain_http_registry=spec.options.plain_http_registry,
@@ -124,8 +126,10 @@ async def update(
         security_group_id=spec.options.security_group_id,
         resource_group_id=spec.options.resource_group_id,
         acr_registry_info=[
-            eci_models.UpdateImageCacheRequestAcrRegistryInfo(instance_id=instance)
-            for instance in spec.options.acr_instance_ids
+            eci_models.UpdateImageCacheRequestAcrRegistryInfo(
+                instance_id=instance.instance_id, region_id=instance.region_id
+            )
+            for instance in spec.options.acr_instances
         ]
         or None,
     )

@@ -6,6 +6,9 @@ after creation (`eci-instance-id`, `eci-instance-spec`) are written here too.
 Both generations of ECI's image cache annotations are honoured (the seed's
 `eci-image-snapshot-id` / `eci-image-cache` and the later `eci-imc-id` /
 `eci-auto-imc`); they count only when the container group is created.
+Automatic matching is on unless a Pod sets `eci-auto-imc` (or `eci-image-cache`) to
+`"false"`: `"true"` is ECI's documented default ("Use an ImageCache to accelerate pod
+creation").
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ ECI documents but that have no request parameter in the SDK are not read.
 
 `eci-use-specs` also decides whether the group asks for a vCPU/memory pair
 (the agent's rounding) or lets ECI try the listed specs in order
-(`InstanceType`); see `vkprovider.pods.requests`. Pure: no I/O.
+(`InstanceType`); see `vkprovider.pods.requests`. `acr-instance-ids` names ACR
+Enterprise instances for password-free pulls (`AcrRegistryInfo.N`, parsed by
+`vkprovider.acrinstances`, as on an ImageCache). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from alibabacloud_eci20180808 import models as eci
+
+from vkprovider.acrinstances import ACR_INSTANCE_IDS, parse_acr_instance_ids
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.errors import PodSpecError
 from vkprovider.pods.instancespecs import use_specs
@@ -84,6 +89,15 @@ def _bits_per_second(value: str) -> int:
     return int(rate)
 
 
+def _acr_instances(value: str) -> list[eci.CreateContainerGroupRequestAcrRegistryInfo]:
+    return [
+        eci.CreateContainerGroupRequestAcrRegistryInfo(
+            instance_id=ref.instance_id, region_id=ref.region_id
+        )
+        for ref in parse_acr_instance_ids(value)
+    ]
+
+
 def _instance_types(value: str) -> str:
     return ",".join(use_specs(value))
 
@@ -132,6 +146,7 @@ OPTIONS: Final = (
     _Option("kubernetes.io/ingress-bandwidth", "ingress_bandwidth", _bits_per_second),
     _Option("kubernetes.io/egress-bandwidth", "egress_bandwidth", _bits_per_second),
     _Option("k8s.aliyun.com/eci-core-pattern", "core_pattern", _text),
+    _Option(ACR_INSTANCE_IDS, "acr_registry_info", _acr_instances),
 )
 """Annotation -> request field, in the order they are checked."""
 

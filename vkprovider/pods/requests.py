@@ -310,7 +310,7 @@ def _image_cache_choice(
 ) -> tuple[str | None, bool, dict[str, str]]:
     """(explicit cache id, automatic matching?, extra query parameters) from the annotations."""
     explicit = next((annotations[k] for k in ann.EXPLICIT_CACHE if annotations.get(k)), None)
-    auto = any(ann.truthy(annotations.get(k, "")) for k in ann.AUTO_CACHE)
+    auto = _automatic_matching(annotations)
     extra: dict[str, str] = {}
     if auto and not explicit:
         if ann.truthy(annotations.get(ann.PERFECT_MATCH, "")):
@@ -324,6 +324,14 @@ def _image_cache_choice(
                 )
             extra[ann.EXTRA_MATCH_COUNT] = str(int(count))
     return explicit, auto, extra
+
+
+def _automatic_matching(annotations: Mapping[str, str]) -> bool:
+    """On unless the Pod turns it off: ECI's virtual node treats `eci-auto-imc` as "true"
+    when absent, so a Pod says `"false"` (in either annotation generation) to pull without a
+    cache. An empty value counts as absent."""
+    said = [str(annotations[k]).strip() for k in ann.AUTO_CACHE if k in annotations]
+    return all(ann.truthy(value) for value in said if value)
 
 
 def round_to_spec(cpu: float, memory_gib: float) -> tuple[float, float]:

@@ -66,3 +66,19 @@ async def test_a_malformed_flash_annotation_fails_the_resource_naming_it(
     status = await imagecaches.wait_phase(created["metadata"]["name"], "Failed")
     assert "k8s.aliyun.com/imc-enable-flash" in status["message"]
     assert '"yes"' in status["message"]
+
+
+async def test_a_cache_of_a_custom_acr_domain_builds_only_with_the_instance_named(
+    imagecaches: ImageCaches, controller: RunningController
+) -> None:
+    image = "registry.vk-eci-demo.example.com/apps/acr-app:1.0"
+    named = await imagecaches.create(
+        "acr-named",
+        {"images": [image]},
+        annotations={"k8s.aliyun.com/acr-instance-ids": "cn-beijing:cri-vkecidemo0001"},
+    )
+    unnamed = await imagecaches.create("acr-unnamed", {"images": [image]})
+    ready = await imagecaches.wait_phase(named["metadata"]["name"], "Ready")
+    assert ready["imageCacheId"].startswith("imc-")
+    failed = await imagecaches.wait_phase(unnamed["metadata"]["name"], "Failed")
+    assert "unauthorized" in failed["message"]

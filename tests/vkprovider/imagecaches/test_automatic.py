@@ -90,3 +90,34 @@ async def test_a_pod_from_an_imagecache_shows_in_its_status(
         )
         == 1.0
     )
+
+
+async def test_a_pod_that_says_nothing_matches_automatically_and_false_opts_out(
+    agent: AgentHandle,
+    kube_api: client.ApiClient,
+    controller: RunningController,
+    eci: EciTarget,
+    eci_client: Client,
+) -> None:
+    """`eci-auto-imc` is "true" unless the Pod says otherwise, as ECI documents."""
+    ns = agent.namespace
+    await create_pod(kube_api, ns, pod_manifest("plain", image=FLINK))
+    first = await phase_seconds(kube_api, ns, "plain")
+    assert first["imageCacheId"] is None
+
+    async def automatic_ready() -> str | None:
+        caches = await cloud_caches(eci, eci_client)
+        ready = [c for c in caches if c["Images"] == [FLINK] and c["Status"] == "Ready"]
+        return str(ready[0]["ImageCacheId"]) if ready else None
+
+    cache_id = await eventually(automatic_ready, deadline_seconds=20, what="automatic cache")
+    await create_pod(kube_api, ns, pod_manifest("plain-again", image=FLINK))
+    again = await phase_seconds(kube_api, ns, "plain-again")
+    assert again["imageCacheId"] == cache_id
+    assert again["imagePreparation"] == 5.0
+    opted_out = {"k8s.aliyun.com/eci-auto-imc": "false"}
+    await create_pod(kube_api, ns, pod_manifest("opted-out", image=FLINK, annotations=opted_out))
+    pulled = await phase_seconds(kube_api, ns, "opted-out")
+    assert pulled["imageCacheId"] is None
+    assert pulled["imagePreparation"] == first["imagePreparation"]
+    assert [c["ImageCacheId"] for c in await cloud_caches(eci, eci_client)] == [cache_id]

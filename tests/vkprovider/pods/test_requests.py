@@ -78,7 +78,8 @@ def test_basic_mapping() -> None:
         "vk-eci.io/node": "virtual-kubelet",
     }
     assert request.image_snapshot_id is None
-    assert request.auto_match_image_cache is None
+    # No cache annotation: automatic matching, ECI's documented default for eci-auto-imc.
+    assert request.auto_match_image_cache is True
 
 
 def test_pod_without_resources_gets_ecis_default_spec() -> None:
@@ -117,6 +118,15 @@ def test_rounding_to_eci_specs() -> None:
             {},
         ),
         ({"k8s.aliyun.com/eci-image-cache": "false"}, None, None, {}),
+        ({}, None, True, {}),
+        ({"k8s.aliyun.com/eci-auto-imc": "false"}, None, None, {}),
+        ({"k8s.aliyun.com/eci-auto-imc": ""}, None, True, {}),
+        (
+            {"k8s.aliyun.com/eci-auto-imc": "true", "k8s.aliyun.com/eci-image-cache": "False"},
+            None,
+            None,
+            {},
+        ),
     ],
 )
 def test_cache_annotations(
