@@ -11,8 +11,9 @@ upgrades (what kubectl v1.30+ opens first, subprotocols
 subprotocols, accepts the client with the one the kubelet chose, and relays
 messages both ways unchanged. A kubelet that refuses the upgrade gets the
 `Status` kube-apiserver makes of a kubelet's error answer, which kubectl
-prints. SPDY/3.1 upgrades are refused with a `Status` saying so (kubectl
-falls back to SPDY only when the WebSocket upgrade fails).
+prints. SPDY/3.1 upgrades (kubectl's fallback, and every client-go SPDY
+client) are proxied as bytes by `localkube.rawupgrades`, as kube-apiserver's
+upgrade-aware proxy does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import quote
 import aiohttp
 from aiohttp import web
 
+from localkube import rawupgrades
 from localkube.errors import ApiError, Reason, bad_request
 from localkube.logs import (
     KUBELET_CLIENT_TLS,
@@ -83,20 +85,8 @@ async def proxy_upgrade(
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=KUBELET_CONNECT_TIMEOUT_SECONDS)
     tls = request.app.get(KUBELET_CLIENT_TLS, False)
     if request.headers.get("Upgrade", "").lower() != "websocket":
-        # SPDY/3.1 is not proxied; a kubelet's own refusal says more than ours, so ask it.
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.request(request.method, url, params=params, ssl=tls) as answer,
-        ):
-            if answer.status >= 300:
-                text = (await answer.content.read(MAX_KUBELET_ERROR_BYTES)).decode(
-                    "utf-8", "replace"
-                )
-                raise kubelet_error(answer.status, text, pod_name=pod_name, kind=kind)
-        raise bad_request(
-            f"{kind}: only WebSocket upgrades are proxied by this API server (SPDY/3.1 is not "
-            "supported); kubectl v1.30 or later uses WebSocket"
-        )
+        # SPDY/3.1 (client-go's fallback): the kubelet's answer and then its bytes, unread.
+        return await rawupgrades.proxy(request, url=url, params=params, tls=tls)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         try:
             upstream = await session.ws_connect(

@@ -22,7 +22,7 @@ from kubernetes_asyncio.stream import WsApiClient
 
 from localkube.server import LocalKube
 from tests.fixtures.kube import KubeTarget
-from tests.localkube.test_kubectl import kubectl
+from tests.localkube.test_kubectl import kubectl as run_kubectl
 from tests.vkprovider.conftest import AgentHandle
 from tests.vkprovider.helpers import create_pod, eventually, pod_manifest, read_pod
 
@@ -89,16 +89,25 @@ async def test_exec_through_the_api_server_with_kubernetes_asyncio(
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+@pytest.mark.parametrize("websockets", ["true", "false"], ids=["websocket", "spdy"])
 async def test_kubectl_exec_and_port_forward(
     agent: AgentHandle,
     kube_api: client.ApiClient,
     kube: KubeTarget,
     needs_embedded: LocalKube,
     tmp_path: Path,
+    websockets: str,
 ) -> None:
+    """kubectl's WebSocket (its default) and its SPDY/3.1 (what a real kube-apiserver speaks
+    to kubelets, and kubectl's fallback), through the embedded server to the agent."""
     ns = agent.namespace
     await running_pod(agent, kube_api, "sh1")
     cache = tmp_path / "kubectl-cache"
+    transport = {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS": websockets}
+
+    async def kubectl(kubeconfig: Path, cache: Path, *args: str, stdin: str | None = None) -> Any:
+        return await run_kubectl(kubeconfig, cache, *args, stdin=stdin, env=transport)
+
     code, out, err = await kubectl(
         kube.kubeconfig, cache, "exec", "-n", ns, "sh1", "--", "echo", "hi"
     )
