@@ -147,13 +147,15 @@ async def spdy_exec(
     stdin: bytes | None = None,
     resize: dict[str, int] | None = None,
     ping: int | None = None,
+    preamble: bytes = b"",
 ) -> ExecAnswer:
-    """One exec: `path` carries the query (command, stdin, stdout, stderr, tty)."""
+    """One exec: `path` carries the query (command, stdin, stdout, stderr, tty); `preamble`
+    is written as is right after the 101, before any stream is opened."""
     async with asyncio.timeout(DEADLINE_SECONDS):
         reader, writer = await asyncio.open_connection(host, port, ssl=tls, limit=1 << 20)
         try:
             return await _exchange(
-                reader, writer, host, port, path, protocols, streams, stdin, resize, ping
+                reader, writer, host, port, path, protocols, streams, stdin, resize, ping, preamble
             )
         finally:
             writer.close()
@@ -170,6 +172,7 @@ async def _exchange(
     stdin: bytes | None,
     resize: dict[str, int] | None,
     ping: int | None,
+    preamble: bytes,
 ) -> ExecAnswer:
     request = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: Upgrade"]
     request += ["Upgrade: SPDY/3.1", "Content-Length: 0"]
@@ -185,6 +188,7 @@ async def _exchange(
         answer.body = await reader.readexactly(length)
         return answer
     client = _Client(reader, writer)
+    writer.write(preamble)
     ids = {kind: 1 + 2 * index for index, kind in enumerate(streams)}
     for kind, stream_id in ids.items():
         client.syn_stream(stream_id, kind)

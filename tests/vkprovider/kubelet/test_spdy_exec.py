@@ -49,6 +49,7 @@ async def kubelet_exec(
     tty: bool = False,
     resize: dict[str, int] | None = None,
     ping: int | None = None,
+    preamble: bytes = b"",
 ) -> ExecAnswer:
     """One exec straight to the agent's kubelet API, as kube-apiserver sends it ("1" flags)."""
     assert agent.agent.kubelet is not None
@@ -65,6 +66,7 @@ async def kubelet_exec(
         stdin=stdin,
         resize=resize,
         ping=ping,
+        preamble=preamble,
     )
 
 
@@ -120,6 +122,17 @@ async def test_spdy_exec_refuses_protocols_it_does_not_speak(
         "unable to upgrade: unable to negotiate protocol: client supports [channel.k8s.io], "
         "server accepts [" + " ".join(ALL_VERSIONS) + "]"
     )
+
+
+async def test_spdy_frames_of_another_version_end_the_session_with_a_protocol_error(
+    agent: AgentHandle, kube_api: client.ApiClient
+) -> None:
+    await running_pod(agent, kube_api, "shell")
+    spdy2_ping = bytes([0x80, 0x02, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 0, 0, 0, 1])
+    answer = await kubelet_exec(agent, "shell", ["true"], preamble=spdy2_ping)
+    assert answer.goaway == 1  # GOAWAY PROTOCOL_ERROR
+    assert answer.pings == []
+    assert answer.received == {}
 
 
 async def test_spdy_stdin_and_stdout_past_a_window_keep_flowing(
