@@ -245,7 +245,12 @@ async def serve(
         },
     )
     response.force_close()
-    session = SpdySession(write=response.write)
+    transport = request.transport
+    session = SpdySession(
+        write=response.write,
+        pause_reading=transport.pause_reading if transport is not None else None,
+        resume_reading=transport.resume_reading if transport is not None else None,
+    )
     # The client sends no frame before it has read the 101, so nothing reaches aiohttp's
     # HTTP parser once the session is the connection's parser.
     request.protocol.set_parser(cast(Any, session))

@@ -10,7 +10,10 @@ and is half-closed with FIN. What this session promises a peer:
 * Inbound flow control as SPDY/3.1 specifies: 64 KiB per stream and for the
   session; a WINDOW_UPDATE goes back once the bytes have been read, so a
   fast stdin waits for a slow container instead of piling up in memory. A
-  peer that overruns a window gets RST_STREAM FLOW_CONTROL_ERROR.
+  peer that overruns a window is not reset (client-go's spdystream, which
+  kube-apiserver uses, never looks at windows, and kubelets built on it
+  accept that); instead the connection stops being read while more than
+  `MAX_BUFFERED_BYTES` wait unread, which holds such a peer back by TCP.
 * Outbound, the peer's windows are honoured once the peer shows it keeps
   them (sends a WINDOW_UPDATE or an INITIAL_WINDOW_SIZE setting). client-go's
   SPDY library (moby/spdystream) keeps no windows and never sends an update;
@@ -35,8 +38,11 @@ DEFAULT_WINDOW_BYTES = 64 * 1024
 """SPDY/3.1's initial stream and session window."""
 MAX_DATA_FRAME_BYTES = 16 * 1024
 """Outbound DATA is cut into frames of at most this many bytes."""
+MAX_BUFFERED_BYTES = 256 * 1024
+"""Received DATA not yet read past which the connection is not read (TCP backpressure)."""
 
 Writer = Callable[[bytes], Awaitable[None]]
+Switch = Callable[[], None]
 
 
 class SpdyStream:
@@ -84,8 +90,18 @@ class SpdyStream:
 
 
 class SpdySession:
-    def __init__(self, *, write: Writer) -> None:
+    def __init__(
+        self,
+        *,
+        write: Writer,
+        pause_reading: Switch | None = None,
+        resume_reading: Switch | None = None,
+    ) -> None:
         self._write = write
+        self._pause_reading = pause_reading
+        self._resume_reading = resume_reading
+        self._buffered = 0
+        self._reading_paused = False
         self._decoder = frames.FrameDecoder()
         self._encoder = frames.FrameEncoder()
         self._inbox: asyncio.Queue[frames.Frame | None] = asyncio.Queue()
@@ -216,16 +232,13 @@ class SpdySession:
             await self._send_frame(self._encoder.rst_stream(frame.stream_id, status))
             return
         size = len(frame.data)
-        if size > stream.receive_window or size > self._receive_window:
-            await self._send_frame(
-                self._encoder.rst_stream(frame.stream_id, frames.RstStatus.FLOW_CONTROL_ERROR)
-            )
-            self._streams.pop(frame.stream_id, None)
-            stream.local_closed = True
-            stream.peer_finished()
-            return
         stream.receive_window -= size
         self._receive_window -= size
+        self._buffered += size
+        paused = self._reading_paused or self._pause_reading is None
+        if self._buffered > MAX_BUFFERED_BYTES and not paused and self._pause_reading:
+            self._reading_paused = True
+            self._pause_reading()
         stream.queue(frame.data)
         if frame.fin:
             stream.peer_finished()
@@ -234,6 +247,11 @@ class SpdySession:
         """Bytes the reader took: open the peer's windows by as much."""
         stream.receive_window += size
         self._receive_window += size
+        self._buffered -= size
+        if self._reading_paused and self._buffered <= MAX_BUFFERED_BYTES // 2:
+            self._reading_paused = False
+            if self._resume_reading is not None:
+                self._resume_reading()
         if self._closed:
             return
         updates = self._encoder.window_update(0, size)

@@ -65,6 +65,7 @@ class _Client:
         self.windows: dict[int, int] = {}
         self.session_window = INITIAL_WINDOW
         self.opened = asyncio.Event()
+        self.strict = True
 
     def control(self, kind: int, payload: bytes, flags: int = 0) -> None:
         head = bytes([0x80, 0x03, 0x00, kind, flags]) + _u32(len(payload))[1:]
@@ -88,7 +89,9 @@ class _Client:
         """Stdin within the server's windows; FIN at the end."""
         while payload:
             room = min(self.windows[stream_id], self.session_window, 4096)
-            if room <= 0:
+            if not self.strict:
+                room = 4096
+            elif room <= 0:
                 window_opened.clear()
                 await window_opened.wait()
                 continue
@@ -148,14 +151,27 @@ async def spdy_exec(
     resize: dict[str, int] | None = None,
     ping: int | None = None,
     preamble: bytes = b"",
+    strict_windows: bool = True,
 ) -> ExecAnswer:
     """One exec: `path` carries the query (command, stdin, stdout, stderr, tty); `preamble`
-    is written as is right after the 101, before any stream is opened."""
+    is written as is right after the 101, before any stream is opened. Without
+    `strict_windows` stdin ignores the server's windows, as client-go's spdystream does."""
     async with asyncio.timeout(DEADLINE_SECONDS):
         reader, writer = await asyncio.open_connection(host, port, ssl=tls, limit=1 << 20)
         try:
             return await _exchange(
-                reader, writer, host, port, path, protocols, streams, stdin, resize, ping, preamble
+                reader,
+                writer,
+                host,
+                port,
+                path,
+                protocols,
+                streams,
+                stdin,
+                resize,
+                ping,
+                preamble,
+                strict_windows,
             )
         finally:
             writer.close()
@@ -173,6 +189,7 @@ async def _exchange(
     resize: dict[str, int] | None,
     ping: int | None,
     preamble: bytes,
+    strict_windows: bool,
 ) -> ExecAnswer:
     request = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: Upgrade"]
     request += ["Upgrade: SPDY/3.1", "Content-Length: 0"]
@@ -188,6 +205,7 @@ async def _exchange(
         answer.body = await reader.readexactly(length)
         return answer
     client = _Client(reader, writer)
+    client.strict = strict_windows
     writer.write(preamble)
     ids = {kind: 1 + 2 * index for index, kind in enumerate(streams)}
     for kind, stream_id in ids.items():
