@@ -64,12 +64,13 @@ def _tls(url: str, tls: ssl.SSLContext | bool) -> ssl.SSLContext | None:
     return context
 
 
-def _request_head(request: web.Request, url: str, params: list[tuple[str, str]]) -> bytes:
+def _request_head(
+    method: str, url: str, params: list[tuple[str, str]], headers: list[tuple[str, str]]
+) -> bytes:
     parts = urlsplit(url)
     target = parts.path + ("?" + urlencode(params) if params else "")
-    lines = [f"{request.method} {target} HTTP/1.1", f"Host: {parts.netloc}"]
-    for name in FORWARDED_HEADERS:
-        lines += [f"{name}: {value}" for value in request.headers.getall(name, [])]
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}"]
+    lines += [f"{name}: {value}" for name, value in headers]
     lines.append("Content-Length: 0")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -92,13 +93,15 @@ async def _copy_down(reader: asyncio.StreamReader, response: web.StreamResponse)
         await response.write(chunk)
 
 
-async def proxy(
-    request: web.Request,
+async def open_upgrade(
     *,
+    method: str,
     url: str,
     params: list[tuple[str, str]],
+    headers: list[tuple[str, str]],
     tls: ssl.SSLContext | bool,
-) -> web.StreamResponse:
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, int, list[tuple[str, str]]]:
+    """Send an upgrade request to the kubelet; its status and headers, the rest unread."""
     parts = urlsplit(url)
     try:
         reader, writer = await asyncio.wait_for(
@@ -112,18 +115,43 @@ async def proxy(
             code=500, reason=Reason.INTERNAL_ERROR, message=f'Post "{url}": {exc or "timeout"}'
         ) from exc
     try:
-        writer.write(_request_head(request, url, params))
-        try:
-            head = await asyncio.wait_for(
-                reader.readuntil(b"\r\n\r\n"), KUBELET_CONNECT_TIMEOUT_SECONDS
-            )
-            status, headers = _parse_head(head[:-4])
-        except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
-            raise ApiError(
-                code=500,
-                reason=Reason.INTERNAL_ERROR,
-                message=f"error proxying the upgrade to the kubelet: {exc}",
-            ) from exc
+        writer.write(_request_head(method, url, params, headers))
+        head = await asyncio.wait_for(
+            reader.readuntil(b"\r\n\r\n"), KUBELET_CONNECT_TIMEOUT_SECONDS
+        )
+        status, answer_headers = _parse_head(head[:-4])
+    except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
+        writer.close()
+        raise ApiError(
+            code=500,
+            reason=Reason.INTERNAL_ERROR,
+            message=f"error proxying the upgrade to the kubelet: {exc}",
+        ) from exc
+    return reader, writer, status, answer_headers
+
+
+async def read_refusal(reader: asyncio.StreamReader, headers: list[tuple[str, str]]) -> bytes:
+    """The body of a kubelet's non-101 answer (at most MAX_KUBELET_ERROR_BYTES)."""
+    fields = {name.lower(): value for name, value in headers}
+    length = fields.get("content-length", "")
+    size = min(int(length), MAX_KUBELET_ERROR_BYTES) if length.isdigit() else 0
+    return await reader.readexactly(size) if size else b""
+
+
+async def proxy(
+    request: web.Request,
+    *,
+    url: str,
+    params: list[tuple[str, str]],
+    tls: ssl.SSLContext | bool,
+) -> web.StreamResponse:
+    forwarded = [
+        (name, value) for name in FORWARDED_HEADERS for value in request.headers.getall(name, [])
+    ]
+    reader, writer, status, headers = await open_upgrade(
+        method=request.method, url=url, params=params, headers=forwarded, tls=tls
+    )
+    try:
         if status != 101:
             return await _echo(reader, status, headers)
         answered = [(name, value) for name, value in headers if name.title() in ANSWERED_HEADERS]
@@ -148,10 +176,7 @@ async def _echo(
 ) -> web.Response:
     """The kubelet's refusal, as it gave it (kube-apiserver copies a non-101 answer through)."""
     fields = {name.lower(): value for name, value in headers}
-    length = fields.get("content-length", "")
-    size = min(int(length), MAX_KUBELET_ERROR_BYTES) if length.isdigit() else 0
-    body = await reader.readexactly(size) if size else b""
-    answer = web.Response(status=status, body=body)
+    answer = web.Response(status=status, body=await read_refusal(reader, headers))
     if "content-type" in fields:
         answer.headers["Content-Type"] = fields["content-type"]
     for name, value in headers:
