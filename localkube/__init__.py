@@ -9,10 +9,12 @@ secrets, configmaps, serviceaccounts, services; apps/v1 deployments and replicas
 (+status, +scale); batch/v1 jobs and cronjobs (+status); coordination.k8s.io/v1 leases;
 events.k8s.io/v1 events (a converted view of core/v1 events); apiextensions.k8s.io/v1 CRDs
 and the kinds they define; `pods/log` proxied to the node's kubelet (with a client
-certificate when given), and `pods/exec`, `pods/attach`, `pods/portforward` WebSocket upgrades
-proxied the same way (`streaming`; SPDY/3.1 upgrades are refused); `metrics.k8s.io/v1beta1`
-PodMetrics and NodeMetrics scraped from the kubelets' `/metrics/resource` as metrics-server
-does (`resourcemetrics`); TokenReview/SubjectAccessReview (all allowed).
+certificate when given), and `pods/exec`, `pods/attach`, `pods/portforward` upgrades
+proxied the same way (`streaming`: SPDY/3.1 as bytes, v4 WebSocket message by message, a
+v5 WebSocket exec/attach translated to SPDY as kube-apiserver v1.30+ does);
+`metrics.k8s.io/v1beta1` PodMetrics and NodeMetrics scraped from the kubelets'
+`/metrics/resource` as metrics-server does (`resourcemetrics`);
+TokenReview/SubjectAccessReview (all allowed).
 
 Request bodies are JSON, YAML or (built-in kinds kubectl's typed clients send: Namespace,
 Secret, ConfigMap, ServiceAccount, Service, Pod, Event, Deployment, Job, CronJob) protobuf

@@ -4,15 +4,17 @@ kube-apiserver checks the Pod (bound to a node, not completed, the container
 valid), then proxies the client's upgrade to
 `https://node:port/{exec,attach,portForward}/{namespace}/{pod}[/{container}]`
 with the kubelet client certificate it presents for logs (`localkube.logs`),
-passing the streaming parameters through. This proxy carries WebSocket
-upgrades (what kubectl v1.30+ opens first, subprotocols
-`v5.channel.k8s.io`/`v4.channel.k8s.io`, and the port-forward tunnel
-`v2.portforward.k8s.io`): it opens the kubelet's side with the client's
-subprotocols, accepts the client with the one the kubelet chose, and relays
-messages both ways unchanged. A kubelet that refuses the upgrade gets the
-`Status` kube-apiserver makes of a kubelet's error answer, which kubectl
-prints. SPDY/3.1 upgrades are refused with a `Status` saying so (kubectl
-falls back to SPDY only when the WebSocket upgrade fails).
+passing the streaming parameters through. An exec or attach WebSocket that
+offers `v5.channel.k8s.io` (kubectl v1.30+) is not proxied but translated to
+SPDY/3.1 towards the kubelet, as kube-apiserver's StreamTranslator does
+(`localkube.streamtranslation`). Other WebSocket upgrades (v4 clients such as
+kubernetes_asyncio's, and the port-forward tunnel): this proxy opens the
+kubelet's side with the client's subprotocols, accepts the client with the one
+the kubelet chose, and relays messages both ways unchanged. A kubelet that
+refuses the upgrade gets the `Status` kube-apiserver makes of a kubelet's
+error answer, which kubectl prints. SPDY/3.1 upgrades (kubectl's fallback, and
+every client-go SPDY client) are proxied as bytes by `localkube.rawupgrades`,
+as kube-apiserver's upgrade-aware proxy does.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from urllib.parse import quote
 import aiohttp
 from aiohttp import web
 
+from localkube import rawupgrades, streamtranslation
 from localkube.errors import ApiError, Reason, bad_request
 from localkube.logs import (
     KUBELET_CLIENT_TLS,
@@ -82,21 +85,12 @@ async def proxy_upgrade(
     params = [(k, v) for k, v in request.query.items() if k in PASSED_PARAMETERS]
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=KUBELET_CONNECT_TIMEOUT_SECONDS)
     tls = request.app.get(KUBELET_CLIENT_TLS, False)
+    if streamtranslation.wants_translation(request, kind.removeprefix("pods/")):
+        # kubectl's v5 WebSocket: kube-apiserver runs it on the kubelet over SPDY itself.
+        return await streamtranslation.translate(request, url=url, params=params, tls=tls)
     if request.headers.get("Upgrade", "").lower() != "websocket":
-        # SPDY/3.1 is not proxied; a kubelet's own refusal says more than ours, so ask it.
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.request(request.method, url, params=params, ssl=tls) as answer,
-        ):
-            if answer.status >= 300:
-                text = (await answer.content.read(MAX_KUBELET_ERROR_BYTES)).decode(
-                    "utf-8", "replace"
-                )
-                raise kubelet_error(answer.status, text, pod_name=pod_name, kind=kind)
-        raise bad_request(
-            f"{kind}: only WebSocket upgrades are proxied by this API server (SPDY/3.1 is not "
-            "supported); kubectl v1.30 or later uses WebSocket"
-        )
+        # SPDY/3.1 (client-go's fallback): the kubelet's answer and then its bytes, unread.
+        return await rawupgrades.proxy(request, url=url, params=params, tls=tls)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         try:
             upstream = await session.ws_connect(

@@ -26,7 +26,11 @@ KUBECTL_TIMEOUT = 30.0
 
 
 async def kubectl(
-    kubeconfig: Path, cache: Path, *args: str, stdin: str | None = None
+    kubeconfig: Path,
+    cache: Path,
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         "kubectl",
@@ -36,6 +40,7 @@ async def kubectl(
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **env} if env is not None else None,
     )
     out, err = await asyncio.wait_for(
         process.communicate(stdin.encode() if stdin is not None else None), KUBECTL_TIMEOUT

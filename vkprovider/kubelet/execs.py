@@ -5,9 +5,9 @@ as a streaming upgrade. This one speaks WebSocket with the remote-command
 subprotocols `v5.channel.k8s.io` and `v4.channel.k8s.io` (framing: one
 leading channel byte, 0 stdin, 1 stdout, 2 stderr, 3 a `metav1.Status` JSON
 that carries the exit code, 4 terminal resize; v5 adds 255 to close a
-channel), using aiohttp's WebSocket support. SPDY/3.1 is not served: a
-kube-apiserver that translates `kubectl exec`'s WebSocket into SPDY towards
-kubelets (v1.30 and later do, for WebSocket clients) cannot exec here.
+channel), using aiohttp's WebSocket support. SPDY/3.1, what kube-apiserver
+speaks to kubelets, is served by `vkprovider.kubelet.spdyexecs` with the same
+ECI session behind it.
 
 ECI runs the command: ExecContainerCommand (not Sync) gives a WebSocketUri
 whose session carries the same channel framing, so the agent relays frames
@@ -29,15 +29,28 @@ import aiohttp
 from aiohttp import web
 
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
-ERROR_CHANNEL = 3
+STDIN_CHANNEL, ERROR_CHANNEL, RESIZE_CHANNEL, CLOSE_CHANNEL = 0, 3, 4, 255
 CONNECT_TIMEOUT_SECONDS = 10.0
 
 SessionOpener = Callable[..., Awaitable[str]]
 
 
+def failure_status(
+    message: str, *, reason: str = "InternalError", code: int = 500
+) -> dict[str, Any]:
+    """The `metav1.Status` of an exec that could not start, as `kubectl exec` prints it."""
+    return {
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+
+
 def failure(message: str, *, reason: str = "InternalError", code: int = 500) -> bytes:
-    status = {"metadata": {}, "status": "Failure", "message": message, "reason": reason}
-    return bytes([ERROR_CHANNEL]) + json.dumps(status | {"code": code}).encode()
+    status = failure_status(message, reason=reason, code=code)
+    return bytes([ERROR_CHANNEL]) + json.dumps(status).encode()
 
 
 async def _relay_down(

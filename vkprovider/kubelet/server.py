@@ -3,8 +3,9 @@
 Routes: `/containerLogs/{ns}/{pod}/{container}` (tailLines, limitBytes,
 timestamps, sinceSeconds, follow), `/pods`, `/stats/summary`,
 `/metrics/resource`, `/metrics` (Prometheus, the agent's own metrics),
-`/healthz`, and `/exec/...` over WebSocket (`vkprovider.kubelet.execs`, run by
-ECI's ExecContainerCommand). `attach` is refused on the error channel;
+`/healthz`, and `/exec/...` over SPDY/3.1 (`vkprovider.kubelet.spdyexecs`, what
+kube-apiserver speaks) or WebSocket (`vkprovider.kubelet.execs`), both run by
+ECI's ExecContainerCommand. `attach` is refused on the error channel;
 `portForward` and `run` answer 501 naming ECI, so kubectl says why instead of
 a bare 404. Logs come
 from ECI's DescribeContainerLog; the stats and resource metrics from ECI's
@@ -24,7 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from vkprovider.clocks import kube_time, utc_now
 from vkprovider.eci.errors import EciError, EciNotFound
-from vkprovider.kubelet import execs, usage
+from vkprovider.kubelet import execs, spdyexecs, usage
 from vkprovider.kubelet.auth import KubeletAuth, certificate_user
 from vkprovider.kubelet.certificates import server_context
 from vkprovider.settings import KubeletSettings
@@ -101,20 +102,24 @@ class KubeletServer:
 
     async def unsupported(self, request: web.Request) -> web.StreamResponse:
         feature = request.path.split("/")[1]
+        # No ": " in this text: client-go reads a refused SPDY upgrade's body as YAML first,
+        # and "a: b" would decode to an empty Status, so kubectl would print no reason at all.
         raise web.HTTPNotImplemented(
             text=(
-                f"{feature} is not supported on virtual node {self._node}: ECI (elastic "
+                f"{feature} is not supported on virtual node {self._node}, as ECI (elastic "
                 "container instance) does not offer it to its container groups; use kubectl "
                 "exec or kubectl logs"
             )
         )
 
     async def exec(self, request: web.Request) -> web.StreamResponse:
-        if request.headers.get("Upgrade", "").lower() != "websocket":
+        spdy = spdyexecs.is_spdy_upgrade(request)
+        if not spdy and request.headers.get("Upgrade", "").lower() != "websocket":
             raise web.HTTPBadRequest(
                 text=(
-                    "virtual node exec speaks WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) "
-                    "only; SPDY/3.1 is not supported"
+                    "virtual node exec is a streaming upgrade: SPDY/3.1 (X-Stream-Protocol-"
+                    "Version v5/v4/v3/v2.channel.k8s.io) or WebSocket (v5.channel.k8s.io, "
+                    "v4.channel.k8s.io)"
                 )
             )
         options = execs.exec_options(request)
@@ -130,6 +135,8 @@ class KubeletServer:
             except EciError as exc:
                 raise web.HTTPBadRequest(text=f"ECI ExecContainerCommand: {exc}") from exc
 
+        if spdy:
+            return await spdyexecs.serve(request=request, session_uri=session_uri)
         return await execs.relay(request=request, session_uri=session_uri)
 
     async def attach(self, request: web.Request) -> web.StreamResponse:
@@ -141,6 +148,8 @@ class KubeletServer:
                 )
             )
 
+        if spdyexecs.is_spdy_upgrade(request):
+            return await spdyexecs.serve(request=request, session_uri=refused)
         return await execs.relay(request=request, session_uri=refused)
 
     async def start(self) -> None:

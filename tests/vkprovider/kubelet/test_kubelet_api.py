@@ -259,12 +259,13 @@ async def test_port_forward_and_run_say_they_are_not_supported(
 async def test_exec_without_a_websocket_upgrade_and_attach_say_why(
     agent: AgentHandle,
 ) -> None:
-    """exec answers plain (SPDY-less) requests with 400 naming the protocols it speaks;
-    attach (kubelet `/attach/...`) is refused on the error channel: ECI has no attach."""
+    """exec answers plain (not upgraded) requests with 400 naming the protocols it speaks
+    (SPDY/3.1 is served now, so it is named as spoken); attach (kubelet `/attach/...`) is
+    refused on the error channel: ECI has no attach."""
     status, body = await _get(agent, "/exec/default/web/app?command=sh")
     assert status == 400
     assert "WebSocket (v5.channel.k8s.io, v4.channel.k8s.io)" in body
-    assert "SPDY/3.1 is not supported" in body
+    assert "SPDY/3.1 (X-Stream-Protocol-Version v5/v4/v3/v2.channel.k8s.io)" in body
     assert agent.agent.kubelet is not None
     url = f"wss://127.0.0.1:{agent.agent.kubelet.port}/attach/default/web/app"
     async with (
