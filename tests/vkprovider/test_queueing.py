@@ -67,3 +67,36 @@ async def test_failures_back_off_and_reset() -> None:
     await eventually(queued_again, what="k queued again after its 0.01 s back-off")
     assert len(queue) == 1
     queue.close()
+
+
+async def test_urgent_keys_go_first_and_the_normal_lane_still_gets_its_share() -> None:
+    queue: WorkQueue[str] = WorkQueue(retry=RetrySettings(backoff_seconds=(0.01,)))
+    for name in ("create-1", "create-2", "create-3"):
+        queue.add(name)
+    for name in ("status-1", "status-2", "status-3", "status-4"):
+        queue.add(name, urgent=True)
+    queue.add("create-3", urgent=True)  # waiting as new work, now urgent: moves up, once
+    assert len(queue) == 7
+    taken = [await queue.get() for _ in range(7)]
+    # urgent first, but one key in every NORMAL_SHARE (4) taken comes from the normal lane
+    assert taken == [
+        "status-1", "status-2", "status-3", "create-1",
+        "status-4", "create-3", "create-2",
+    ]  # fmt: skip
+    assert len(queue) == 0
+    queue.done("status-1")
+    queue.add("status-1")
+    queue.add("status-1", urgent=True)
+    assert await queue.get() == "status-1"
+    assert len(queue) == 0
+
+
+async def test_a_key_added_urgently_while_held_comes_back_urgent() -> None:
+    queue: WorkQueue[str] = WorkQueue(retry=RetrySettings(backoff_seconds=(0.01,)))
+    queue.add("pod")
+    assert await queue.get() == "pod"
+    queue.add("new-1")
+    queue.add("pod", urgent=True)  # held by a worker: queued again when it lets go
+    queue.done("pod")
+    assert await queue.get() == "pod"
+    assert await queue.get() == "new-1"

@@ -17,6 +17,10 @@ SDK's blocking `*_with_options` method on one of `EciSettings.connections` threa
 `max_idle_conns` set to the same number: the calls in flight never exceed the pool and
 every call after the first few rides an open connection. The event loop never blocks on
 ECI, and neither the SDK nor its transport is patched.
+
+Reads keep a lane of their own: calls that change something (creations above all) hold
+at most `connections - connections // 4` of the threads, so a status poll's Describe calls
+never queue behind a burst of thousands of CreateContainerGroup calls.
 """
 
 from __future__ import annotations
@@ -103,6 +107,8 @@ class EciClient:
             max_workers=self._connections, thread_name_prefix="vk-eci-sdk"
         )
         weakref.finalize(self, self._threads.shutdown, wait=False)
+        self._changes = asyncio.Semaphore(max(1, self._connections - self._connections // 4))
+        """Held by every call but the Describe ones, around its thread."""
         self._first_call: asyncio.Lock | None = asyncio.Lock()
         """Held by the first call: the SDK creates its pooled session on first use without a
         lock, so calls racing each other then would each build (and drop) one."""
@@ -148,11 +154,16 @@ class EciClient:
             max_idle_conns=self._connections,
         )
         blocking = partial(getattr(self.sdk, sdk_blocking_method_name(action)), request, runtime)
+        reads = action.startswith("Describe")
 
         async def attempt() -> Any:
             started = time.perf_counter()
             try:
-                response = await self._run(blocking)
+                if reads:
+                    response = await self._run(blocking)
+                else:
+                    async with self._changes:
+                        response = await self._run(blocking)
             except Exception as exc:
                 error = translate(exc, action=action)
                 metrics.ECI_CALL_SECONDS.labels(action=action).observe(

@@ -9,13 +9,12 @@ subclasses.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from vkprovider import metrics
+from vkprovider import metrics, rawjson
 from vkprovider.kube.errors import KubeRetryableError, translate
 from vkprovider.retrying import Verdict, with_backoff
 from vkprovider.settings import RetrySettings
@@ -71,7 +70,7 @@ async def read_json(response: Any) -> Any:
     one becomes the `ApiException` the generated client would have raised.
     """
     data = await _read_checked(response)
-    return json.loads(data) if data else {}
+    return rawjson.loads(data) if data else {}
 
 
 async def read_nothing(response: Any) -> None:

@@ -19,7 +19,9 @@ from typing import Any
 
 import aiohttp
 from kubernetes_asyncio import watch
+from kubernetes_asyncio.client.exceptions import ApiException
 
+from vkprovider import rawjson
 from vkprovider.kube.calls import read_json, with_retries
 from vkprovider.kube.errors import KubeGone, translate
 from vkprovider.settings import PodSettings
@@ -33,20 +35,45 @@ class EventType(StrEnum):
 
 
 class RawWatch(watch.Watch):
-    """A Watch that leaves objects as dicts (no model deserialisation)."""
+    """A Watch that leaves objects as dicts (no model deserialisation), parsed by orjson."""
 
     def get_return_type(self, func: object) -> str:
         return ""
+
+    def unmarshal_event(self, data: str | bytes, response_type: str | None) -> Any:
+        """One watch line as {"type", "raw_object"}; an ERROR event (410 Gone above all)
+        or a bare Status raises the `ApiException` the base class raises for it."""
+        try:
+            event = rawjson.loads(data)
+        except ValueError:
+            return data
+        kind = event.get("type") if isinstance(event, dict) else None
+        obj = event.get("object") if isinstance(event, dict) else None
+        if kind is None or obj is None:
+            if isinstance(event, dict) and "code" in event:
+                reason = f"{event.get('reason')}: {event.get('message')}"
+                raise ApiException(status=event["code"], reason=reason)
+            raise ValueError(f"watch event without type or object: {str(data)[:200]}")
+        if kind == "ERROR":
+            raise ApiException(
+                status=obj.get("code"), reason=f"{obj.get('reason')}: {obj.get('message')}"
+            )
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        if version:
+            self.resource_version = version
+        return {"type": kind, "object": obj, "raw_object": obj}
 
 
 Handler = Callable[[EventType, RawObject], None]
 
 
-def _slim(obj: RawObject) -> None:
-    """Drop `metadata.managedFields`: often the biggest part of an object, never read here."""
+def _slim(obj: RawObject, strings: rawjson.StringPool) -> None:
+    """Drop `metadata.managedFields` (often the biggest part of an object, never read here)
+    and share the strings objects have in common (`vkprovider.rawjson`)."""
     meta = obj.get("metadata")
     if isinstance(meta, dict):
         meta.pop("managedFields", None)
+    strings.share(obj)
 
 
 class Informer:
@@ -69,6 +96,7 @@ class Informer:
         self._settings = settings
         self._logger = logger.bind(informer=name)
         self.cache: dict[str, RawObject] = {}
+        self._strings = rawjson.StringPool()
         self.synced = asyncio.Event()
         self.resource_version = ""
         self.relists = 0
@@ -114,7 +142,7 @@ class Informer:
         self.relists += 1
         fresh: dict[str, RawObject] = {}
         for item in items:
-            _slim(item)
+            _slim(item, self._strings)
             fresh[self._key(item)] = item
         stale = [k for k in self.cache if k not in fresh]
         for key in stale:
@@ -159,7 +187,7 @@ class Informer:
             async for event in stream:
                 kind = event.get("type")
                 obj: RawObject = event.get("raw_object") or {}
-                _slim(obj)
+                _slim(obj, self._strings)
                 version = (obj.get("metadata") or {}).get("resourceVersion")
                 if version:
                     self.resource_version = version

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from alibabacloud_eci20180808 import models as eci
 
+from vkprovider import rawjson
 from vkprovider.eci.client import EciClient
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.requests import CreatePlan
@@ -52,8 +53,9 @@ CONTAINER_KEYS = frozenset(
 EVENT_KEYS = frozenset({"Reason", "Message", "Count", "FirstTimestamp", "LastTimestamp", "Type"})
 
 
-def slim_group(group: dict[str, Any]) -> RawGroup:
-    """Keep only what the controller reads: a group is held per Pod, so size matters."""
+def slim_group(group: dict[str, Any], strings: rawjson.StringPool | None = None) -> RawGroup:
+    """Keep only what the controller reads: a group is held per Pod, so size matters (and
+    its strings are shared through `strings`, when given)."""
     slim: dict[str, Any] = {k: v for k, v in group.items() if k in GROUP_KEYS}
     for key in ("Containers", "InitContainers"):
         if key in slim:
@@ -64,6 +66,8 @@ def slim_group(group: dict[str, Any]) -> RawGroup:
         slim["Events"] = [
             {k: v for k, v in e.items() if k in EVENT_KEYS} for e in slim["Events"] or []
         ]
+    if strings is not None:
+        strings.share(slim)
     return cast(RawGroup, slim)
 
 
@@ -71,6 +75,7 @@ class PodCloud:
     def __init__(self, *, eci_client: EciClient, node_name: str) -> None:
         self.eci = eci_client
         self.node_name = node_name
+        self._strings = rawjson.StringPool()
 
     @property
     def region_id(self) -> str:
@@ -104,7 +109,8 @@ class PodCloud:
                         limit=DESCRIBE_PAGE,
                     ),
                 )
-            return [slim_group(group.to_map()) for group in body.container_groups or []]
+            groups = body.container_groups or []
+            return [slim_group(group.to_map(), self._strings) for group in groups]
 
         found: dict[str, RawGroup] = {}
         for groups in await asyncio.gather(*(one(chunk) for chunk in chunks)):
@@ -130,18 +136,19 @@ class PodCloud:
                     next_token=token,
                 ),
             )
-            groups.extend(slim_group(group.to_map()) for group in body.container_groups or [])
+            page = body.container_groups or []
+            groups.extend(slim_group(group.to_map(), self._strings) for group in page)
             token = body.next_token or None
             if not token or not body.container_groups:
                 return groups
 
-    async def changed_since(self, seconds: int) -> dict[str, str]:
+    async def changed_since(self, seconds: int) -> dict[str, bytes]:
         """This node's groups whose status changed in the last `seconds` (ECI time).
 
         Returns id -> fingerprint of the status ECI reported, so a caller can
         skip groups it has already seen in that state.
         """
-        changed: dict[str, str] = {}
+        changed: dict[str, bytes] = {}
         token: str | None = None
         while True:
             body = await self.eci.call(
@@ -160,8 +167,8 @@ class PodCloud:
             )
             for item in body.data or []:
                 raw = item.to_map()
-                fingerprint = json.dumps(
-                    [raw.get("Status"), raw.get("PodStatus")], sort_keys=True, default=str
+                fingerprint = rawjson.dumps(
+                    [raw.get("Status"), raw.get("PodStatus")], sort_keys=True
                 )
                 changed[str(item.container_group_id)] = fingerprint
             token = body.next_token or None

@@ -100,11 +100,20 @@ class PodController:
             self._key_by_uid.pop(uid, None)
         else:
             self._key_by_uid[uid] = pod_key(pod)
-        if kind == EventType.MODIFIED:
-            record = self.state.record(meta.get("uid", ""))
-            if record is not None and record.echo_version == meta.get("resourceVersion"):
-                return  # the echo of our own write: nothing new to act on
-        self.queue.add(pod_key(pod))
+        record = self.state.record(meta.get("uid", ""))
+        if (
+            kind == EventType.MODIFIED
+            and record is not None
+            and record.echo_version == meta.get("resourceVersion")
+        ):
+            return  # the echo of our own write: nothing new to act on
+        # Creating an instance waits behind work on Pods that have one (or are going).
+        urgent = (
+            kind == EventType.DELETED
+            or bool(meta.get("deletionTimestamp"))
+            or (record is not None and record.group_id is not None)
+        )
+        self.queue.add(pod_key(pod), urgent=urgent)
 
     def pod(self, key: PodKey) -> RawObject | None:
         return self.informer.cache.get(key) if self.informer is not None else None
@@ -268,7 +277,7 @@ class PodController:
         self.state.mark_created(group_id, at=started)
 
     def _requeue_after(self, key: PodKey, delay_seconds: float) -> None:
-        self.queue.add_after(key, delay_seconds)
+        self.queue.add_after(key, delay_seconds, urgent=True)
 
     async def _explicit_cache_problem(self, cache_id: ImageCacheId) -> str | None:
         """Why the named cache cannot serve a Pod, or None (Ready verdicts cached briefly)."""

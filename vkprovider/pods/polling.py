@@ -68,14 +68,14 @@ class StatusPoller:
             if self._state.remember_group(group):
                 record = controller.adopt(group)
                 if record is not None:
-                    controller.queue.add(record.key)
+                    controller.queue.add(record.key, urgent=True)
                     updated += 1
         self.polls += 1
         return updated
 
     def _gone(self, group_id: ContainerGroupId) -> None:
         for key in self._state.group_lost(group_id):
-            self._controller.queue.add(key)
+            self._controller.queue.add(key, urgent=True)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -47,7 +47,7 @@ class Reconciler:
                 uids_with_group.add(record.uid)
                 self._orphaned_since.pop(group_id, None)
                 if changed:
-                    controller.queue.add(record.key)
+                    controller.queue.add(record.key, urgent=True)
                 continue
             await self._orphan(group_id, group, now=self._state.now())
         for group_id in list(self._orphaned_since):

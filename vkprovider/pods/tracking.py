@@ -26,7 +26,7 @@ MEASURED_AFTER_SECONDS = 1.0
 """Agent seconds between ECI clock readings before their rate counts as measured."""
 
 
-@dataclass
+@dataclass(slots=True)
 class PodRecord:
     uid: PodUid
     key: PodKey
