@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, delete, event, insert, select, update
+import aiosqlite
+from sqlalchemy import Insert, delete, event, insert, make_url, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
@@ -30,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from simulator.store import sqlitetrips
 from simulator.store.tables import Base, MetaRow, NonceRow
 
 
@@ -193,7 +196,16 @@ async def open_database(url: str) -> Database:
     # ConfigFileVolume contents): never format them into SQLAlchemy's logs or errors
     engine_options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
-        engine_options["connect_args"] = {"timeout": 30}
+        # sqlite3.connect's arguments as the aiosqlite dialect derives them from the URL
+        # (path, uri=, check_same_thread=False), through connections that take one
+        # thread round trip per statement (`sqlitetrips`).
+        args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        options["timeout"] = 30
+
+        async def connect() -> aiosqlite.Connection:
+            return await sqlitetrips.connect(*args, **options)
+
+        engine_options["async_creator"] = connect
     else:
         engine_options["pool_size"] = 10
         engine_options["max_overflow"] = 20
