@@ -25,9 +25,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Row, Select, Table, and_, exists, func, or_, select, update
 
 from simulator.engine.containerlogs import log_lines, previous_log_lines
 from simulator.engine.groupplan import GroupPlan
@@ -53,6 +53,8 @@ from simulator.operations.params import Params
 from simulator.specs.groups import GroupSpec
 from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
+
+_GROUPS = cast(Table, ContainerGroupRow.__table__)
 
 
 class ContainerGroupNotFound(NotFound):
@@ -224,11 +226,12 @@ async def _page(
     since_second: int | None = None,
     cursor: tuple[datetime, int] | None,
     limit: int,
-) -> tuple[datetime, int, list[tuple[ContainerGroupRow, GroupState]], str]:
+) -> tuple[datetime, int, list[tuple[Row[Any], GroupPlan, GroupState]], str]:
     """(now, total, page, next token): the filters run in SQL over freshly materialised
     statuses, and only the page's groups are projected. Pages follow creation order and
     the token names the last group seen, so groups created or deleted meanwhile never
-    make a page repeat or skip one."""
+    make a page repeat or skip one. Each group comes with its plan, parsed once, and
+    its row is a plain Core row (the same columns, no ORM object to build)."""
     await ctx.settle()
     now = ctx.clock.now()
     termination_ms = round(ctx.model.termination_seconds * 1000)
@@ -241,9 +244,9 @@ async def _page(
         conditions.append(or_(ContainerGroupRow.status == status, stale))
     if since is not None:
         conditions.append(or_(ContainerGroupRow.changed_at >= since, stale))
-    rows_query = _filtered(
-        params, select(ContainerGroupRow), now=now, termination_ms=termination_ms
-    ).where(*conditions)
+    rows_query = _filtered(params, select(_GROUPS), now=now, termination_ms=termination_ms).where(
+        *conditions
+    )
     count_query = _filtered(
         params,
         select(func.count()).select_from(ContainerGroupRow),
@@ -266,13 +269,17 @@ async def _page(
                         ContainerGroupRow.created_at, ContainerGroupRow.serial
                     ).limit(limit + 1)
                 )
-            ).scalars()
+            ).all()
         )
         more = len(rows) > limit
         rows = rows[:limit]
+        planned = ((row, GroupPlan.from_json(row.plan)) for row in rows)
         page = [
-            (row, state)
-            for row, state in ((row, state_of(row, now)) for row in rows)
+            (row, plan, state)
+            for row, plan, state in (
+                (row, plan, project(plan, deleted_at=row.deleted_at, at=now))
+                for row, plan in planned
+            )
             if not state.gone
             and (status is None or state.status.value == status)
             and (since is None or state.changed_at >= since)
@@ -288,7 +295,7 @@ async def _page(
     return now, total, page, token
 
 
-def _token(row: ContainerGroupRow) -> str:
+def _token(row: Row[Any]) -> str:
     micros = (row.created_at - _EPOCH) // timedelta(microseconds=1)
     raw = f"{TOKEN_PREFIX}{micros}.{row.serial}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -318,7 +325,7 @@ def _cursor(
 
 
 def _group(
-    row: ContainerGroupRow, state: GroupState, *, with_events: bool = True
+    row: Row[Any], plan: GroupPlan, state: GroupState, *, with_events: bool = True
 ) -> dict[str, Any]:
     return group_body(
         group_id=row.id,
@@ -326,7 +333,7 @@ def _group(
         zone_id=row.zone_id,
         intranet_ip=row.intranet_ip,
         created_at=row.created_at,
-        plan=GroupPlan.from_json(row.plan),
+        plan=plan,
         state=state,
         with_events=with_events,
     )
@@ -342,7 +349,9 @@ async def describe_container_groups(ctx: Context, params: Params) -> dict[str, A
     with_events = params.flag("WithEvent", default=True)
     _, total, page, token = await _page(ctx, params, status=status, cursor=cursor, limit=limit)
     return {
-        "ContainerGroups": [_group(row, state, with_events=with_events) for row, state in page],
+        "ContainerGroups": [
+            _group(row, plan, state, with_events=with_events) for row, plan, state in page
+        ],
         "TotalCount": total,
         "NextToken": token,
     }
@@ -360,11 +369,11 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
             group_id=row.id,
             spec=GroupSpec.from_json(row.spec),
             intranet_ip=row.intranet_ip,
-            plan=GroupPlan.from_json(row.plan),
+            plan=plan,
             state=state,
             at=now,
         )
-        for row, state in page
+        for row, plan, state in page
     ]
     return {
         "Data": data,
@@ -489,7 +498,7 @@ async def describe_container_group_events(ctx: Context, params: Params) -> dict[
     )
     since = None if since_second is None else now - timedelta(seconds=since_second)
     data = []
-    for row, state in groups:
+    for row, _plan, state in groups:
         body = events_body(
             group_id=row.id, spec=GroupSpec.from_json(row.spec), state=state, since=since
         )
