@@ -15,10 +15,10 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
-from sqlalchemy import Insert, delete, event, insert, make_url, select, update
+from sqlalchemy import Insert, Table, delete, event, insert, make_url, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
@@ -53,10 +53,11 @@ NONCE_PRUNE_INTERVAL_SECONDS = 60.0
 def _insert_new_nonces(dialect: str) -> Insert:
     """`INSERT ... ON CONFLICT DO NOTHING RETURNING nonce`: one statement for any batch size."""
     dialect_insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = cast(Table, NonceRow.__table__)  # Core, not the ORM's bulk-insert path
     return (
-        dialect_insert(NonceRow)
-        .on_conflict_do_nothing(index_elements=[NonceRow.nonce])
-        .returning(NonceRow.nonce)
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.nonce])
+        .returning(table.c.nonce)
     )
 
 
@@ -165,7 +166,8 @@ class Database:
             if self.nonce_prune.due():
                 await session.execute(delete(NonceRow).where(NonceRow.expires_at < now))
             statement = _insert_new_nonces(self.dialect)
-            accepted = set((await session.execute(statement, rows)).scalars())
+            connection = await session.connection()
+            accepted = set((await connection.execute(statement, rows)).scalars())
             await session.commit()
         return accepted
 

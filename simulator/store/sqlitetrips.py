@@ -53,9 +53,28 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, *, many: boo
         cursor.close()
 
 
-def _reads_only(sql: str) -> bool:
-    """A plain SELECT (read from a snapshot outside a transaction; it never waits)."""
-    return sql.lstrip()[:6].upper() == "SELECT"
+def _first_word(sql: str) -> str:
+    return sql.lstrip()[:7].split(None, 1)[0].upper() if sql.strip() else ""
+
+
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
+"""The statements before which sqlite3 opens a transaction (and takes the write lock)."""
+
+
+def _begin_if_free(connection: sqlite3.Connection) -> bool:
+    """`BEGIN IMMEDIATE` if the write lock is free this instant; False if another
+    connection holds it (nothing waited for, nothing begun)."""
+    (timeout_ms,) = connection.execute("PRAGMA busy_timeout").fetchone()
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return False
+        raise
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+    return True
 
 
 class OneTripCursor:
@@ -80,7 +99,12 @@ class OneTripCursor:
         connection = self._connection
         sqlite = connection.sqlite
         outcome: _Outcome
-        if sqlite.in_transaction or _reads_only(sql):
+        first = _first_word(sql)
+        if (
+            sqlite.in_transaction
+            or first == "SELECT"
+            or (first in _WRITES and _begin_if_free(sqlite))
+        ):
             outcome = _run(sqlite, sql, parameters, many=many)
         else:
             outcome = await connection.run_on_thread(
