@@ -15,12 +15,16 @@ wait: the first write, which takes the database's write lock (`busy_timeout`, up
 10 s while another process writes). A SELECT outside a transaction reads a snapshot
 and never waits; every statement after the write lock is held, and the COMMIT (WAL
 needs no other lock; its automatic checkpoint is the passive kind that never waits),
-cannot wait either. So `OneTripConnection`, an `aiosqlite.Connection` handed to
-SQLAlchemy through `create_async_engine(async_creator=...)` (the documented hook),
-runs the statements that can wait on its thread, in one trip that executes, fetches
-every row and closes the cursor, and runs the others, which cannot wait, at once on
-the caller's thread; commit and rollback make no trip and do nothing when sqlite3
-has no transaction open (as sqlite3 itself would do nothing).
+cannot wait either. And the first write need not wait when the lock is free, which
+within one process (writers take turns on `Database.write_lock`) is nearly always.
+So `OneTripConnection`, an `aiosqlite.Connection` handed to SQLAlchemy through
+`create_async_engine(async_creator=...)` (the documented hook), runs at once, on the
+caller's thread, every statement that cannot wait, and a transaction's first write
+after a `BEGIN IMMEDIATE` tried with no busy wait at all; only when another
+connection holds the lock does that write go to the thread, in one trip that
+executes, fetches every row and closes the cursor, and wait there. Commit and
+rollback make no trip and do nothing when sqlite3 has no transaction open (as
+sqlite3 itself would do nothing).
 """
 
 from __future__ import annotations
