@@ -27,10 +27,11 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, and_, exists, func, or_, select, update
+from sqlalchemy import Row, Select, Table, Text, and_, exists, func, or_, select, update
+from sqlalchemy import cast as sql_cast
 
 from simulator.engine.containerlogs import log_lines, previous_log_lines
-from simulator.engine.groupplan import GroupPlan
+from simulator.engine.groupplan import GroupPlan, plan_from_text
 from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
@@ -55,6 +56,12 @@ from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 _GROUPS = cast(Table, ContainerGroupRow.__table__)
+_PAGE_COLUMNS = (
+    *(c for c in _GROUPS.c if c.name not in ("plan", "tags")),
+    sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
+)
+"""A listed group's columns: its plan as stored text (`plan_from_text`), not its tags
+(the spec holds them)."""
 
 
 class ContainerGroupNotFound(NotFound):
@@ -230,8 +237,9 @@ async def _page(
     """(now, total, page, next token): the filters run in SQL over freshly materialised
     statuses, and only the page's groups are projected. Pages follow creation order and
     the token names the last group seen, so groups created or deleted meanwhile never
-    make a page repeat or skip one. Each group comes with its plan, parsed once, and
-    its row is a plain Core row (the same columns, no ORM object to build)."""
+    make a page repeat or skip one. Each group comes with its plan, parsed once (and
+    cached by its text), and its row is a plain Core row of `_PAGE_COLUMNS` (no ORM
+    object to build, no JSON decoded that the answers do not show)."""
     await ctx.settle()
     now = ctx.clock.now()
     termination_ms = round(ctx.model.termination_seconds * 1000)
@@ -244,9 +252,9 @@ async def _page(
         conditions.append(or_(ContainerGroupRow.status == status, stale))
     if since is not None:
         conditions.append(or_(ContainerGroupRow.changed_at >= since, stale))
-    rows_query = _filtered(params, select(_GROUPS), now=now, termination_ms=termination_ms).where(
-        *conditions
-    )
+    rows_query = _filtered(
+        params, select(*_PAGE_COLUMNS), now=now, termination_ms=termination_ms
+    ).where(*conditions)
     count_query = _filtered(
         params,
         select(func.count()).select_from(ContainerGroupRow),
@@ -273,7 +281,7 @@ async def _page(
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        planned = ((row, GroupPlan.from_json(row.plan)) for row in rows)
+        planned = ((row, plan_from_text(row.plan_text)) for row in rows)
         page = [
             (row, plan, state)
             for row, plan, state in (
