@@ -51,17 +51,18 @@ from simulator.operations.groupviews import (
 )
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
-from simulator.specs.groups import GroupSpec
+from simulator.specs.groups import GroupSpec, spec_from_text
 from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 _GROUPS = cast(Table, ContainerGroupRow.__table__)
 _PAGE_COLUMNS = (
-    *(c for c in _GROUPS.c if c.name not in ("plan", "tags")),
+    *(c for c in _GROUPS.c if c.name not in ("plan", "spec", "tags")),
     sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
+    sql_cast(_GROUPS.c.spec, Text).label("spec_text"),
 )
-"""A listed group's columns: its plan as stored text (`plan_from_text`), not its tags
-(the spec holds them)."""
+"""A listed group's columns: its plan and spec as stored text (`plan_from_text`,
+`spec_from_text`), not its tags (the spec holds them)."""
 
 
 class ContainerGroupNotFound(NotFound):
@@ -337,7 +338,7 @@ def _group(
 ) -> dict[str, Any]:
     return group_body(
         group_id=row.id,
-        spec=GroupSpec.from_json(row.spec),
+        spec=spec_from_text(row.spec_text),
         zone_id=row.zone_id,
         intranet_ip=row.intranet_ip,
         created_at=row.created_at,
@@ -375,7 +376,7 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     data = [
         status_body(
             group_id=row.id,
-            spec=GroupSpec.from_json(row.spec),
+            spec=spec_from_text(row.spec_text),
             intranet_ip=row.intranet_ip,
             plan=plan,
             state=state,
@@ -508,7 +509,7 @@ async def describe_container_group_events(ctx: Context, params: Params) -> dict[
     data = []
     for row, _plan, state in groups:
         body = events_body(
-            group_id=row.id, spec=GroupSpec.from_json(row.spec), state=state, since=since
+            group_id=row.id, spec=spec_from_text(row.spec_text), state=state, since=since
         )
         if body["Events"]:
             data.append(body)
