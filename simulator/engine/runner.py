@@ -44,6 +44,13 @@ def _materialise(table: Table) -> Update:
     )
 
 
+_REMOVE_GROUP = delete(ContainerGroupRow.__table__).where(  # type: ignore[arg-type]
+    ContainerGroupRow.__table__.c.id == bindparam("row_id"),
+    ContainerGroupRow.__table__.c.seq == bindparam("row_seq"),
+)
+"""`DELETE ... WHERE id = :row_id AND seq = :row_seq` for the gone groups of a batch at once
+(a row another process got to first is left alone)."""
+
 _MATERIALISE_GROUP = _materialise(ContainerGroupRow.__table__)  # type: ignore[arg-type]
 _MATERIALISE_CACHE = _materialise(ImageCacheRow.__table__)  # type: ignore[arg-type]
 
@@ -133,15 +140,11 @@ class Runner:
                 )
             ).all()
             changes: list[dict[str, Any]] = []
+            gone: list[dict[str, Any]] = []
             for group_id, plan, deleted_at, seq in rows:
                 state = project_group(GroupPlan.from_json(plan), deleted_at=deleted_at, at=now)
                 if state.gone:
-                    # Its tags go with it (ON DELETE CASCADE).
-                    await session.execute(
-                        delete(table)
-                        .where(table.id == group_id, table.seq == seq)
-                        .execution_options(synchronize_session=False)
-                    )
+                    gone.append({"row_id": group_id, "row_seq": seq})
                     continue
                 changes.append(
                     {
@@ -153,8 +156,12 @@ class Runner:
                         "seq": seq + 1,
                     }
                 )
+            connection = await session.connection()
+            if gone:
+                # Their tags go with them (ON DELETE CASCADE).
+                await connection.execute(_REMOVE_GROUP, gone)
             if changes:
-                await session.execute(_MATERIALISE_GROUP, changes)
+                await connection.execute(_MATERIALISE_GROUP, changes)
             await session.commit()
         return len(rows)
 

@@ -27,7 +27,20 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, Text, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Row,
+    Select,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 
 from simulator.engine.containerlogs import log_lines, previous_log_lines
@@ -405,6 +418,26 @@ async def _get(
     raise ContainerGroupNotFound(f"container group {group_id} does not exist")
 
 
+def _set(column: str) -> BindParameter[Any]:
+    return bindparam(f"new_{column}", type_=_GROUPS.c[column].type)
+
+
+_MARK_DELETED = (
+    update(_GROUPS)
+    .where(_GROUPS.c.id == bindparam("group_id"), _GROUPS.c.deleted_at.is_(None))
+    .values(
+        deleted_at=_set("deleted_at"),
+        plan=_set("plan"),
+        status=_set("status"),
+        changed_at=_set("changed_at"),
+        next_due_at=_set("next_due_at"),
+        seq=_GROUPS.c.seq + 1,
+    )
+)
+"""DeleteContainerGroup's write, built once, through Core (no ORM session objects to
+synchronise): the first delete of a live group wins."""
+
+
 async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]:
     region_id = params.required_text("RegionId", max_length=64)
     group_id = params.required_text("ContainerGroupId", max_length=64)
@@ -422,17 +455,17 @@ async def delete_container_group(ctx: Context, params: Params) -> dict[str, Any]
         plan = dataclasses.replace(plan, termination_seconds=0.0)
     deleted = project(plan, deleted_at=now, at=now)
     async with ctx.db.writing() as session:
-        await session.execute(
-            update(ContainerGroupRow)
-            .where(ContainerGroupRow.id == group_id, ContainerGroupRow.deleted_at.is_(None))
-            .values(
-                deleted_at=now,
-                plan=plan.to_json(),
-                status=deleted.status.value,
-                changed_at=deleted.changed_at,
-                next_due_at=deleted.next_change_at,
-                seq=ContainerGroupRow.seq + 1,
-            )
+        connection = await session.connection()
+        await connection.execute(
+            _MARK_DELETED,
+            {
+                "group_id": group_id,
+                "new_deleted_at": now,
+                "new_plan": plan.to_json(),
+                "new_status": deleted.status.value,
+                "new_changed_at": deleted.changed_at,
+                "new_next_due_at": deleted.next_change_at,
+            },
         )
         await session.commit()
     ctx.wake()
