@@ -33,15 +33,14 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from simulator.store import sqlitetrips
+from simulator.store.sqlitenonces import SqliteNonceWriter, open_writer
 from simulator.store.tables import Base, MetaRow, NonceRow
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in sqlitetrips.PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -87,6 +86,8 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     nonce_prune: _PruneTimer = field(default_factory=_PruneTimer)
+    nonce_writer: SqliteNonceWriter | None = None
+    """SQLite: nonces go in on a connection of their own, without a session (`sqlitenonces`)."""
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
@@ -103,6 +104,8 @@ class Database:
         return self.engine.dialect.name
 
     async def close(self) -> None:
+        if self.nonce_writer is not None:
+            await self.nonce_writer.close()
         await self.engine.dispose()
 
     async def get_meta(self, key: str) -> dict[str, Any] | None:
@@ -161,6 +164,12 @@ class Database:
         keeps signed calls above a thousand a second on SQLite. Expired nonces are
         forgotten at most once a minute.
         """
+        if self.nonce_writer is not None:
+            async with self.write_lock:
+                prune_before = now if self.nonce_prune.due() else None
+                return await self.nonce_writer.remember(
+                    nonces, expires_at=expires_at, prune_before=prune_before
+                )
         rows = [{"nonce": nonce, "expires_at": expires_at} for nonce in nonces]
         async with self.writing() as session:
             if self.nonce_prune.due():
@@ -199,8 +208,8 @@ async def open_database(url: str) -> Database:
     engine_options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # sqlite3.connect's arguments as the aiosqlite dialect derives them from the URL
-        # (path, uri=, check_same_thread=False), through connections that take one
-        # thread round trip per statement (`sqlitetrips`).
+        # (path, uri=, check_same_thread=False), through connections that go to their
+        # thread only for a statement that must wait (`sqlitetrips`).
         args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
         options["timeout"] = 30
 
@@ -224,4 +233,11 @@ async def open_database(url: str) -> Database:
         except (IntegrityError, ProgrammingError):
             if attempt == 2:
                 raise
-    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+    nonce_writer = None
+    if engine.dialect.name == "sqlite":
+        nonce_writer = await open_writer(args, options, dialect=engine.dialect)
+    return Database(
+        engine=engine,
+        sessions=async_sessionmaker(engine, expire_on_commit=False),
+        nonce_writer=nonce_writer,
+    )

@@ -61,11 +61,19 @@ def _first_word(sql: str) -> str:
     return sql.lstrip()[:7].split(None, 1)[0].upper() if sql.strip() else ""
 
 
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA synchronous=NORMAL",
+)
+"""Run on every connection to the store as it opens (WAL is what lets reads never wait)."""
+
 _WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
 """The statements before which sqlite3 opens a transaction (and takes the write lock)."""
 
 
-def _begin_if_free(connection: sqlite3.Connection) -> bool:
+def begin_if_free(connection: sqlite3.Connection) -> bool:
     """`BEGIN IMMEDIATE` if the write lock is free this instant; False if another
     connection holds it (nothing waited for, nothing begun)."""
     (timeout_ms,) = connection.execute("PRAGMA busy_timeout").fetchone()
@@ -107,7 +115,7 @@ class OneTripCursor:
         if (
             sqlite.in_transaction
             or first == "SELECT"
-            or (first in _WRITES and _begin_if_free(sqlite))
+            or (first in _WRITES and begin_if_free(sqlite))
         ):
             outcome = _run(sqlite, sql, parameters, many=many)
         else:
