@@ -6,6 +6,8 @@ Two halves:
   uncached, with an explicit image cache (`ImageSnapshotId`) and with
   automatic matching (`AutoMatchImageCache`), in *simulated* seconds read
   from the container group's recorded phases (events);
+* the agent's call mix (`--mix PODS`, `simulator_callmix.py`): CPU per call of each
+  per-Pod call against DescribeRegions measured in the same run, zero-delay time model;
 * signed-call throughput: N calls of one action over several client
   processes, each running a few concurrent SDK clients; reported as calls per
   wall second and calls per CPU second of the simulator process (the "one
@@ -15,6 +17,7 @@ The simulator runs as `vk-eci simulator` in a subprocess with a SQLite file
 in a temporary directory and throw-away credentials (`vkeci.bench.processes`).
 
     .venv/bin/python benchmarks/simulator_bench.py [--calls 4000] [--processes 2]
+    .venv/bin/python benchmarks/simulator_bench.py --mix 2000   # the agent's call mix only
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ from alibabacloud_tea_util.models import RuntimeOptions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from simulator_callmix import measure_call_mix
+
 from vkeci.bench.processes import SimulatorTarget, cpu_seconds, running_simulator
+from vkeci.bench.scale import zero_delay_time_model
 
 # --- throughput ---------------------------------------------------------------------------
 
@@ -222,6 +228,17 @@ async def measure_image_preparation(target: SimulatorTarget) -> dict[str, Any]:
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    if args.mix:
+        with tempfile.TemporaryDirectory(prefix="eci-bench-") as tmp:
+            model = Path(tmp) / "zero-delay.json"
+            model.write_text(json.dumps(zero_delay_time_model()))
+            async with running_simulator(
+                Path(tmp), extra_args=("--time-model", str(model))
+            ) as target:
+                results["call_mix"] = await measure_call_mix(
+                    target, pods=args.mix, concurrency=args.mix_concurrency
+                )
+        return results
     with tempfile.TemporaryDirectory(prefix="eci-bench-") as tmp:
         async with running_simulator(
             Path(tmp), extra_args=("--time-scale", str(args.time_scale))
@@ -310,6 +327,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         default=120.0,
         help="real seconds for the image half",
+    )
+    parser.add_argument(
+        "--mix", type=int, metavar="PODS", help="run only the agent's call mix for PODS groups"
+    )
+    parser.add_argument(
+        "--mix-concurrency", type=int, default=16, help="calls in flight in the mix"
     )
     parser.add_argument("--skip-images", action="store_true", help="throughput only")
     parser.add_argument(

@@ -11,6 +11,8 @@ the new image's preparation appended to `images`).
 from __future__ import annotations
 
 import enum
+import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -315,3 +317,15 @@ class GroupPlan:
             active_deadline_seconds=data.get("active_deadline_seconds"),
             restart_backoff_reset_seconds=data.get("restart_backoff_reset_seconds"),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def plan_from_text(text: str) -> GroupPlan:
+    """A stored plan's JSON text, parsed, cached by the text itself.
+
+    Describe answers and status polls read the same groups again and again, and parsing
+    a plan (JSON, then its instants) cost more than the rest of showing it. A plan is a
+    frozen value, and a row whose plan changes stores a new text, so equal texts are the
+    same plan.
+    """
+    return GroupPlan.from_json(json.loads(text))

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 
+@functools.lru_cache(maxsize=8192)
 def to_wire(when: datetime) -> str:
-    """RFC 3339 in UTC with a `Z`; fractions of a second only when there are any."""
-    when = when.astimezone(UTC)
-    if when.microsecond:
-        return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 in UTC with a `Z`; milliseconds only when there is a fraction of a second.
+
+    Cached: a group's instants are written into every Describe answer that shows it, a
+    dozen per group (events, containers), and formatting one costs microseconds. Equal
+    instants in other offsets compare and hash equal and have the same UTC text.
+    """
+    utc = when.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"
 
 
 def to_plan(when: datetime) -> str:

@@ -21,9 +21,22 @@ if TYPE_CHECKING:
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
+_ID_LENGTH = 20
+_ID_CHOICES = len(_ID_ALPHABET) ** _ID_LENGTH
+
+
 def new_id(prefix: str) -> str:
-    """An ECI-style id: `eci-` / `imc-` and 20 lowercase letters and digits."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
+    """An ECI-style id: `eci-` / `imc-` and 20 lowercase letters and digits.
+
+    One draw from the system's random source for all 20 characters (uniform over every
+    id, as 20 separate draws would be, which cost about 100 µs a creation).
+    """
+    number = secrets.randbelow(_ID_CHOICES)
+    characters = []
+    for _ in range(_ID_LENGTH):
+        number, index = divmod(number, len(_ID_ALPHABET))
+        characters.append(_ID_ALPHABET[index])
+    return prefix + "".join(characters)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Pure string handling: no registry, no catalog, no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NewType
 
@@ -54,6 +55,9 @@ def _invalid(reference: str, why: str) -> InvalidImageReference:
 def normalize_reference(reference: str) -> ImageReference:
     """Normalise an image reference the way Docker does, or raise `InvalidImageReference`.
 
+    Cached (a pure function of the text; a refusal is not cached but raised each time):
+    every creation normalises each of its images, mostly the same few.
+
     * no registry host: `docker.io` (`index.docker.io` is the same registry);
     * a Docker Hub name without a namespace gets `library/`;
     * neither tag nor digest: `:latest`; a digest is kept (`@sha256:...`), with
@@ -63,6 +67,12 @@ def normalize_reference(reference: str) -> ImageReference:
     """
     if not isinstance(reference, str) or not reference:
         raise _invalid(str(reference), "it is empty")
+    return _normalized(reference)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(reference: str) -> ImageReference:
+    """`normalize_reference` of a non-empty text (cached; refusals raise every time)."""
     if reference != reference.strip() or any(ch.isspace() for ch in reference):
         raise _invalid(reference, "it contains whitespace")
     name_and_tag, at, digest = reference.partition("@")

@@ -11,6 +11,8 @@ Registry passwords are never part of them. No I/O.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,3 +170,14 @@ class GroupSpec:
             if container.image not in seen:
                 seen.append(container.image)
         return seen
+
+
+@functools.lru_cache(maxsize=4096)
+def spec_from_text(text: str) -> GroupSpec:
+    """A stored spec's JSON text, parsed, cached by the text itself.
+
+    Describe answers and status polls show the same groups again and again. Equal texts
+    are the same spec; the value is shared, so its dicts (tags, echo) are read, never
+    changed in place (a change is `dataclasses.replace` with new ones and a new text).
+    """
+    return GroupSpec.from_json(json.loads(text))

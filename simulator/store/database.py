@@ -15,11 +15,13 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, delete, event, insert, select, update
+import aiosqlite
+from sqlalchemy import Insert, Table, delete, event, insert, make_url, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
@@ -30,15 +32,15 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from simulator.store import sqlitetrips
+from simulator.store.sqlitenonces import SqliteNonceWriter, open_writer
 from simulator.store.tables import Base, MetaRow, NonceRow
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in sqlitetrips.PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -50,10 +52,11 @@ NONCE_PRUNE_INTERVAL_SECONDS = 60.0
 def _insert_new_nonces(dialect: str) -> Insert:
     """`INSERT ... ON CONFLICT DO NOTHING RETURNING nonce`: one statement for any batch size."""
     dialect_insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = cast(Table, NonceRow.__table__)  # Core, not the ORM's bulk-insert path
     return (
-        dialect_insert(NonceRow)
-        .on_conflict_do_nothing(index_elements=[NonceRow.nonce])
-        .returning(NonceRow.nonce)
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.nonce])
+        .returning(table.c.nonce)
     )
 
 
@@ -83,6 +86,8 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     nonce_prune: _PruneTimer = field(default_factory=_PruneTimer)
+    nonce_writer: SqliteNonceWriter | None = None
+    """SQLite: nonces go in on a connection of their own, without a session (`sqlitenonces`)."""
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
@@ -99,6 +104,8 @@ class Database:
         return self.engine.dialect.name
 
     async def close(self) -> None:
+        if self.nonce_writer is not None:
+            await self.nonce_writer.close()
         await self.engine.dispose()
 
     async def get_meta(self, key: str) -> dict[str, Any] | None:
@@ -157,12 +164,19 @@ class Database:
         keeps signed calls above a thousand a second on SQLite. Expired nonces are
         forgotten at most once a minute.
         """
+        if self.nonce_writer is not None:
+            async with self.write_lock:
+                prune_before = now if self.nonce_prune.due() else None
+                return await self.nonce_writer.remember(
+                    nonces, expires_at=expires_at, prune_before=prune_before
+                )
         rows = [{"nonce": nonce, "expires_at": expires_at} for nonce in nonces]
         async with self.writing() as session:
             if self.nonce_prune.due():
                 await session.execute(delete(NonceRow).where(NonceRow.expires_at < now))
             statement = _insert_new_nonces(self.dialect)
-            accepted = set((await session.execute(statement, rows)).scalars())
+            connection = await session.connection()
+            accepted = set((await connection.execute(statement, rows)).scalars())
             await session.commit()
         return accepted
 
@@ -193,7 +207,16 @@ async def open_database(url: str) -> Database:
     # ConfigFileVolume contents): never format them into SQLAlchemy's logs or errors
     engine_options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
-        engine_options["connect_args"] = {"timeout": 30}
+        # sqlite3.connect's arguments as the aiosqlite dialect derives them from the URL
+        # (path, uri=, check_same_thread=False), through connections that go to their
+        # thread only for a statement that must wait (`sqlitetrips`).
+        args, options = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        options["timeout"] = 30
+
+        async def connect() -> aiosqlite.Connection:
+            return await sqlitetrips.connect(*args, **options)
+
+        engine_options["async_creator"] = connect
     else:
         engine_options["pool_size"] = 10
         engine_options["max_overflow"] = 20
@@ -210,4 +233,11 @@ async def open_database(url: str) -> Database:
         except (IntegrityError, ProgrammingError):
             if attempt == 2:
                 raise
-    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+    nonce_writer = None
+    if engine.dialect.name == "sqlite":
+        nonce_writer = await open_writer(args, options, dialect=engine.dialect)
+    return Database(
+        engine=engine,
+        sessions=async_sessionmaker(engine, expire_on_commit=False),
+        nonce_writer=nonce_writer,
+    )
