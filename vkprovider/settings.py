@@ -125,7 +125,14 @@ class PodSettings:
     """Period of DescribeContainerGroupStatus (SinceSecond) polling, real seconds."""
 
     status_poll_overlap_seconds: int = 5
-    """Extra ECI seconds added to the SinceSecond window to tolerate skew."""
+    """Extra ECI seconds added to the SinceSecond window of a sweep to tolerate skew (a
+    change ECI shows later than its timestamp, a poll that waited for a connection)."""
+
+    status_poll_sweep_seconds: float = 10.0
+    """Every this many real seconds a poll is a sweep: its window reaches back over everything
+    since the previous sweep plus `status_poll_overlap_seconds`. The polls between reach back
+    only over what elapsed since the previous poll plus one ECI second, so a group changed
+    once is shown a few times, not once per poll of the overlap (0: every poll sweeps)."""
 
     status_poll_min_window_seconds: int = 60
     """Smallest SinceSecond window, in ECI seconds: covers an ECI clock running up to
