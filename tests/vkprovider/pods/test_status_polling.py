@@ -28,6 +28,7 @@ def test_clock_estimate_widens_the_window_with_ecis_speed() -> None:
     estimate.observe(real=101.0, eci_time=start + timedelta(seconds=100))
     assert estimate.rate == 100.0
     assert estimate.window_seconds(real_elapsed=0.2, overlap=5) == 35
+    assert estimate.window_seconds(real_elapsed=0.2, overlap=5, margin=1.0) == 25  # sweeps
     estimate.observe(real=102.0, eci_time=start + timedelta(seconds=120))  # lower: ignored
     assert estimate.rate == 100.0
 
