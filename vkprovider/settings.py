@@ -140,7 +140,8 @@ class PodSettings:
     measured it (a simulator on a scaled clock). Groups seen unchanged are not described."""
 
     reconcile_interval_seconds: float = 60.0
-    """Period of the full reconcile (DescribeContainerGroups by tag), real seconds."""
+    """Period of the full reconcile (DescribeContainerGroups by tag), real seconds; longer
+    when a round takes more than a twentieth of it (`pods.reconciling.RECONCILE_SHARE`)."""
 
     orphan_grace_seconds: float = 120.0
     """An instance without a Pod is deleted only after being orphaned this long (real s)."""
