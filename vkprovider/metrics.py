@@ -83,6 +83,12 @@ EVENTS_PENDING = Gauge(
     "vk_eci_events_pending",
     "Events queued or being written.",
 )
+STATUS_POLL_GROUPS = Counter(
+    "vk_eci_status_poll_groups",
+    "Groups DescribeContainerGroupStatus showed to the status poller, by the poll's kind"
+    " (poll: since the previous poll; sweep: since the previous sweep plus the overlap).",
+    ["kind"],
+)
 IMAGECACHE_MATCHES = Counter(
     "vk_eci_imagecache_matches",
     "Container groups started from an image cache, by cache id and how it was chosen "

@@ -125,7 +125,14 @@ class PodSettings:
     """Period of DescribeContainerGroupStatus (SinceSecond) polling, real seconds."""
 
     status_poll_overlap_seconds: int = 5
-    """Extra ECI seconds added to the SinceSecond window to tolerate skew."""
+    """Extra ECI seconds added to the SinceSecond window of a sweep to tolerate skew (a
+    change ECI shows later than its timestamp, a poll that waited for a connection)."""
+
+    status_poll_sweep_seconds: float = 10.0
+    """Every this many real seconds a poll is a sweep: its window reaches back over everything
+    since the previous sweep plus `status_poll_overlap_seconds`. The polls between reach back
+    only over what elapsed since the previous poll plus one ECI second, so a group changed
+    once is shown a few times, not once per poll of the overlap (0: every poll sweeps)."""
 
     status_poll_min_window_seconds: int = 60
     """Smallest SinceSecond window, in ECI seconds: covers an ECI clock running up to
@@ -133,7 +140,8 @@ class PodSettings:
     measured it (a simulator on a scaled clock). Groups seen unchanged are not described."""
 
     reconcile_interval_seconds: float = 60.0
-    """Period of the full reconcile (DescribeContainerGroups by tag), real seconds."""
+    """Period of the full reconcile (DescribeContainerGroups by tag), real seconds; longer
+    when a round takes more than a twentieth of it (`pods.reconciling.RECONCILE_SHARE`)."""
 
     orphan_grace_seconds: float = 120.0
     """An instance without a Pod is deleted only after being orphaned this long (real s)."""

@@ -164,6 +164,8 @@ def check_scale_run(run: dict[str, Any], *, pods: int) -> None:
     assert set(run["target_met"]) == {"ceiling_fraction", "cpu", "rss", "lease", "status"}
     assert len(run["load_average"]) == 2
     assert run["cpus"] >= 1
+    # The status poller's windows show groups; the figure says how many times each Pod's.
+    assert run["status_groups_shown_per_pod"] > 0
     ceiling = run["ceiling"]
     assert 0 < ceiling["writes_seconds"] <= ceiling["seconds"] < run["running_seconds"] * 10
     assert run["ceiling_fraction"] == pytest.approx(

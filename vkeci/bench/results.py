@@ -140,6 +140,8 @@ class ScaleRun(TypedDict):
     status_check: StatusCheck
     eci_calls_per_pod: dict[str, float]
     """ECI API calls the simulator answered during the agent run, per Pod, by action."""
+    status_groups_shown_per_pod: float
+    """Groups DescribeContainerGroupStatus showed the agent's status poller, per Pod."""
     lease: LeaseReport
     timeline: list[list[float]]
     """[seconds, Pods Running] samples of the agent run, for the chart."""

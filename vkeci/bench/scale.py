@@ -85,6 +85,7 @@ EVENT_METRICS: Final = (
     "vk_eci_events_aggregated_total",
     "vk_eci_events_written_total",
     "vk_eci_events_pending",
+    "vk_eci_status_poll_groups_total",
 )
 EVENTS_SETTLE_SECONDS: Final = 120.0
 """After the measurement, how long to wait for the agent's queued Events to be written."""
@@ -499,6 +500,9 @@ async def _measure_agent(
         "eci_calls_per_pod": {
             action: round(count / options.pods, 3) for action, count in sorted(eci_calls.items())
         },
+        "status_groups_shown_per_pod": round(
+            agent_metrics["vk_eci_status_poll_groups_total"] / options.pods, 2
+        ),
         "lease": lease_report,
         "timeline": timeline(running_times),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],

@@ -118,8 +118,8 @@ class PodCloudState:
     def eci_rate_measured(self) -> bool:
         return self._clock.measured
 
-    def poll_window_seconds(self, *, real_elapsed: float, overlap: int) -> int:
-        return self._clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap)
+    def poll_window_seconds(self, *, real_elapsed: float, overlap: int, margin: float = 1.5) -> int:
+        return self._clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap, margin=margin)
 
     # -- image caches ---------------------------------------------------------
 

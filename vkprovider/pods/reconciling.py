@@ -7,6 +7,13 @@ new ones) and then every `reconcile_interval_seconds`. It:
 * notices Pods whose instance vanished (their work item marks them Failed);
 * deletes instances that have no Pod, but only once the informer has synced
   and the group has been orphaned for `orphan_grace_seconds`.
+
+A round lists every group of the node (10,000 groups: 500 DescribeContainerGroups
+calls), so as the node fills the rounds get rarer: the next round waits at least
+`reconcile_interval_seconds` and at least `1 / RECONCILE_SHARE` times as long as the
+last round took, so listing never takes more than a twentieth of the agent's time.
+What it is there to catch still comes: the status polls' sweeps see deletions and
+changes they showed late, and a restarted agent runs its first round before anything.
 """
 
 from __future__ import annotations
@@ -23,6 +30,15 @@ from vkprovider.types import ContainerGroupId, PodUid, RawGroup, pod_key
 if TYPE_CHECKING:
     from vkprovider.pods.cloudstate import PodCloudState
     from vkprovider.pods.controller import PodController
+
+
+RECONCILE_SHARE = 0.05
+"""At most this share of the agent's wall time goes into full reconcile rounds."""
+
+
+def reconcile_wait_seconds(*, interval: float, last_round_seconds: float) -> float:
+    """How long after a round that took `last_round_seconds` the next one starts."""
+    return max(interval, last_round_seconds / RECONCILE_SHARE)
 
 
 class Reconciler:
@@ -99,12 +115,18 @@ class Reconciler:
 
     async def run(self) -> None:
         """Periodic reconcile (the first round is run by the agent before workers start)."""
+        loop = asyncio.get_running_loop()
         interval = self._controller.settings.pods.reconcile_interval_seconds
+        wait = interval
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(wait)
+            started = loop.time()
             try:
                 await self.reconcile_once()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 self._logger.warning("reconcile failed", error=str(exc))
+            wait = reconcile_wait_seconds(
+                interval=interval, last_round_seconds=loop.time() - started
+            )

@@ -80,5 +80,7 @@ class EciClockEstimate:
         if rate > self._rate:
             self._rate = min(rate, self._max_rate)
 
-    def window_seconds(self, *, real_elapsed: float, overlap: int) -> int:
-        return math.ceil(self._rate * max(real_elapsed, 0.0) * 1.5) + overlap
+    def window_seconds(self, *, real_elapsed: float, overlap: int, margin: float = 1.5) -> int:
+        """ECI seconds covering `real_elapsed` agent seconds at the estimated rate (a lower
+        bound of ECI's: times `margin`) plus `overlap`."""
+        return math.ceil(self._rate * max(real_elapsed, 0.0) * margin) + overlap

@@ -28,6 +28,7 @@ def test_clock_estimate_widens_the_window_with_ecis_speed() -> None:
     estimate.observe(real=101.0, eci_time=start + timedelta(seconds=100))
     assert estimate.rate == 100.0
     assert estimate.window_seconds(real_elapsed=0.2, overlap=5) == 35
+    assert estimate.window_seconds(real_elapsed=0.2, overlap=5, margin=1.0) == 25  # sweeps
     estimate.observe(real=102.0, eci_time=start + timedelta(seconds=120))  # lower: ignored
     assert estimate.rate == 100.0
 
@@ -65,5 +66,49 @@ async def test_steady_pod_finishing_later_is_noticed_without_reconcile(
         await eventually(lambda: phase("Succeeded"), deadline_seconds=20, what="Succeeded")
         assert handle.agent.reconciler.rounds == 1  # only the start-up round ran
         assert handle.agent.cloud_state.eci_rate > 20  # ECI time runs ~100x faster here
+    finally:
+        await handle.stop()
+
+
+async def test_polls_between_sweeps_notice_a_change_on_their_own(
+    agent_factory: Any, agent_settings: AgentSettings, kube_api: client.ApiClient
+) -> None:
+    """Only the first poll sweeps (overlap); every later window is just what elapsed since
+    the previous poll plus one ECI second, and still the finish is not missed."""
+    pods = replace(
+        agent_settings.pods,
+        reconcile_interval_seconds=600,
+        status_poll_interval_seconds=0.2,
+        status_poll_sweep_seconds=600,
+    )
+    handle = await agent_factory(pods=pods)
+    try:
+        ns = handle.namespace
+        manifest = pod_manifest(
+            "narrow",
+            image="busybox:1.37",
+            env={"ECI_SIM_EXIT_AFTER_SECONDS": "300", "ECI_SIM_EXIT_CODE": "3"},
+            restart_policy="Never",
+        )
+        await create_pod(kube_api, ns, manifest)
+
+        async def phase(wanted: str) -> bool:
+            pod = await read_pod(kube_api, ns, "narrow")
+            return bool(pod["status"].get("phase") == wanted)
+
+        await eventually(lambda: phase("Running"), deadline_seconds=20, what="Running")
+
+        async def steady() -> bool:
+            return not handle.agent.cloud_state.in_flight()
+
+        await eventually(steady, what="group steady (no longer polled by id)")
+        await eventually(lambda: phase("Failed"), deadline_seconds=20, what="Failed")
+        pod = await read_pod(kube_api, ns, "narrow")
+        terminated = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+        assert terminated["exitCode"] == 3
+        poller = handle.agent.poller
+        assert handle.agent.reconciler.rounds == 1  # only the start-up round ran
+        assert poller.sweeps == 1  # the first poll; the finish came through a narrow one
+        assert poller.polls > poller.sweeps
     finally:
         await handle.stop()
