@@ -38,7 +38,8 @@ from typing import Any
 
 import structlog
 from alibabacloud_eci20180808.client import Client
-from alibabacloud_tea_openapi.models import Config
+from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
+from alibabacloud_tea_openapi.models import Config, OpenApiRequest, Params
 from alibabacloud_tea_util.models import ExtendsParameters, RuntimeOptions
 
 from vkprovider import metrics
@@ -53,6 +54,9 @@ from vkprovider.retrying import Verdict, with_backoff
 from vkprovider.settings import EciSettings, RetrySettings
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+API_VERSION = "2018-08-08"
+"""The ECI OpenAPI version the SDK speaks."""
 
 NO_RETRIES = RetrySettings(backoff_seconds=())
 """For `call(..., retry=False)`: one attempt."""
@@ -84,6 +88,21 @@ def make_eci_client(settings: EciSettings) -> Client:
         read_timeout=settings.read_timeout_ms,
     )
     return OrjsonSdkClient(config)
+
+
+def rpc_params(action: str) -> Params:
+    """What the SDK's `*_with_options` methods hand `call_api` for an ECI action."""
+    return Params(
+        action=action,
+        version=API_VERSION,
+        protocol="HTTPS",  # the Config's protocol wins, as for the SDK's own methods
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
 
 
 def sdk_method_name(action: str) -> str:
@@ -156,11 +175,44 @@ class EciClient:
         `EciPermanentError` (incl. `EciNotFound`) at once, and
         `EciRetryableError` once the back-off sequence is exhausted.
         """
-        runtime = RuntimeOptions(
+        runtime = self._runtime(extra_query)
+        blocking = partial(getattr(self.sdk, sdk_blocking_method_name(action)), request, runtime)
+        response = await self._attempts(action, blocking, retry=retry)
+        return response.body
+
+    async def call_json(self, action: str, request: Any, *, retry: bool = True) -> dict[str, Any]:
+        """Like `call` for a read whose answer is only read as data: ECI's JSON body as a dict.
+
+        The SDK's response models are not built (filling them from a page of thousands of
+        groups, and turning them back into dicts, cost more than the parse). The request is
+        still the SDK's model, validated, flattened into the query by the SDK's own
+        `OpenApiUtilClient.query` from its `to_map()` (the same parameters its
+        `*_with_options` method sends for the Describe actions, whose fields are all query
+        parameters named as in the API), signed and sent by the SDK's `call_api`. Keys a
+        model would have dropped stay, and absent values may be JSON nulls.
+        """
+        runtime = self._runtime(None)
+
+        def blocking() -> dict[str, Any]:
+            request.validate()
+            answer = self.sdk.call_api(
+                rpc_params(action),
+                OpenApiRequest(query=OpenApiUtilClient.query(request.to_map())),
+                runtime,
+            )
+            body: dict[str, Any] = answer["body"]
+            return body
+
+        result: dict[str, Any] = await self._attempts(action, blocking, retry=retry)
+        return result
+
+    def _runtime(self, extra_query: dict[str, str] | None) -> RuntimeOptions:
+        return RuntimeOptions(
             extends_parameters=ExtendsParameters(queries=extra_query) if extra_query else None,
             max_idle_conns=self._connections,
         )
-        blocking = partial(getattr(self.sdk, sdk_blocking_method_name(action)), request, runtime)
+
+    async def _attempts(self, action: str, blocking: Any, *, retry: bool) -> Any:
         reads = action.startswith("Describe")
 
         async def attempt() -> Any:
@@ -181,7 +233,7 @@ class EciClient:
                     raise
                 raise error from exc
             metrics.ECI_CALL_SECONDS.labels(action=action).observe(time.perf_counter() - started)
-            return response.body
+            return response
 
         return await with_backoff(
             attempt,
@@ -197,6 +249,7 @@ __all__ = [
     "EciClient",
     "EciError",
     "make_eci_client",
+    "rpc_params",
     "sdk_blocking_method_name",
     "sdk_method_name",
 ]

@@ -17,6 +17,7 @@ The answer is the aiohttp response, as `_preload_content=False` gives it: read i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -30,9 +31,15 @@ AUTH_SETTINGS = ["BearerToken"]
 session's TLS context)."""
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
+"""Characters a path segment keeps as they are (every Kubernetes name is made of them)."""
+
+
 def path(*parts: str) -> str:
     """`/api/v1/namespaces/ns/pods/name`-style path, each part quoted as a path segment."""
-    return "/" + "/".join(quote(part, safe="") for part in parts)
+    return "/" + "/".join(
+        part if _PLAIN.fullmatch(part) else quote(part, safe="") for part in parts
+    )
 
 
 async def send(

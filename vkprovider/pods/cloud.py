@@ -151,7 +151,7 @@ class PodCloud:
         changed: dict[str, bytes] = {}
         token: str | None = None
         while True:
-            body = await self.eci.call(
+            body = await self.eci.call_json(
                 "DescribeContainerGroupStatus",
                 eci.DescribeContainerGroupStatusRequest(
                     region_id=self.region_id,
@@ -165,14 +165,14 @@ class PodCloud:
                     next_token=token,
                 ),
             )
-            for item in body.data or []:
-                raw = item.to_map()
+            data = body.get("Data") or []
+            for raw in data:
                 fingerprint = rawjson.dumps(
                     [raw.get("Status"), raw.get("PodStatus")], sort_keys=True
                 )
-                changed[str(item.container_group_id)] = fingerprint
-            token = body.next_token or None
-            if not token or not body.data:
+                changed[str(raw.get("ContainerGroupId"))] = fingerprint
+            token = body.get("NextToken") or None
+            if not token or not data:
                 return changed
 
     async def image_cache(self, cache_id: ImageCacheId) -> dict[str, Any] | None:

@@ -238,7 +238,7 @@ _STATUS_PAGE = {
             "Status": "Running",
             "PodStatus": {
                 "Phase": "Running",
-                "PodIP": "10.0.0.7",
+                "PodIp": "10.0.0.7",
                 "ContainerStatuses": [
                     {"Name": "app", "Ready": True, "RestartCount": 2, "Image": "nginx:1.25"}
                 ],
@@ -289,3 +289,44 @@ async def test_a_2xx_answer_that_is_not_json_quotes_it(fake_eci: tuple[FakeEci, 
         )
     assert info.value.http_status == 200
     assert "maintenance" in str(info.value)
+
+
+class RecordingSdk(OrjsonSdkClient):
+    """Records what each call hands the SDK's `call_api` (a test double by subclassing)."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.sent: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+    def call_api(self, params: Any, request: Any, runtime: Any) -> dict[Any, Any]:
+        self.sent.append((params.to_map(), dict(request.query)))
+        return super().call_api(params, request, runtime)
+
+
+async def test_call_json_sends_what_the_sdks_method_sends(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    """The plain-data read asks ECI the very same question as the SDK's own method."""
+    fake, endpoint = fake_eci
+    sdk = RecordingSdk(_config(endpoint))
+    client = EciClient(settings=EciSettings(endpoint=endpoint), sdk=sdk)
+    request = eci_models.DescribeContainerGroupStatusRequest(
+        region_id="cn-hangzhou",
+        container_group_ids='["eci-1"]',
+        limit=100,
+        next_token="t-2",
+        resource_group_id="rg-1",
+        since_second=30,
+        tag=[eci_models.DescribeContainerGroupStatusRequestTag(key="node", value="vk")],
+        v_switch_id="vsw-1",
+        zone_id="cn-hangzhou-h",
+    )
+    fake.replies = [(200, _STATUS_PAGE, {}), (200, _STATUS_PAGE, {})]
+    models = await client.call("DescribeContainerGroupStatus", request)
+    plain = await client.call_json("DescribeContainerGroupStatus", request)
+    (model_params, model_query), (plain_params, plain_query) = sdk.sent
+    assert plain_params == model_params
+    assert plain_query == model_query
+    assert model_query["Tag.1.Key"] == "node"
+    assert plain == _STATUS_PAGE
+    assert models.data[0].pod_status.pod_ip == plain["Data"][0]["PodStatus"]["PodIp"]

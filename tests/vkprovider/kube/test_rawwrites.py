@@ -92,3 +92,19 @@ async def test_a_raw_patch_arrives_as_the_generated_clients_does(
         assert raw_headers[header] == generated[2][header], header
     assert raw_headers["Authorization"] == "Bearer secret-token"
     assert raw_headers["Content-Type"] == MERGE
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        (("api", "v1", "namespaces", "ns", "pods", "web-0.a_b~", "status"), None),
+        (
+            ("api", "v1", "namespaces", "a b", "events", "ä/é?#"),
+            "/api/v1/namespaces/a%20b/events/%C3%A4%2F%C3%A9%3F%23",
+        ),
+    ],
+)
+def test_path_segments_are_quoted_only_when_they_need_it(
+    parts: tuple[str, ...], expected: str | None
+) -> None:
+    assert rawwrites.path(*parts) == (expected or "/" + "/".join(parts))
