@@ -14,6 +14,11 @@ so `TeaCore.from_map` fills the same response models. Signing, HTTP, retries of 
 its error answers (4xx/5xx are raised inside `call_api`, before any body is read as a
 result) are untouched, and nothing is patched: a plain `Client` behaves exactly as before.
 
+`EciClient.call_json` asks `call_api` for the bytes itself and parses them with
+`parse_answer` on the event loop's thread, not on the SDK thread that fetched them: parsed
+on 16 threads at once, large pages grew as many malloc arenas (agent peak RSS 25.6 -> 28.2
+MiB per 1,000 Pods at 2,000 Pods; 23.9 parsed on the loop).
+
 A successful answer whose body is not JSON is raised as the SDK's own parse failure is
 translated (`vkprovider.eci.errors`): an `EciNetworkError` naming the status and the text.
 """
@@ -32,6 +37,22 @@ _PARSED = frozenset({"json", "array"})
 """The body types the SDK parses as JSON (an object, a list)."""
 
 
+def parse_answer(answer: dict[Any, Any], *, action: str) -> Any:
+    """The JSON of a `body_type="byte"` answer of `call_api` (`EciNetworkError` if it is none)."""
+    raw: bytes = answer["body"]
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        status = answer.get("statusCode")
+        text = raw.decode("utf-8", "replace").strip()[:300]
+        raise EciNetworkError(
+            f"answer that is not an ECI error body (HTTP {status or 'status unknown'}): {text}",
+            code="NetworkError",
+            http_status=status if isinstance(status, int) else None,
+            action=action,
+        ) from None
+
+
 class OrjsonSdkClient(Client):  # type: ignore[misc]  # the SDK ships no type hints
     """`alibabacloud_eci20180808.client.Client` whose JSON answers orjson parses."""
 
@@ -47,19 +68,8 @@ class OrjsonSdkClient(Client):  # type: ignore[misc]  # the SDK ships no type hi
         as_bytes = utils_models.Params().from_map(params.to_map())
         as_bytes.body_type = "byte"
         answer: dict[Any, Any] = super().call_api(as_bytes, request, runtime)
-        raw: bytes = answer["body"]
-        try:
-            answer["body"] = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            status = answer.get("statusCode")
-            text = raw.decode("utf-8", "replace").strip()[:300]
-            raise EciNetworkError(
-                f"answer that is not an ECI error body (HTTP {status or 'status unknown'}): {text}",
-                code="NetworkError",
-                http_status=status if isinstance(status, int) else None,
-                action=params.action or "",
-            ) from None
+        answer["body"] = parse_answer(answer, action=params.action or "")
         return answer
 
 
-__all__ = ["OrjsonSdkClient"]
+__all__ = ["OrjsonSdkClient", "parse_answer"]

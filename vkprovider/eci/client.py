@@ -32,6 +32,7 @@ import asyncio
 import re
 import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -43,7 +44,7 @@ from alibabacloud_tea_openapi.models import Config, OpenApiRequest, Params
 from alibabacloud_tea_util.models import ExtendsParameters, RuntimeOptions
 
 from vkprovider import metrics
-from vkprovider.eci.answers import OrjsonSdkClient
+from vkprovider.eci.answers import OrjsonSdkClient, parse_answer
 from vkprovider.eci.errors import (
     EciError,
     EciRetryableError,
@@ -90,7 +91,7 @@ def make_eci_client(settings: EciSettings) -> Client:
     return OrjsonSdkClient(config)
 
 
-def rpc_params(action: str) -> Params:
+def rpc_params(action: str, *, body_type: str = "json") -> Params:
     """What the SDK's `*_with_options` methods hand `call_api` for an ECI action."""
     return Params(
         action=action,
@@ -101,7 +102,7 @@ def rpc_params(action: str) -> Params:
         auth_type="AK",
         style="RPC",
         req_body_type="formData",
-        body_type="json",
+        body_type=body_type,
     )
 
 
@@ -193,17 +194,19 @@ class EciClient:
         """
         runtime = self._runtime(None)
 
-        def blocking() -> dict[str, Any]:
+        def blocking() -> dict[Any, Any]:
             request.validate()
-            answer = self.sdk.call_api(
-                rpc_params(action),
+            answer: dict[Any, Any] = self.sdk.call_api(
+                rpc_params(action, body_type="byte"),
                 OpenApiRequest(query=OpenApiUtilClient.query(request.to_map())),
                 runtime,
             )
-            body: dict[str, Any] = answer["body"]
-            return body
+            return answer
 
-        result: dict[str, Any] = await self._attempts(action, blocking, retry=retry)
+        def parsed(answer: dict[Any, Any]) -> Any:
+            return parse_answer(answer, action=action)
+
+        result: dict[str, Any] = await self._attempts(action, blocking, retry=retry, then=parsed)
         return result
 
     def _runtime(self, extra_query: dict[str, str] | None) -> RuntimeOptions:
@@ -212,7 +215,15 @@ class EciClient:
             max_idle_conns=self._connections,
         )
 
-    async def _attempts(self, action: str, blocking: Any, *, retry: bool) -> Any:
+    async def _attempts(
+        self,
+        action: str,
+        blocking: Any,
+        *,
+        retry: bool,
+        then: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """`blocking()` on an SDK thread, then `then(result)` on the loop, with retries."""
         reads = action.startswith("Describe")
 
         async def attempt() -> Any:
@@ -223,6 +234,8 @@ class EciClient:
                 else:
                     async with self._changes:
                         response = await self._run(blocking)
+                if then is not None:
+                    response = then(response)
             except Exception as exc:
                 error = translate(exc, action=action)
                 metrics.ECI_CALL_SECONDS.labels(action=action).observe(

@@ -325,8 +325,22 @@ async def test_call_json_sends_what_the_sdks_method_sends(
     models = await client.call("DescribeContainerGroupStatus", request)
     plain = await client.call_json("DescribeContainerGroupStatus", request)
     (model_params, model_query), (plain_params, plain_query) = sdk.sent
-    assert plain_params == model_params
+    # The plain read asks for the bytes (parsed on the event loop's thread); all else alike.
+    assert plain_params["bodyType"] == "byte"
+    assert {**plain_params, "bodyType": "json"} == model_params
     assert plain_query == model_query
     assert model_query["Tag.1.Key"] == "node"
     assert plain == _STATUS_PAGE
     assert models.data[0].pod_status.pod_ip == plain["Data"][0]["PodStatus"]["PodIp"]
+
+
+async def test_call_json_retries_a_2xx_answer_that_is_not_json(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(200, "<html>maintenance</html>", {})]
+    body = await _client(endpoint).call_json(
+        "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+    )
+    assert body["Regions"] == [{"RegionId": "cn-hangzhou"}]
+    assert fake.calls == 2
