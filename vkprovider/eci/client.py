@@ -21,6 +21,9 @@ ECI, and neither the SDK nor its transport is patched.
 Reads keep a lane of their own: calls that change something (creations above all) hold
 at most `connections - connections // 4` of the threads, so a status poll's Describe calls
 never queue behind a burst of thousands of CreateContainerGroup calls.
+
+Answers are parsed by orjson instead of the standard library's json (`eci.answers`: the
+SDK's client, only its `call_api` asks for bytes), the largest single cost per Pod before.
 """
 
 from __future__ import annotations
@@ -29,16 +32,19 @@ import asyncio
 import re
 import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
 import structlog
 from alibabacloud_eci20180808.client import Client
-from alibabacloud_tea_openapi.models import Config
+from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
+from alibabacloud_tea_openapi.models import Config, OpenApiRequest, Params
 from alibabacloud_tea_util.models import ExtendsParameters, RuntimeOptions
 
 from vkprovider import metrics
+from vkprovider.eci.answers import OrjsonSdkClient, parse_answer
 from vkprovider.eci.errors import (
     EciError,
     EciRetryableError,
@@ -49,6 +55,9 @@ from vkprovider.retrying import Verdict, with_backoff
 from vkprovider.settings import EciSettings, RetrySettings
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+API_VERSION = "2018-08-08"
+"""The ECI OpenAPI version the SDK speaks."""
 
 NO_RETRIES = RetrySettings(backoff_seconds=())
 """For `call(..., retry=False)`: one attempt."""
@@ -66,7 +75,10 @@ def _judge(exc: Exception) -> Verdict:
 
 
 def make_eci_client(settings: EciSettings) -> Client:
-    """The SDK client for `settings` (no SDK-level retries: `EciClient` does them)."""
+    """The SDK client for `settings` (no SDK-level retries: `EciClient` does them).
+
+    It is the SDK's own client with its JSON answers parsed by orjson (`eci.answers`).
+    """
     config = Config(
         access_key_id=settings.access_key_id,
         access_key_secret=settings.access_key_secret,
@@ -76,7 +88,22 @@ def make_eci_client(settings: EciSettings) -> Client:
         connect_timeout=settings.connect_timeout_ms,
         read_timeout=settings.read_timeout_ms,
     )
-    return Client(config)
+    return OrjsonSdkClient(config)
+
+
+def rpc_params(action: str, *, body_type: str = "json") -> Params:
+    """What the SDK's `*_with_options` methods hand `call_api` for an ECI action."""
+    return Params(
+        action=action,
+        version=API_VERSION,
+        protocol="HTTPS",  # the Config's protocol wins, as for the SDK's own methods
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type=body_type,
+    )
 
 
 def sdk_method_name(action: str) -> str:
@@ -149,11 +176,54 @@ class EciClient:
         `EciPermanentError` (incl. `EciNotFound`) at once, and
         `EciRetryableError` once the back-off sequence is exhausted.
         """
-        runtime = RuntimeOptions(
+        runtime = self._runtime(extra_query)
+        blocking = partial(getattr(self.sdk, sdk_blocking_method_name(action)), request, runtime)
+        response = await self._attempts(action, blocking, retry=retry)
+        return response.body
+
+    async def call_json(self, action: str, request: Any, *, retry: bool = True) -> dict[str, Any]:
+        """Like `call` for a read whose answer is only read as data: ECI's JSON body as a dict.
+
+        The SDK's response models are not built (filling them from a page of thousands of
+        groups, and turning them back into dicts, cost more than the parse). The request is
+        still the SDK's model, validated, flattened into the query by the SDK's own
+        `OpenApiUtilClient.query` from its `to_map()` (the same parameters its
+        `*_with_options` method sends for the Describe actions, whose fields are all query
+        parameters named as in the API), signed and sent by the SDK's `call_api`. Keys a
+        model would have dropped stay, and absent values may be JSON nulls.
+        """
+        runtime = self._runtime(None)
+
+        def blocking() -> dict[Any, Any]:
+            request.validate()
+            answer: dict[Any, Any] = self.sdk.call_api(
+                rpc_params(action, body_type="byte"),
+                OpenApiRequest(query=OpenApiUtilClient.query(request.to_map())),
+                runtime,
+            )
+            return answer
+
+        def parsed(answer: dict[Any, Any]) -> Any:
+            return parse_answer(answer, action=action)
+
+        result: dict[str, Any] = await self._attempts(action, blocking, retry=retry, then=parsed)
+        return result
+
+    def _runtime(self, extra_query: dict[str, str] | None) -> RuntimeOptions:
+        return RuntimeOptions(
             extends_parameters=ExtendsParameters(queries=extra_query) if extra_query else None,
             max_idle_conns=self._connections,
         )
-        blocking = partial(getattr(self.sdk, sdk_blocking_method_name(action)), request, runtime)
+
+    async def _attempts(
+        self,
+        action: str,
+        blocking: Any,
+        *,
+        retry: bool,
+        then: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """`blocking()` on an SDK thread, then `then(result)` on the loop, with retries."""
         reads = action.startswith("Describe")
 
         async def attempt() -> Any:
@@ -164,6 +234,8 @@ class EciClient:
                 else:
                     async with self._changes:
                         response = await self._run(blocking)
+                if then is not None:
+                    response = then(response)
             except Exception as exc:
                 error = translate(exc, action=action)
                 metrics.ECI_CALL_SECONDS.labels(action=action).observe(
@@ -174,7 +246,7 @@ class EciClient:
                     raise
                 raise error from exc
             metrics.ECI_CALL_SECONDS.labels(action=action).observe(time.perf_counter() - started)
-            return response.body
+            return response
 
         return await with_backoff(
             attempt,
@@ -190,6 +262,7 @@ __all__ = [
     "EciClient",
     "EciError",
     "make_eci_client",
+    "rpc_params",
     "sdk_blocking_method_name",
     "sdk_method_name",
 ]

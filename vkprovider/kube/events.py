@@ -10,7 +10,8 @@ dropped too; both are counted in `/metrics` (`vk_eci_events_dropped_total{why=..
 are writes and aggregations. Writes are retried on 429/5xx; a failure is logged and
 counted, never raised into pod work.
 
-Source component `virtual-kubelet`, host = the node name, real wall-clock times.
+Source component `virtual-kubelet`, host = the node name, real wall-clock times. Bodies
+are plain dicts sent as orjson bytes (`kube.rawwrites`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kubernetes_asyncio import client
 
 from vkprovider import metrics
 from vkprovider.clocks import agent_time, kube_time
+from vkprovider.kube import rawwrites
 from vkprovider.kube.calls import read_nothing, with_retries
 from vkprovider.kube.correlating import Action, Decision, EventCorrelator, PendingEvent
 from vkprovider.kube.errors import KubeNotFound
@@ -31,6 +33,8 @@ from vkprovider.settings import EventSettings, RetrySettings
 from vkprovider.types import RawObject
 
 COMPONENT = "virtual-kubelet"
+STRATEGIC_MERGE = "application/strategic-merge-patch+json"
+"""What the generated client sends a dict patch of an Event as."""
 
 
 class EventKind(StrEnum):
@@ -71,7 +75,7 @@ class EventRecorder:
         settings: EventSettings | None = None,
         now: Callable[[], float] = agent_time,
     ) -> None:
-        self._core: Any = client.CoreV1Api(api)
+        self._api = api
         self._node = node_name
         self._retry = retry
         self._logger = logger
@@ -188,10 +192,14 @@ class EventRecorder:
     async def _patch(self, event: PendingEvent, decision: Decision) -> None:
         patch = {"count": decision.count, "message": decision.message, "lastTimestamp": kube_time()}
 
+        resource = rawwrites.path(
+            "api", "v1", "namespaces", event.namespace, "events", decision.event_name
+        )
+
         async def call() -> None:
             await read_nothing(
-                await self._core.patch_namespaced_event(
-                    decision.event_name, event.namespace, patch, _preload_content=False
+                await rawwrites.send(
+                    self._api, "PATCH", resource, patch, content_type=STRATEGIC_MERGE
                 )
             )
 
@@ -221,11 +229,9 @@ class EventRecorder:
             "reportingInstance": self._node,
         }
 
+        resource = rawwrites.path("api", "v1", "namespaces", event.namespace, "events")
+
         async def call() -> None:
-            await read_nothing(
-                await self._core.create_namespaced_event(
-                    event.namespace, body, _preload_content=False
-                )
-            )
+            await read_nothing(await rawwrites.send(self._api, "POST", resource, body))
 
         await with_retries(call, operation="create event", retry=self._retry, logger=self._logger)

@@ -53,6 +53,20 @@ CONTAINER_KEYS = frozenset(
 EVENT_KEYS = frozenset({"Reason", "Message", "Count", "FirstTimestamp", "LastTimestamp", "Type"})
 
 
+def without_nulls(value: Any) -> Any:
+    """`value` with JSON nulls left out of its objects, at every depth.
+
+    Groups used to come from the SDK's models' `to_map()`, which leaves out every unset
+    field; the controller reads them as absent, so plain answers (`EciClient.call_json`)
+    are made alike.
+    """
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def slim_group(group: dict[str, Any], strings: rawjson.StringPool | None = None) -> RawGroup:
     """Keep only what the controller reads: a group is held per Pod, so size matters (and
     its strings are shared through `strings`, when given)."""
@@ -101,7 +115,7 @@ class PodCloud:
 
         async def one(chunk: list[str]) -> list[RawGroup]:
             async with limit:
-                body = await self.eci.call(
+                body = await self.eci.call_json(
                     "DescribeContainerGroups",
                     eci.DescribeContainerGroupsRequest(
                         region_id=self.region_id,
@@ -109,8 +123,8 @@ class PodCloud:
                         limit=DESCRIBE_PAGE,
                     ),
                 )
-            groups = body.container_groups or []
-            return [slim_group(group.to_map(), self._strings) for group in groups]
+            groups = body.get("ContainerGroups") or []
+            return [slim_group(without_nulls(group), self._strings) for group in groups]
 
         found: dict[str, RawGroup] = {}
         for groups in await asyncio.gather(*(one(chunk) for chunk in chunks)):
@@ -123,7 +137,7 @@ class PodCloud:
         groups: list[RawGroup] = []
         token: str | None = None
         while True:
-            body = await self.eci.call(
+            body = await self.eci.call_json(
                 "DescribeContainerGroups",
                 eci.DescribeContainerGroupsRequest(
                     region_id=self.region_id,
@@ -136,10 +150,10 @@ class PodCloud:
                     next_token=token,
                 ),
             )
-            page = body.container_groups or []
-            groups.extend(slim_group(group.to_map(), self._strings) for group in page)
-            token = body.next_token or None
-            if not token or not body.container_groups:
+            page = body.get("ContainerGroups") or []
+            groups.extend(slim_group(without_nulls(group), self._strings) for group in page)
+            token = body.get("NextToken") or None
+            if not token or not page:
                 return groups
 
     async def changed_since(self, seconds: int) -> dict[str, bytes]:
@@ -151,7 +165,7 @@ class PodCloud:
         changed: dict[str, bytes] = {}
         token: str | None = None
         while True:
-            body = await self.eci.call(
+            body = await self.eci.call_json(
                 "DescribeContainerGroupStatus",
                 eci.DescribeContainerGroupStatusRequest(
                     region_id=self.region_id,
@@ -165,14 +179,14 @@ class PodCloud:
                     next_token=token,
                 ),
             )
-            for item in body.data or []:
-                raw = item.to_map()
+            data = body.get("Data") or []
+            for raw in data:
                 fingerprint = rawjson.dumps(
                     [raw.get("Status"), raw.get("PodStatus")], sort_keys=True
                 )
-                changed[str(item.container_group_id)] = fingerprint
-            token = body.next_token or None
-            if not token or not body.data:
+                changed[str(raw.get("ContainerGroupId"))] = fingerprint
+            token = body.get("NextToken") or None
+            if not token or not data:
                 return changed
 
     async def image_cache(self, cache_id: ImageCacheId) -> dict[str, Any] | None:

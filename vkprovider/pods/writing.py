@@ -1,6 +1,7 @@
 """The pod controller's Kubernetes reads and writes (raw JSON, with retries).
 
-Status goes through `pods/status` as a JSON merge patch (the agent owns the
+Status goes through `pods/status` as a JSON merge patch, sent as orjson bytes
+(`kube.rawwrites`: no model walk, no second serialisation) (the agent owns the
 lists it writes: conditions, containerStatuses); bookkeeping annotations ride
 along in that patch when there is one (pods/status accepts metadata), else
 go through a metadata merge patch; removal is a delete with grace 0 and a UID
@@ -15,6 +16,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
+from vkprovider.kube import rawwrites
 from vkprovider.kube.calls import read_json, with_retries
 from vkprovider.kube.errors import KubeConflict, KubeNotFound
 from vkprovider.pods.requests import PodSpecError, ReferencedObjects
@@ -31,6 +33,7 @@ MERGE = "application/merge-patch+json"
 
 class PodWriter:
     def __init__(self, *, api: client.ApiClient, retry: RetrySettings, logger: Any) -> None:
+        self._api = api
         self._core: Any = client.CoreV1Api(api)
         self._retry = retry
         self._logger = logger
@@ -66,19 +69,12 @@ class PodWriter:
     ) -> RawObject | None:
         """JSON merge patch on the Pod or its status; None when it is gone or was replaced."""
         meta = pod["metadata"]
-        patch = (
-            self._core.patch_namespaced_pod_status if status else self._core.patch_namespaced_pod
-        )
+        parts = ["api", "v1", "namespaces", meta["namespace"], "pods", meta["name"]]
+        resource = rawwrites.path(*parts, "status") if status else rawwrites.path(*parts)
 
         async def call() -> Any:
             return await read_json(
-                await patch(
-                    meta["name"],
-                    meta["namespace"],
-                    body,
-                    _content_type=MERGE,
-                    _preload_content=False,
-                )
+                await rawwrites.send(self._api, "PATCH", resource, body, content_type=MERGE)
             )
 
         try:

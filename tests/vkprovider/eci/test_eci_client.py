@@ -6,12 +6,18 @@ the official SDK's own exceptions reach the wrapper unchanged.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp import web
 from alibabacloud_eci20180808 import models as eci_models
+from alibabacloud_eci20180808.client import Client
+from alibabacloud_tea_openapi.models import Config
+from alibabacloud_tea_util.models import RuntimeOptions
 
+from vkprovider.eci.answers import OrjsonSdkClient
 from vkprovider.eci.client import EciClient, sdk_method_name
 from vkprovider.eci.errors import (
     EciNetworkError,
@@ -30,7 +36,7 @@ class FakeEci:
     front end answers before ECI's gateway sees the request."""
 
     def __init__(self) -> None:
-        self.replies: list[tuple[int, dict[str, str] | str, dict[str, str]]] = []
+        self.replies: list[tuple[int, dict[str, Any] | str, dict[str, str]]] = []
         self.calls = 0
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -66,6 +72,16 @@ def _client(endpoint: str, retries: int = 3) -> EciClient:
         retry=RetrySettings(backoff_seconds=(0.01,) * retries),
     )
     return EciClient(settings=settings)
+
+
+def _config(endpoint: str) -> Config:
+    return Config(
+        access_key_id="ak",
+        access_key_secret="sk",
+        endpoint=endpoint,
+        protocol="http",
+        region_id="cn-hangzhou",
+    )
 
 
 def _error(code: str, message: str = "boom") -> dict[str, str]:
@@ -211,3 +227,120 @@ async def test_an_html_5xx_from_a_proxy_is_retried(fake_eci: tuple[FakeEci, str]
     )
     assert body.regions[0].region_id == "cn-hangzhou"
     assert fake.calls == 3
+
+
+_STATUS_PAGE = {
+    "RequestId": "r-status",
+    "NextToken": "",
+    "Data": [
+        {
+            "ContainerGroupId": "eci-1",
+            "Status": "Running",
+            "PodStatus": {
+                "Phase": "Running",
+                "PodIp": "10.0.0.7",
+                "ContainerStatuses": [
+                    {"Name": "app", "Ready": True, "RestartCount": 2, "Image": "nginx:1.25"}
+                ],
+                "Conditions": [{"Type": "Ready", "Status": "True", "Message": "prêt ✓"}],
+            },
+        }
+    ],
+}
+
+
+async def test_answers_fill_the_same_models_as_the_plain_sdk(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    """orjson parses the answer (`eci.answers`); the models are what the SDK itself builds."""
+    fake, endpoint = fake_eci
+    client = _client(endpoint)
+    assert isinstance(client.sdk, OrjsonSdkClient)
+    request = eci_models.DescribeContainerGroupStatusRequest(
+        region_id="cn-hangzhou", container_group_ids='["eci-1"]'
+    )
+    fake.replies = [(200, _STATUS_PAGE, {}), (200, _STATUS_PAGE, {})]
+    ours = await client.call("DescribeContainerGroupStatus", request)
+    plain = Client(_config(endpoint))
+    sent = plain.describe_container_group_status_with_options  # blocking: off the loop
+    theirs = (await asyncio.to_thread(sent, request, RuntimeOptions())).body
+    assert ours.to_map() == theirs.to_map()
+    assert ours.data[0].pod_status.container_statuses[0].restart_count == 2
+    assert ours.data[0].pod_status.conditions[0].message == "prêt ✓"
+    assert fake.calls == 2
+
+
+async def test_a_2xx_answer_that_is_not_json_is_retried(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(200, "<html>maintenance</html>", {})]
+    body = await _client(endpoint).call(
+        "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+    )
+    assert body.regions[0].region_id == "cn-hangzhou"
+    assert fake.calls == 2
+
+
+async def test_a_2xx_answer_that_is_not_json_quotes_it(fake_eci: tuple[FakeEci, str]) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(200, "<html>maintenance</html>", {})]
+    with pytest.raises(EciNetworkError) as info:
+        await _client(endpoint, retries=0).call(
+            "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+        )
+    assert info.value.http_status == 200
+    assert "maintenance" in str(info.value)
+
+
+class RecordingSdk(OrjsonSdkClient):
+    """Records what each call hands the SDK's `call_api` (a test double by subclassing)."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.sent: list[tuple[dict[str, Any], dict[str, str]]] = []
+
+    def call_api(self, params: Any, request: Any, runtime: Any) -> dict[Any, Any]:
+        self.sent.append((params.to_map(), dict(request.query)))
+        return super().call_api(params, request, runtime)
+
+
+async def test_call_json_sends_what_the_sdks_method_sends(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    """The plain-data read asks ECI the very same question as the SDK's own method."""
+    fake, endpoint = fake_eci
+    sdk = RecordingSdk(_config(endpoint))
+    client = EciClient(settings=EciSettings(endpoint=endpoint), sdk=sdk)
+    request = eci_models.DescribeContainerGroupStatusRequest(
+        region_id="cn-hangzhou",
+        container_group_ids='["eci-1"]',
+        limit=100,
+        next_token="t-2",
+        resource_group_id="rg-1",
+        since_second=30,
+        tag=[eci_models.DescribeContainerGroupStatusRequestTag(key="node", value="vk")],
+        v_switch_id="vsw-1",
+        zone_id="cn-hangzhou-h",
+    )
+    fake.replies = [(200, _STATUS_PAGE, {}), (200, _STATUS_PAGE, {})]
+    models = await client.call("DescribeContainerGroupStatus", request)
+    plain = await client.call_json("DescribeContainerGroupStatus", request)
+    (model_params, model_query), (plain_params, plain_query) = sdk.sent
+    # The plain read asks for the bytes (parsed on the event loop's thread); all else alike.
+    assert plain_params["bodyType"] == "byte"
+    assert {**plain_params, "bodyType": "json"} == model_params
+    assert plain_query == model_query
+    assert model_query["Tag.1.Key"] == "node"
+    assert plain == _STATUS_PAGE
+    assert models.data[0].pod_status.pod_ip == plain["Data"][0]["PodStatus"]["PodIp"]
+
+
+async def test_call_json_retries_a_2xx_answer_that_is_not_json(
+    fake_eci: tuple[FakeEci, str],
+) -> None:
+    fake, endpoint = fake_eci
+    fake.replies = [(200, "<html>maintenance</html>", {})]
+    body = await _client(endpoint).call_json(
+        "DescribeRegions", eci_models.DescribeRegionsRequest(region_id="cn-hangzhou")
+    )
+    assert body["Regions"] == [{"RegionId": "cn-hangzhou"}]
+    assert fake.calls == 2
