@@ -13,22 +13,18 @@ Read-only: it never creates or deletes.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
-import json
-import os
-import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
 from alibabacloud_tea_openapi.models import OpenApiRequest, Params
 from alibabacloud_tea_util.models import RuntimeOptions
 
-from vkprovider.configuration import ConfigurationError, load_settings_file, with_credentials
+from vkeci.commands.ecilisting import add_arguments as add_arguments
+from vkeci.commands.ecilisting import columns, run_listing
 from vkprovider.eci.client import make_eci_client
-from vkprovider.settings import AgentSettings, EciSettings
+from vkprovider.settings import EciSettings
 
 PAGE_SIZE = 100
 """DescribeImageCaches' largest page."""
@@ -53,38 +49,6 @@ class CloudCache:
     images: tuple[str, ...]
     usd_per_day: float | None = None
     """What keeping its snapshot costs a day (Cost.SnapshotUsdPerDay); None when not reported."""
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help="the agent's YAML/JSON settings file")
-    parser.add_argument("--eci-endpoint", metavar="HOST:PORT", help="ECI API endpoint")
-    parser.add_argument(
-        "--eci-protocol", choices=["http", "https"], help="default: http on loopback, else https"
-    )
-    parser.add_argument("--region-id", help="ECI region (default cn-hangzhou)")
-    parser.add_argument("--credentials-file", metavar="FILE", help="AccessKey pair (JSON or INI)")
-    parser.add_argument("--output", choices=["table", "json"], default="table")
-
-
-def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> EciSettings:
-    settings = load_settings_file(args.config) if args.config else AgentSettings()
-    settings = with_credentials(
-        settings, environ=environ, credentials_file=args.credentials_file or ""
-    )
-    changes = {
-        "endpoint": args.eci_endpoint,
-        "protocol": args.eci_protocol,
-        "region_id": args.region_id,
-    }
-    eci = dataclasses.replace(
-        settings.eci, **{name: value for name, value in changes.items() if value is not None}
-    )
-    if not eci.access_key_id or not eci.access_key_secret:
-        raise ConfigurationError(
-            "no ECI AccessKey: set ECI_ACCESS_KEY_ID and ECI_ACCESS_KEY_SECRET, "
-            "or pass --credentials-file"
-        )
-    return eci
 
 
 def _cache(item: Mapping[str, Any]) -> CloudCache:
@@ -148,7 +112,7 @@ def format_table(caches: Sequence[CloudCache]) -> str:
         "LAST MATCHED",
         "IMAGES",
     )
-    rows = [header] + [
+    rows = [
         (
             c.cache_id,
             c.name,
@@ -163,23 +127,8 @@ def format_table(caches: Sequence[CloudCache]) -> str:
         )
         for c in caches
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = (
-        "  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]])
-        for row in rows
-    )
-    return "\n".join(lines)
+    return columns(header, rows)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = _settings(args, dict(os.environ))
-    except ConfigurationError as exc:
-        print(f"vk-eci caches: {exc}", file=sys.stderr)
-        return 2
-    caches = asyncio.run(list_caches(settings))
-    if args.output == "json":
-        print(json.dumps([asdict(c) for c in caches], indent=2))
-    else:
-        print(format_table(caches))
-    return 0
+    return run_listing("caches", args, list_caches, format_table)

@@ -11,18 +11,13 @@ updates or deletes a node.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import os
-import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from alibabacloud_eci20180808 import models as eci_models
 
-from vkeci.commands.caches import _settings
-from vkeci.commands.caches import add_arguments as add_arguments
-from vkprovider.configuration import ConfigurationError
+from vkeci.commands.ecilisting import add_arguments as add_arguments
+from vkeci.commands.ecilisting import columns, run_listing
 from vkprovider.eci.client import make_eci_client
 from vkprovider.settings import EciSettings
 
@@ -73,7 +68,7 @@ async def list_virtual_nodes(settings: EciSettings) -> list[CloudVirtualNode]:
 def format_table(nodes: Sequence[CloudVirtualNode]) -> str:
     """Aligned columns, one node per line."""
     header = ("NODE ID", "NAME", "STATUS", "VSWITCH", "SECURITY GROUP", "PRIVATE IP", "CREATED")
-    rows = [header] + [
+    rows = [
         (
             n.node_id,
             n.name,
@@ -85,22 +80,8 @@ def format_table(nodes: Sequence[CloudVirtualNode]) -> str:
         )
         for n in nodes
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    return columns(header, rows)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = _settings(args, dict(os.environ))
-    except ConfigurationError as exc:
-        print(f"vk-eci vnodes: {exc}", file=sys.stderr)
-        return 2
-    nodes = asyncio.run(list_virtual_nodes(settings))
-    if args.output == "json":
-        print(json.dumps([asdict(n) for n in nodes], indent=2))
-    else:
-        print(format_table(nodes))
-    return 0
+    return run_listing("vnodes", args, list_virtual_nodes, format_table)
