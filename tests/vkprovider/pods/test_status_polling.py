@@ -33,6 +33,35 @@ def test_clock_estimate_widens_the_window_with_ecis_speed() -> None:
     assert estimate.rate == 100.0
 
 
+async def _finish_while_steady(
+    handle: Any, kube_api: client.ApiClient, name: str, *, exit_code: int, final_phase: str
+) -> dict[str, Any]:
+    """A Never-restarting Pod that exits after 300 ECI seconds: Running, steady (no longer
+    polled by id), then `final_phase`, which only a status poll can have noticed."""
+    ns = handle.namespace
+    manifest = pod_manifest(
+        name,
+        image="busybox:1.37",
+        env={"ECI_SIM_EXIT_AFTER_SECONDS": "300", "ECI_SIM_EXIT_CODE": str(exit_code)},
+        restart_policy="Never",
+    )
+    await create_pod(kube_api, ns, manifest)
+
+    async def phase(wanted: str) -> bool:
+        pod = await read_pod(kube_api, ns, name)
+        return bool(pod["status"].get("phase") == wanted)
+
+    await eventually(lambda: phase("Running"), deadline_seconds=20, what="Running")
+
+    async def steady() -> bool:
+        return not handle.agent.cloud_state.in_flight()
+
+    await eventually(steady, what="group steady (no longer polled by id)")
+    await eventually(lambda: phase(final_phase), deadline_seconds=20, what=final_phase)
+    pod: dict[str, Any] = await read_pod(kube_api, ns, name)
+    return pod
+
+
 async def test_steady_pod_finishing_later_is_noticed_without_reconcile(
     agent_factory: Any, agent_settings: AgentSettings, kube_api: client.ApiClient
 ) -> None:
@@ -44,26 +73,7 @@ async def test_steady_pod_finishing_later_is_noticed_without_reconcile(
     )
     handle = await agent_factory(pods=pods)
     try:
-        ns = handle.namespace
-        manifest = pod_manifest(
-            "later",
-            image="busybox:1.37",
-            env={"ECI_SIM_EXIT_AFTER_SECONDS": "300", "ECI_SIM_EXIT_CODE": "0"},
-            restart_policy="Never",
-        )
-        await create_pod(kube_api, ns, manifest)
-
-        async def phase(wanted: str) -> bool:
-            pod = await read_pod(kube_api, ns, "later")
-            return bool(pod["status"].get("phase") == wanted)
-
-        await eventually(lambda: phase("Running"), deadline_seconds=20, what="Running")
-
-        async def steady() -> bool:
-            return not handle.agent.cloud_state.in_flight()
-
-        await eventually(steady, what="group steady (no longer polled by id)")
-        await eventually(lambda: phase("Succeeded"), deadline_seconds=20, what="Succeeded")
+        await _finish_while_steady(handle, kube_api, "later", exit_code=0, final_phase="Succeeded")
         assert handle.agent.reconciler.rounds == 1  # only the start-up round ran
         assert handle.agent.cloud_state.eci_rate > 20  # ECI time runs ~100x faster here
     finally:
@@ -83,27 +93,9 @@ async def test_polls_between_sweeps_notice_a_change_on_their_own(
     )
     handle = await agent_factory(pods=pods)
     try:
-        ns = handle.namespace
-        manifest = pod_manifest(
-            "narrow",
-            image="busybox:1.37",
-            env={"ECI_SIM_EXIT_AFTER_SECONDS": "300", "ECI_SIM_EXIT_CODE": "3"},
-            restart_policy="Never",
+        pod = await _finish_while_steady(
+            handle, kube_api, "narrow", exit_code=3, final_phase="Failed"
         )
-        await create_pod(kube_api, ns, manifest)
-
-        async def phase(wanted: str) -> bool:
-            pod = await read_pod(kube_api, ns, "narrow")
-            return bool(pod["status"].get("phase") == wanted)
-
-        await eventually(lambda: phase("Running"), deadline_seconds=20, what="Running")
-
-        async def steady() -> bool:
-            return not handle.agent.cloud_state.in_flight()
-
-        await eventually(steady, what="group steady (no longer polled by id)")
-        await eventually(lambda: phase("Failed"), deadline_seconds=20, what="Failed")
-        pod = await read_pod(kube_api, ns, "narrow")
         terminated = pod["status"]["containerStatuses"][0]["state"]["terminated"]
         assert terminated["exitCode"] == 3
         poller = handle.agent.poller
