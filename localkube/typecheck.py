@@ -86,6 +86,37 @@ def _field(name: str) -> FieldShape:
     return next(f for f in SHAPES["Pod"].fields if f.json_name == name)
 
 
+@dataclass(frozen=True)
+class _Fields:
+    """What `_message` needs of a shape, worked out once (shapes never change)."""
+
+    shape: MessageShape
+    by_name: dict[str, FieldShape]
+    """Fields by JSON name, inlined ones flattened."""
+    partial: bool
+    plain: dict[str, type]
+    """Single string and bool fields: a value of exactly this type is kept as it is."""
+
+
+_PLAIN_TYPES: dict[str, type] = {"string": str, "bool": bool}
+_FIELDS: dict[int, _Fields] = {}
+"""id(shape) -> its `_Fields`; a Pod body walks a few dozen messages."""
+
+
+def _fields_of(shape: MessageShape) -> _Fields:
+    cached = _FIELDS.get(id(shape))
+    if cached is None or cached.shape is not shape:
+        by_name = _flattened(shape)
+        plain = {
+            name: _PLAIN_TYPES[entry.kind]
+            for name, entry in by_name.items()
+            if entry.kind in _PLAIN_TYPES and not entry.repeated and not entry.is_map
+        }
+        cached = _Fields(shape, by_name, _is_partial(shape), plain)
+        _FIELDS[id(shape)] = cached
+    return cached
+
+
 def _flattened(shape: MessageShape) -> dict[str, FieldShape]:
     fields: dict[str, FieldShape] = {}
     for entry in shape.fields:
@@ -107,15 +138,19 @@ def _message(
 ) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _DecodeError(_mismatch(value, f"v1.{shape.name}", parent, path))
-    fields = _flattened(shape)
+    fields = _fields_of(shape)
+    plain = fields.plain
     out: dict[str, Any] = {}
     for key, item in value.items():
+        if plain.get(key) is type(item):
+            out[key] = item  # what `_scalar` would check and keep, without the calls
+            continue
         child_path = f"{path}.{key}" if path else key
-        entry = fields.get(key)
+        entry = fields.by_name.get(key)
         if entry is None:
             if result.directives and key.startswith("$"):
                 out[key] = item  # `$patch`, `$retainKeys`, `$setElementOrder/...`: not fields
-            elif (not path and key in ROOT_FIELDS) or _is_partial(shape):
+            elif (not path and key in ROOT_FIELDS) or fields.partial:
                 out[key] = item
             else:
                 result.unknown.append(child_path)
