@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from localkube import conversion
+from localkube import conversion, jsonbytes
 from localkube.errors import ApiError, bad_request, too_old_resource_version
 from localkube.resources import ResourceType
 from localkube.selectors import FieldSelector, LabelSelector
@@ -82,9 +82,7 @@ def _encode(resource: ResourceType, event: WatchEventBody, query: WatchQuery) ->
     obj = conversion.to_view(resource, event["object"])
     if query.render is not None:
         obj = query.render(obj)
-    return (
-        json.dumps({"type": event["type"], "object": obj}, separators=(",", ":")).encode() + b"\n"
-    )
+    return jsonbytes.dumps({"type": event["type"], "object": obj}) + b"\n"
 
 
 class EventEncodings:
