@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -233,6 +234,17 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 
 def _is_timestamp(value: str) -> bool:
+    """Remembered for timestamp-sized texts: one status repeats its timestamps, and the
+    writes of one second share them."""
+    return _is_short_timestamp(value) if len(value) <= 64 else _parse_timestamp(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_short_timestamp(value: str) -> bool:
+    return _parse_timestamp(value)
+
+
+def _parse_timestamp(value: str) -> bool:
     if not _RFC3339.fullmatch(value):
         return False
     try:
