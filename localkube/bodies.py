@@ -176,6 +176,10 @@ def check_depth(value: Any, *, max_nodes: int | None = None) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
+_CONTAINERS = (dict, list)
+"""A tuple, not `dict | list`: that would build a union object at every child."""
+
+
 def _check_depth_only(value: Any, depth: int = 1) -> None:
     """`check_depth` without a node budget: only objects and lists are visited, and the
     recursion stops at `MAX_DEPTH`, far below Python's limit."""
@@ -188,7 +192,7 @@ def _check_depth_only(value: Any, depth: int = 1) -> None:
     if depth > MAX_DEPTH:
         raise exceeded_depth()
     for child in children:
-        if isinstance(child, dict | list):
+        if isinstance(child, _CONTAINERS):
             _check_depth_only(child, depth + 1)
 
 
