@@ -158,7 +158,10 @@ def _message(
             continue
         if item is None:
             continue
-        out[key] = _walk(item, entry, child_path, result, parent=shape.name)
+        if entry.is_map or entry.repeated:
+            out[key] = _walk(item, entry, child_path, result, parent=shape.name)
+        else:
+            out[key] = _element(item, entry, child_path, result, shape.name)
     return out
 
 
@@ -170,6 +173,8 @@ def _walk(
     if entry.is_map:
         if not isinstance(value, dict):
             raise _DecodeError(_mismatch(value, _go_type(entry), parent, path))
+        if entry.kind == "string" and all(type(item) is str for item in value.values()):
+            return dict(value)  # labels, annotations, data: what `_scalar` would keep
         return {
             key: _element(item, entry, f"{path}[{key}]", result, parent)
             for key, item in value.items()
@@ -178,6 +183,8 @@ def _walk(
     if entry.repeated:
         if not isinstance(value, list):
             raise _DecodeError(_mismatch(value, _go_type(entry), parent, path))
+        if entry.kind == "string" and all(type(item) is str for item in value):
+            return list(value)  # finalizers, args, command: what `_scalar` would keep
         return [
             _element(item, entry, f"{path}[{index}]", result, parent)
             for index, item in enumerate(value)
