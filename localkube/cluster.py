@@ -238,7 +238,7 @@ class Cluster(Terminating):
             patched = strategic_merge_patch(existing, patch)
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
-        patched = typecheck.decode(resource, patched).obj
+        patched = self._decode_patched(resource, existing, patched, subresource=subresource)
         admission.check_body_identity(resource, patched, namespace=namespace, name=name)
         if resource.storage is not None:
             return self.update(
@@ -252,6 +252,29 @@ class Cluster(Terminating):
         return self._write_update(
             resource, existing, patched, subresource=subresource, dry_run=dry_run
         )
+
+    def _decode_patched(
+        self,
+        resource: ResourceType,
+        existing: JsonObject,
+        patched: JsonObject,
+        *,
+        subresource: str | None,
+    ) -> JsonObject:
+        """The patched object through the typed decoder, as kube decodes a patch's result.
+
+        A built-in's status write keeps the stored spec whatever the body holds
+        (`_write_update`), so when the patch left the spec alone (the very same object as
+        stored, which was decoded when it was written) decoding it again would be thrown
+        away: the rest is decoded and the spec kept in its place. A Pod's spec is most of it.
+        """
+        spec = existing.get("spec")
+        untouched = subresource == "status" and spec is not None and patched.get("spec") is spec
+        if resource.is_custom or not untouched:
+            decoded: JsonObject = typecheck.decode(resource, patched).obj
+            return decoded
+        rest = typecheck.decode(resource, {k: v for k, v in patched.items() if k != "spec"}).obj
+        return {k: spec if k == "spec" else rest[k] for k in patched if k == "spec" or k in rest}
 
     def _write_update(
         self,

@@ -47,7 +47,7 @@ from localkube.resources import Registry
 from localkube.routing import Target, parse
 from localkube.shapes import JsonObject
 from localkube.store import Store
-from localkube.watching import WatchQuery, serve_watch
+from localkube.watching import EventEncodings, WatchQuery, serve_watch
 from localkube.writes import Writes
 
 logger = structlog.get_logger("localkube")
@@ -73,6 +73,8 @@ class ApiHandlers:
         self.watch_tasks: set[asyncio.Task[Any]] = set()
         self.writes = Writes(cluster=cluster)
         self.resource_metrics = resourcemetrics.ResourceMetrics(store=cluster.store)
+        self.watch_encodings = EventEncodings()
+        """Watch event bytes shared by all watchers of this store."""
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -314,7 +316,11 @@ class ApiHandlers:
         self.watch_tasks.add(task)
         try:
             return await serve_watch(
-                request, store=self.store, resource=target.resource, query=query
+                request,
+                store=self.store,
+                resource=target.resource,
+                query=query,
+                encodings=self.watch_encodings,
             )
         finally:
             self.watch_tasks.discard(task)

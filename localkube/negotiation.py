@@ -7,10 +7,9 @@ partial metadata only when the client asks for them in `Accept`. Request bodies 
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
+from localkube import jsonbytes
 from localkube.bodies import read_body
 from localkube.errors import ApiError
 from localkube.queries import go_bool
@@ -32,7 +31,7 @@ def render_error(error: ApiError) -> web.Response:
 
 def json_reply(body: JsonObject, status: int = 200) -> web.Response:
     return web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(),
+        body=jsonbytes.dumps(body),
         status=status,
         content_type="application/json",
     )

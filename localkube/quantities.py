@@ -9,6 +9,7 @@ message of apimachinery's parser, which kube-apiserver sends back as a 400.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from fractions import Fraction
@@ -65,6 +66,13 @@ def canonical(value: str | int | float) -> str:
     if isinstance(value, bool):
         raise QuantityError(FORMAT_MESSAGE)
     text = repr(value) if isinstance(value, float) else str(value)
+    return _canonical_text(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_text(text: str) -> str:
+    """Remembered: every Pod of a workload repeats the same few quantities (`100m`, `128Mi`),
+    and parsing one takes Fractions. A text that is no quantity raises, and is not kept."""
     amount, fmt = parse(text)
     return render(amount, fmt)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,6 +87,37 @@ def _field(name: str) -> FieldShape:
     return next(f for f in SHAPES["Pod"].fields if f.json_name == name)
 
 
+@dataclass(frozen=True)
+class _Fields:
+    """What `_message` needs of a shape, worked out once (shapes never change)."""
+
+    shape: MessageShape
+    by_name: dict[str, FieldShape]
+    """Fields by JSON name, inlined ones flattened."""
+    partial: bool
+    plain: dict[str, type]
+    """Single string and bool fields: a value of exactly this type is kept as it is."""
+
+
+_PLAIN_TYPES: dict[str, type] = {"string": str, "bool": bool}
+_FIELDS: dict[int, _Fields] = {}
+"""id(shape) -> its `_Fields`; a Pod body walks a few dozen messages."""
+
+
+def _fields_of(shape: MessageShape) -> _Fields:
+    cached = _FIELDS.get(id(shape))
+    if cached is None or cached.shape is not shape:
+        by_name = _flattened(shape)
+        plain = {
+            name: _PLAIN_TYPES[entry.kind]
+            for name, entry in by_name.items()
+            if entry.kind in _PLAIN_TYPES and not entry.repeated and not entry.is_map
+        }
+        cached = _Fields(shape, by_name, _is_partial(shape), plain)
+        _FIELDS[id(shape)] = cached
+    return cached
+
+
 def _flattened(shape: MessageShape) -> dict[str, FieldShape]:
     fields: dict[str, FieldShape] = {}
     for entry in shape.fields:
@@ -107,22 +139,29 @@ def _message(
 ) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _DecodeError(_mismatch(value, f"v1.{shape.name}", parent, path))
-    fields = _flattened(shape)
+    fields = _fields_of(shape)
+    plain = fields.plain
     out: dict[str, Any] = {}
     for key, item in value.items():
+        if plain.get(key) is type(item):
+            out[key] = item  # what `_scalar` would check and keep, without the calls
+            continue
         child_path = f"{path}.{key}" if path else key
-        entry = fields.get(key)
+        entry = fields.by_name.get(key)
         if entry is None:
             if result.directives and key.startswith("$"):
                 out[key] = item  # `$patch`, `$retainKeys`, `$setElementOrder/...`: not fields
-            elif (not path and key in ROOT_FIELDS) or _is_partial(shape):
+            elif (not path and key in ROOT_FIELDS) or fields.partial:
                 out[key] = item
             else:
                 result.unknown.append(child_path)
             continue
         if item is None:
             continue
-        out[key] = _walk(item, entry, child_path, result, parent=shape.name)
+        if entry.is_map or entry.repeated:
+            out[key] = _walk(item, entry, child_path, result, parent=shape.name)
+        else:
+            out[key] = _element(item, entry, child_path, result, shape.name)
     return out
 
 
@@ -134,6 +173,8 @@ def _walk(
     if entry.is_map:
         if not isinstance(value, dict):
             raise _DecodeError(_mismatch(value, _go_type(entry), parent, path))
+        if entry.kind == "string" and all(type(item) is str for item in value.values()):
+            return dict(value)  # labels, annotations, data: what `_scalar` would keep
         return {
             key: _element(item, entry, f"{path}[{key}]", result, parent)
             for key, item in value.items()
@@ -142,6 +183,8 @@ def _walk(
     if entry.repeated:
         if not isinstance(value, list):
             raise _DecodeError(_mismatch(value, _go_type(entry), parent, path))
+        if entry.kind == "string" and all(type(item) is str for item in value):
+            return list(value)  # finalizers, args, command: what `_scalar` would keep
         return [
             _element(item, entry, f"{path}[{index}]", result, parent)
             for index, item in enumerate(value)
@@ -198,6 +241,17 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 
 def _is_timestamp(value: str) -> bool:
+    """Remembered for timestamp-sized texts: one status repeats its timestamps, and the
+    writes of one second share them."""
+    return _is_short_timestamp(value) if len(value) <= 64 else _parse_timestamp(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_short_timestamp(value: str) -> bool:
+    return _parse_timestamp(value)
+
+
+def _parse_timestamp(value: str) -> bool:
     if not _RFC3339.fullmatch(value):
         return False
     try:

@@ -6,6 +6,12 @@ field selectors apply to transitions the way kube's watch cache applies them: an
 stops matching arrives as DELETED, one that starts matching as ADDED. Bookmarks are sent only
 when every change up to the bookmarked resourceVersion has been delivered. A too-old
 resourceVersion is answered with a single ERROR event carrying a 410 Expired Status.
+
+Every watcher of a change gets the same bytes for the same event, so `EventEncodings` encodes
+each (resource view, resourceVersion, event) once and hands the bytes to all of them, as
+kube-apiserver's watch cache does with its caching objects. Per-watcher filtering decides
+*which* events a watcher gets; the shared bytes only ever stand for one stored object at one
+resourceVersion, so sharing can never change what a watcher reads.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from localkube import conversion
+from localkube import conversion, jsonbytes
 from localkube.errors import ApiError, bad_request, too_old_resource_version
 from localkube.resources import ResourceType
 from localkube.selectors import FieldSelector, LabelSelector
@@ -26,6 +32,11 @@ from localkube.store import DROP, Change, ChangeType, Store
 
 LIVENESS_CHECK_SECONDS = 5.0
 """How often an idle watch checks that its client is still connected."""
+SHARED_ENCODINGS = 4096
+"""Encoded events kept for the other watchers of a change (the oldest go first)."""
+
+EncodingKey = tuple[str, str, int, str]
+"""(apiVersion served, plural, resourceVersion, event type)."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +82,62 @@ def _encode(resource: ResourceType, event: WatchEventBody, query: WatchQuery) ->
     obj = conversion.to_view(resource, event["object"])
     if query.render is not None:
         obj = query.render(obj)
-    return (
-        json.dumps({"type": event["type"], "object": obj}, separators=(",", ":")).encode() + b"\n"
-    )
+    return jsonbytes.dumps({"type": event["type"], "object": obj}) + b"\n"
+
+
+class EventEncodings:
+    """Watch event bytes shared by every watcher of one store, encoded once per event.
+
+    A resourceVersion is one write, so (version, event type) names one object: ADDED,
+    MODIFIED or DELETED of the object that write stored, or, for a watcher the write moved
+    out of its selector, DELETED of the previous object (a write is never both a deletion
+    and a move out). The served apiVersion picks the view (core/v1 or events.k8s.io/v1
+    Event). Table watches (`kubectl get -w`) render per request and are encoded per
+    watcher. The last `SHARED_ENCODINGS` keys are kept, oldest dropped first: a watcher that
+    lags further behind encodes again, which costs time and never changes the bytes.
+    """
+
+    def __init__(self, *, capacity: int = SHARED_ENCODINGS) -> None:
+        self._capacity = max(1, capacity)
+        self._lines: dict[EncodingKey, bytes] = {}
+        self.encoded = 0
+        """Events encoded so far (a shared event counts once, however many watchers)."""
+
+    def encode(
+        self,
+        resource: ResourceType,
+        event: WatchEventBody,
+        query: WatchQuery,
+        *,
+        resource_version: int,
+    ) -> bytes:
+        """`event`'s line for `query`'s watcher, written at `resource_version`."""
+        if query.render is not None:
+            self.encoded += 1
+            return _encode(resource, event, query)
+        key = (resource.api_version, resource.plural, resource_version, event["type"])
+        line = self._lines.get(key)
+        if line is None:
+            self.encoded += 1
+            line = _encode(resource, event, query)
+            if len(self._lines) >= self._capacity:
+                del self._lines[next(iter(self._lines))]
+            self._lines[key] = line
+        return line
+
+    def encode_change(
+        self, resource: ResourceType, event: WatchEventBody, query: WatchQuery, change: Change
+    ) -> bytes:
+        return self.encode(resource, event, query, resource_version=change.resource_version)
+
+    def encode_current(self, resource: ResourceType, obj: JsonObject, query: WatchQuery) -> bytes:
+        """The ADDED line of an object as stored now (a watch from "0" starts with these)."""
+        version = str(obj["metadata"].get("resourceVersion", ""))
+        event: WatchEventBody = {"type": "ADDED", "object": obj}
+        if not version.isdigit():
+            self.encoded += 1
+            return _encode(resource, event, query)
+        return self.encode(resource, event, query, resource_version=int(version))
 
 
 def _parse_start(raw: str | None) -> int | None:
@@ -87,16 +151,21 @@ def _parse_start(raw: str | None) -> int | None:
 
 
 async def serve_watch(
-    request: web.Request, *, store: Store, resource: ResourceType, query: WatchQuery
+    request: web.Request,
+    *,
+    store: Store,
+    resource: ResourceType,
+    query: WatchQuery,
+    encodings: EventEncodings,
 ) -> web.StreamResponse:
     start = _parse_start(query.resource_version)
-    backlog: list[WatchEventBody] = []
+    backlog: list[bytes] = []
     expired: ApiError | None = None
     subscription = None
     if start is None:
         for obj in store.items(resource.key, query.namespace):
             if _matches(query, obj):
-                backlog.append({"type": "ADDED", "object": obj})
+                backlog.append(encodings.encode_current(resource, obj, query))
         subscription = store.subscribe(resource.key)
     elif start < store.oldest_retained:
         expired = too_old_resource_version(requested=start, oldest=store.oldest_retained)
@@ -104,7 +173,7 @@ async def serve_watch(
         for change in store.changes_after(resource.key, start):
             event = to_event(query, change)
             if event is not None:
-                backlog.append(event)
+                backlog.append(encodings.encode_change(resource, event, query, change))
         subscription = store.subscribe(resource.key)
 
     response = web.StreamResponse(status=200)
@@ -118,14 +187,15 @@ async def serve_watch(
             )
             await response.write_eof()
             return response
-        for event in backlog:
-            await response.write(_encode(resource, event, query))
+        for line in backlog:
+            await response.write(line)
         assert subscription is not None
         await _follow(
             response,
             store=store,
             resource=resource,
             query=query,
+            encodings=encodings,
             queue=subscription.queue,
             after=start or 0,
             client_gone=lambda: request.transport is None or request.transport.is_closing(),
@@ -145,6 +215,7 @@ async def _follow(
     store: Store,
     resource: ResourceType,
     query: WatchQuery,
+    encodings: EventEncodings,
     queue: asyncio.Queue[Change | None],
     client_gone: Callable[[], bool],
     after: int,
@@ -178,7 +249,7 @@ async def _follow(
             continue
         event = to_event(query, change)
         if event is not None:
-            await response.write(_encode(resource, event, query))
+            await response.write(encodings.encode_change(resource, event, query, change))
 
 
 def _bookmark(resource: ResourceType, store: Store) -> bytes:

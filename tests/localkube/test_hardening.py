@@ -203,3 +203,23 @@ async def test_an_unexpected_exception_is_a_500_status_and_the_server_goes_on(
     assert "Traceback (most recent call last)" in failures[0]["traceback"]
     assert "InjectedCrash: injected crash" in failures[0]["traceback"]
     assert (await call(kube_api, "GET", "/api/v1/namespaces")).status == 200
+
+
+async def test_compact_bodies_are_read_as_any_other(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    """Bodies exactly as orjson writes them (what orjson clients send) take a fast reader:
+    it answers what the stdlib reader answers, nesting limit included."""
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    compact = b'{"metadata":{"name":"tight","labels":{"a":"1"}},"data":{"k":"v \\u0001 \xc3\xa9"}}'
+    reply = await raw_call(kube_api, "POST", path, data=compact, content_type="application/json")
+    assert reply.status == 201, reply.body
+    assert reply.body["metadata"]["labels"] == {"a": "1"}
+    assert reply.body["data"] == {"k": "v \x01 é"}
+    levels = 150
+    deep = '{"metadata":{"name":"deep","annotations":' + "[" * levels + "]" * levels + "}}"
+    reply = await raw_call(
+        kube_api, "POST", path, data=deep.encode(), content_type="application/json"
+    )
+    assert reply.status == 400
+    assert reply.body["message"] == "the body of the request is nested deeper than 100 levels"

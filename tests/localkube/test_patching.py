@@ -141,3 +141,33 @@ async def test_patch_of_missing_object_is_404(kube_api: client.ApiClient, namesp
     )
     assert reply.status == 404
     assert reply.body["message"] == 'configmaps "ghost" not found'
+
+
+async def test_status_patch_keeps_the_spec_and_still_reads_all_of_the_patch(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    """A status write leaves the stored spec as it is, whether the patch sends none, a
+    changed one (ignored) or a wrongly typed one (refused, as the typed decoder refuses it)."""
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    created = (await call(kube_api, "POST", path, body=pod_body("st", node=ABSENT_NODE))).body
+    status = {"status": {"phase": "Running", "podIP": "10.0.0.7"}}
+    written = await call(kube_api, "PATCH", f"{path}/st/status", body=status, content_type=MERGE)
+    assert written.status == 200, written.body
+    assert written.body["spec"] == created["spec"]
+    assert list(written.body) == list(created)
+    assert (written.body["status"]["phase"], written.body["status"]["podIP"]) == (
+        "Running",
+        "10.0.0.7",
+    )
+
+    changed = {"spec": {"activeDeadlineSeconds": 5}, "status": {"podIP": "10.0.0.8"}}
+    ignored = await call(kube_api, "PATCH", f"{path}/st/status", body=changed, content_type=MERGE)
+    assert ignored.status == 200, ignored.body
+    assert ignored.body["spec"] == created["spec"]
+    assert ignored.body["status"]["podIP"] == "10.0.0.8"
+
+    wrong = {"spec": {"activeDeadlineSeconds": "soon"}, "status": {"podIP": "10.0.0.9"}}
+    refused = await call(kube_api, "PATCH", f"{path}/st/status", body=wrong, content_type=MERGE)
+    assert refused.status in (400, 422), refused.body  # refused: the spec is still read
+    still = (await call(kube_api, "GET", f"{path}/st")).body
+    assert still["status"]["podIP"] == "10.0.0.8"

@@ -226,3 +226,104 @@ async def test_watch_on_an_object_url_answers_the_object(
     async with open_watch(kube_api, path, **pinned) as stream:
         event = await next_event(stream)
     assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "mine")
+
+
+async def next_line(response: aiohttp.ClientResponse) -> bytes:
+    line = await asyncio.wait_for(response.content.readline(), READ_TIMEOUT)
+    assert line, "watch stream ended"
+    return line
+
+
+async def test_watchers_of_one_change_share_one_encoding(
+    kube_api: client.ApiClient, namespace: str, needs_embedded: LocalKube
+) -> None:
+    """kube's watch cache serializes an event once for all its watchers: so does localkube."""
+    encodings = needs_embedded.handlers.watch_encodings
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    start = (await call(kube_api, "GET", path)).body["metadata"]["resourceVersion"]
+    async with (
+        open_watch(kube_api, path, resourceVersion=start) as first,
+        open_watch(kube_api, path, resourceVersion=start) as second,
+    ):
+        before = encodings.encoded
+        await call(kube_api, "POST", path, body={"metadata": {"name": "shared"}})
+        await call(
+            kube_api, "PATCH", f"{path}/shared", body={"data": {"a": "1"}}, content_type=MERGE_PATCH
+        )
+        await call(kube_api, "DELETE", f"{path}/shared")
+        lines = [[await next_line(stream) for _ in range(3)] for stream in (first, second)]
+        encoded = encodings.encoded - before
+    assert lines[0] == lines[1]
+    assert [json.loads(line)["type"] for line in lines[0]] == ["ADDED", "MODIFIED", "DELETED"]
+    assert encoded == 3, f"{encoded} encodings for 3 events seen by 2 watchers"
+
+
+async def test_watches_from_now_share_the_current_state_encoding(
+    kube_api: client.ApiClient, namespace: str, needs_embedded: LocalKube
+) -> None:
+    encodings = needs_embedded.handlers.watch_encodings
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    await call(kube_api, "POST", path, body={"metadata": {"name": "present"}})
+    before = encodings.encoded
+    selector = {"fieldSelector": "metadata.name=present"}
+    async with open_watch(kube_api, path, **selector) as first:
+        first_line = await next_line(first)
+    async with open_watch(kube_api, path, **selector) as second:
+        second_line = await next_line(second)
+    assert first_line == second_line
+    assert json.loads(first_line)["type"] == "ADDED"
+    assert encodings.encoded - before == 1
+
+
+async def test_shared_encodings_keep_each_watchers_view(
+    kube_api: client.ApiClient, namespace: str, needs_embedded: LocalKube
+) -> None:
+    """A watcher the change moves out of its selector reads DELETED of the old object, one
+    without a selector MODIFIED of the new, and an events.k8s.io watcher its own shape."""
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    body = {"metadata": {"name": "mover", "labels": {"team": "a"}}}
+    start = (await call(kube_api, "POST", path, body=body)).body["metadata"]["resourceVersion"]
+    async with (
+        open_watch(kube_api, path, resourceVersion=start, labelSelector="team=a") as leaving,
+        open_watch(kube_api, path, resourceVersion=start, labelSelector="team=a") as also,
+        open_watch(kube_api, path, resourceVersion=start) as everything,
+    ):
+        moved = {"metadata": {"labels": {"team": "b"}}}
+        await call(kube_api, "PATCH", f"{path}/mover", body=moved, content_type=MERGE_PATCH)
+        left, also_left, modified = [
+            await next_line(stream) for stream in (leaving, also, everything)
+        ]
+    assert left == also_left
+    deleted, changed = json.loads(left), json.loads(modified)
+    assert (deleted["type"], changed["type"]) == ("DELETED", "MODIFIED")
+    assert deleted["object"]["metadata"]["labels"] == {"team": "a"}
+    assert changed["object"]["metadata"]["labels"] == {"team": "b"}
+    version = changed["object"]["metadata"]["resourceVersion"]
+    assert deleted["object"]["metadata"]["resourceVersion"] == version
+
+    core, events_v1 = (
+        f"/api/v1/namespaces/{namespace}/events",
+        f"/apis/events.k8s.io/v1/namespaces/{namespace}/events",
+    )
+    since = (await call(kube_api, "GET", core)).body["metadata"]["resourceVersion"]
+    async with (
+        open_watch(kube_api, core, resourceVersion=since) as old_api,
+        open_watch(kube_api, events_v1, resourceVersion=since) as new_api,
+    ):
+        event = {
+            "metadata": {"name": "noted"},
+            "involvedObject": {"kind": "ConfigMap", "name": "mover", "namespace": namespace},
+            "reason": "Noted",
+            "message": "seen through both APIs",
+            "type": "Normal",
+        }
+        await call(kube_api, "POST", core, body=event)
+        as_core, as_events_v1 = [json.loads(await next_line(s)) for s in (old_api, new_api)]
+    assert (as_core["object"]["apiVersion"], as_core["object"]["message"]) == (
+        "v1",
+        "seen through both APIs",
+    )
+    assert (as_events_v1["object"]["apiVersion"], as_events_v1["object"]["note"]) == (
+        "events.k8s.io/v1",
+        "seen through both APIs",
+    )
