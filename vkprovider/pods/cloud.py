@@ -156,13 +156,14 @@ class PodCloud:
             if not token or not page:
                 return groups
 
-    async def changed_since(self, seconds: int) -> dict[str, bytes]:
+    async def changed_since(self, seconds: int) -> dict[str, dict[str, Any]]:
         """This node's groups whose status changed in the last `seconds` (ECI time).
 
-        Returns id -> fingerprint of the status ECI reported, so a caller can
-        skip groups it has already seen in that state.
+        Returns id -> the status item ECI showed (`Status`, `PodStatus`, ...), as parsed:
+        a caller fingerprints it to skip groups it has already seen in that state, and
+        keeps none of it (so its strings are not pooled).
         """
-        changed: dict[str, bytes] = {}
+        changed: dict[str, dict[str, Any]] = {}
         token: str | None = None
         while True:
             body = await self.eci.call_json(
@@ -181,10 +182,7 @@ class PodCloud:
             )
             data = body.get("Data") or []
             for raw in data:
-                fingerprint = rawjson.dumps(
-                    [raw.get("Status"), raw.get("PodStatus")], sort_keys=True
-                )
-                changed[str(raw.get("ContainerGroupId"))] = fingerprint
+                changed[str(raw.get("ContainerGroupId"))] = raw
             token = body.get("NextToken") or None
             if not token or not data:
                 return changed
