@@ -83,6 +83,7 @@ class Agent:
             handler=self.pods.on_pod_event,
             settings=settings.pods,
             logger=self.logger,
+            tally=PodController.phase_of,
         )
         self.pods.informer = self.informer
         self.poller = StatusPoller(controller=self.pods, state=self.cloud_state, logger=self.logger)

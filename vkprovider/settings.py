@@ -122,22 +122,35 @@ class PodSettings:
     """Concurrent pod work items (different pods run in parallel)."""
 
     status_poll_interval_seconds: float = 2.0
-    """Period of DescribeContainerGroupStatus (SinceSecond) polling, real seconds."""
+    """Period of the status poller's ticks, real seconds: groups still on their way (being
+    created, pulling, crash-looping) are described by id every tick, 20 per call."""
+
+    status_change_poll_seconds: float = 5.0
+    """Period of DescribeContainerGroupStatus (SinceSecond) polls, real seconds (on the
+    first tick this long after the previous one; every tick until ECI's clock rate is
+    measured). They find changes of steady groups: a Running group whose container
+    restarts or exits, or that is deleted behind the agent's back, is noticed within this
+    plus one tick plus two polls' latency (about 7.5 s with the defaults), or, if ECI
+    shows the change late, by the next sweep. A poll that fails or is slower than its
+    window allowed for leaves no gap: the next one reaches back over what it may have
+    missed (`vkprovider.pods.pollwindows`)."""
 
     status_poll_overlap_seconds: int = 5
     """Extra ECI seconds added to the SinceSecond window of a sweep to tolerate skew (a
-    change ECI shows later than its timestamp, a poll that waited for a connection)."""
+    change ECI shows up to this much later than its timestamp)."""
 
-    status_poll_sweep_seconds: float = 10.0
-    """Every this many real seconds a poll is a sweep: its window reaches back over everything
-    since the previous sweep plus `status_poll_overlap_seconds`. The polls between reach back
-    only over what elapsed since the previous poll plus one ECI second, so a group changed
-    once is shown a few times, not once per poll of the overlap (0: every poll sweeps)."""
+    status_poll_sweep_seconds: float = 60.0
+    """Every this many real seconds a status poll is a sweep: its window reaches back over
+    everything since the previous sweep plus `status_poll_overlap_seconds`. The polls
+    between reach back only over what elapsed since the previous poll plus one ECI second,
+    so a group changed once is shown about twice, not once per poll of the overlap (0:
+    every status poll sweeps). A change ECI shows late is noticed within this plus a tick."""
 
     status_poll_min_window_seconds: int = 60
-    """Smallest SinceSecond window, in ECI seconds: covers an ECI clock running up to
-    60/status_poll_interval_seconds times faster than the agent's before the agent has
-    measured it (a simulator on a scaled clock). Groups seen unchanged are not described."""
+    """Smallest SinceSecond window, in ECI seconds, until the agent has measured ECI's clock
+    (a simulator on a scaled clock may run faster): until then every tick polls, so this
+    covers an ECI clock up to 60/status_poll_interval_seconds times faster than the
+    agent's. Groups seen unchanged are not described."""
 
     reconcile_interval_seconds: float = 60.0
     """Period of the full reconcile (DescribeContainerGroups by tag), real seconds; longer

@@ -48,6 +48,7 @@ def make_agent_settings(*, kube: KubeTarget, eci: EciTarget, state_dir: Path) ->
         pods=PodSettings(
             workers=16,
             status_poll_interval_seconds=0.1,
+            status_change_poll_seconds=0.5,
             reconcile_interval_seconds=1.0,
             orphan_grace_seconds=1.0,
             watch_timeout_seconds=30,

@@ -68,21 +68,35 @@ def without_nulls(value: Any) -> Any:
 
 
 def slim_group(group: dict[str, Any], strings: rawjson.StringPool | None = None) -> RawGroup:
-    """Keep only what the controller reads: a group is held per Pod, so size matters (and
-    its strings are shared through `strings`, when given)."""
-    slim: dict[str, Any] = {k: v for k, v in group.items() if k in GROUP_KEYS}
-    for key in ("Containers", "InitContainers"):
-        if key in slim:
-            slim[key] = [
-                {k: v for k, v in c.items() if k in CONTAINER_KEYS} for c in slim[key] or []
+    """Keep only what the controller reads, without JSON nulls (`without_nulls`): a group is
+    held per Pod, so size matters (and its strings are shared through `strings`, when
+    given). One pass over what is kept: nulls are left out of the kept parts only, instead
+    of first copying the whole answer without them."""
+    slim: dict[str, Any] = {}
+    for key, value in group.items():
+        if value is None or key not in GROUP_KEYS:
+            continue
+        if key in ("Containers", "InitContainers"):
+            value = [_container(c) for c in value]
+        elif key == "Events":
+            value = [
+                {k: v for k, v in e.items() if k in EVENT_KEYS and v is not None} for e in value
             ]
-    if "Events" in slim:
-        slim["Events"] = [
-            {k: v for k, v in e.items() if k in EVENT_KEYS} for e in slim["Events"] or []
-        ]
+        elif isinstance(value, dict | list):
+            value = without_nulls(value)
+        slim[key] = value
     if strings is not None:
         strings.share(slim)
     return cast(RawGroup, slim)
+
+
+def _container(container: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in container.items():
+        if value is None or key not in CONTAINER_KEYS:
+            continue
+        kept[key] = without_nulls(value) if isinstance(value, dict) else value
+    return kept
 
 
 class PodCloud:
@@ -124,7 +138,7 @@ class PodCloud:
                     ),
                 )
             groups = body.get("ContainerGroups") or []
-            return [slim_group(without_nulls(group), self._strings) for group in groups]
+            return [slim_group(group, self._strings) for group in groups]
 
         found: dict[str, RawGroup] = {}
         for groups in await asyncio.gather(*(one(chunk) for chunk in chunks)):
@@ -151,18 +165,19 @@ class PodCloud:
                 ),
             )
             page = body.get("ContainerGroups") or []
-            groups.extend(slim_group(without_nulls(group), self._strings) for group in page)
+            groups.extend(slim_group(group, self._strings) for group in page)
             token = body.get("NextToken") or None
             if not token or not page:
                 return groups
 
-    async def changed_since(self, seconds: int) -> dict[str, bytes]:
+    async def changed_since(self, seconds: int) -> dict[str, dict[str, Any]]:
         """This node's groups whose status changed in the last `seconds` (ECI time).
 
-        Returns id -> fingerprint of the status ECI reported, so a caller can
-        skip groups it has already seen in that state.
+        Returns id -> the status item ECI showed (`Status`, `PodStatus`, ...), as parsed:
+        a caller fingerprints it to skip groups it has already seen in that state, and
+        keeps none of it (so its strings are not pooled).
         """
-        changed: dict[str, bytes] = {}
+        changed: dict[str, dict[str, Any]] = {}
         token: str | None = None
         while True:
             body = await self.eci.call_json(
@@ -181,10 +196,7 @@ class PodCloud:
             )
             data = body.get("Data") or []
             for raw in data:
-                fingerprint = rawjson.dumps(
-                    [raw.get("Status"), raw.get("PodStatus")], sort_keys=True
-                )
-                changed[str(raw.get("ContainerGroupId"))] = fingerprint
+                changed[str(raw.get("ContainerGroupId"))] = raw
             token = body.get("NextToken") or None
             if not token or not data:
                 return changed

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from vkprovider.pods import annotations as ann
 from vkprovider.pods.groups import group_is_steady, latest_time
 from vkprovider.pods.status import parse_eci_time
-from vkprovider.pods.tracking import EciClockEstimate, PodRecord
+from vkprovider.pods.tracking import EciClockEstimate, PodRecord, timestamp_unit
 from vkprovider.types import ContainerGroupId, ImageCacheId, PodKey, PodUid, RawGroup, RawObject
 
+LOWER_RATE_MARGIN = 1.5
+"""Factor on the lower estimate of ECI's clock rate when no upper bound is known yet."""
 READY_CACHE_TTL_SECONDS = 5.0
 """A burst of Pods naming one Ready cache checks it once per this many seconds; a cache
 deleted meanwhile is still refused by CreateContainerGroup itself."""
@@ -60,7 +62,16 @@ class PodCloudState:
         self._groups[group_id] = group
         created = parse_eci_time(group.get("CreationTime"))
         if created_real is not None and created is not None:
-            self._clock.anchor(real=created_real, eci_time=created)
+            if old is None:
+                self._clock.created(
+                    sent=created_real,
+                    seen=self._now(),
+                    eci_time=created,
+                    unit=timestamp_unit(str(group.get("CreationTime"))),
+                )
+            else:
+                # In flight again (an image updated in place): its CreationTime is old.
+                self._clock.anchor(real=created_real, eci_time=created)
         latest = latest_time(group)
         if created is not None and latest is not None:
             self._clock.observe(real=self._now(), eci_time=latest)
@@ -118,8 +129,16 @@ class PodCloudState:
     def eci_rate_measured(self) -> bool:
         return self._clock.measured
 
-    def poll_window_seconds(self, *, real_elapsed: float, overlap: int, margin: float = 1.5) -> int:
-        return self._clock.window_seconds(real_elapsed=real_elapsed, overlap=overlap, margin=margin)
+    def window_rate(self) -> float | None:
+        """ECI seconds per agent second to size SinceSecond windows by; None while ECI's
+        clock is not measured. The proven upper bound (`EciClockEstimate.upper_rate`), or,
+        while that is looser (soon after the first creations) or unknown, the lower estimate
+        with a 1.5x margin, as it always was."""
+        if not self._clock.measured:
+            return None
+        margined = self._clock.rate * LOWER_RATE_MARGIN
+        upper = self._clock.upper_rate
+        return margined if upper is None else min(upper, margined)
 
     # -- image caches ---------------------------------------------------------
 

@@ -315,10 +315,8 @@ class PodController:
             written = await self.writer.patch_status(pod, status, annotations=unwritten)
             if written is not None:
                 record.echo_version = written["metadata"].get("resourceVersion")
-            if written is not None and self.informer is not None:
-                cached = self.informer.cache.get(record.key)
-                if cached is not None and cached["metadata"]["uid"] == record.uid:
-                    cached["status"] = written.get("status", cached.get("status"))
+            if written is not None and self.informer is not None and "status" in written:
+                self.informer.replace_status(record.key, uid=record.uid, status=written["status"])
             log.debug("status written", phase=status["phase"])
         elif unwritten is not None:
             written = await self.writer.patch_annotations(pod, unwritten)
@@ -420,10 +418,15 @@ class PodController:
             workers=self.settings.pods.workers, handler=self.handle, on_error=self.on_error
         )
 
+    @staticmethod
+    def phase_of(pod: RawObject) -> str:
+        """The phase `vk_eci_pods` counts a Pod under (Pending until it has one)."""
+        return str((pod.get("status") or {}).get("phase") or PodPhase.PENDING.value)
+
     def update_phase_gauge(self) -> None:
+        """`vk_eci_pods` by phase, from the informer's running counts (no walk over Pods)."""
         counts: dict[str, int] = {p.value: 0 for p in PodPhase}
-        for pod in self.pods():
-            phase = (pod.get("status") or {}).get("phase") or "Pending"
-            counts[phase] = counts.get(phase, 0) + 1
+        if self.informer is not None:
+            counts.update(self.informer.tallies)
         for phase, count in counts.items():
             metrics.PODS_BY_PHASE.labels(phase=phase).set(count)
