@@ -13,7 +13,8 @@ Connections are reused. The SDK's `*_async` methods open a new aiohttp session, 
 new TCP (and TLS) connection, for every call, and accept no session or connector to share;
 its blocking methods send through a `requests` session the SDK keeps per endpoint, whose
 pool holds `RuntimeOptions.max_idle_conns` kept-alive connections. So each call runs the
-SDK's blocking `*_with_options` method on one of `EciSettings.connections` threads, with
+SDK's blocking `*_with_options` method on one of `EciSettings.connections` threads
+(`eci.threads`: answers handed back to the event loop in batches), with
 `max_idle_conns` set to the same number: the calls in flight never exceed the pool and
 every call after the first few rides an open connection. The event loop never blocks on
 ECI, and neither the SDK nor its transport is patched.
@@ -33,7 +34,6 @@ import re
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -51,6 +51,7 @@ from vkprovider.eci.errors import (
     EciThrottled,
     translate,
 )
+from vkprovider.eci.threads import SdkThreads
 from vkprovider.retrying import Verdict, with_backoff
 from vkprovider.settings import EciSettings, RetrySettings
 
@@ -130,10 +131,8 @@ class EciClient:
         self.sdk = sdk if sdk is not None else make_eci_client(settings)
         self.logger = logger if logger is not None else structlog.get_logger("vkprovider.eci")
         self._connections = max(1, settings.connections)
-        self._threads = ThreadPoolExecutor(
-            max_workers=self._connections, thread_name_prefix="vk-eci-sdk"
-        )
-        weakref.finalize(self, self._threads.shutdown, wait=False)
+        self._threads = SdkThreads(size=self._connections, name="vk-eci-sdk")
+        weakref.finalize(self, self._threads.close)
         self._changes = asyncio.Semaphore(max(1, self._connections - self._connections // 4))
         """Held by every call but the Describe ones, around its thread."""
         self._first_call: asyncio.Lock | None = asyncio.Lock()
@@ -142,18 +141,17 @@ class EciClient:
 
     def close(self) -> None:
         """Let the SDK threads go once their calls are done (calls after this fail)."""
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        self._threads.close()
 
     async def _run(self, blocking: Any) -> Any:
-        loop = asyncio.get_running_loop()
         first = self._first_call
         if first is None:
-            return await loop.run_in_executor(self._threads, blocking)
+            return await self._threads.run(blocking)
         async with first:
             if self._first_call is None:
-                return await loop.run_in_executor(self._threads, blocking)
+                return await self._threads.run(blocking)
             try:
-                return await loop.run_in_executor(self._threads, blocking)
+                return await self._threads.run(blocking)
             finally:
                 self._first_call = None
 
