@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from functools import partial
 
 import pytest
 
@@ -27,13 +28,12 @@ async def test_many_calls_in_flight_each_get_their_own_result() -> None:
         return index * index
 
     try:
-        results = await asyncio.gather(
-            *(threads.run(lambda index=index: call(index)) for index in range(200))
-        )
+        results = await asyncio.gather(*(threads.run(partial(call, index)) for index in range(200)))
     finally:
         threads.close()
     assert results == [index * index for index in range(200)]
-    assert ran_on and loop_thread not in ran_on
+    assert ran_on
+    assert loop_thread not in ran_on
     assert len(ran_on) <= 4
 
 
@@ -49,7 +49,8 @@ async def test_an_exception_reaches_its_caller_and_no_other() -> None:
         )
     finally:
         threads.close()
-    assert isinstance(outcomes[0], ValueError) and str(outcomes[0]) == "no such group"
+    assert isinstance(outcomes[0], ValueError)
+    assert str(outcomes[0]) == "no such group"
     assert outcomes[1] == "fine"
 
 
