@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _SUFFIXES: dict[str, Decimal] = {
     "": Decimal(1),
@@ -34,6 +35,10 @@ _QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]{0,2})$")
 
 GIB = 2**30
 
+QUANTITIES_REMEMBERED = 1024
+"""Distinct quantity values `cpu_cores` and `memory_gib` keep the answer of (`typed`, so
+`True` is not taken for `1`; a malformed value raises every time, never cached)."""
+
 
 def parse_quantity(value: str | int | float) -> Decimal:
     """The numeric value of a Kubernetes quantity."""
@@ -48,9 +53,13 @@ def parse_quantity(value: str | int | float) -> Decimal:
     return number * _SUFFIXES[match.group(2)]
 
 
+@lru_cache(maxsize=QUANTITIES_REMEMBERED, typed=True)
 def cpu_cores(value: str | int | float) -> float:
+    """Cores of a CPU quantity (remembered: every Pod of a Deployment asks the same)."""
     return float(parse_quantity(value))
 
 
+@lru_cache(maxsize=QUANTITIES_REMEMBERED, typed=True)
 def memory_gib(value: str | int | float) -> float:
+    """GiB of a memory quantity (remembered, as `cpu_cores`)."""
     return float(parse_quantity(value) / GIB)

@@ -13,7 +13,8 @@ Connections are reused. The SDK's `*_async` methods open a new aiohttp session, 
 new TCP (and TLS) connection, for every call, and accept no session or connector to share;
 its blocking methods send through a `requests` session the SDK keeps per endpoint, whose
 pool holds `RuntimeOptions.max_idle_conns` kept-alive connections. So each call runs the
-SDK's blocking `*_with_options` method on one of `EciSettings.connections` threads, with
+SDK's blocking `*_with_options` method on one of `EciSettings.connections` threads
+(`eci.threads`: answers handed back to the event loop in batches), with
 `max_idle_conns` set to the same number: the calls in flight never exceed the pool and
 every call after the first few rides an open connection. The event loop never blocks on
 ECI, and neither the SDK nor its transport is patched.
@@ -33,8 +34,7 @@ import re
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import structlog
@@ -42,6 +42,7 @@ from alibabacloud_eci20180808.client import Client
 from alibabacloud_openapi_util.client import Client as OpenApiUtilClient
 from alibabacloud_tea_openapi.models import Config, OpenApiRequest, Params
 from alibabacloud_tea_util.models import ExtendsParameters, RuntimeOptions
+from prometheus_client import Histogram
 
 from vkprovider import metrics
 from vkprovider.eci.answers import OrjsonSdkClient, parse_answer
@@ -51,6 +52,7 @@ from vkprovider.eci.errors import (
     EciThrottled,
     translate,
 )
+from vkprovider.eci.threads import SdkThreads
 from vkprovider.retrying import Verdict, with_backoff
 from vkprovider.settings import EciSettings, RetrySettings
 
@@ -72,6 +74,13 @@ def _judge(exc: Exception) -> Verdict:
             fields={"code": exc.code, "error": exc.message},
         )
     return Verdict(retryable=False)
+
+
+@cache
+def _latency(action: str) -> Histogram:
+    """The latency histogram of `action` (looked up once per action, not per call)."""
+    child: Histogram = metrics.ECI_CALL_SECONDS.labels(action=action)
+    return child
 
 
 def make_eci_client(settings: EciSettings) -> Client:
@@ -106,11 +115,13 @@ def rpc_params(action: str, *, body_type: str = "json") -> Params:
     )
 
 
+@cache
 def sdk_method_name(action: str) -> str:
     """`DescribeContainerGroupStatus` -> `describe_container_group_status_async`."""
     return _CAMEL.sub("_", action).lower() + "_async"
 
 
+@cache
 def sdk_blocking_method_name(action: str) -> str:
     """`DescribeContainerGroupStatus` -> `describe_container_group_status_with_options`."""
     return _CAMEL.sub("_", action).lower() + "_with_options"
@@ -130,10 +141,9 @@ class EciClient:
         self.sdk = sdk if sdk is not None else make_eci_client(settings)
         self.logger = logger if logger is not None else structlog.get_logger("vkprovider.eci")
         self._connections = max(1, settings.connections)
-        self._threads = ThreadPoolExecutor(
-            max_workers=self._connections, thread_name_prefix="vk-eci-sdk"
-        )
-        weakref.finalize(self, self._threads.shutdown, wait=False)
+        self._plain_runtime = RuntimeOptions(max_idle_conns=self._connections)
+        self._threads = SdkThreads(size=self._connections, name="vk-eci-sdk")
+        weakref.finalize(self, self._threads.close)
         self._changes = asyncio.Semaphore(max(1, self._connections - self._connections // 4))
         """Held by every call but the Describe ones, around its thread."""
         self._first_call: asyncio.Lock | None = asyncio.Lock()
@@ -142,18 +152,17 @@ class EciClient:
 
     def close(self) -> None:
         """Let the SDK threads go once their calls are done (calls after this fail)."""
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        self._threads.close()
 
     async def _run(self, blocking: Any) -> Any:
-        loop = asyncio.get_running_loop()
         first = self._first_call
         if first is None:
-            return await loop.run_in_executor(self._threads, blocking)
+            return await self._threads.run(blocking)
         async with first:
             if self._first_call is None:
-                return await loop.run_in_executor(self._threads, blocking)
+                return await self._threads.run(blocking)
             try:
-                return await loop.run_in_executor(self._threads, blocking)
+                return await self._threads.run(blocking)
             finally:
                 self._first_call = None
 
@@ -210,8 +219,12 @@ class EciClient:
         return result
 
     def _runtime(self, extra_query: dict[str, str] | None) -> RuntimeOptions:
+        """The call's runtime options (one shared object when there is no extra query: the
+        SDK only reads them)."""
+        if not extra_query:
+            return self._plain_runtime
         return RuntimeOptions(
-            extends_parameters=ExtendsParameters(queries=extra_query) if extra_query else None,
+            extends_parameters=ExtendsParameters(queries=extra_query),
             max_idle_conns=self._connections,
         )
 
@@ -238,14 +251,12 @@ class EciClient:
                     response = then(response)
             except Exception as exc:
                 error = translate(exc, action=action)
-                metrics.ECI_CALL_SECONDS.labels(action=action).observe(
-                    time.perf_counter() - started
-                )
+                _latency(action).observe(time.perf_counter() - started)
                 metrics.ECI_CALL_ERRORS.labels(action=action, code=error.code).inc()
                 if error is exc:
                     raise
                 raise error from exc
-            metrics.ECI_CALL_SECONDS.labels(action=action).observe(time.perf_counter() - started)
+            _latency(action).observe(time.perf_counter() - started)
             return response
 
         return await with_backoff(

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Generic, TypeVar
@@ -31,16 +30,23 @@ from vkprovider.settings import EventSettings
 
 COMBINED_PREFIX = "(combined from similar events): "
 
-K = TypeVar("K")
+K = TypeVar("K", bound=tuple[str, ...])
+"""A cache key: a tuple whose first item is the Pod UID."""
 V = TypeVar("V")
 
 
 class _Lru(Generic[K, V]):
-    """A dict that forgets its least recently used entry beyond `size`."""
+    """A dict that forgets its least recently used entry beyond `size`.
+
+    Its keys are tuples whose first item is a Pod UID, and it keeps the keys of each UID
+    apart, so `drop_uid` forgets one Pod's entries without walking the others (a Pod's
+    deletion costs what it remembered, not what all Pods remembered).
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[K, V] = OrderedDict()
+        self._keys_of: dict[str, set[K]] = {}
 
     def get(self, key: K) -> V | None:
         value = self._items.get(key)
@@ -51,12 +57,20 @@ class _Lru(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
+        self._keys_of.setdefault(key[0], set()).add(key)
         while len(self._items) > self._size:
-            self._items.popitem(last=False)
+            oldest, _ = self._items.popitem(last=False)
+            self._unindex(oldest)
 
-    def drop(self, predicate: Callable[[K], bool]) -> None:
-        for key in [k for k in self._items if predicate(k)]:
+    def drop_uid(self, uid: str) -> None:
+        for key in self._keys_of.pop(uid, ()):
             del self._items[key]
+
+    def _unindex(self, key: K) -> None:
+        keys = self._keys_of[key[0]]
+        keys.discard(key)
+        if not keys:
+            del self._keys_of[key[0]]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -154,8 +168,8 @@ class EventCorrelator:
     def forget(self, uid: str) -> None:
         """The Pod is gone: nothing about it needs remembering."""
         self._buckets.pop(uid, None)
-        self._seen.drop(lambda key: key[0] == uid)
-        self._similar.drop(lambda key: key[0] == uid)
+        self._seen.drop_uid(uid)
+        self._similar.drop_uid(uid)
 
     def _allowed(self, uid: str, *, now: float) -> bool:
         """One token from the object's bucket, if it has one."""
