@@ -21,6 +21,7 @@ from typing import Any
 import structlog
 
 from simulator.engine.execcommands import ExecResult
+from simulator.engine.projections import ProjectionCache
 from simulator.engine.runner import Runner, RunnerSettings
 from simulator.engine.timestamps import from_plan, to_plan
 from simulator.errors import EciError
@@ -122,7 +123,14 @@ class EciService:
         self.catalog = catalog
         self.model = model
         self._logger = logger
-        self.runner = Runner(db=db, clock=clock, logger=logger, settings=runner_settings)
+        self.projections = ProjectionCache()
+        self.runner = Runner(
+            db=db,
+            clock=clock,
+            logger=logger,
+            settings=runner_settings,
+            projections=self.projections,
+        )
         self._groups = GroupWriter(db=db, clock=clock, catalog=catalog, model=model)
         self._tokens = TokenLookups(db=db)
         self._context = Context(
@@ -137,6 +145,7 @@ class EciService:
             next_ip=self._next_ip,
             group_id_for_token=self._tokens.group_id_for,
             write_group=self._groups.create,
+            projections=self.projections,
         )
         self._ips: list[int] = []
         self._ip_lock = asyncio.Lock()

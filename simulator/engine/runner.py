@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, delete, func, select, update
+from sqlalchemy import Table, Text, Update, bindparam, cast, delete, func, select, update
 
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import project as project_cache
-from simulator.engine.groupplan import GroupPlan
-from simulator.engine.groupstate import project as project_group
+from simulator.engine.projections import ProjectionCache
 from simulator.store.database import Database
 from simulator.store.tables import ContainerGroupRow, ImageCacheRow
 from simulator.timemodel.clock import Clock
@@ -50,6 +49,9 @@ _REMOVE_GROUP = delete(ContainerGroupRow.__table__).where(  # type: ignore[arg-t
 )
 """`DELETE ... WHERE id = :row_id AND seq = :row_seq` for the gone groups of a batch at once
 (a row another process got to first is left alone)."""
+
+_PLAN_TEXT = cast(ContainerGroupRow.__table__.c.plan, Text)
+"""A group's plan as its stored text (parsed and projected through `ProjectionCache`)."""
 
 _MATERIALISE_GROUP = _materialise(ContainerGroupRow.__table__)  # type: ignore[arg-type]
 _MATERIALISE_CACHE = _materialise(ImageCacheRow.__table__)  # type: ignore[arg-type]
@@ -82,9 +84,18 @@ class Runner:
     """Runs every time-driven transition; one per process, safe to run in several."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, logger: Any, settings: RunnerSettings | None = None
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        logger: Any,
+        settings: RunnerSettings | None = None,
+        projections: ProjectionCache | None = None,
     ) -> None:
+        """`projections` is shared with the reads (a state the runner projected at a due
+        time is what the next read at a later instant, before the next change, shows)."""
         self._db = db
+        self._projections = projections if projections is not None else ProjectionCache()
         self._clock = clock
         self._logger = logger
         self._settings = settings or RunnerSettings()
@@ -134,17 +145,20 @@ class Runner:
         async with self._db.writing() as session:
             rows = (
                 await session.execute(
-                    select(table.id, table.plan, table.deleted_at, table.seq)
+                    select(table.id, _PLAN_TEXT, table.deleted_at, table.seq)
                     .where(table.next_due_at <= now)
                     .limit(self._settings.batch_size)
                 )
             ).all()
             changes: list[dict[str, Any]] = []
             gone: list[dict[str, Any]] = []
-            for group_id, plan, deleted_at, seq in rows:
-                state = project_group(GroupPlan.from_json(plan), deleted_at=deleted_at, at=now)
+            for group_id, plan_text, deleted_at, seq in rows:
+                _, state = self._projections.project(
+                    group_id, plan_text, deleted_at=deleted_at, at=now
+                )
                 if state.gone:
                     gone.append({"row_id": group_id, "row_seq": seq})
+                    self._projections.forget(group_id)
                     continue
                 changes.append(
                     {

@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 
 from simulator.engine.containerlogs import log_lines, previous_log_lines
-from simulator.engine.groupplan import GroupPlan, plan_from_text
+from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
@@ -79,7 +79,7 @@ _PAGE_COLUMNS = (
     sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
     sql_cast(_GROUPS.c.spec, Text).label("spec_text"),
 )
-"""A listed group's columns: its plan and spec as stored text (`plan_from_text`,
+"""A listed group's columns: its plan and spec as stored text (`ctx.projections`,
 `spec_from_text`), not its tags (the spec holds them)."""
 
 
@@ -256,10 +256,11 @@ async def _page(
     limit: int,
 ) -> tuple[datetime, int, list[tuple[Row[Any], GroupPlan, GroupState]], str]:
     """(now, total, page, next token): the filters run in SQL over freshly materialised
-    statuses, and only the page's groups are projected. Pages follow creation order and
+    statuses, and only the page's groups are projected (`ctx.projections`: a group seen
+    before, unchanged since, is not projected again). Pages follow creation order and
     the token names the last group seen, so groups created or deleted meanwhile never
     make a page repeat or skip one. Each group comes with its plan, parsed once (and
-    cached by its text), and its row is a plain Core row of `_PAGE_COLUMNS` (no ORM
+    kept with its projection), and its row is a plain Core row of `_PAGE_COLUMNS` (no ORM
     object to build, no JSON decoded that the answers do not show)."""
     await ctx.settle()
     now = ctx.clock.now()
@@ -302,12 +303,12 @@ async def _page(
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        planned = ((row, plan_from_text(row.plan_text)) for row in rows)
+        project_row = ctx.projections.project
         page = [
             (row, plan, state)
-            for row, plan, state in (
-                (row, plan, project(plan, deleted_at=row.deleted_at, at=now))
-                for row, plan in planned
+            for row, (plan, state) in (
+                (row, project_row(row.id, row.plan_text, deleted_at=row.deleted_at, at=now))
+                for row in rows
             )
             if not state.gone
             and (status is None or state.status.value == status)
