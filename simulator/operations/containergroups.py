@@ -291,10 +291,10 @@ async def _page(
                 and_(ContainerGroupRow.created_at == created, ContainerGroupRow.serial > last),
             )
         )
-    async with ctx.db.sessions() as session:
+    async with ctx.db.reading() as connection:
         rows = list(
             (
-                await session.execute(
+                await connection.execute(
                     rows_query.order_by(
                         ContainerGroupRow.created_at, ContainerGroupRow.serial
                     ).limit(limit + 1)
@@ -320,7 +320,7 @@ async def _page(
         if cursor is None and not more:
             total = len(page)
         else:
-            total = int((await session.execute(count_query)).scalar_one())
+            total = int((await connection.execute(count_query)).scalar_one())
     token = _token(rows[-1]) if more and rows else ""
     return now, total, page, token
 

@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from simulator.engine.groupplan import Failure
 from simulator.engine.groupstate import project
@@ -105,14 +105,14 @@ class GroupWriter:
     async def _write_next_batch(self) -> None:
         batch: list[_Waiting] = []
         try:
-            async with self._db.writing() as session:
+            async with self._db.writing_core() as connection:
                 # Taken once the lock is ours: everything queued while waiting joins.
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 try:
-                    await self._write(session, batch)
+                    await self._write(connection, batch)
                     return
                 except IntegrityError:
-                    await session.rollback()
+                    await connection.rollback()
         except asyncio.CancelledError:
             # Rolled back: the next writer writes them (their creators still wait).
             self._queue[:0] = [w for w in batch if not w.done.done()]
@@ -126,8 +126,8 @@ class GroupWriter:
             if waiting.done.done():
                 continue
             try:
-                async with self._db.writing() as session:
-                    await self._write(session, [waiting])
+                async with self._db.writing_core() as connection:
+                    await self._write(connection, [waiting])
             except IntegrityError as exc:
                 spec = waiting.group.spec
                 existing = await self._id_by_token(
@@ -142,8 +142,7 @@ class GroupWriter:
             except Exception as exc:
                 _settle(waiting, None, exc)
 
-    async def _write(self, session: AsyncSession, batch: list[_Waiting]) -> None:
-        connection = await session.connection()
+    async def _write(self, connection: AsyncConnection, batch: list[_Waiting]) -> None:
         now = on_millisecond(self._clock.now())
         pulling = int((await connection.execute(_PULLING, {"now": now})).scalar_one())
         rows: list[dict[str, Any]] = []
@@ -168,7 +167,7 @@ class GroupWriter:
         await connection.execute(_INSERT_GROUP, rows)
         if tags:
             await connection.execute(_INSERT_TAG, tags)
-        await session.commit()
+        await connection.commit()
         for waiting in planned:
             if not waiting.done.done():
                 waiting.done.set_result(waiting.group.group_id)
@@ -216,8 +215,7 @@ class GroupWriter:
     async def _id_by_token(self, token: str | None) -> str | None:
         if token is None:
             return None
-        async with self._db.sessions() as session:
-            connection = await session.connection()
+        async with self._db.reading() as connection:
             result = await connection.execute(_ID_BY_TOKEN, {"token": token})
             value = result.scalar_one_or_none()
             return None if value is None else str(value)
