@@ -62,6 +62,7 @@ from simulator.operations.groupviews import (
     COMPUTE_CATEGORY,
     DEFAULT_SECURITY_GROUP,
     DEFAULT_VSWITCH,
+    FloatFreeList,
     events_body,
     group_body,
     status_body,
@@ -407,7 +408,7 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     now, total, page, token = await _page(
         ctx, params, since_second=since_second, cursor=cursor, limit=limit
     )
-    data = [
+    data = FloatFreeList(
         status_body(
             group_id=row.id,
             spec=spec_from_text(row.spec_text),
@@ -417,7 +418,7 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
             at=now,
         )
         for row, plan, state in page
-    ]
+    )
     return {
         "Data": data,
         "TotalCount": total,

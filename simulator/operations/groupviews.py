@@ -39,6 +39,12 @@ COMPUTE_CATEGORY = "general"
 """A group's ComputeCategory when its request named none (a named one is echoed)."""
 
 
+class FloatFreeList(list[Any]):
+    """Answer items that hold no float anywhere (only dicts, lists, strings, ints, bools
+    and None): the JSON encoder may write them with orjson, whose floats are not always
+    written as `repr` writes them (`api.jsonwire`)."""
+
+
 _NAMESPACE_TAGS = ("vk-eci.io/namespace", "k8s-namespace", "namespace")
 _UID_TAGS = ("vk-eci.io/pod-uid", "k8s-uid", "uid")
 """Tags a virtual node sets that ECI reports as a group's Namespace and uuid."""
@@ -279,7 +285,7 @@ def status_body(
     state: GroupState,
     at: datetime,
 ) -> dict[str, Any]:
-    """One `Data` item of DescribeContainerGroupStatus."""
+    """One `Data` item of DescribeContainerGroupStatus: no float in it (`FloatFreeList`)."""
     statuses = []
     resolved = {image.reference: image.image_id or image.resolved for image in plan.images}
     for c, s in zip(spec.containers, state.containers, strict=True):
