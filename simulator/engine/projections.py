@@ -18,8 +18,9 @@ its texts differ, which is a miss).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from simulator.engine.groupplan import GroupPlan, plan_from_text
 from simulator.engine.groupstate import project_until
@@ -37,6 +38,8 @@ class _Entry:
     at: datetime
     until: datetime | None
     state: GroupState
+    views: dict[str, Any] = field(default_factory=dict)
+    """What callers derived from `state` (and keep with it: gone when it is replaced)."""
 
 
 class ProjectionCache:
@@ -70,6 +73,24 @@ class ProjectionCache:
             del self._entries[next(iter(self._entries))]
         self._entries[group_id] = _Entry(plan_text, plan, deleted_at, at, until, state)
         return plan, state
+
+    def view(self, group_id: str, state: GroupState, name: str) -> Any:
+        """What `keep_view` kept under `name` for the group while its state is `state`
+        (the very object `project` returned), else None."""
+        entry = self._entries.get(group_id)
+        if entry is None or entry.state is not state:
+            return None
+        return entry.views.get(name)
+
+    def keep_view(self, group_id: str, state: GroupState, name: str, value: Any) -> None:
+        """Keep `value`, derived from `state`, with the group's entry while it holds `state`.
+
+        A view must depend on the instant only through what the state itself holds for
+        as long as `project` returns it (e.g. whether `scheduled_at` has passed: an
+        instant the projection looks at, so it cannot pass within that range)."""
+        entry = self._entries.get(group_id)
+        if entry is not None and entry.state is state:
+            entry.views[name] = value
 
     def forget(self, group_id: str) -> None:
         """Drop what is remembered of a group (it is gone)."""

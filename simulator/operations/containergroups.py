@@ -65,7 +65,7 @@ from simulator.operations.groupviews import (
     FloatFreeList,
     events_body,
     group_body,
-    status_body,
+    remembered_status_body,
 )
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
@@ -409,9 +409,10 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
         ctx, params, since_second=since_second, cursor=cursor, limit=limit
     )
     data = FloatFreeList(
-        status_body(
+        remembered_status_body(
+            ctx.projections,
             group_id=row.id,
-            spec=spec_from_text(row.spec_text),
+            spec_text=row.spec_text,
             intranet_ip=row.intranet_ip,
             plan=plan,
             state=state,

@@ -14,7 +14,7 @@ drops them, a raw reader sees what was stored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from simulator.engine.groupplan import GroupPlan, ImageSource
 from simulator.engine.grouptypes import (
@@ -25,8 +25,9 @@ from simulator.engine.grouptypes import (
     GroupState,
     GroupStatus,
 )
+from simulator.engine.projections import ProjectionCache
 from simulator.engine.timestamps import to_wire
-from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.specs.groups import ContainerSpec, GroupSpec, spec_from_text
 from simulator.specs.podfields import Mount, Volume
 
 MAX_EVENTS = 50
@@ -336,6 +337,37 @@ def status_body(
             "StartTime": _time(plan.created_at),
         },
     }
+
+
+def remembered_status_body(
+    projections: ProjectionCache,
+    *,
+    group_id: str,
+    spec_text: str,
+    intranet_ip: str,
+    plan: GroupPlan,
+    state: GroupState,
+    at: datetime,
+) -> dict[str, Any]:
+    """`status_body` of a stored group (spec as its stored text), built once per state.
+
+    The body depends on the instant only through `plan.scheduled_at <= at`, and the
+    projection looks at `scheduled_at`, so it cannot pass while `projections` returns
+    the same state: the body kept with that state is the body at any instant it is
+    returned for. Kept bodies are shared between answers, never modified."""
+    kept = projections.view(group_id, state, "status")
+    if kept is not None and kept[0] == spec_text and kept[1] == intranet_ip:
+        return cast(dict[str, Any], kept[2])
+    body = status_body(
+        group_id=group_id,
+        spec=spec_from_text(spec_text),
+        intranet_ip=intranet_ip,
+        plan=plan,
+        state=state,
+        at=at,
+    )
+    projections.keep_view(group_id, state, "status", (spec_text, intranet_ip, body))
+    return body
 
 
 def events_body(

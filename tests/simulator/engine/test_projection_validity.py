@@ -5,6 +5,7 @@ deletion). The projection cache (`engine.projections`) answers within that range
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from simulator.engine.groupstate import project, project_until
 from simulator.engine.planning import plan_group, resolve_images
 from simulator.engine.projections import ProjectionCache
 from simulator.operations.groupspec import parse_group_request
+from simulator.operations.groupviews import remembered_status_body, status_body
 from simulator.operations.params import Params
 from simulator.registry.catalog import Catalog
 from simulator.timemodel.settings import TimeModelSettings
@@ -153,6 +155,47 @@ def test_the_cache_forgets_the_least_recently_used_first() -> None:
 
 
 def _text(plan: GroupPlan) -> str:
-    import json
-
     return json.dumps(plan.to_json())
+
+
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_a_remembered_status_body_is_the_body_at_every_instant_it_is_returned(name: str) -> None:
+    container, group = PLANS[name]
+    params = {
+        "RegionId": "cn-hangzhou",
+        "ContainerGroupName": "walk",
+        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
+        "Container": [{"Name": "app", "Image": "nginx:1.7.9", **container}],
+        **group,
+    }
+    spec, _ = parse_group_request(Params(params))
+    plan = _plan(container, **group)
+    spec_text, plan_text = json.dumps(spec.to_json()), _text(plan)
+    cache = ProjectionCache()
+    deleted = START + timedelta(seconds=90)
+    reused = 0
+    for step in range(0, 2000):
+        at = START + timedelta(milliseconds=101 * step)
+        deleted_at = deleted if at >= deleted else None
+        kept_before = cache.hits
+        _, state = cache.project("eci-walk", plan_text, deleted_at=deleted_at, at=at)
+        body = remembered_status_body(
+            cache,
+            group_id="eci-walk",
+            spec_text=spec_text,
+            intranet_ip="192.168.0.2",
+            plan=plan,
+            state=state,
+            at=at,
+        )
+        reused += cache.hits - kept_before
+        fresh = status_body(
+            group_id="eci-walk",
+            spec=spec,
+            intranet_ip="192.168.0.2",
+            plan=plan,
+            state=project(plan, deleted_at=deleted_at, at=at),
+            at=at,
+        )
+        assert body == fresh, (name, at)
+    assert reused > 1000
