@@ -82,6 +82,13 @@ _PAGE_COLUMNS = (
 )
 """A listed group's columns: its plan and spec as stored text (`ctx.projections`,
 `spec_from_text`), not its tags (the spec holds them)."""
+_STATUS_COLUMNS = (
+    *(_GROUPS.c[name] for name in ("id", "intranet_ip", "deleted_at", "created_at", "serial")),
+    sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
+    sql_cast(_GROUPS.c.spec, Text).label("spec_text"),
+)
+"""What DescribeContainerGroupStatus and DescribeContainerGroupEvents read of a group (and
+the page token its creation instant and serial): fewer values to convert per row."""
 
 
 class ContainerGroupNotFound(NotFound):
@@ -255,13 +262,14 @@ async def _page(
     since_second: int | None = None,
     cursor: tuple[datetime, int] | None,
     limit: int,
+    columns: tuple[Any, ...] = _PAGE_COLUMNS,
 ) -> tuple[datetime, int, list[tuple[Row[Any], GroupPlan, GroupState]], str]:
     """(now, total, page, next token): the filters run in SQL over freshly materialised
     statuses, and only the page's groups are projected (`ctx.projections`: a group seen
     before, unchanged since, is not projected again). Pages follow creation order and
     the token names the last group seen, so groups created or deleted meanwhile never
     make a page repeat or skip one. Each group comes with its plan, parsed once (and
-    kept with its projection), and its row is a plain Core row of `_PAGE_COLUMNS` (no ORM
+    kept with its projection), and its row is a plain Core row of `columns` (no ORM
     object to build, no JSON decoded that the answers do not show)."""
     await ctx.settle()
     now = ctx.clock.now()
@@ -275,9 +283,9 @@ async def _page(
         conditions.append(or_(ContainerGroupRow.status == status, stale))
     if since is not None:
         conditions.append(or_(ContainerGroupRow.changed_at >= since, stale))
-    rows_query = _filtered(
-        params, select(*_PAGE_COLUMNS), now=now, termination_ms=termination_ms
-    ).where(*conditions)
+    rows_query = _filtered(params, select(*columns), now=now, termination_ms=termination_ms).where(
+        *conditions
+    )
     count_query = _filtered(
         params,
         select(func.count()).select_from(ContainerGroupRow),
@@ -406,7 +414,12 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     cursor, limit = _cursor(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
     now, total, page, token = await _page(
-        ctx, params, since_second=since_second, cursor=cursor, limit=limit
+        ctx,
+        params,
+        since_second=since_second,
+        cursor=cursor,
+        limit=limit,
+        columns=_STATUS_COLUMNS,
     )
     data = FloatFreeList(
         remembered_status_body(
@@ -559,7 +572,12 @@ async def describe_container_group_events(ctx: Context, params: Params) -> dict[
     cursor, limit = _cursor(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
     now, total, groups, _ = await _page(
-        ctx, params, since_second=since_second, cursor=cursor, limit=limit
+        ctx,
+        params,
+        since_second=since_second,
+        cursor=cursor,
+        limit=limit,
+        columns=_STATUS_COLUMNS,
     )
     since = None if since_second is None else now - timedelta(seconds=since_second)
     data = []
