@@ -64,7 +64,7 @@ from simulator.operations.groupviews import (
     DEFAULT_VSWITCH,
     FloatFreeList,
     events_body,
-    group_body,
+    remembered_group_body,
     remembered_status_body,
 )
 from simulator.operations.groupwrites import NewGroup
@@ -75,6 +75,7 @@ from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 _GROUPS = cast(Table, ContainerGroupRow.__table__)
+_TAGS = cast(Table, GroupTagRow.__table__)
 _PAGE_COLUMNS = (
     *(c for c in _GROUPS.c if c.name not in ("plan", "spec", "tags")),
     sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
@@ -215,16 +216,16 @@ def _filtered(
     params: Params, query: Select[Any], *, now: datetime, termination_ms: int
 ) -> Select[Any]:
     # Every query is answered in its region only (the service has checked it is served).
-    query = query.where(ContainerGroupRow.region_id == params.required_text("RegionId"))
+    query = query.where(_GROUPS.c.region_id == params.required_text("RegionId"))
     ids = params.json_strings("ContainerGroupIds", max_items=20)
     if ids is not None:
-        query = query.where(ContainerGroupRow.id.in_(ids))
+        query = query.where(_GROUPS.c.id.in_(ids))
     name = params.text("ContainerGroupName", max_length=128)
     if name is not None:
-        query = query.where(ContainerGroupRow.name == name)
+        query = query.where(_GROUPS.c.name == name)
     zone = params.text("ZoneId", max_length=64)
     if zone is not None:
-        query = query.where(ContainerGroupRow.zone_id == zone)
+        query = query.where(_GROUPS.c.zone_id == zone)
     # Filters on what the request stored (the spec's JSON), with the values groups show when
     # none was given (`groupviews.group_body`).
     category = params.text("ComputeCategory", max_length=32)
@@ -235,23 +236,21 @@ def _filtered(
     for name, path, shown in _SPEC_FILTERS:
         value = params.text(name, max_length=256)
         if value is not None:
-            stored = func.coalesce(ContainerGroupRow.spec[path].as_string(), shown)
+            stored = func.coalesce(_GROUPS.c.spec[path].as_string(), shown)
             query = query.where(stored == value)
     for key, value in params.tags().items():
         # EXISTS, not `id IN (tagged ids)`: with the IN form SQLite starts from the tag
         # index (every group of a node), then sorts them all for each page; correlated, it
         # walks (created_at, serial) and stops at the page's end (10k groups: 44 -> 13 ms).
         tagged = exists().where(
-            GroupTagRow.group_id == ContainerGroupRow.id,
-            GroupTagRow.key == key,
-            GroupTagRow.value == value,
+            _TAGS.c.group_id == _GROUPS.c.id,
+            _TAGS.c.key == key,
+            _TAGS.c.value == value,
         )
         query = query.where(tagged)
     # Deleted groups past Terminating are gone even before the runner removes them.
     gone_before = now - timedelta(milliseconds=termination_ms)
-    return query.where(
-        or_(ContainerGroupRow.deleted_at.is_(None), ContainerGroupRow.deleted_at > gone_before)
-    )
+    return query.where(or_(_GROUPS.c.deleted_at.is_(None), _GROUPS.c.deleted_at > gone_before))
 
 
 async def _page(
@@ -276,19 +275,19 @@ async def _page(
     termination_ms = round(ctx.model.termination_seconds * 1000)
     # A row that fell due after the settle above has a stale stored status: keep it as a
     # candidate and decide on its projected state.
-    stale = ContainerGroupRow.next_due_at <= now
+    stale = _GROUPS.c.next_due_at <= now
     since = None if since_second is None else now - timedelta(seconds=since_second)
     conditions = []
     if status is not None:
-        conditions.append(or_(ContainerGroupRow.status == status, stale))
+        conditions.append(or_(_GROUPS.c.status == status, stale))
     if since is not None:
-        conditions.append(or_(ContainerGroupRow.changed_at >= since, stale))
+        conditions.append(or_(_GROUPS.c.changed_at >= since, stale))
     rows_query = _filtered(params, select(*columns), now=now, termination_ms=termination_ms).where(
         *conditions
     )
     count_query = _filtered(
         params,
-        select(func.count()).select_from(ContainerGroupRow),
+        select(func.count()).select_from(_GROUPS),
         now=now,
         termination_ms=termination_ms,
     ).where(*conditions)
@@ -296,17 +295,15 @@ async def _page(
         created, last = cursor
         rows_query = rows_query.where(
             or_(
-                ContainerGroupRow.created_at > created,
-                and_(ContainerGroupRow.created_at == created, ContainerGroupRow.serial > last),
+                _GROUPS.c.created_at > created,
+                and_(_GROUPS.c.created_at == created, _GROUPS.c.serial > last),
             )
         )
     async with ctx.db.reading() as connection:
         rows = list(
             (
                 await connection.execute(
-                    rows_query.order_by(
-                        ContainerGroupRow.created_at, ContainerGroupRow.serial
-                    ).limit(limit + 1)
+                    rows_query.order_by(_GROUPS.c.created_at, _GROUPS.c.serial).limit(limit + 1)
                 )
             ).all()
         )
@@ -364,6 +361,7 @@ def _cursor(
 
 
 def _group(
+    ctx: Context,
     row: Row[Any],
     plan: GroupPlan,
     state: GroupState,
@@ -372,21 +370,20 @@ def _group(
     prices: PriceSettings,
     with_events: bool = True,
 ) -> dict[str, Any]:
-    spec = spec_from_text(row.spec_text)
-    return group_body(
+    """`group_body` with its charges at `at` (the rest is kept with the projected state)."""
+    spec, body = remembered_group_body(
+        ctx.projections,
         group_id=row.id,
-        spec=spec,
+        spec_text=row.spec_text,
         zone_id=row.zone_id,
         intranet_ip=row.intranet_ip,
         created_at=row.created_at,
         plan=plan,
         state=state,
         with_events=with_events,
-        charges=charges_body(
-            group_bill(spec, plan, state, deleted_at=row.deleted_at, at=at, prices=prices),
-            prices,
-        ),
     )
+    bill = group_bill(spec, plan, state, deleted_at=row.deleted_at, at=at, prices=prices)
+    return {**body, "SimulatedCost": charges_body(bill, prices)}
 
 
 async def describe_container_groups(ctx: Context, params: Params) -> dict[str, Any]:
@@ -401,7 +398,7 @@ async def describe_container_groups(ctx: Context, params: Params) -> dict[str, A
     prices = ctx.settings.prices
     return {
         "ContainerGroups": [
-            _group(row, plan, state, at=now, prices=prices, with_events=with_events)
+            _group(ctx, row, plan, state, at=now, prices=prices, with_events=with_events)
             for row, plan, state in page
         ],
         "TotalCount": total,

@@ -370,6 +370,40 @@ def remembered_status_body(
     return body
 
 
+def remembered_group_body(
+    projections: ProjectionCache,
+    *,
+    group_id: str,
+    spec_text: str,
+    zone_id: str,
+    intranet_ip: str,
+    created_at: datetime,
+    plan: GroupPlan,
+    state: GroupState,
+    with_events: bool,
+) -> tuple[GroupSpec, dict[str, Any]]:
+    """The spec and `group_body` (without `SimulatedCost`) of a stored group, built once
+    per state: nothing in it depends on the instant, only the charges do (the caller adds
+    them last, where `group_body` puts them). Kept bodies are shared, never modified."""
+    key = (spec_text, zone_id, intranet_ip, created_at, with_events)
+    kept = projections.view(group_id, state, "group")
+    if kept is not None and kept[0] == key:
+        return cast(tuple[GroupSpec, dict[str, Any]], kept[1])
+    spec = spec_from_text(spec_text)
+    body = group_body(
+        group_id=group_id,
+        spec=spec,
+        zone_id=zone_id,
+        intranet_ip=intranet_ip,
+        created_at=created_at,
+        plan=plan,
+        state=state,
+        with_events=with_events,
+    )
+    projections.keep_view(group_id, state, "group", (key, (spec, body)))
+    return spec, body
+
+
 def events_body(
     *, group_id: str, spec: GroupSpec, state: GroupState, since: datetime | None
 ) -> dict[str, Any]:

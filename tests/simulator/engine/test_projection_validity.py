@@ -16,7 +16,12 @@ from simulator.engine.groupstate import project, project_until
 from simulator.engine.planning import plan_group, resolve_images
 from simulator.engine.projections import ProjectionCache
 from simulator.operations.groupspec import parse_group_request
-from simulator.operations.groupviews import remembered_status_body, status_body
+from simulator.operations.groupviews import (
+    group_body,
+    remembered_group_body,
+    remembered_status_body,
+    status_body,
+)
 from simulator.operations.params import Params
 from simulator.registry.catalog import Catalog
 from simulator.timemodel.settings import TimeModelSettings
@@ -198,4 +203,55 @@ def test_a_remembered_status_body_is_the_body_at_every_instant_it_is_returned(na
             at=at,
         )
         assert body == fresh, (name, at)
+    assert reused > 1000
+
+
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_a_remembered_group_body_is_the_body_at_every_instant_it_is_returned(name: str) -> None:
+    container, group = PLANS[name]
+    params = {
+        "RegionId": "cn-hangzhou",
+        "ContainerGroupName": "walk",
+        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
+        "Container": [{"Name": "app", "Image": "nginx:1.7.9", **container}],
+        **group,
+    }
+    spec, _ = parse_group_request(Params(params))
+    plan = _plan(container, **group)
+    spec_text, plan_text = json.dumps(spec.to_json()), _text(plan)
+    cache = ProjectionCache()
+    deleted = START + timedelta(seconds=90)
+    reused = 0
+    for step in range(0, 2000):
+        at = START + timedelta(milliseconds=101 * step)
+        deleted_at = deleted if at >= deleted else None
+        with_events = step % 7 != 0
+        kept_before = cache.hits
+        _, state = cache.project("eci-walk", plan_text, deleted_at=deleted_at, at=at)
+        kept_spec, body = remembered_group_body(
+            cache,
+            group_id="eci-walk",
+            spec_text=spec_text,
+            zone_id="cn-hangzhou-k",
+            intranet_ip="192.168.0.2",
+            created_at=START,
+            plan=plan,
+            state=state,
+            with_events=with_events,
+        )
+        reused += cache.hits - kept_before
+        assert kept_spec == spec
+        fresh = group_body(
+            group_id="eci-walk",
+            spec=spec,
+            zone_id="cn-hangzhou-k",
+            intranet_ip="192.168.0.2",
+            created_at=START,
+            plan=plan,
+            state=project(plan, deleted_at=deleted_at, at=at),
+            with_events=with_events,
+            charges={"Cost": step},
+        )
+        assert {**body, "SimulatedCost": {"Cost": step}} == fresh, (name, at)
+        assert list({**body, "SimulatedCost": {"Cost": step}}) == list(fresh)
     assert reused > 1000
