@@ -131,7 +131,9 @@ class EciService:
             settings=runner_settings,
             projections=self.projections,
         )
-        self._groups = GroupWriter(db=db, clock=clock, catalog=catalog, model=model)
+        self._groups = GroupWriter(
+            db=db, clock=clock, catalog=catalog, model=model, projections=self.projections
+        )
         self._tokens = TokenLookups(db=db)
         self._context = Context(
             db=db,

@@ -74,6 +74,23 @@ class ProjectionCache:
         self._entries[group_id] = _Entry(plan_text, plan, deleted_at, at, until, state)
         return plan, state
 
+    def seed(
+        self,
+        group_id: str,
+        plan_text: str,
+        plan: GroupPlan,
+        *,
+        at: datetime,
+        state: GroupState,
+        until: datetime | None,
+    ) -> None:
+        """Remember what `project_until(plan, deleted_at=None, at=at)` returned for a group
+        just stored with `plan_text` (a text the store does not give back is only a miss)."""
+        if group_id not in self._entries and len(self._entries) >= self._max_groups:
+            del self._entries[next(iter(self._entries))]
+        self._entries.pop(group_id, None)
+        self._entries[group_id] = _Entry(plan_text, plan, None, at, until, state)
+
     def view(self, group_id: str, state: GroupState, name: str) -> Any:
         """What `keep_view` kept under `name` for the group while its state is `state`
         (the very object `project` returned), else None."""

@@ -19,6 +19,7 @@ in as plain dicts through Core, never through ORM objects.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -27,9 +28,11 @@ from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from simulator.engine.groupplan import Failure
-from simulator.engine.groupstate import project
+from simulator.engine.groupplan import Failure, GroupPlan
+from simulator.engine.groupstate import project_until
+from simulator.engine.grouptypes import GroupState
 from simulator.engine.planning import ChosenCache, plan_group
+from simulator.engine.projections import ProjectionCache
 from simulator.engine.timestamps import on_millisecond
 from simulator.registry.catalog import Catalog
 from simulator.registry.images import Image
@@ -77,9 +80,17 @@ class GroupWriter:
     """Queues creations and writes them in batches (see the module docstring)."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, catalog: Catalog, model: TimeModelSettings
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        catalog: Catalog,
+        model: TimeModelSettings,
+        projections: ProjectionCache | None = None,
     ) -> None:
+        """`projections`, if given, learns each stored group's state at its creation."""
         self._db = db
+        self._projections = projections
         self._clock = clock
         self._catalog = catalog
         self._model = model
@@ -148,12 +159,14 @@ class GroupWriter:
         rows: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
         planned: list[_Waiting] = []
+        projected: list[tuple[str, GroupPlan, GroupState, datetime | None]] = []
         for waiting in batch:
             try:
-                row = self._row(waiting.group, now=now, pulling=pulling)
+                row, plan, state, until = self._row(waiting.group, now=now, pulling=pulling)
             except Exception as exc:
                 waiting.done.set_exception(exc)
                 continue
+            projected.append((row["id"], plan, state, until))
             if row["pulls_until"] is not None and row["pulls_until"] > now:
                 pulling += 1
             rows.append(row)
@@ -168,11 +181,19 @@ class GroupWriter:
         if tags:
             await connection.execute(_INSERT_TAG, tags)
         await connection.commit()
+        if self._projections is not None:
+            for (group_id, plan, state, until), row in zip(projected, rows, strict=True):
+                # The text the store holds: SQLAlchemy's JSON type writes json.dumps(value).
+                text = json.dumps(row["plan"])
+                self._projections.seed(group_id, text, plan, at=now, state=state, until=until)
         for waiting in planned:
             if not waiting.done.done():
                 waiting.done.set_result(waiting.group.group_id)
 
-    def _row(self, group: NewGroup, *, now: datetime, pulling: int) -> dict[str, Any]:
+    def _row(
+        self, group: NewGroup, *, now: datetime, pulling: int
+    ) -> tuple[dict[str, Any], GroupPlan, GroupState, datetime | None]:
+        """The group's row, and its plan and state at `now` (valid until the instant given)."""
         spec = group.spec
         plan = plan_group(
             group_id=group.group_id,
@@ -185,8 +206,8 @@ class GroupWriter:
             cache=group.cache,
             concurrent_pulls=pulling + 1,
         )
-        state = project(plan, deleted_at=None, at=now)
-        return {
+        state, until = project_until(plan, deleted_at=None, at=now)
+        row = {
             "id": group.group_id,
             "name": spec.name,
             "region_id": spec.region_id,
@@ -211,6 +232,7 @@ class GroupWriter:
             "next_due_at": state.next_change_at,
             "seq": 0,
         }
+        return row, plan, state, until
 
     async def _id_by_token(self, token: str | None) -> str | None:
         if token is None:
