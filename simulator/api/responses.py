@@ -7,7 +7,6 @@ An error body carries `RequestId`, `HostId`, `Code`, `Message` and
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from typing import Any, TypedDict
@@ -15,10 +14,11 @@ from typing import Any, TypedDict
 from aiohttp import web
 
 from simulator.api.errors import ThrottlingUser
+from simulator.api.jsonwire import encode, encode_float_free
 from simulator.errors import EciError
+from simulator.operations.groupviews import FloatFreeList
 
 JSON_CONTENT_TYPE = "application/json"
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class ErrorBody(TypedDict):
@@ -51,7 +51,7 @@ def json_response(
     body: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
     return web.Response(
-        body=_dumps(body).encode(), status=status, content_type=JSON_CONTENT_TYPE, headers=headers
+        body=encode(body), status=status, content_type=JSON_CONTENT_TYPE, headers=headers
     )
 
 
@@ -65,12 +65,18 @@ def answer_response(request_id: str, body: dict[str, Any]) -> web.Response:
     An operation that answers from configuration (DescribeRegions: 25 regions, 5 KB)
     returns the same tuple on every call; encoding it again each time cost more than
     the rest of the call. A tuple is immutable, and the cache holds it, so its id cannot
-    be reused while its bytes are cached.
+    be reused while its bytes are cached. A `FloatFreeList` (items holding no float:
+    DescribeContainerGroupStatus `Data`) is written by orjson (`jsonwire`).
     """
-    parts = [b'{"RequestId":', _dumps(request_id).encode()]
+    parts = [b'{"RequestId":', encode(request_id)]
     for key, value in body.items():
-        parts.append(b"," + _dumps(key).encode() + b":")
-        parts.append(_fragment(value) if type(value) is tuple else _dumps(value).encode())
+        parts.append(b"," + encode(key) + b":")
+        if type(value) is tuple:
+            parts.append(_fragment(value))
+        elif type(value) is FloatFreeList:
+            parts.append(encode_float_free(value))
+        else:
+            parts.append(encode(value))
     parts.append(b"}")
     return web.Response(body=b"".join(parts), content_type=JSON_CONTENT_TYPE)
 
@@ -79,7 +85,7 @@ def _fragment(value: tuple[Any, ...]) -> bytes:
     cached = _FRAGMENTS.get(id(value))
     if cached is not None and cached[0] is value:
         return cached[1]
-    encoded = _dumps(value).encode()
+    encoded = encode(value)
     if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
         _FRAGMENTS.clear()
     _FRAGMENTS[id(value)] = (value, encoded)

@@ -33,7 +33,7 @@ from simulator.engine.grouptypes import (
 from simulator.engine.pullevents import image_events
 from simulator.engine.timestamps import after
 
-__all__ = ["project"]
+__all__ = ["project", "project_until"]
 
 
 def _status_of(
@@ -412,13 +412,24 @@ def _delete(
 
 def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> GroupState:
     """The group as it is at simulated instant `at`."""
+    return project_until(plan, deleted_at=deleted_at, at=at)[0]
+
+
+def project_until(
+    plan: GroupPlan, *, deleted_at: datetime | None, at: datetime
+) -> tuple[GroupState, datetime | None]:
+    """The group at `at`, and the first instant after `at` at which it may look different
+    (None: never, unless its plan or deletion changes): `project` at any instant from `at`
+    up to (not including) that one returns an equal state. It is the earliest of every
+    instant and event time after `at` the projection compared against, the deadline and
+    the deletion, so it is never later than `next_change_at`, and may be earlier."""
     deadline_at = (
         None
         if plan.active_deadline_seconds is None
         else after(plan.created_at, plan.active_deadline_seconds)
     )
     horizon = min(t for t in (at, deleted_at, deadline_at) if t is not None)
-    c = Collector(horizon)
+    c = Collector(horizon, at=at)
     c.instant(plan.created_at)
     c.instant(plan.scheduled_at)
     p = _Progress()
@@ -428,7 +439,11 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
     _enforce_deadline(plan, c, p, deadline_at=deadline_at, deleted_at=deleted_at, at=at)
     if deleted_at is not None and deleted_at <= at:
         _delete(plan, c, p, deleted_at=deleted_at, at=at)
-    return GroupState(
+    until = c.first_later
+    for limit in (deadline_at, deleted_at, *c.upcoming):
+        if limit is not None and limit > at and (until is None or limit < until):
+            until = limit
+    state = GroupState(
         status=p.status,
         init_containers=tuple(p.init_statuses),
         containers=tuple(p.statuses),
@@ -441,3 +456,4 @@ def project(plan: GroupPlan, *, deleted_at: datetime | None, at: datetime) -> Gr
         failed_at=p.failed_at,
         gone=p.gone,
     )
+    return state, until

@@ -93,16 +93,29 @@ class GroupState:
 class Collector:
     """Gathers transitions (for changed/next) and events while projecting."""
 
-    def __init__(self, horizon: datetime) -> None:
+    def __init__(self, horizon: datetime, *, at: datetime | None = None) -> None:
         self.horizon = horizon
+        self.at = horizon if at is None else at
         self.changes: list[datetime] = []
         self.upcoming: list[datetime] = []
         self.events: list[GroupEvent] = []
+        self.first_later: datetime | None = None
+        """The earliest instant after `at` the projection looked at (an instant or an
+        event's time), kept even where a phase drops its upcoming instants: before it,
+        no comparison the projection made can come out otherwise."""
+
+    def _later(self, when: datetime) -> None:
+        if when > self.at and (self.first_later is None or when < self.first_later):
+            self.first_later = when
 
     def instant(self, when: datetime | None) -> None:
         if when is None:
             return
-        (self.changes if when <= self.horizon else self.upcoming).append(when)
+        if when <= self.horizon:
+            self.changes.append(when)
+        else:
+            self.upcoming.append(when)
+            self._later(when)
 
     def event(
         self,
@@ -114,6 +127,9 @@ class Collector:
         container: str | None = None,
     ) -> None:
         seen = [t for t in times if t <= self.horizon]
+        if len(seen) != len(times):
+            for when in times:
+                self._later(when)
         if seen:
             self.events.append(
                 GroupEvent(kind, reason, message, len(seen), seen[0], seen[-1], container)

@@ -16,14 +16,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, delete, func, select, update
+from sqlalchemy import Table, Text, Update, bindparam, delete, func, select, update
+from sqlalchemy import cast as sql_cast
 
 from simulator.engine.cacheplan import CachePlan
 from simulator.engine.cachestate import project as project_cache
-from simulator.engine.groupplan import GroupPlan
-from simulator.engine.groupstate import project as project_group
+from simulator.engine.projections import ProjectionCache
 from simulator.store.database import Database
 from simulator.store.tables import ContainerGroupRow, ImageCacheRow
 from simulator.timemodel.clock import Clock
@@ -50,6 +50,18 @@ _REMOVE_GROUP = delete(ContainerGroupRow.__table__).where(  # type: ignore[arg-t
 )
 """`DELETE ... WHERE id = :row_id AND seq = :row_seq` for the gone groups of a batch at once
 (a row another process got to first is left alone)."""
+
+_GROUP_TABLE = cast(Table, ContainerGroupRow.__table__)
+_PLAN_TEXT = sql_cast(_GROUP_TABLE.c.plan, Text)
+"""A group's plan as its stored text (parsed and projected through `ProjectionCache`)."""
+
+_DUE_GROUPS = (
+    select(_GROUP_TABLE.c.id, _PLAN_TEXT, _GROUP_TABLE.c.deleted_at, _GROUP_TABLE.c.seq)
+    .where(_GROUP_TABLE.c.next_due_at <= bindparam("now"))
+    .limit(bindparam("size"))
+)
+"""The groups due by `now`, at most `size` of them (built once: the compiled-statement
+cache keeps it)."""
 
 _MATERIALISE_GROUP = _materialise(ContainerGroupRow.__table__)  # type: ignore[arg-type]
 _MATERIALISE_CACHE = _materialise(ImageCacheRow.__table__)  # type: ignore[arg-type]
@@ -82,9 +94,18 @@ class Runner:
     """Runs every time-driven transition; one per process, safe to run in several."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, logger: Any, settings: RunnerSettings | None = None
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        logger: Any,
+        settings: RunnerSettings | None = None,
+        projections: ProjectionCache | None = None,
     ) -> None:
+        """`projections` is shared with the reads (a state the runner projected at a due
+        time is what the next read at a later instant, before the next change, shows)."""
         self._db = db
+        self._projections = projections if projections is not None else ProjectionCache()
         self._clock = clock
         self._logger = logger
         self._settings = settings or RunnerSettings()
@@ -125,26 +146,26 @@ class Runner:
 
     async def _earliest_dues(self) -> tuple[datetime | None, datetime | None]:
         """The earliest `next_due_at` of the container groups and of the image caches."""
-        async with self._db.sessions() as session:
-            row = (await session.execute(_EARLIEST_DUES)).one()
+        async with self._db.reading() as connection:
+            row = (await connection.execute(_EARLIEST_DUES)).one()
         return row[0], row[1]
 
     async def _groups(self, now: datetime) -> int:
-        table = ContainerGroupRow
-        async with self._db.writing() as session:
+        async with self._db.writing_core() as connection:
             rows = (
-                await session.execute(
-                    select(table.id, table.plan, table.deleted_at, table.seq)
-                    .where(table.next_due_at <= now)
-                    .limit(self._settings.batch_size)
+                await connection.execute(
+                    _DUE_GROUPS, {"now": now, "size": self._settings.batch_size}
                 )
             ).all()
             changes: list[dict[str, Any]] = []
             gone: list[dict[str, Any]] = []
-            for group_id, plan, deleted_at, seq in rows:
-                state = project_group(GroupPlan.from_json(plan), deleted_at=deleted_at, at=now)
+            for group_id, plan_text, deleted_at, seq in rows:
+                _, state = self._projections.project(
+                    group_id, plan_text, deleted_at=deleted_at, at=now
+                )
                 if state.gone:
                     gone.append({"row_id": group_id, "row_seq": seq})
+                    self._projections.forget(group_id)
                     continue
                 changes.append(
                     {
@@ -156,13 +177,12 @@ class Runner:
                         "seq": seq + 1,
                     }
                 )
-            connection = await session.connection()
             if gone:
                 # Their tags go with them (ON DELETE CASCADE).
                 await connection.execute(_REMOVE_GROUP, gone)
             if changes:
                 await connection.execute(_MATERIALISE_GROUP, changes)
-            await session.commit()
+            await connection.commit()
         return len(rows)
 
     async def _caches(self, now: datetime) -> int:

@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 
 from simulator.engine.containerlogs import log_lines, previous_log_lines
-from simulator.engine.groupplan import GroupPlan, plan_from_text
+from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupState, GroupStatus
 from simulator.engine.planning import resolve_images
@@ -62,9 +62,10 @@ from simulator.operations.groupviews import (
     COMPUTE_CATEGORY,
     DEFAULT_SECURITY_GROUP,
     DEFAULT_VSWITCH,
+    FloatFreeList,
     events_body,
-    group_body,
-    status_body,
+    remembered_group_body,
+    remembered_status_body,
 )
 from simulator.operations.groupwrites import NewGroup
 from simulator.operations.params import Params
@@ -74,13 +75,21 @@ from simulator.specs.tokens import scoped_token
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 
 _GROUPS = cast(Table, ContainerGroupRow.__table__)
+_TAGS = cast(Table, GroupTagRow.__table__)
 _PAGE_COLUMNS = (
     *(c for c in _GROUPS.c if c.name not in ("plan", "spec", "tags")),
     sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
     sql_cast(_GROUPS.c.spec, Text).label("spec_text"),
 )
-"""A listed group's columns: its plan and spec as stored text (`plan_from_text`,
+"""A listed group's columns: its plan and spec as stored text (`ctx.projections`,
 `spec_from_text`), not its tags (the spec holds them)."""
+_STATUS_COLUMNS = (
+    *(_GROUPS.c[name] for name in ("id", "intranet_ip", "deleted_at", "created_at", "serial")),
+    sql_cast(_GROUPS.c.plan, Text).label("plan_text"),
+    sql_cast(_GROUPS.c.spec, Text).label("spec_text"),
+)
+"""What DescribeContainerGroupStatus and DescribeContainerGroupEvents read of a group (and
+the page token its creation instant and serial): fewer values to convert per row."""
 
 
 class ContainerGroupNotFound(NotFound):
@@ -207,16 +216,16 @@ def _filtered(
     params: Params, query: Select[Any], *, now: datetime, termination_ms: int
 ) -> Select[Any]:
     # Every query is answered in its region only (the service has checked it is served).
-    query = query.where(ContainerGroupRow.region_id == params.required_text("RegionId"))
+    query = query.where(_GROUPS.c.region_id == params.required_text("RegionId"))
     ids = params.json_strings("ContainerGroupIds", max_items=20)
     if ids is not None:
-        query = query.where(ContainerGroupRow.id.in_(ids))
+        query = query.where(_GROUPS.c.id.in_(ids))
     name = params.text("ContainerGroupName", max_length=128)
     if name is not None:
-        query = query.where(ContainerGroupRow.name == name)
+        query = query.where(_GROUPS.c.name == name)
     zone = params.text("ZoneId", max_length=64)
     if zone is not None:
-        query = query.where(ContainerGroupRow.zone_id == zone)
+        query = query.where(_GROUPS.c.zone_id == zone)
     # Filters on what the request stored (the spec's JSON), with the values groups show when
     # none was given (`groupviews.group_body`).
     category = params.text("ComputeCategory", max_length=32)
@@ -227,23 +236,21 @@ def _filtered(
     for name, path, shown in _SPEC_FILTERS:
         value = params.text(name, max_length=256)
         if value is not None:
-            stored = func.coalesce(ContainerGroupRow.spec[path].as_string(), shown)
+            stored = func.coalesce(_GROUPS.c.spec[path].as_string(), shown)
             query = query.where(stored == value)
     for key, value in params.tags().items():
         # EXISTS, not `id IN (tagged ids)`: with the IN form SQLite starts from the tag
         # index (every group of a node), then sorts them all for each page; correlated, it
         # walks (created_at, serial) and stops at the page's end (10k groups: 44 -> 13 ms).
         tagged = exists().where(
-            GroupTagRow.group_id == ContainerGroupRow.id,
-            GroupTagRow.key == key,
-            GroupTagRow.value == value,
+            _TAGS.c.group_id == _GROUPS.c.id,
+            _TAGS.c.key == key,
+            _TAGS.c.value == value,
         )
         query = query.where(tagged)
     # Deleted groups past Terminating are gone even before the runner removes them.
     gone_before = now - timedelta(milliseconds=termination_ms)
-    return query.where(
-        or_(ContainerGroupRow.deleted_at.is_(None), ContainerGroupRow.deleted_at > gone_before)
-    )
+    return query.where(or_(_GROUPS.c.deleted_at.is_(None), _GROUPS.c.deleted_at > gone_before))
 
 
 async def _page(
@@ -254,31 +261,33 @@ async def _page(
     since_second: int | None = None,
     cursor: tuple[datetime, int] | None,
     limit: int,
+    columns: tuple[Any, ...] = _PAGE_COLUMNS,
 ) -> tuple[datetime, int, list[tuple[Row[Any], GroupPlan, GroupState]], str]:
     """(now, total, page, next token): the filters run in SQL over freshly materialised
-    statuses, and only the page's groups are projected. Pages follow creation order and
+    statuses, and only the page's groups are projected (`ctx.projections`: a group seen
+    before, unchanged since, is not projected again). Pages follow creation order and
     the token names the last group seen, so groups created or deleted meanwhile never
     make a page repeat or skip one. Each group comes with its plan, parsed once (and
-    cached by its text), and its row is a plain Core row of `_PAGE_COLUMNS` (no ORM
+    kept with its projection), and its row is a plain Core row of `columns` (no ORM
     object to build, no JSON decoded that the answers do not show)."""
     await ctx.settle()
     now = ctx.clock.now()
     termination_ms = round(ctx.model.termination_seconds * 1000)
     # A row that fell due after the settle above has a stale stored status: keep it as a
     # candidate and decide on its projected state.
-    stale = ContainerGroupRow.next_due_at <= now
+    stale = _GROUPS.c.next_due_at <= now
     since = None if since_second is None else now - timedelta(seconds=since_second)
     conditions = []
     if status is not None:
-        conditions.append(or_(ContainerGroupRow.status == status, stale))
+        conditions.append(or_(_GROUPS.c.status == status, stale))
     if since is not None:
-        conditions.append(or_(ContainerGroupRow.changed_at >= since, stale))
-    rows_query = _filtered(
-        params, select(*_PAGE_COLUMNS), now=now, termination_ms=termination_ms
-    ).where(*conditions)
+        conditions.append(or_(_GROUPS.c.changed_at >= since, stale))
+    rows_query = _filtered(params, select(*columns), now=now, termination_ms=termination_ms).where(
+        *conditions
+    )
     count_query = _filtered(
         params,
-        select(func.count()).select_from(ContainerGroupRow),
+        select(func.count()).select_from(_GROUPS),
         now=now,
         termination_ms=termination_ms,
     ).where(*conditions)
@@ -286,28 +295,26 @@ async def _page(
         created, last = cursor
         rows_query = rows_query.where(
             or_(
-                ContainerGroupRow.created_at > created,
-                and_(ContainerGroupRow.created_at == created, ContainerGroupRow.serial > last),
+                _GROUPS.c.created_at > created,
+                and_(_GROUPS.c.created_at == created, _GROUPS.c.serial > last),
             )
         )
-    async with ctx.db.sessions() as session:
+    async with ctx.db.reading() as connection:
         rows = list(
             (
-                await session.execute(
-                    rows_query.order_by(
-                        ContainerGroupRow.created_at, ContainerGroupRow.serial
-                    ).limit(limit + 1)
+                await connection.execute(
+                    rows_query.order_by(_GROUPS.c.created_at, _GROUPS.c.serial).limit(limit + 1)
                 )
             ).all()
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        planned = ((row, plan_from_text(row.plan_text)) for row in rows)
+        project_row = ctx.projections.project
         page = [
             (row, plan, state)
-            for row, plan, state in (
-                (row, plan, project(plan, deleted_at=row.deleted_at, at=now))
-                for row, plan in planned
+            for row, (plan, state) in (
+                (row, project_row(row.id, row.plan_text, deleted_at=row.deleted_at, at=now))
+                for row in rows
             )
             if not state.gone
             and (status is None or state.status.value == status)
@@ -319,7 +326,7 @@ async def _page(
         if cursor is None and not more:
             total = len(page)
         else:
-            total = int((await session.execute(count_query)).scalar_one())
+            total = int((await connection.execute(count_query)).scalar_one())
     token = _token(rows[-1]) if more and rows else ""
     return now, total, page, token
 
@@ -354,6 +361,7 @@ def _cursor(
 
 
 def _group(
+    ctx: Context,
     row: Row[Any],
     plan: GroupPlan,
     state: GroupState,
@@ -362,21 +370,20 @@ def _group(
     prices: PriceSettings,
     with_events: bool = True,
 ) -> dict[str, Any]:
-    spec = spec_from_text(row.spec_text)
-    return group_body(
+    """`group_body` with its charges at `at` (the rest is kept with the projected state)."""
+    spec, body = remembered_group_body(
+        ctx.projections,
         group_id=row.id,
-        spec=spec,
+        spec_text=row.spec_text,
         zone_id=row.zone_id,
         intranet_ip=row.intranet_ip,
         created_at=row.created_at,
         plan=plan,
         state=state,
         with_events=with_events,
-        charges=charges_body(
-            group_bill(spec, plan, state, deleted_at=row.deleted_at, at=at, prices=prices),
-            prices,
-        ),
     )
+    bill = group_bill(spec, plan, state, deleted_at=row.deleted_at, at=at, prices=prices)
+    return {**body, "SimulatedCost": charges_body(bill, prices)}
 
 
 async def describe_container_groups(ctx: Context, params: Params) -> dict[str, Any]:
@@ -391,7 +398,7 @@ async def describe_container_groups(ctx: Context, params: Params) -> dict[str, A
     prices = ctx.settings.prices
     return {
         "ContainerGroups": [
-            _group(row, plan, state, at=now, prices=prices, with_events=with_events)
+            _group(ctx, row, plan, state, at=now, prices=prices, with_events=with_events)
             for row, plan, state in page
         ],
         "TotalCount": total,
@@ -404,19 +411,25 @@ async def describe_container_group_status(ctx: Context, params: Params) -> dict[
     cursor, limit = _cursor(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
     now, total, page, token = await _page(
-        ctx, params, since_second=since_second, cursor=cursor, limit=limit
+        ctx,
+        params,
+        since_second=since_second,
+        cursor=cursor,
+        limit=limit,
+        columns=_STATUS_COLUMNS,
     )
-    data = [
-        status_body(
+    data = FloatFreeList(
+        remembered_status_body(
+            ctx.projections,
             group_id=row.id,
-            spec=spec_from_text(row.spec_text),
+            spec_text=row.spec_text,
             intranet_ip=row.intranet_ip,
             plan=plan,
             state=state,
             at=now,
         )
         for row, plan, state in page
-    ]
+    )
     return {
         "Data": data,
         "TotalCount": total,
@@ -556,7 +569,12 @@ async def describe_container_group_events(ctx: Context, params: Params) -> dict[
     cursor, limit = _cursor(params, default_limit=200, max_limit=1000)
     since_second = params.integer("SinceSecond", minimum=0)
     now, total, groups, _ = await _page(
-        ctx, params, since_second=since_second, cursor=cursor, limit=limit
+        ctx,
+        params,
+        since_second=since_second,
+        cursor=cursor,
+        limit=limit,
+        columns=_STATUS_COLUMNS,
     )
     since = None if since_second is None else now - timedelta(seconds=since_second)
     data = []

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from simulator.engine.projections import ProjectionCache
 from simulator.errors import InvalidParameter
 from simulator.registry.catalog import Catalog
 from simulator.settings import ServedRegion, SimulatorSettings
@@ -58,6 +59,8 @@ class Context:
     write_group: Callable[[NewGroup], Awaitable[str]]
     """Store a new group (batched with concurrent creations); returns its id, or the id of
     the group that already has its ClientToken."""
+    projections: ProjectionCache
+    """Stored groups' states, remembered while they cannot change (`engine.projections`)."""
 
     def served_region(self, region_id: str) -> ServedRegion:
         """The region a call names, or `InvalidRegionId`: every operation refuses alike."""

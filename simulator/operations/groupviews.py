@@ -14,7 +14,7 @@ drops them, a raw reader sees what was stored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from simulator.engine.groupplan import GroupPlan, ImageSource
 from simulator.engine.grouptypes import (
@@ -25,8 +25,9 @@ from simulator.engine.grouptypes import (
     GroupState,
     GroupStatus,
 )
+from simulator.engine.projections import ProjectionCache
 from simulator.engine.timestamps import to_wire
-from simulator.specs.groups import ContainerSpec, GroupSpec
+from simulator.specs.groups import ContainerSpec, GroupSpec, spec_from_text
 from simulator.specs.podfields import Mount, Volume
 
 MAX_EVENTS = 50
@@ -37,6 +38,12 @@ DEFAULT_VSWITCH = "vsw-simulated"
 """What a group shows (and filters match) when its request named no security group/vSwitch."""
 COMPUTE_CATEGORY = "general"
 """A group's ComputeCategory when its request named none (a named one is echoed)."""
+
+
+class FloatFreeList(list[Any]):
+    """Answer items that hold no float anywhere (only dicts, lists, strings, ints, bools
+    and None): the JSON encoder may write them with orjson, whose floats are not always
+    written as `repr` writes them (`api.jsonwire`)."""
 
 
 _NAMESPACE_TAGS = ("vk-eci.io/namespace", "k8s-namespace", "namespace")
@@ -279,7 +286,7 @@ def status_body(
     state: GroupState,
     at: datetime,
 ) -> dict[str, Any]:
-    """One `Data` item of DescribeContainerGroupStatus."""
+    """One `Data` item of DescribeContainerGroupStatus: no float in it (`FloatFreeList`)."""
     statuses = []
     resolved = {image.reference: image.image_id or image.resolved for image in plan.images}
     for c, s in zip(spec.containers, state.containers, strict=True):
@@ -330,6 +337,71 @@ def status_body(
             "StartTime": _time(plan.created_at),
         },
     }
+
+
+def remembered_status_body(
+    projections: ProjectionCache,
+    *,
+    group_id: str,
+    spec_text: str,
+    intranet_ip: str,
+    plan: GroupPlan,
+    state: GroupState,
+    at: datetime,
+) -> dict[str, Any]:
+    """`status_body` of a stored group (spec as its stored text), built once per state.
+
+    The body depends on the instant only through `plan.scheduled_at <= at`, and the
+    projection looks at `scheduled_at`, so it cannot pass while `projections` returns
+    the same state: the body kept with that state is the body at any instant it is
+    returned for. Kept bodies are shared between answers, never modified."""
+    kept = projections.view(group_id, state, "status")
+    if kept is not None and kept[0] == spec_text and kept[1] == intranet_ip:
+        return cast(dict[str, Any], kept[2])
+    body = status_body(
+        group_id=group_id,
+        spec=spec_from_text(spec_text),
+        intranet_ip=intranet_ip,
+        plan=plan,
+        state=state,
+        at=at,
+    )
+    projections.keep_view(group_id, state, "status", (spec_text, intranet_ip, body))
+    return body
+
+
+def remembered_group_body(
+    projections: ProjectionCache,
+    *,
+    group_id: str,
+    spec_text: str,
+    zone_id: str,
+    intranet_ip: str,
+    created_at: datetime,
+    plan: GroupPlan,
+    state: GroupState,
+    with_events: bool,
+) -> tuple[GroupSpec, dict[str, Any]]:
+    """The spec and `group_body` (without `SimulatedCost`) of a stored group, built once
+    per state: nothing in it depends on the instant, only the charges do (the caller adds
+    them last, where `group_body` puts them). Kept bodies are shared, never modified."""
+    key = (spec_text, zone_id, intranet_ip, created_at, with_events)
+    kept = projections.view(group_id, state, "group")
+    if kept is not None and kept[0] == key:
+        return cast(tuple[GroupSpec, dict[str, Any]], kept[1])
+    spec = spec_from_text(spec_text)
+    body = group_body(
+        group_id=group_id,
+        spec=spec,
+        zone_id=zone_id,
+        intranet_ip=intranet_ip,
+        created_at=created_at,
+        plan=plan,
+        state=state,
+        with_events=with_events,
+    )
+    projections.keep_view(group_id, state, "group", (key, (spec, body)))
+    return spec, body
 
 
 def events_body(

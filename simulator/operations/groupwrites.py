@@ -19,17 +19,20 @@ in as plain dicts through Core, never through ORM objects.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from simulator.engine.groupplan import Failure
-from simulator.engine.groupstate import project
+from simulator.engine.groupplan import Failure, GroupPlan
+from simulator.engine.groupstate import project_until
+from simulator.engine.grouptypes import GroupState
 from simulator.engine.planning import ChosenCache, plan_group
+from simulator.engine.projections import ProjectionCache
 from simulator.engine.timestamps import on_millisecond
 from simulator.registry.catalog import Catalog
 from simulator.registry.images import Image
@@ -77,9 +80,17 @@ class GroupWriter:
     """Queues creations and writes them in batches (see the module docstring)."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, catalog: Catalog, model: TimeModelSettings
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        catalog: Catalog,
+        model: TimeModelSettings,
+        projections: ProjectionCache | None = None,
     ) -> None:
+        """`projections`, if given, learns each stored group's state at its creation."""
         self._db = db
+        self._projections = projections
         self._clock = clock
         self._catalog = catalog
         self._model = model
@@ -105,14 +116,14 @@ class GroupWriter:
     async def _write_next_batch(self) -> None:
         batch: list[_Waiting] = []
         try:
-            async with self._db.writing() as session:
+            async with self._db.writing_core() as connection:
                 # Taken once the lock is ours: everything queued while waiting joins.
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 try:
-                    await self._write(session, batch)
+                    await self._write(connection, batch)
                     return
                 except IntegrityError:
-                    await session.rollback()
+                    await connection.rollback()
         except asyncio.CancelledError:
             # Rolled back: the next writer writes them (their creators still wait).
             self._queue[:0] = [w for w in batch if not w.done.done()]
@@ -126,8 +137,8 @@ class GroupWriter:
             if waiting.done.done():
                 continue
             try:
-                async with self._db.writing() as session:
-                    await self._write(session, [waiting])
+                async with self._db.writing_core() as connection:
+                    await self._write(connection, [waiting])
             except IntegrityError as exc:
                 spec = waiting.group.spec
                 existing = await self._id_by_token(
@@ -142,19 +153,20 @@ class GroupWriter:
             except Exception as exc:
                 _settle(waiting, None, exc)
 
-    async def _write(self, session: AsyncSession, batch: list[_Waiting]) -> None:
-        connection = await session.connection()
+    async def _write(self, connection: AsyncConnection, batch: list[_Waiting]) -> None:
         now = on_millisecond(self._clock.now())
         pulling = int((await connection.execute(_PULLING, {"now": now})).scalar_one())
         rows: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
         planned: list[_Waiting] = []
+        projected: list[tuple[str, GroupPlan, GroupState, datetime | None]] = []
         for waiting in batch:
             try:
-                row = self._row(waiting.group, now=now, pulling=pulling)
+                row, plan, state, until = self._row(waiting.group, now=now, pulling=pulling)
             except Exception as exc:
                 waiting.done.set_exception(exc)
                 continue
+            projected.append((row["id"], plan, state, until))
             if row["pulls_until"] is not None and row["pulls_until"] > now:
                 pulling += 1
             rows.append(row)
@@ -168,12 +180,20 @@ class GroupWriter:
         await connection.execute(_INSERT_GROUP, rows)
         if tags:
             await connection.execute(_INSERT_TAG, tags)
-        await session.commit()
+        await connection.commit()
+        if self._projections is not None:
+            for (group_id, plan, state, until), row in zip(projected, rows, strict=True):
+                # The text the store holds: SQLAlchemy's JSON type writes json.dumps(value).
+                text = json.dumps(row["plan"])
+                self._projections.seed(group_id, text, plan, at=now, state=state, until=until)
         for waiting in planned:
             if not waiting.done.done():
                 waiting.done.set_result(waiting.group.group_id)
 
-    def _row(self, group: NewGroup, *, now: datetime, pulling: int) -> dict[str, Any]:
+    def _row(
+        self, group: NewGroup, *, now: datetime, pulling: int
+    ) -> tuple[dict[str, Any], GroupPlan, GroupState, datetime | None]:
+        """The group's row, and its plan and state at `now` (valid until the instant given)."""
         spec = group.spec
         plan = plan_group(
             group_id=group.group_id,
@@ -186,8 +206,8 @@ class GroupWriter:
             cache=group.cache,
             concurrent_pulls=pulling + 1,
         )
-        state = project(plan, deleted_at=None, at=now)
-        return {
+        state, until = project_until(plan, deleted_at=None, at=now)
+        row = {
             "id": group.group_id,
             "name": spec.name,
             "region_id": spec.region_id,
@@ -212,12 +232,12 @@ class GroupWriter:
             "next_due_at": state.next_change_at,
             "seq": 0,
         }
+        return row, plan, state, until
 
     async def _id_by_token(self, token: str | None) -> str | None:
         if token is None:
             return None
-        async with self._db.sessions() as session:
-            connection = await session.connection()
+        async with self._db.reading() as connection:
             result = await connection.execute(_ID_BY_TOKEN, {"token": token})
             value = result.scalar_one_or_none()
             return None if value is None else str(value)

@@ -66,8 +66,7 @@ class TokenLookups:
     async def _look_up_next(self) -> None:
         batch, self._queue = self._queue[:MAX_TOKENS], self._queue[MAX_TOKENS:]
         try:
-            async with self._db.sessions() as session:
-                connection = await session.connection()
+            async with self._db.reading() as connection:
                 result = await connection.execute(
                     _BY_TOKENS, {"tokens": sorted({w.token for w in batch})}
                 )

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -98,6 +99,23 @@ class Database:
             return
         async with self.write_lock, self.sessions() as session:
             yield session
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for reads on hot paths: no ORM session to set up and close."""
+        async with self.engine.connect() as connection:
+            yield connection
+
+    @contextlib.asynccontextmanager
+    async def writing_core(self) -> AsyncIterator[AsyncConnection]:
+        """`writing()` as a Core connection (the caller commits; not committed, it rolls
+        back), for hot writes of plain rows that need no ORM session."""
+        if self.engine.dialect.name != "sqlite":
+            async with self.engine.connect() as connection:
+                yield connection
+            return
+        async with self.write_lock, self.engine.connect() as connection:
+            yield connection
 
     @property
     def dialect(self) -> str:

@@ -9,6 +9,7 @@ from alibabacloud_eci20180808 import models as eci_models
 from alibabacloud_eci20180808.client import Client
 
 from simulator.timemodel.clock import VirtualClock
+from tests.fixtures.eci import EciTarget
 from tests.simulator.service.conftest import (
     REGION,
     container,
@@ -216,3 +217,17 @@ async def test_status_pages_and_id_filter(eci_client: Client) -> None:
     )
     chosen = await status_data(eci_client, container_group_ids=json.dumps(ids[:2]))
     assert {d.container_group_id for d in chosen} == set(ids[:2])
+
+
+async def test_a_created_group_is_read_without_projecting_it_again(
+    eci: EciTarget, eci_client: Client
+) -> None:
+    """CreateContainerGroup remembers the state it stored (keyed by the text the store holds
+    of its plan, as SQLAlchemy's JSON type wrote it): the first status read projects nothing."""
+    projections = eci.simulator.service.projections
+    group_id = await create_group(eci_client, container("app", "nginx"), name="web-1")
+    misses = projections.misses
+    data = await status_data(eci_client)
+    assert [item.container_group_id for item in data] == [group_id]
+    assert projections.misses == misses
+    assert projections.hits >= 1
