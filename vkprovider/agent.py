@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from kubernetes_asyncio import client
 
+from vkprovider import collecting
 from vkprovider.clocks import agent_time
 from vkprovider.eci.client import EciClient
 from vkprovider.guarding import guarded
@@ -104,6 +105,7 @@ class Agent:
 
     async def start(self) -> None:
         """Register the node and start every task; returns once Pods are being served."""
+        collecting.pace()
         if self.settings.kubelet.enabled:
             self.kubelet = KubeletServer(
                 settings=self.settings.kubelet,
@@ -129,6 +131,7 @@ class Agent:
         self._spawn("pod-informer", self.informer.run)
         await self.informer.synced.wait()
         await self._initial_reconcile()
+        collecting.settle()
         self._spawn("pod-workers", self.pods.run_workers)
         self._spawn("status-poller", self.poller.run)
         self._spawn("reconciler", self.reconciler.run)

@@ -10,6 +10,12 @@ certificate, pool), with the ApiClient's default headers and its configuration's
 authentication (`update_params_for_auth`, which also refreshes an exec or OIDC token as
 the generated methods do), to `configuration.host`, through the REST client's proxy.
 
+Per call it does no more than a write needs (about 120 us of aiohttp's CPU a request, so
+every microsecond counts at 10,000 Pods): the URL is the host's `yarl.URL`, parsed once
+per host, with the already quoted path put in as it is (`with_path(encoded=True)`: no
+reparse and requoting of a new string per Pod, 5.0 -> 1.4 us), and the timeout is one
+constant.
+
 The answer is the aiohttp response, as `_preload_content=False` gives it: read it with
 `vkprovider.kube.calls.read_json` or `read_nothing`, which turn a non-2xx status into the
 `ApiException` the generated client raises.
@@ -17,12 +23,14 @@ The answer is the aiohttp response, as `_preload_content=False` gives it: read i
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
 from kubernetes_asyncio import client
+from yarl import URL
 
 from vkprovider import rawjson
 
@@ -33,6 +41,17 @@ session's TLS context)."""
 
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
 """Characters a path segment keeps as they are (every Kubernetes name is made of them)."""
+
+
+NO_TIMEOUT: Final = aiohttp.ClientTimeout()
+"""None, as the REST client sets it (one value: aiohttp only reads it)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _base_url(host: str) -> URL:
+    """`configuration.host` parsed (a client has one; the cache is there for the host it
+    may be given again, e.g. after a reload)."""
+    return URL(host)
 
 
 def path(*parts: str) -> str:
@@ -64,12 +83,14 @@ async def send(
     if rest.server_hostname:
         extra["server_hostname"] = rest.server_hostname
     session: aiohttp.ClientSession = rest.pool_manager
+    base = _base_url(api.configuration.host)
+    url = base.with_path(base.raw_path.rstrip("/") + resource_path, encoded=True)
     return await session.request(
         method,
-        f"{api.configuration.host}{resource_path}",
+        url,
         data=rawjson.dumps(body),
         headers=headers,
-        timeout=aiohttp.ClientTimeout(),  # none, as the REST client sets it
+        timeout=NO_TIMEOUT,
         **extra,
     )
 

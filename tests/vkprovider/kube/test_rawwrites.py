@@ -108,3 +108,27 @@ def test_path_segments_are_quoted_only_when_they_need_it(
     parts: tuple[str, ...], expected: str | None
 ) -> None:
     assert rawwrites.path(*parts) == (expected or "/" + "/".join(parts))
+
+
+@pytest.mark.parametrize("prefix", ["/", "/proxy/k8s", "/proxy/k8s/"])
+async def test_a_raw_write_keeps_the_hosts_path_and_adds_no_slash(
+    recorder: tuple[Recorder, Path], monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    recording, kubeconfig = recorder
+    config = json.loads(kubeconfig.read_text())
+    config["clusters"][0]["cluster"]["server"] += prefix
+    kubeconfig.write_text(json.dumps(config))
+    api = await make_api_client(kubeconfig=str(kubeconfig))
+    try:
+        for name in ("web-0", "web 1"):
+            resource = rawwrites.path("api", "v1", "namespaces", "ns", "pods", name, "status")
+            await read_json(await rawwrites.send(api, "PATCH", resource, {}, content_type=MERGE))
+    finally:
+        await api.close()
+    base = prefix.rstrip("/")
+    assert [request[1] for request in recording.requests] == [
+        f"{base}/api/v1/namespaces/ns/pods/web-0/status",
+        f"{base}/api/v1/namespaces/ns/pods/web 1/status",
+    ]
