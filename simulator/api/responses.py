@@ -55,6 +55,8 @@ def json_response(
     )
 
 
+_FLOAT_FREE_SCALARS = frozenset({str, int, bool, type(None)})
+"""Exact types whose values orjson writes as the stdlib encoder does (`jsonwire`)."""
 _FRAGMENTS: dict[int, tuple[tuple[Any, ...], bytes]] = {}
 _MAX_FRAGMENTS = 64
 
@@ -66,14 +68,17 @@ def answer_response(request_id: str, body: dict[str, Any]) -> web.Response:
     returns the same tuple on every call; encoding it again each time cost more than
     the rest of the call. A tuple is immutable, and the cache holds it, so its id cannot
     be reused while its bytes are cached. A `FloatFreeList` (items holding no float:
-    DescribeContainerGroupStatus `Data`) is written by orjson (`jsonwire`).
+    DescribeContainerGroupStatus `Data`) is written by orjson (`jsonwire`), and so are
+    the keys and the values that cannot be a float (strings, ints, bools, null: every
+    value of CreateContainerGroup's answer).
     """
-    parts = [b'{"RequestId":', encode(request_id)]
+    parts = [b'{"RequestId":', encode_float_free(request_id)]
     for key, value in body.items():
-        parts.append(b"," + encode(key) + b":")
-        if type(value) is tuple:
+        parts.append(b"," + encode_float_free(key) + b":")
+        kind = type(value)
+        if kind is tuple:
             parts.append(_fragment(value))
-        elif type(value) is FloatFreeList:
+        elif kind is FloatFreeList or kind in _FLOAT_FREE_SCALARS:
             parts.append(encode_float_free(value))
         else:
             parts.append(encode(value))

@@ -9,7 +9,8 @@ a later read of the same text and deletion at an instant from the one projected 
 to the limit gets the same state without projecting again. Anything else (a plan
 rewritten by a restart, a deletion, an instant outside the range) projects afresh and
 replaces the entry. The parsed plan is kept too, so a plan's text is parsed once while
-its group is cached (the text-keyed LRU of `plan_from_text` holds fewer than a 10k run).
+its group is cached (the text-keyed LRU of `plan_from_text` holds fewer than a 10k run),
+and so is the spec (`spec`), across the group's states.
 
 It must never answer with a state `project` would not return for that instant; it
 holds no process-wide truth (another process writing the same database only makes
@@ -25,6 +26,7 @@ from typing import Any
 from simulator.engine.groupplan import GroupPlan, plan_from_text
 from simulator.engine.groupstate import project_until
 from simulator.engine.grouptypes import GroupState
+from simulator.specs.groups import GroupSpec, spec_from_text
 
 DEFAULT_MAX_GROUPS = 20_000
 """Groups remembered at most (the least recently used go first)."""
@@ -40,6 +42,8 @@ class _Entry:
     state: GroupState
     views: dict[str, Any] = field(default_factory=dict)
     """What callers derived from `state` (and keep with it: gone when it is replaced)."""
+    specs: dict[str, GroupSpec] = field(default_factory=dict)
+    """The group's spec text → the spec parsed from it (at most one; kept across states)."""
 
 
 class ProjectionCache:
@@ -67,11 +71,13 @@ class ProjectionCache:
             plan = plan_from_text(plan_text)
         self.misses += 1
         state, until = project_until(plan, deleted_at=deleted_at, at=at)
+        specs: dict[str, GroupSpec] = {}
         if entry is not None:
+            specs = entry.specs  # keyed by the spec's text: right whatever else changed
             del self._entries[group_id]  # re-inserted last
         elif len(self._entries) >= self._max_groups:
             del self._entries[next(iter(self._entries))]
-        self._entries[group_id] = _Entry(plan_text, plan, deleted_at, at, until, state)
+        self._entries[group_id] = _Entry(plan_text, plan, deleted_at, at, until, state, specs=specs)
         return plan, state
 
     def seed(
@@ -90,6 +96,19 @@ class ProjectionCache:
             del self._entries[next(iter(self._entries))]
         self._entries.pop(group_id, None)
         self._entries[group_id] = _Entry(plan_text, plan, None, at, until, state)
+
+    def spec(self, group_id: str, spec_text: str) -> GroupSpec:
+        """`spec_from_text(spec_text)`, parsed once while the group is cached (that
+        function's text-keyed LRU holds fewer groups than a 10k run shows)."""
+        entry = self._entries.get(group_id)
+        if entry is None:
+            return spec_from_text(spec_text)
+        spec = entry.specs.get(spec_text)
+        if spec is None:
+            spec = spec_from_text(spec_text)
+            entry.specs.clear()
+            entry.specs[spec_text] = spec
+        return spec
 
     def view(self, group_id: str, state: GroupState, name: str) -> Any:
         """What `keep_view` kept under `name` for the group while its state is `state`

@@ -18,8 +18,12 @@ def to_wire(when: datetime) -> str:
     return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds") + "Z"
 
 
+@functools.lru_cache(maxsize=8192)
 def to_plan(when: datetime) -> str:
-    """Lossless text for a plan (JSON): ISO 8601 with microseconds and offset."""
+    """Lossless text for a plan (JSON): ISO 8601 with microseconds and offset.
+
+    Cached as `to_wire` is: the groups written in one transaction share their creation
+    and scheduling instants, and equal instants have the same UTC text."""
     return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 

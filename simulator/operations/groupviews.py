@@ -27,7 +27,7 @@ from simulator.engine.grouptypes import (
 )
 from simulator.engine.projections import ProjectionCache
 from simulator.engine.timestamps import to_wire
-from simulator.specs.groups import ContainerSpec, GroupSpec, spec_from_text
+from simulator.specs.groups import ContainerSpec, GroupSpec
 from simulator.specs.podfields import Mount, Volume
 
 MAX_EVENTS = 50
@@ -360,7 +360,7 @@ def remembered_status_body(
         return cast(dict[str, Any], kept[2])
     body = status_body(
         group_id=group_id,
-        spec=spec_from_text(spec_text),
+        spec=projections.spec(group_id, spec_text),
         intranet_ip=intranet_ip,
         plan=plan,
         state=state,
@@ -389,7 +389,7 @@ def remembered_group_body(
     kept = projections.view(group_id, state, "group")
     if kept is not None and kept[0] == key:
         return cast(tuple[GroupSpec, dict[str, Any]], kept[1])
-    spec = spec_from_text(spec_text)
+    spec = projections.spec(group_id, spec_text)
     body = group_body(
         group_id=group_id,
         spec=spec,

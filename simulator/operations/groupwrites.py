@@ -12,19 +12,19 @@ the instant the transaction starts (the creation time).
 It must never lose or merge creations: if the batch fails on a unique column
 (a `ClientToken` another request or process stored meanwhile), it is rolled
 back and every group is written alone, so only the duplicate gets the existing
-group's id. Statements are built once (compiled-statement cache) and rows go
-in as plain dicts through Core, never through ORM objects.
+group's id. The inserts are compiled once and rows go to the DBAPI's
+executemany as tuples, bound by the columns' own types (`store.rowinserts`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,6 +39,7 @@ from simulator.registry.images import Image
 from simulator.specs.groups import GroupSpec
 from simulator.specs.tokens import scoped_token
 from simulator.store.database import Database
+from simulator.store.rowinserts import RowInsert
 from simulator.store.tables import ContainerGroupRow, GroupTagRow
 from simulator.timemodel.clock import Clock
 from simulator.timemodel.settings import TimeModelSettings
@@ -48,8 +49,29 @@ MAX_BATCH = 200
 
 _GROUPS = cast(Table, ContainerGroupRow.__table__)
 _TAGS = cast(Table, GroupTagRow.__table__)
-_INSERT_GROUP = insert(_GROUPS)
-_INSERT_TAG = insert(_TAGS)
+_GROUP_COLUMNS = (
+    "id",
+    "name",
+    "region_id",
+    "zone_id",
+    "client_token",
+    "intranet_ip",
+    "serial",
+    "created_at",
+    "spec",
+    "plan",
+    "tags",
+    "deleted_at",
+    "pulls_until",
+    "status",
+    "changed_at",
+    "next_due_at",
+    "seq",
+)
+_PLAN = _GROUP_COLUMNS.index("plan")
+_PULLS_UNTIL = _GROUP_COLUMNS.index("pulls_until")
+_INSERT_GROUP = RowInsert(_GROUPS, _GROUP_COLUMNS)
+_INSERT_TAG = RowInsert(_TAGS, ("group_id", "key", "value"))
 _PULLING = select(func.count()).select_from(_GROUPS).where(_GROUPS.c.pulls_until > bindparam("now"))
 _ID_BY_TOKEN = select(_GROUPS.c.id).where(_GROUPS.c.client_token == bindparam("token"))
 
@@ -68,12 +90,15 @@ class NewGroup:
     failures: dict[str, Failure]
 
 
-@dataclass
 class _Waiting:
-    group: NewGroup
-    done: asyncio.Future[str] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    """A creation in the queue and the future its creator awaits (a plain slotted class:
+    one is made per creation, and a dataclass's default factory cost more than the rest)."""
+
+    __slots__ = ("done", "group")
+
+    def __init__(self, group: NewGroup) -> None:
+        self.group = group
+        self.done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
 
 class GroupWriter:
@@ -156,8 +181,8 @@ class GroupWriter:
     async def _write(self, connection: AsyncConnection, batch: list[_Waiting]) -> None:
         now = on_millisecond(self._clock.now())
         pulling = int((await connection.execute(_PULLING, {"now": now})).scalar_one())
-        rows: list[dict[str, Any]] = []
-        tags: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
+        tags: list[tuple[str, str, str]] = []
         planned: list[_Waiting] = []
         projected: list[tuple[str, GroupPlan, GroupState, datetime | None]] = []
         for waiting in batch:
@@ -166,25 +191,26 @@ class GroupWriter:
             except Exception as exc:
                 waiting.done.set_exception(exc)
                 continue
-            projected.append((row["id"], plan, state, until))
-            if row["pulls_until"] is not None and row["pulls_until"] > now:
+            group_id = waiting.group.group_id
+            projected.append((group_id, plan, state, until))
+            pulls_until = row[_PULLS_UNTIL]
+            if pulls_until is not None and pulls_until > now:
                 pulling += 1
             rows.append(row)
-            tags.extend(
-                {"group_id": row["id"], "key": k, "value": v}
-                for k, v in waiting.group.spec.tags.items()
-            )
+            tags.extend((group_id, k, v) for k, v in waiting.group.spec.tags.items())
             planned.append(waiting)
         if not rows:
             return
-        await connection.execute(_INSERT_GROUP, rows)
+        stored = await _INSERT_GROUP.run(connection, rows)
         if tags:
-            await connection.execute(_INSERT_TAG, tags)
+            await _INSERT_TAG.run(connection, tags)
         await connection.commit()
         if self._projections is not None:
-            for (group_id, plan, state, until), row in zip(projected, rows, strict=True):
-                # The text the store holds: SQLAlchemy's JSON type writes json.dumps(value).
-                text = json.dumps(row["plan"])
+            for (group_id, plan, state, until), row, values in zip(
+                projected, rows, stored, strict=True
+            ):
+                # The text the store holds (the JSON type's processor wrote json.dumps(value)).
+                text = values[_PLAN] if isinstance(values[_PLAN], str) else json.dumps(row[_PLAN])
                 self._projections.seed(group_id, text, plan, at=now, state=state, until=until)
         for waiting in planned:
             if not waiting.done.done():
@@ -192,8 +218,9 @@ class GroupWriter:
 
     def _row(
         self, group: NewGroup, *, now: datetime, pulling: int
-    ) -> tuple[dict[str, Any], GroupPlan, GroupState, datetime | None]:
-        """The group's row, and its plan and state at `now` (valid until the instant given)."""
+    ) -> tuple[tuple[Any, ...], GroupPlan, GroupState, datetime | None]:
+        """The group's row (values in `_GROUP_COLUMNS` order), and its plan and state at
+        `now` (valid until the instant given)."""
         spec = group.spec
         plan = plan_group(
             group_id=group.group_id,
@@ -207,31 +234,25 @@ class GroupWriter:
             concurrent_pulls=pulling + 1,
         )
         state, until = project_until(plan, deleted_at=None, at=now)
-        row = {
-            "id": group.group_id,
-            "name": spec.name,
-            "region_id": spec.region_id,
-            "zone_id": group.zone_id,
-            "client_token": (
-                None
-                if spec.client_token is None
-                else scoped_token(spec.region_id, spec.client_token)
-            ),
-            "intranet_ip": group.intranet_ip,
-            "serial": group.serial,
-            "created_at": now,
-            "spec": spec.to_json(),
-            "plan": plan.to_json(),
-            "tags": spec.tags,
-            "deleted_at": None,
-            "pulls_until": max(
-                (i.finished_at for i in plan.images if i.pulled_bytes > 0), default=None
-            ),
-            "status": state.status.value,
-            "changed_at": state.changed_at,
-            "next_due_at": state.next_change_at,
-            "seq": 0,
-        }
+        row = (
+            group.group_id,
+            spec.name,
+            spec.region_id,
+            group.zone_id,
+            None if spec.client_token is None else scoped_token(spec.region_id, spec.client_token),
+            group.intranet_ip,
+            group.serial,
+            now,
+            spec.to_json(),
+            plan.to_json(),
+            spec.tags,
+            None,
+            max((i.finished_at for i in plan.images if i.pulled_bytes > 0), default=None),
+            state.status.value,
+            state.changed_at,
+            state.next_change_at,
+            0,
+        )
         return row, plan, state, until
 
     async def _id_by_token(self, token: str | None) -> str | None:

@@ -15,7 +15,6 @@ one request in one region, as ECI's idempotency does.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select
@@ -32,12 +31,14 @@ _BY_TOKENS = select(_GROUPS.c.id, _GROUPS.c.client_token).where(
 )
 
 
-@dataclass
 class _Waiting:
-    token: str
-    done: asyncio.Future[str | None] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    """A token to look up and the future its asker awaits (slotted: one per creation)."""
+
+    __slots__ = ("done", "token")
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
 
 class TokenLookups:

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from simulator.api.jsonwire import encode, encode_float_free
+from simulator.api.responses import answer_response
 from simulator.engine.groupstate import project
 from simulator.engine.planning import plan_group, resolve_images
 from simulator.operations.groupspec import parse_group_request
-from simulator.operations.groupviews import status_body
+from simulator.operations.groupviews import FloatFreeList, status_body
 from simulator.operations.params import Params
 from simulator.registry.catalog import Catalog
 from simulator.timemodel.settings import TimeModelSettings
@@ -150,3 +151,18 @@ def test_status_items_hold_no_float_in_any_phase(name: str) -> None:
             )
             assert _floats_in(body) == []
             assert encode_float_free(body) == _old(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ContainerGroupId": "eci-2ze0000000000001"},
+        {"Name": 'a "q"\\ \n\x00\x1f\x7f', "Big": 2**64, "Small": -(2**63), "Ok": True},
+        {"Nothing": None, "Count": 0, "No": False, "Emoji": "😀 中文 \u2028"},
+        {"Cpu": 1e-05, "Memory": 1e16, "Ratio": 0.1 + 0.2, "Nan": float("nan")},
+        {"Mixed": [1.5e-07, "x", 2**70], "Data": FloatFreeList([{"A": 1}]), "T": ("a", 1)},
+    ],
+)
+def test_answers_are_the_stdlib_encoding_of_the_request_id_and_body(body: dict[str, Any]) -> None:
+    answer = answer_response("REQ-1", body)
+    assert answer.body == _old({"RequestId": "REQ-1", **body})

@@ -24,6 +24,7 @@ from simulator.operations.groupviews import (
 )
 from simulator.operations.params import Params
 from simulator.registry.catalog import Catalog
+from simulator.specs.groups import spec_from_text
 from simulator.timemodel.settings import TimeModelSettings
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -255,3 +256,32 @@ def test_a_remembered_group_body_is_the_body_at_every_instant_it_is_returned(nam
         assert {**body, "SimulatedCost": {"Cost": step}} == fresh, (name, at)
         assert list({**body, "SimulatedCost": {"Cost": step}}) == list(fresh)
     assert reused > 1000
+
+
+def test_a_cached_group_s_spec_is_parsed_once_across_its_states() -> None:
+    spec, _ = parse_group_request(
+        Params(
+            {
+                "RegionId": "cn-hangzhou",
+                "ContainerGroupName": "walk",
+                "Container": [{"Name": "app", "Image": "nginx:1.7.9"}],
+            }
+        )
+    )
+    plan = _named("runs until deleted")
+    spec_text, plan_text = json.dumps(spec.to_json()), _text(plan)
+    cache = ProjectionCache()
+    _, first_state = cache.project("eci-walk", plan_text, deleted_at=None, at=START)
+    first = cache.spec("eci-walk", spec_text)
+    assert first == spec_from_text(spec_text)
+    spec_from_text.cache_clear()  # the text-keyed LRU no longer holds it (as at 10k groups)
+    _, later_state = cache.project(
+        "eci-walk", plan_text, deleted_at=None, at=START + timedelta(hours=1)
+    )
+    assert later_state is not first_state  # a new state, the same spec
+    assert cache.spec("eci-walk", spec_text) is first
+    # another text (another process rewrote it) is parsed afresh
+    other_text = json.dumps({**spec.to_json(), "name": "walk-2"})
+    assert cache.spec("eci-walk", other_text).name == "walk-2"
+    # a group not cached is parsed as the LRU parses it
+    assert cache.spec("eci-other", spec_text) == spec
