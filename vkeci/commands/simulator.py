@@ -301,13 +301,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: SimulatorSettings, logger: structlog.stdlib.BoundLogger) -> int:
+    from simulator import collecting
     from simulator.server import Simulator
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    collecting.pace()
     async with Simulator(settings, logger=logger) as simulator:
+        collecting.settle()
         print(
             json.dumps({"endpoint": simulator.endpoint, "admin_url": simulator.admin_url}),
             flush=True,
