@@ -17,16 +17,11 @@ import pytest
 from simulator.api.jsonwire import encode, encode_float_free
 from simulator.api.responses import answer_response
 from simulator.engine.groupstate import project
-from simulator.engine.planning import plan_group, resolve_images
-from simulator.operations.groupspec import parse_group_request
 from simulator.operations.groupviews import FloatFreeList, status_body
-from simulator.operations.params import Params
-from simulator.registry.catalog import Catalog
-from simulator.timemodel.settings import TimeModelSettings
 from tests.simulator.engine.test_projection_validity import PLANS
+from tests.simulator.plans import START, spec_and_plan, walk_request
 
 STDLIB = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _old(value: Any) -> bytes:
@@ -112,30 +107,10 @@ def _floats_in(value: Any, path: str = "") -> list[str]:
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_status_items_hold_no_float_in_any_phase(name: str) -> None:
     container, group = PLANS[name]
-    params = {
-        "RegionId": "cn-hangzhou",
-        "ContainerGroupName": "walk",
-        "Cpu": "0.25",
-        "Memory": "0.5",
-        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
-        "Container": [{"Name": "app", "Image": "nginx:1.7.9", **container}],
-        "Tag": [{"Key": "vk-eci.io/pod-uid", "Value": "u-1"}],
-        **group,
-    }
-    spec, credentials = parse_group_request(Params(params))
-    catalog = Catalog.builtin()
-    images, failures = resolve_images(catalog=catalog, spec=spec, credentials=credentials)
-    plan = plan_group(
-        group_id="eci-walk",
-        spec=spec,
-        catalog=catalog,
-        images=images,
-        failures=failures,
-        model=TimeModelSettings(),
-        now=START,
-        cache=None,
-        concurrent_pulls=1,
+    params = walk_request(
+        container, Cpu="0.25", Memory="0.5", Tag=[{"Key": "vk-eci.io/pod-uid", "Value": "u-1"}]
     )
+    spec, plan = spec_and_plan({**params, **group})
     deleted = START + timedelta(seconds=90)
     for second in range(0, 200, 3):
         at = START + timedelta(seconds=second)

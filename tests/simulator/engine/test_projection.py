@@ -3,51 +3,23 @@ transition once, in order, and never stalls (a due time is always in the future)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project
 from simulator.engine.grouptypes import GroupStatus
-from simulator.engine.planning import plan_group, resolve_images
-from simulator.operations.groupspec import parse_group_request
-from simulator.operations.params import Params
-from simulator.registry.catalog import Catalog
 from simulator.timemodel.settings import TimeModelSettings
-
-START = datetime(2026, 1, 1, tzinfo=UTC)
+from tests.simulator.plans import START, spec_and_plan, walk_request
 
 
 def plan_for(env: dict[str, str], policy: str, command: list[str] | None = None) -> GroupPlan:
-    params = {
-        "RegionId": "cn-hangzhou",
-        "ContainerGroupName": "walk",
-        "RestartPolicy": policy,
-        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
-        "Container": [
-            {
-                "Name": "app",
-                "Image": "nginx:1.7.9",
-                "Command": command or [],
-                "EnvironmentVar": [{"Key": k, "Value": v} for k, v in env.items()],
-            }
-        ],
+    container = {
+        "Command": command or [],
+        "EnvironmentVar": [{"Key": k, "Value": v} for k, v in env.items()],
     }
-    spec, credentials = parse_group_request(Params(params))
-    catalog = Catalog.builtin()
-    images, failures = resolve_images(catalog=catalog, spec=spec, credentials=credentials)
-    return plan_group(
-        group_id="eci-walk",
-        spec=spec,
-        catalog=catalog,
-        images=images,
-        failures=failures,
-        model=TimeModelSettings(),
-        now=START,
-        cache=None,
-        concurrent_pulls=1,
-    )
+    return spec_and_plan(walk_request(container, RestartPolicy=policy))[1]
 
 
 @pytest.mark.parametrize(

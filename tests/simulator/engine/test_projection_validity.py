@@ -6,14 +6,13 @@ deletion). The projection cache (`engine.projections`) answers within that range
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from simulator.engine.groupplan import GroupPlan
 from simulator.engine.groupstate import project, project_until
-from simulator.engine.planning import plan_group, resolve_images
 from simulator.engine.projections import ProjectionCache
 from simulator.operations.groupspec import parse_group_request
 from simulator.operations.groupviews import (
@@ -23,36 +22,15 @@ from simulator.operations.groupviews import (
     status_body,
 )
 from simulator.operations.params import Params
-from simulator.registry.catalog import Catalog
-from simulator.specs.groups import spec_from_text
-from simulator.timemodel.settings import TimeModelSettings
+from simulator.specs.groups import GroupSpec, spec_from_text
+from tests.simulator.plans import START, spec_and_plan, walk_request
 
-START = datetime(2026, 1, 1, tzinfo=UTC)
 PROBE = {"Exec": {"Command": ["cat", "/tmp/healthy"]}, "PeriodSeconds": "5"}
 
 
-def _plan(container: dict[str, Any], **group: Any) -> GroupPlan:
-    params = {
-        "RegionId": "cn-hangzhou",
-        "ContainerGroupName": "walk",
-        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
-        "Container": [{"Name": "app", "Image": "nginx:1.7.9", **container}],
-        **group,
-    }
-    spec, credentials = parse_group_request(Params(params))
-    catalog = Catalog.builtin()
-    images, failures = resolve_images(catalog=catalog, spec=spec, credentials=credentials)
-    return plan_group(
-        group_id="eci-walk",
-        spec=spec,
-        catalog=catalog,
-        images=images,
-        failures=failures,
-        model=TimeModelSettings(),
-        now=START,
-        cache=None,
-        concurrent_pulls=1,
-    )
+def _spec_and_plan(name: str) -> tuple[GroupSpec, GroupPlan]:
+    container, group = PLANS[name]
+    return spec_and_plan(walk_request(container, **group))
 
 
 def _env(**values: str) -> dict[str, Any]:
@@ -78,8 +56,7 @@ PLANS = {
 
 
 def _named(name: str) -> GroupPlan:
-    container, group = PLANS[name]
-    return _plan(container, **group)
+    return _spec_and_plan(name)[1]
 
 
 def _grid(plan: GroupPlan, deleted_at: datetime | None) -> list[datetime]:
@@ -166,16 +143,7 @@ def _text(plan: GroupPlan) -> str:
 
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_a_remembered_status_body_is_the_body_at_every_instant_it_is_returned(name: str) -> None:
-    container, group = PLANS[name]
-    params = {
-        "RegionId": "cn-hangzhou",
-        "ContainerGroupName": "walk",
-        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
-        "Container": [{"Name": "app", "Image": "nginx:1.7.9", **container}],
-        **group,
-    }
-    spec, _ = parse_group_request(Params(params))
-    plan = _plan(container, **group)
+    spec, plan = _spec_and_plan(name)
     spec_text, plan_text = json.dumps(spec.to_json()), _text(plan)
     cache = ProjectionCache()
     deleted = START + timedelta(seconds=90)
@@ -209,16 +177,7 @@ def test_a_remembered_status_body_is_the_body_at_every_instant_it_is_returned(na
 
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_a_remembered_group_body_is_the_body_at_every_instant_it_is_returned(name: str) -> None:
-    container, group = PLANS[name]
-    params = {
-        "RegionId": "cn-hangzhou",
-        "ContainerGroupName": "walk",
-        "InitContainer": [{"Name": "init", "Image": "busybox:1.37", "Command": ["sleep", "2"]}],
-        "Container": [{"Name": "app", "Image": "nginx:1.7.9", **container}],
-        **group,
-    }
-    spec, _ = parse_group_request(Params(params))
-    plan = _plan(container, **group)
+    spec, plan = _spec_and_plan(name)
     spec_text, plan_text = json.dumps(spec.to_json()), _text(plan)
     cache = ProjectionCache()
     deleted = START + timedelta(seconds=90)
