@@ -16,6 +16,11 @@ untouched), and `settle()`, called once the agent has started, moves what start-
 (imported modules, the API client's model classes, the first list) out of the collector's
 sight with `gc.freeze()`: those live as long as the process, and full collections need
 not walk them again. Nothing here changes what is freed, only when cycles are looked for.
+
+`vk-eci simulator` uses the same pace, once it serves: it keeps every group's projected
+state and answer bodies (`simulator.engine.projections`), and a 10,000-Pod bench measured
+it at 1.90-1.95 ms of CPU per Pod with CPython's defaults, 1.79-1.82 with this pace. The
+simulator package may not import this one, so its command line calls it.
 """
 
 from __future__ import annotations

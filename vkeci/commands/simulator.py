@@ -301,8 +301,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: SimulatorSettings, logger: structlog.stdlib.BoundLogger) -> int:
-    from simulator import collecting
     from simulator.server import Simulator
+    from vkprovider import collecting  # the agent's pace suits any process keeping much
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
