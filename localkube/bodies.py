@@ -13,6 +13,7 @@ what the object means.
 from __future__ import annotations
 
 import json
+import math
 from enum import StrEnum
 from typing import Any
 
@@ -119,7 +120,11 @@ def parse(raw: bytes, fmt: BodyFormat, duplicates: list[str] | None = None) -> A
         else:
             value = _load_canonical(raw)
             if value is _NOT_CANONICAL:
-                value = json.loads(raw, object_pairs_hook=_KeyCollector(duplicates))
+                value = json.loads(
+                    raw,
+                    object_pairs_hook=_KeyCollector(duplicates),
+                    parse_constant=_refuse_constant,
+                )
     except RecursionError as exc:
         raise exceeded_depth() from exc
     except (ValueError, yaml.YAMLError) as exc:
@@ -129,6 +134,12 @@ def parse(raw: bytes, fmt: BodyFormat, duplicates: list[str] | None = None) -> A
 
 
 _NOT_CANONICAL = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN, Infinity and -Infinity are JavaScript, not JSON: Go's decoder stops at them."""
+    where = "in numeric literal" if name.startswith("-") else "looking for beginning of value"
+    raise ValueError(f"invalid character {name.lstrip('-')[0]!r} {where}")
 
 
 def _load_canonical(raw: bytes) -> Any:
@@ -169,6 +180,12 @@ def check_depth(value: Any, *, max_nodes: int | None = None) -> None:
             children: Any = item.values()
         elif isinstance(item, list):
             children = item
+        elif isinstance(item, float) and not math.isfinite(item):
+            # YAML's .nan and .inf have no JSON form: kube's YAML-to-JSON step fails on them.
+            shown = "NaN" if math.isnan(item) else "+Inf" if item > 0 else "-Inf"
+            raise bad_request(
+                f"the body of the request could not be decoded: json: unsupported value: {shown}"
+            )
         else:
             continue
         if depth > MAX_DEPTH:

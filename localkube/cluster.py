@@ -9,6 +9,7 @@ namespace lifecycle and CRD side effects (the deletion rules themselves are in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from localkube import (
@@ -31,11 +32,19 @@ from localkube.errors import (
     conflict,
     forbidden,
     invalid,
+    invalid_patch,
     not_found,
     precondition_failed,
     unsupported_media_type,
 )
-from localkube.patching import PatchType, json_merge_patch, json_patch, strategic_merge_patch
+from localkube.patching import (
+    PatchType,
+    go_json,
+    go_value,
+    json_merge_patch,
+    json_patch,
+    strategic_merge_patch,
+)
 from localkube.resources import Registry, ResourceType
 from localkube.shapes import JsonObject
 from localkube.store import Store
@@ -231,49 +240,64 @@ class Cluster(Terminating):
         if patch_type is PatchType.JSON:
             patched = json_patch(existing, patch)
         elif patch_type is PatchType.MERGE:
-            if not isinstance(patch, dict):
-                raise bad_request("merge patch must be a JSON object")
+            if not isinstance(patch, dict | list):
+                raise bad_request("Invalid JSON Patch")  # a list replaces the whole object
             patched = json_merge_patch(existing, patch)
         else:
             patched = strategic_merge_patch(existing, patch)
-        if not isinstance(patched, dict):
-            raise bad_request("the patched object is not a JSON object")
-        patched = self._decode_patched(resource, existing, patched, subresource=subresource)
-        admission.check_body_identity(resource, patched, namespace=namespace, name=name)
+
+        def show() -> str:  # only for a refusal: the patched Pod is large
+            return go_value(patch) if patch_type is PatchType.STRATEGIC else go_json(patched)
+
+        decoded = self._decode_patched(
+            resource, existing, patched, subresource=subresource, show=show
+        )
+        admission.check_body_identity(resource, decoded, namespace=namespace, name=name)
         if resource.storage is not None:
             return self.update(
                 resource,
                 namespace=namespace,
                 name=name,
-                body=patched,
+                body=decoded,
                 subresource=subresource,
                 dry_run=dry_run,
             )
         return self._write_update(
-            resource, existing, patched, subresource=subresource, dry_run=dry_run
+            resource, existing, decoded, subresource=subresource, dry_run=dry_run
         )
 
     def _decode_patched(
         self,
         resource: ResourceType,
         existing: JsonObject,
-        patched: JsonObject,
+        patched: Any,
         *,
         subresource: str | None,
+        show: Callable[[], str],
     ) -> JsonObject:
-        """The patched object through the typed decoder, as kube decodes a patch's result.
+        """The patched object through the typed decoder, as kube decodes a patch's result
+        (`typecheck.decode_patched`; `show` gives what its refusal shows).
 
         A built-in's status write keeps the stored spec whatever the body holds
         (`_write_update`), so when the patch left the spec alone (the very same object as
         stored, which was decoded when it was written) decoding it again would be thrown
         away: the rest is decoded and the spec kept in its place. A Pod's spec is most of it.
         """
+        if resource.is_custom and not isinstance(patched, dict):
+            raise invalid_patch(shown=show(), reason=typecheck.not_an_object(patched))
         spec = existing.get("spec")
-        untouched = subresource == "status" and spec is not None and patched.get("spec") is spec
+        untouched = (
+            subresource == "status"
+            and spec is not None
+            and isinstance(patched, dict)
+            and patched.get("spec") is spec
+        )
         if resource.is_custom or not untouched:
-            decoded: JsonObject = typecheck.decode(resource, patched).obj
+            decoded: JsonObject = typecheck.decode_patched(resource, patched, show=show).obj
             return decoded
-        rest = typecheck.decode(resource, {k: v for k, v in patched.items() if k != "spec"}).obj
+        rest = typecheck.decode_patched(
+            resource, {k: v for k, v in patched.items() if k != "spec"}, show=show
+        ).obj
         return {k: spec if k == "spec" else rest[k] for k in patched if k == "spec" or k in rest}
 
     def _write_update(

@@ -7,6 +7,7 @@ kubernetes_asyncio users, our own agent) match on `reason` and show `message` to
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -171,6 +172,19 @@ def invalid(*, kind: str, group: str, name: str, causes: list[Cause]) -> ApiErro
         reason=Reason.INVALID,
         message=f'{qualified} "{name}" is invalid: {joined}',
         details=details,
+    )
+
+
+def invalid_patch(*, shown: str, reason: str) -> ApiError:
+    """422 Invalid for a patch whose result the typed decoder refuses. kube names no kind and
+    no object here (`"" is invalid`), and its one cause is the field `patch`."""
+    shown_quoted = json.dumps(shown, ensure_ascii=False)
+    cause = Cause("FieldValueInvalid", f"Invalid value: {shown_quoted}: {reason}", "patch")
+    return ApiError(
+        code=422,
+        reason=Reason.INVALID,
+        message=f' "" is invalid: patch: {cause.message}',
+        details={"causes": [cause.to_json()]},
     )
 
 

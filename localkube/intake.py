@@ -47,7 +47,7 @@ async def write_body(
     if not isinstance(body, dict):
         if resource.is_custom:
             return body
-        raise typecheck.cannot_handle(resource, body, _not_an_object(body))
+        raise typecheck.cannot_handle(resource, body, typecheck.not_an_object(body))
     if resource.is_custom:
         require_type_meta(body)
     if subresource not in (None, "status"):
@@ -83,11 +83,6 @@ async def patch_body(
             unknown = []  # the patched object is decoded (and refused) in `Cluster.patch`
     _report(request, mode, unknown=unknown, duplicates=request.get(bodies.DUPLICATES_KEY, []))
     return patch
-
-
-def _not_an_object(body: Any) -> str:
-    kind = "array" if isinstance(body, list) else "string" if isinstance(body, str) else "number"
-    return f"json: cannot unmarshal {kind} into Go value of type struct"
 
 
 def require_type_meta(body: dict[str, Any]) -> None:

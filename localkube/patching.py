@@ -10,8 +10,10 @@ as atomic (replaced), which is what kube does for lists without a patch strategy
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from localkube.errors import ApiError, Reason, bad_request
 
@@ -74,9 +76,51 @@ def json_merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+def go_json(value: Any) -> str:
+    """`value` as Go's encoding/json writes a decoded document: compact, object keys sorted,
+    and `<`, `>`, `&`, U+2028 and U+2029 escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.translate(_GO_JSON_ESCAPES)
+
+
+_GO_JSON_ESCAPES: Final = {ord(c): f"\\u{ord(c):04x}" for c in ("<", ">", "&", "\u2028", "\u2029")}
+
+
+def go_value(value: Any) -> str:
+    """`value` (decoded JSON) as Go's `fmt` prints it with `%+v`: `map[k:v]` with keys
+    sorted, `[a b]`, strings bare, numbers shortest `%g`, `<nil>`, as kube shows a
+    strategic merge patch it could not apply."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(item) for item in value) + "]"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _go_float(float(value))
+    return str(value)
+
+
+def _go_float(number: float) -> str:
+    """Go's `%v` of a float64: the shortest digits that read back as it, in exponent form
+    (two exponent digits at least) below 1e-4 and from 1e6 on, as `fmt` prints it."""
+    if number == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(number)).normalize().as_tuple()
+    assert isinstance(exponent, int)  # a finite float
+    leading = len(digits) - 1 + exponent
+    if -4 <= leading < 6:
+        return format(Decimal(repr(number)).normalize(), "f")
+    text = "".join(map(str, digits))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{leading:+03d}"
+
+
 def strategic_merge_patch(target: Any, patch: Any) -> Any:
     if not isinstance(patch, dict):
-        raise bad_request("strategic merge patch must be a JSON object")
+        raise _not_json(patch, "map[string]interface {}")
     return _merge_map(target if isinstance(target, dict) else {}, patch)
 
 
@@ -225,6 +269,24 @@ def _patch_failed(message: str) -> ApiError:
     return ApiError(code=422, reason=Reason.INVALID, message=message)
 
 
+def _not_json(kind_of: Any, go_type: str) -> ApiError:
+    """Go's decoder refusing `kind_of` as a `go_type`; None is an empty body here."""
+    if kind_of is None:
+        return bad_request("unexpected end of JSON input")
+    kind = _json_kind(kind_of)
+    return bad_request(f"json: cannot unmarshal {kind} into Go value of type {go_type}")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    return "bool" if isinstance(value, bool) else "number"
+
+
 def _parent(doc: Any, tokens: list[str], path: str) -> tuple[Any, str]:
     current = doc
     for token in tokens[:-1]:
@@ -285,12 +347,14 @@ def _add(doc: Any, path: str, value: Any, *, replace: bool) -> Any:
 def json_patch(target: Any, operations: Any) -> Any:
     """RFC 6902: add, remove, replace, move, copy, test; all or nothing."""
     if not isinstance(operations, list):
-        raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+        raise _not_json(operations, "jsonpatch.Patch")
     doc = copy_json(target)
     for operation in operations:
-        if not isinstance(operation, dict) or "op" not in operation:
-            raise bad_request("JSON patch operation must be an object with an 'op'")
-        op = operation["op"]
+        if not isinstance(operation, dict | None):
+            raise _not_json(operation, "jsonpatch.Operation")
+    for operation in operations:
+        operation = operation or {}  # null decodes as an operation with no fields
+        op = operation.get("op", "unknown")  # each is checked only as it is applied
         path = operation.get("path", "")
         if op == "add":
             doc = _add(doc, path, copy_json(operation.get("value")), replace=False)
@@ -308,5 +372,5 @@ def json_patch(target: Any, operations: Any) -> Any:
             if _get(doc, path) != operation.get("value"):
                 raise _patch_failed(f"testing value {path} failed: test failed")
         else:
-            raise bad_request(f"Unexpected kind: {op}")
+            raise _patch_failed(f"Unexpected kind: {op}")
     return doc

@@ -15,12 +15,13 @@ import base64
 import binascii
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from localkube import quantities
-from localkube.errors import ApiError, bad_request
+from localkube.errors import ApiError, bad_request, invalid_patch
 from localkube.resources import ResourceType
 from localkube.wire.descriptors import SHAPES, FieldShape, MessageShape
 
@@ -58,20 +59,42 @@ class _DecodeError(Exception):
 def decode(resource: ResourceType, body: Any, *, patch: bool = False) -> Typed:
     """`body` as kube's typed decoder leaves it; a 400 `ApiError` when it cannot be read.
     With `patch`, `body` is a merge or strategic patch, read for its unknown fields."""
+    try:
+        return _decode(resource, body, patch=patch)
+    except _DecodeError as exc:
+        raise cannot_handle(resource, body, str(exc)) from exc
+
+
+def decode_patched(resource: ResourceType, patched: Any, *, show: Callable[[], str]) -> Typed:
+    """A patch's result through the typed decoder; where it cannot be read, kube's answer to
+    such a patch: 422 Invalid on the field `patch`, showing what `show` gives (the patched
+    object for JSON and merge patches, the patch for a strategic one), not the 400 a body gets."""
+    try:
+        if not isinstance(patched, dict):
+            raise _DecodeError(not_an_object(patched))
+        return _decode(resource, patched, patch=False)
+    except _DecodeError as exc:
+        raise invalid_patch(shown=show(), reason=str(exc)) from exc
+
+
+def not_an_object(body: Any) -> str:
+    """The JSON decoder's complaint about a body that is not an object."""
+    kind = "array" if isinstance(body, list) else "string" if isinstance(body, str) else "number"
+    return f"json: cannot unmarshal {kind} into Go value of type struct"
+
+
+def _decode(resource: ResourceType, body: Any, *, patch: bool) -> Typed:
     if resource.is_custom or not isinstance(body, dict):
         return Typed(body)
     name = SHAPE_BY_RESOURCE.get((resource.group, resource.version, resource.plural))
     result = Typed(None, directives=patch)
-    try:
-        if name is None:
-            obj = dict(body)
-            if "metadata" in obj:
-                obj["metadata"] = _walk(obj["metadata"], _field("metadata"), "metadata", result)
-            result.obj = {k: v for k, v in obj.items() if v is not None}
-        else:
-            result.obj = _message(body, SHAPES[name], path="", parent=name, result=result)
-    except _DecodeError as exc:
-        raise cannot_handle(resource, body, str(exc)) from exc
+    if name is None:
+        obj = dict(body)
+        if "metadata" in obj:
+            obj["metadata"] = _walk(obj["metadata"], _field("metadata"), "metadata", result)
+        result.obj = {k: v for k, v in obj.items() if v is not None}
+    else:
+        result.obj = _message(body, SHAPES[name], path="", parent=name, result=result)
     return result
 
 

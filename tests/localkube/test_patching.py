@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kubernetes_asyncio import client
 
+from localkube.patching import go_json, go_value
 from tests.localkube.conftest import ABSENT_NODE, call, pod_body
 
 MERGE = "application/merge-patch+json"
@@ -168,6 +169,73 @@ async def test_status_patch_keeps_the_spec_and_still_reads_all_of_the_patch(
 
     wrong = {"spec": {"activeDeadlineSeconds": "soon"}, "status": {"podIP": "10.0.0.9"}}
     refused = await call(kube_api, "PATCH", f"{path}/st/status", body=wrong, content_type=MERGE)
-    assert refused.status in (400, 422), refused.body  # refused: the spec is still read
+    assert refused.status == 422, refused.body  # refused: the spec is still read
+    assert [c["field"] for c in refused.body["details"]["causes"]] == ["patch"]
     still = (await call(kube_api, "GET", f"{path}/st")).body
     assert still["status"]["podIP"] == "10.0.0.8"
+
+
+async def test_a_patch_the_typed_decoder_refuses_is_422_on_the_field_patch(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    """kube decodes a patch's result, not the patch: a wrongly typed value is Invalid (422,
+    cause `patch`), where the same value in a create is a 400. A JSON or merge patch shows
+    the patched object, a strategic one the patch as Go prints it; nothing is written."""
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    created = await call(kube_api, "POST", path, body={"metadata": {"name": "t"}, "data": {}})
+    assert created.status == 201, created.body
+    cases = [
+        (MERGE, {"data": {"a": 5}}),
+        (JSON_PATCH, [{"op": "add", "path": "/data/a", "value": 5}]),
+        (STRATEGIC, {"data": {"a": 5}}),
+        (MERGE, [1]),  # a merge patch that is not an object replaces the whole document
+    ]
+    for content_type, patch in cases:
+        reply = await call(kube_api, "PATCH", f"{path}/t", body=patch, content_type=content_type)
+        assert reply.status == 422, (content_type, reply.body)
+        assert reply.body["reason"] == "Invalid"
+        [cause] = reply.body["details"]["causes"]
+        assert (cause["reason"], cause["field"]) == ("FieldValueInvalid", "patch")
+        assert reply.body["message"] == f' "" is invalid: patch: {cause["message"]}'
+        if content_type == STRATEGIC:
+            assert cause["message"].startswith('Invalid value: "map[data:map[a:5]]": ')
+        elif patch == [1]:
+            assert cause["message"].startswith('Invalid value: "[1]": ')
+        else:
+            assert '\\"data\\":{\\"a\\":5}' in cause["message"], cause["message"]
+    kept = await call(kube_api, "GET", f"{path}/t")
+    assert kept.body["metadata"]["resourceVersion"] == created.body["metadata"]["resourceVersion"]
+
+
+async def test_json_patch_operations_are_checked_as_they_are_applied(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    """A patch that decodes (an unknown or missing `op`) fails on applying, 422; one that is
+    not a list of objects fails to decode, 400. Nothing is written either way."""
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    await call(kube_api, "POST", path, body={"metadata": {"name": "j"}, "data": {"a": "1"}})
+    applied = [
+        [{"op": "explode", "path": "/data/a"}],
+        [{"path": "/data/a"}],
+        [{"op": "remove", "path": "/data/a"}, {"op": "remove", "path": "/data/a"}],
+    ]
+    for patch in applied:
+        reply = await call(kube_api, "PATCH", f"{path}/j", body=patch, content_type=JSON_PATCH)
+        assert (reply.status, reply.body["reason"]) == (422, "Invalid"), (patch, reply.body)
+    for patch in ([3], {"op": "add"}):
+        reply = await call(kube_api, "PATCH", f"{path}/j", body=patch, content_type=JSON_PATCH)
+        assert (reply.status, reply.body["reason"]) == (400, "BadRequest"), (patch, reply.body)
+    kept = await call(kube_api, "GET", f"{path}/j")
+    assert kept.body["data"] == {"a": "1"}
+
+
+def test_refused_patches_are_shown_as_go_prints_them() -> None:
+    """`%+v` of a decoded patch (Go's `fmt`: sorted keys, shortest floats, exponent from 1e6)
+    and Go's JSON of a patched object (sorted keys, HTML characters escaped)."""
+    patch = {"spec": {"b": [1, 2.5, None, True, "x y"], "a": {}, "n": 1000000, "m": 100000}}
+    assert go_value(patch) == "map[spec:map[a:map[] b:[1 2.5 <nil> true x y] m:100000 n:1e+06]]"
+    numbers = [0, -3, 0.0001, 0.00001, 123456789, 1.5e300, -2.5e-7, 999999.5]
+    assert [go_value(n) for n in numbers] == [
+        "0", "-3", "0.0001", "1e-05", "1.23456789e+08", "1.5e+300", "-2.5e-07", "999999.5",
+    ]  # fmt: skip
+    assert go_json({"b": "<a&b>é", "a": 1}) == '{"a":1,"b":"\\u003ca\\u0026b\\u003eé"}'
