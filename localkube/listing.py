@@ -1,14 +1,17 @@
 """Lists: selectors, `limit`/`continue` pagination over a consistent snapshot, list envelopes.
 
 A continue token pins the resourceVersion of the first page, so later pages come from the
-same snapshot (rebuilt from history) just as etcd serves them; once that version has left
-the history window the token is expired and the client gets 410, as from kube-apiserver.
+same snapshot (rebuilt from history once, and kept while its pages are read) just as etcd
+serves them; once that version has left the history window the token is expired and the
+client gets 410, as from kube-apiserver.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -53,19 +56,30 @@ def list_objects(*, store: Store, resource: ResourceType, query: ListQuery) -> J
         if token.resource_version < store.oldest_retained:
             raise expired(CONTINUE_EXPIRED_MESSAGE)
         resource_version = token.resource_version
-        candidates = store.snapshot(resource.key, query.namespace, resource_version)
-        candidates = [o for o in candidates if object_key(o) > token.after]
+        snapshot = store.snapshot(resource.key, query.namespace, resource_version)
+        candidates, start = snapshot.objects, bisect.bisect_right(snapshot.keys, token.after)
     else:
         resource_version = store.resource_version
-        candidates = store.items(resource.key, query.namespace)
-    selected = [o for o in candidates if query.labels.matches(o) and query.fields.matches(o)]
+        candidates, start = store.items(resource.key, query.namespace), 0
+    limit = query.limit if query.limit and query.limit > 0 else None
+    filtered = bool(query.labels.requirements or query.fields.requirements)
+    # One more than the page is read, to know whether another page follows.
+    wanted = None if limit is None else limit + 1
+    if filtered:
+        matching = (
+            candidates[i]
+            for i in range(start, len(candidates))
+            if query.labels.matches(candidates[i]) and query.fields.matches(candidates[i])
+        )
+        selected = list(itertools.islice(matching, wanted))
+    else:
+        selected = candidates[start : None if wanted is None else start + wanted]
     metadata: JsonObject = {"resourceVersion": str(resource_version)}
-    if query.limit and query.limit > 0 and len(selected) > query.limit:
-        remaining = len(selected) - query.limit
-        selected = selected[: query.limit]
+    if limit is not None and len(selected) > limit:
+        selected = selected[:limit]
         metadata["continue"] = ContinueToken(resource_version, object_key(selected[-1])).encode()
-        if not query.labels.requirements and not query.fields.requirements:
-            metadata["remainingItemCount"] = remaining
+        if not filtered:
+            metadata["remainingItemCount"] = len(candidates) - start - limit
     return {
         "kind": f"{resource.kind}List",
         "apiVersion": resource.api_version,

@@ -9,10 +9,11 @@ than that gets 410 Gone, as kube-apiserver does after etcd compaction.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final, NamedTuple
 
 from localkube.shapes import JsonObject, ResourceVersion
 
@@ -51,6 +52,17 @@ class Subscription:
         self.queue: asyncio.Queue[Change | None] = asyncio.Queue()
 
 
+class Snapshot(NamedTuple):
+    """A resource's objects at one past resourceVersion, sorted by key."""
+
+    keys: list[ObjectKey]
+    objects: list[JsonObject]
+
+
+KEPT_SNAPSHOTS: Final = 4
+"""Paged lists in progress whose snapshots are kept (a page of any other is rebuilt)."""
+
+
 def object_key(obj: JsonObject) -> ObjectKey:
     metadata = obj["metadata"]
     return (metadata.get("namespace", ""), metadata["name"])
@@ -65,6 +77,7 @@ class Store:
         self._history: deque[Change] = deque(maxlen=max(1, history_window))
         self._compacted = 0
         self._subscriptions: set[Subscription] = set()
+        self._snapshots: OrderedDict[tuple[StorageKey, str | None, int], Snapshot] = OrderedDict()
 
     @property
     def resource_version(self) -> ResourceVersion:
@@ -142,8 +155,16 @@ class Store:
 
     def snapshot(
         self, storage_key: StorageKey, namespace: str | None, resource_version: int
-    ) -> list[JsonObject]:
-        """Objects as they were at `resource_version` (caller checks it is retained)."""
+    ) -> Snapshot:
+        """Objects as they were at `resource_version` (caller checks it is retained).
+
+        A past version's objects never change, so the last few snapshots are kept: the
+        pages of one paged list are read from one snapshot, not each from a new one."""
+        pinned = (storage_key, namespace, resource_version)
+        cached = self._snapshots.get(pinned)
+        if cached is not None:
+            self._snapshots.move_to_end(pinned)
+            return cached
         state = {object_key(o): o for o in self.items(storage_key, namespace)}
         for change in reversed(self._history):
             if change.resource_version <= resource_version:
@@ -157,11 +178,17 @@ class Store:
                 state.pop(key, None)
             elif change.previous is not None:
                 state[key] = change.previous
-        return [state[k] for k in sorted(state)]
+        keys = sorted(state)
+        snapshot = Snapshot(keys, [state[k] for k in keys])
+        self._snapshots[pinned] = snapshot
+        if len(self._snapshots) > KEPT_SNAPSHOTS:
+            self._snapshots.popitem(last=False)
+        return snapshot
 
     def compact(self) -> None:
         """Forget all history: watches and continue tokens from before now get 410."""
         self._history.clear()
+        self._snapshots.clear()
         self._compacted = self._resource_version
 
     def subscribe(self, storage_key: StorageKey | None) -> Subscription:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kubernetes_asyncio import client
 
 from localkube.patching import go_json, go_value
@@ -222,9 +224,10 @@ async def test_json_patch_operations_are_checked_as_they_are_applied(
     for patch in applied:
         reply = await call(kube_api, "PATCH", f"{path}/j", body=patch, content_type=JSON_PATCH)
         assert (reply.status, reply.body["reason"]) == (422, "Invalid"), (patch, reply.body)
-    for patch in ([3], {"op": "add"}):
-        reply = await call(kube_api, "PATCH", f"{path}/j", body=patch, content_type=JSON_PATCH)
-        assert (reply.status, reply.body["reason"]) == (400, "BadRequest"), (patch, reply.body)
+    undecodable: list[Any] = [[3], {"op": "add"}]
+    for wrong in undecodable:
+        reply = await call(kube_api, "PATCH", f"{path}/j", body=wrong, content_type=JSON_PATCH)
+        assert (reply.status, reply.body["reason"]) == (400, "BadRequest"), (wrong, reply.body)
     kept = await call(kube_api, "GET", f"{path}/j")
     assert kept.body["data"] == {"a": "1"}
 

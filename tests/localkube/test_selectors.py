@@ -140,6 +140,43 @@ async def test_limit_and_continue_page_a_snapshot(
     assert not third.body["metadata"].get("continue")
 
 
+async def test_pages_of_two_paged_lists_each_read_their_own_snapshot(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    """Writes between pages do not show in a paged list begun before them, remainingItemCount
+    counts what its snapshot has left, and a list begun after them sees them."""
+    for index in range(6):
+        await _configmap(kube_api, namespace, f"p-{index}", {})
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+
+    async def page(token: str | None) -> tuple[list[tuple[str, Any]], Any, str | None]:
+        query = {"limit": "3", **({"continue": token} if token else {})}
+        reply = await call(kube_api, "GET", path, query=query)
+        assert reply.status == 200, reply.body
+        items = [(i["metadata"]["name"], i.get("data")) for i in reply.body["items"]]
+        meta = reply.body["metadata"]
+        return items, meta.get("remainingItemCount"), meta.get("continue")
+
+    first, remaining, early = await page(None)
+    assert [name for name, _ in first] == ["kube-root-ca.crt", "p-0", "p-1"]
+    assert remaining == 4
+    assert (await call(kube_api, "DELETE", f"{path}/p-3")).status == 200
+    changed = await call(kube_api, "PATCH", f"{path}/p-4", body={"data": {"new": "1"}},
+                         content_type="application/merge-patch+json")  # fmt: skip
+    assert changed.status == 200, changed.body
+    await _configmap(kube_api, namespace, "p-2a", {})
+
+    second, remaining, early = await page(early)
+    assert (second, remaining) == ([("p-2", None), ("p-3", None), ("p-4", None)], 1)
+    first_late, remaining, late = await page(None)
+    assert [name for name, _ in first_late] == ["kube-root-ca.crt", "p-0", "p-1"]
+    assert remaining == 4
+    assert await page(early) == ([("p-5", None)], None, None)
+    second_late, remaining, late = await page(late)
+    assert (second_late, remaining) == ([("p-2", None), ("p-2a", None), ("p-4", {"new": "1"})], 1)
+    assert await page(late) == ([("p-5", None)], None, None)
+
+
 async def test_remaining_item_count(kube_api: client.ApiClient, namespace: str) -> None:
     for index in range(3):
         await _configmap(kube_api, namespace, f"r-{index}", {})
