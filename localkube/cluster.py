@@ -32,7 +32,6 @@ from localkube.errors import (
     conflict,
     forbidden,
     invalid,
-    invalid_patch,
     not_found,
     precondition_failed,
     unsupported_media_type,
@@ -283,8 +282,6 @@ class Cluster(Terminating):
         stored, which was decoded when it was written) decoding it again would be thrown
         away: the rest is decoded and the spec kept in its place. A Pod's spec is most of it.
         """
-        if resource.is_custom and not isinstance(patched, dict):
-            raise invalid_patch(shown=show(), reason=typecheck.not_an_object(patched))
         spec = existing.get("spec")
         untouched = (
             subresource == "status"
