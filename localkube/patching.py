@@ -273,11 +273,12 @@ def _not_json(kind_of: Any, go_type: str) -> ApiError:
     """Go's decoder refusing `kind_of` as a `go_type`; None is an empty body here."""
     if kind_of is None:
         return bad_request("unexpected end of JSON input")
-    kind = _json_kind(kind_of)
+    kind = json_kind(kind_of)
     return bad_request(f"json: cannot unmarshal {kind} into Go value of type {go_type}")
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What Go's decoder calls the JSON value `value` was read from."""
     if isinstance(value, dict):
         return "object"
     if isinstance(value, list):

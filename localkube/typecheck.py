@@ -22,6 +22,7 @@ from typing import Any
 
 from localkube import quantities
 from localkube.errors import ApiError, bad_request, invalid_patch
+from localkube.patching import json_kind
 from localkube.resources import ResourceType
 from localkube.wire.descriptors import SHAPES, FieldShape, MessageShape
 
@@ -79,8 +80,7 @@ def decode_patched(resource: ResourceType, patched: Any, *, show: Callable[[], s
 
 def not_an_object(body: Any) -> str:
     """The JSON decoder's complaint about a body that is not an object."""
-    kind = "array" if isinstance(body, list) else "string" if isinstance(body, str) else "number"
-    return f"json: cannot unmarshal {kind} into Go value of type struct"
+    return f"json: cannot unmarshal {json_kind(body)} into Go value of type struct"
 
 
 def _decode(resource: ResourceType, body: Any, *, patch: bool) -> Typed:
