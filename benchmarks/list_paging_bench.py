@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from vkeci.bench.processes import REPO
+from vkeci.bench.processes import log_tail, running_child
 
 NAMESPACE = "paging"
 TOKEN = "localkube"
@@ -94,31 +92,26 @@ async def _bench(base: str, *, objects: int, limit: int, repeats: int) -> dict[s
     }
 
 
+async def _run(*, objects: int, limit: int, repeats: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as workdir:
+        args = ["apiserver", "--listen", "127.0.0.1:0", "--log-level", "warning",
+                "--kubeconfig", str(Path(workdir) / "kubeconfig")]  # fmt: skip
+        async with running_child(
+            "apiserver", args, env={}, workdir=Path(workdir), wait_for_stdout_line=True
+        ) as (child, line):
+            if "listening on " not in line:
+                raise SystemExit(f"vk-eci apiserver printed {line!r}:\n{log_tail(child.log_path)}")
+            base = line.split("listening on ")[1].strip()
+            return await _bench(base, objects=objects, limit=limit, repeats=repeats)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=10000)
     parser.add_argument("--limit", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "vkeci.cli", "apiserver", "--listen", "127.0.0.1:0",
-             "--kubeconfig", str(Path(workdir) / "kubeconfig"), "--log-level", "warning"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-            text=True, env={"PYTHONPATH": REPO, "PATH": "/usr/bin:/bin"},
-        )  # fmt: skip
-        try:
-            assert server.stdout is not None
-            first = server.stdout.readline()
-            if "listening on " not in first:
-                raise SystemExit(f"the API server did not start: {first!r}")
-            base = first.split("listening on ")[1].strip()
-            result = asyncio.run(
-                _bench(base, objects=args.objects, limit=args.limit, repeats=args.repeats)
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    result = asyncio.run(_run(objects=args.objects, limit=args.limit, repeats=args.repeats))
     print(json.dumps(result, indent=2))
 
 
